@@ -1,0 +1,69 @@
+package overseer
+
+import (
+	"fmt"
+	"time"
+)
+
+// RestartPolicy says which ended runs are started again under supervision.
+type RestartPolicy uint8
+
+// The restart policies. The zero value is RestartNever.
+const (
+	// RestartNever never restarts a run.
+	RestartNever RestartPolicy = iota
+	// RestartOnFailure restarts a run that failed: it exited with a code
+	// that is neither 0 nor in SuccessCodes, or a signal that Stop did not
+	// send killed it.
+	RestartOnFailure
+	// RestartAlways restarts every run that was not ended by Stop.
+	RestartAlways
+)
+
+// Backoff is the delay between restarts after failed runs: Min after the
+// first failure, multiplied by Factor after each further one, at most Max;
+// with Jitter, each delay is drawn at random between Min and the computed
+// value, so processes that fail together do not restart in lockstep.
+type Backoff struct {
+	// Min is the first delay. Zero means 100ms.
+	Min time.Duration
+	// Max is the largest delay. Zero means 30s.
+	Max time.Duration
+	// Factor multiplies the delay after each failure. Zero means 2.
+	Factor float64
+	// Jitter randomizes each delay; NewCmd sets it.
+	Jitter bool
+}
+
+var restartPolicyNames = [...]string{
+	RestartNever:     "never",
+	RestartOnFailure: "on-failure",
+	RestartAlways:    "always",
+}
+
+// String returns the policy's name: "never", "on-failure" or "always".
+func (p RestartPolicy) String() string {
+	if int(p) < len(restartPolicyNames) {
+		return restartPolicyNames[p]
+	}
+	return fmt.Sprintf("RestartPolicy(%d)", uint8(p))
+}
+
+// MarshalText encodes the policy as its name.
+func (p RestartPolicy) MarshalText() ([]byte, error) {
+	if int(p) >= len(restartPolicyNames) {
+		return nil, fmt.Errorf("%w: restart policy %d", ErrInvalid, uint8(p))
+	}
+	return []byte(restartPolicyNames[p]), nil
+}
+
+// UnmarshalText decodes a policy from its name, as written by MarshalText.
+func (p *RestartPolicy) UnmarshalText(text []byte) error {
+	for i, name := range restartPolicyNames {
+		if name == string(text) {
+			*p = RestartPolicy(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: unknown restart policy %q", ErrInvalid, text)
+}

@@ -1,0 +1,407 @@
+package overseer
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Defaults that NewCmd and Overseer.Add fill in, and that a zero field of a
+// Cmd built by hand stands for.
+const (
+	defaultStopSignal   = syscall.SIGTERM
+	defaultStopTimeout  = 10 * time.Second
+	defaultBufferLines  = 1000
+	defaultBufferBytes  = 4 << 20
+	defaultMaxLineBytes = 64 << 10
+	defaultMaxRestarts  = 5
+	defaultResetAfter   = 10 * time.Second
+	defaultBackoffMin   = 100 * time.Millisecond
+	defaultBackoffMax   = 30 * time.Second
+	defaultBackoffMult  = 2
+)
+
+// Cmd is a process that can be started, stopped and started again. Each start
+// is a run: a new process with a new PID, in a process group of its own.
+//
+// Configure a Cmd through its exported fields before its first start, as
+// with os/exec.Cmd; changes made while it is at rest (not starting, running,
+// stopping or waiting to restart) take effect at the next start. Every
+// method is safe for concurrent use.
+//
+// Its output is split into Lines as it arrives; the Cmd keeps the latest of
+// each stream in a bounded ring (BufferLines, BufferBytes), readable through
+// Lines and Status, across runs.
+type Cmd struct {
+	// Args holds the program and its arguments. Args[0] is looked up in
+	// PATH when it holds no slash; a relative path is taken from Dir. No
+	// shell is involved.
+	Args []string
+	// Dir is the working directory of the process; "" means the host's.
+	Dir string
+	// Env is the environment of the process, each entry "KEY=value"; nil
+	// means the host's environment.
+	Env []string
+	// Group is a free-form label for dashboards (Overseer.ListGroup).
+	Group string
+
+	// Stdout and Stderr, when set, receive the raw bytes of each stream as
+	// they are read, before they are split into Lines (for log files). They
+	// are called from the goroutine reading the pipe: a writer that blocks
+	// holds up that stream, and one that fails is dropped for the rest of
+	// the run.
+	Stdout io.Writer
+	Stderr io.Writer
+
+	// StopSignal is sent to the process group by Stop. Zero means SIGTERM.
+	StopSignal syscall.Signal
+	// StopTimeout is how long Stop waits after StopSignal before it sends
+	// SIGKILL to the process group. Zero means 10s.
+	StopTimeout time.Duration
+
+	// BufferLines is how many of the latest Lines the Cmd keeps of each
+	// stream. Zero means 1000.
+	BufferLines int
+	// BufferBytes bounds the bytes of Text kept of each stream; the oldest
+	// Lines go first, the newest Line is always kept. Zero means 4 MiB.
+	BufferBytes int
+	// MaxLineBytes is the longest Text of one Line: a longer line arrives
+	// as several Lines, each but the last marked Partial. Zero means 64 KiB.
+	MaxLineBytes int
+
+	// Restart says which ended runs supervision starts again. NewCmd sets
+	// RestartOnFailure; the zero value is RestartNever.
+	Restart RestartPolicy
+	// MaxRestarts is the most restarts in a row after failed runs before
+	// supervision gives up (state fatal); negative means no limit, zero
+	// means no restart. NewCmd sets 5.
+	MaxRestarts int
+	// ResetAfter: a run that stayed up longer than this resets the count
+	// of restarts in a row and the backoff. NewCmd sets 10s.
+	ResetAfter time.Duration
+	// StartDelay is waited before the first start under supervision.
+	StartDelay time.Duration
+	// Backoff is the delay between restarts.
+	Backoff Backoff
+	// SuccessCodes lists exit codes other than 0 that count as success for
+	// the restart policy, as systemd's SuccessExitStatus.
+	SuccessCodes []int
+
+	id  string
+	out output
+
+	mu        sync.Mutex
+	cfg       *runConfig // of the current or last run; nil before the first
+	state     State
+	run       *run          // the run in progress, nil at rest
+	done      chan struct{} // closed when the current run has ended
+	pid       int
+	exit      int
+	exited    bool // exit holds an exit code
+	err       error
+	startTime time.Time
+	stopTime  time.Time
+	restarts  int
+
+	// Set by the Overseer (or by tests) before the first start.
+	logger    *slog.Logger
+	onEvent   func(Event)          // every change of state, under mu; must not block
+	onIllegal func(from, to State) // a transition outside the table
+}
+
+// NewCmd returns a Cmd that runs name with args, with every field that has a
+// default set to it, so that what a caller reads is what will happen.
+func NewCmd(name string, args ...string) *Cmd {
+	return &Cmd{
+		Args:         append([]string{name}, args...),
+		StopSignal:   defaultStopSignal,
+		StopTimeout:  defaultStopTimeout,
+		BufferLines:  defaultBufferLines,
+		BufferBytes:  defaultBufferBytes,
+		MaxLineBytes: defaultMaxLineBytes,
+		Restart:      RestartOnFailure,
+		MaxRestarts:  defaultMaxRestarts,
+		ResetAfter:   defaultResetAfter,
+		Backoff: Backoff{
+			Min:    defaultBackoffMin,
+			Max:    defaultBackoffMax,
+			Factor: defaultBackoffMult,
+			Jitter: true,
+		},
+	}
+}
+
+// Start starts a run of the Cmd and returns without waiting for it to end.
+// It returns an error wrapping ErrRunning if a run is in progress, one
+// wrapping ErrInvalid if the configuration is unusable (the state does not
+// change), and the exec error if the program could not be started (the state
+// becomes fatal and Status.Error keeps the error).
+func (c *Cmd) Start() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.startLocked()
+}
+
+func (c *Cmd) startLocked() error {
+	if c.state.active() {
+		return fmt.Errorf("%w: %s is %v", ErrRunning, c.name(), c.state)
+	}
+	cfg, err := c.config()
+	if err != nil {
+		return err
+	}
+	c.cfg = &cfg
+	c.out.setLimits(cfg.bufferLines, cfg.bufferBytes)
+	c.done = make(chan struct{})
+	c.pid, c.exited, c.err = 0, false, nil
+	c.startTime, c.stopTime = time.Now(), time.Time{}
+	c.setState(StateStarting)
+
+	r, err := c.startRun(&cfg)
+	if err != nil {
+		c.err = err
+		c.stopTime = c.startTime
+		c.setState(StateFatal)
+		close(c.done)
+		return err
+	}
+	c.run = r
+	c.pid, c.startTime = r.pid, r.started
+	c.setState(StateRunning)
+	go r.wait()
+	return nil
+}
+
+// Stop ends the current run: it sends StopSignal to the process group,
+// waits up to StopTimeout for the run to end, then sends SIGKILL to the
+// group. It returns once the run has ended and its output has been read.
+// On a Cmd that is not running it does nothing.
+func (c *Cmd) Stop() error {
+	c.mu.Lock()
+	r := c.run
+	if r == nil {
+		c.mu.Unlock()
+		return nil
+	}
+	first := !r.stopRequested
+	if first {
+		r.stopRequested = true
+		c.setState(StateStopping)
+	}
+	c.mu.Unlock()
+
+	if first { // later callers wait for the first one's escalation
+		_ = r.signal(r.cfg.stopSignal)
+		timer := time.NewTimer(r.cfg.stopTimeout)
+		defer timer.Stop()
+		select {
+		case <-r.done:
+			return nil
+		case <-timer.C:
+		}
+		_ = r.signal(syscall.SIGKILL)
+	}
+	<-r.done
+	return nil
+}
+
+// Signal sends sig to the process group of the current run. It returns an
+// error wrapping ErrInvalid for a signal number outside 1–64, and one
+// wrapping os.ErrProcessDone when no run is in progress.
+func (c *Cmd) Signal(sig syscall.Signal) error {
+	if err := checkSignal(sig); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	r := c.run
+	c.mu.Unlock()
+	if r == nil {
+		return fmt.Errorf("overseer: signal %s: %w", c.name(), os.ErrProcessDone)
+	}
+	if err := r.signal(sig); err != nil {
+		return fmt.Errorf("overseer: signal %s: %w", c.name(), err)
+	}
+	return nil
+}
+
+// Status returns a snapshot of the Cmd, with copies of the output it keeps.
+func (c *Cmd) Status() Status {
+	c.mu.Lock()
+	st := c.statusLocked(time.Now())
+	c.mu.Unlock()
+	st.Stdout, st.Stderr = c.out.texts()
+	return st
+}
+
+// Done returns a channel that is closed when the current run has ended and
+// all its output has been read. On a Cmd that was never started it is
+// already closed.
+func (c *Cmd) Done() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done == nil {
+		c.done = make(chan struct{})
+		close(c.done)
+	}
+	return c.done
+}
+
+// Wait blocks until the current run has ended and every line of it has been
+// captured, and returns the Status then. On a Cmd that was never started it
+// returns at once.
+func (c *Cmd) Wait() Status {
+	<-c.Done()
+	return c.Status()
+}
+
+// Lines returns the Lines the Cmd keeps whose Seq is greater than since, of
+// both streams, in Seq order: Lines(0) is all of them, and a reader that
+// remembers the last Seq it saw can tail the output without copying what it
+// already has.
+func (c *Cmd) Lines(since uint64) []Line {
+	return c.out.since(since)
+}
+
+func (c *Cmd) statusLocked(now time.Time) Status {
+	st := Status{
+		ID:        c.id,
+		State:     c.state,
+		PID:       c.pid,
+		Exit:      -1,
+		Error:     c.err,
+		StartTime: c.startTime,
+		StopTime:  c.stopTime,
+		Restarts:  c.restarts,
+	}
+	if c.exited {
+		st.Exit = c.exit
+	}
+	switch {
+	case c.startTime.IsZero():
+	case c.stopTime.IsZero():
+		st.Runtime = now.Sub(c.startTime)
+	default:
+		st.Runtime = c.stopTime.Sub(c.startTime)
+	}
+	return st
+}
+
+// setState moves the Cmd to state to, if the transition table allows it,
+// and publishes the change. c.mu must be held.
+func (c *Cmd) setState(to State) {
+	from := c.state
+	if !canTransition(from, to) {
+		if c.onIllegal != nil {
+			c.onIllegal(from, to)
+		}
+		if c.logger != nil {
+			c.logger.Error("overseer: illegal state transition refused", "id", c.id, "from", from, "to", to)
+		}
+		return
+	}
+	c.state = to
+	if c.onEvent == nil {
+		return
+	}
+	ev := Event{ID: c.id, From: from, To: to, Time: time.Now(), PID: c.pid, Exit: -1, Restarts: c.restarts}
+	if c.exited && to.IsFinal() {
+		ev.Exit = c.exit
+	}
+	if c.err != nil {
+		ev.Err = c.err.Error()
+	}
+	c.onEvent(ev)
+}
+
+// name is how errors refer to the Cmd: its id, or its program.
+func (c *Cmd) name() string {
+	if c.id != "" {
+		return c.id
+	}
+	if len(c.Args) > 0 {
+		return c.Args[0]
+	}
+	return "(no program)"
+}
+
+// runConfig is a run's configuration: the Cmd's fields checked, copied and
+// with defaults filled in, so a run never reads fields a caller may change.
+type runConfig struct {
+	args         []string
+	dir          string
+	env          []string
+	group        string
+	stdout       io.Writer
+	stderr       io.Writer
+	stopSignal   syscall.Signal
+	stopTimeout  time.Duration
+	bufferLines  int
+	bufferBytes  int
+	maxLineBytes int
+}
+
+// config checks the Cmd's fields and returns the run configuration they
+// make, or an error wrapping ErrInvalid that names the field.
+func (c *Cmd) config() (runConfig, error) {
+	if len(c.Args) == 0 || c.Args[0] == "" {
+		return runConfig{}, fmt.Errorf("%w: %s: no program to run (Args is empty)", ErrInvalid, c.name())
+	}
+	for _, kv := range c.Env {
+		if !strings.Contains(kv, "=") {
+			return runConfig{}, fmt.Errorf("%w: %s: Env entry %q is not KEY=value", ErrInvalid, c.name(), kv)
+		}
+	}
+	if c.StopSignal != 0 {
+		if err := checkSignal(c.StopSignal); err != nil {
+			return runConfig{}, fmt.Errorf("%s: StopSignal: %w", c.name(), err)
+		}
+	}
+	for _, f := range []struct {
+		name  string
+		value int64
+	}{
+		{"StopTimeout", int64(c.StopTimeout)},
+		{"BufferLines", int64(c.BufferLines)},
+		{"BufferBytes", int64(c.BufferBytes)},
+		{"MaxLineBytes", int64(c.MaxLineBytes)},
+	} {
+		if f.value < 0 {
+			return runConfig{}, fmt.Errorf("%w: %s: %s is negative (%d)", ErrInvalid, c.name(), f.name, f.value)
+		}
+	}
+	return runConfig{
+		args:         slices.Clone(c.Args),
+		dir:          c.Dir,
+		env:          slices.Clone(c.Env),
+		group:        c.Group,
+		stdout:       c.Stdout,
+		stderr:       c.Stderr,
+		stopSignal:   orDefault(c.StopSignal, defaultStopSignal),
+		stopTimeout:  orDefault(c.StopTimeout, defaultStopTimeout),
+		bufferLines:  orDefault(c.BufferLines, defaultBufferLines),
+		bufferBytes:  orDefault(c.BufferBytes, defaultBufferBytes),
+		maxLineBytes: orDefault(c.MaxLineBytes, defaultMaxLineBytes),
+	}, nil
+}
+
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// checkSignal accepts the signal numbers a process group can be sent.
+func checkSignal(sig syscall.Signal) error {
+	if sig < 1 || sig > maxSignal {
+		return fmt.Errorf("%w: signal %d is not a signal number (1-%d)", ErrInvalid, int(sig), maxSignal)
+	}
+	return nil
+}

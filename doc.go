@@ -1,0 +1,29 @@
+// Package overseer runs and supervises processes for a host program and
+// captures their output line by line.
+//
+// A Cmd is one process that can be started, stopped and started again. Each
+// run gets a process group of its own, so Signal and Stop reach every process
+// the run started, and when the run's first process exits whatever it left
+// in its group is killed: no orphaned grandchildren. Its stdout and stderr
+// are split into Lines as they arrive, kept in a bounded ring per stream
+// and handed to subscribers; the child only ever waits on its pipe.
+//
+//	cmd := overseer.NewCmd("sh", "-c", "echo hello; echo oops >&2; exit 3")
+//	if err := cmd.Start(); err != nil {
+//		return err
+//	}
+//	st := cmd.Wait() // st.State == overseer.StateFinished, st.Exit == 3
+//	for _, l := range cmd.Lines(0) {
+//		fmt.Println(l.Stream, l.Text)
+//	}
+//
+// Every change of state is checked against the table documented on State.
+//
+// On Linux a run learns of its process's exit through a pidfd watched by the
+// Go runtime's netpoller, so waiting children cost parked goroutines, not OS
+// threads. Other Unix systems fall back to a thread blocked in wait4, as
+// os/exec does; elsewhere Start reports errors.ErrUnsupported.
+//
+// The package is silent unless given a *slog.Logger, installs no signal
+// handlers and keeps no global state.
+package overseer

@@ -1,0 +1,22 @@
+package overseer
+
+import "errors"
+
+// Sentinel errors. Errors returned by this package wrap one of these where it
+// fits, so callers can test for them with errors.Is.
+var (
+	// ErrInvalid reports a configuration or argument the package cannot use:
+	// empty Args, an empty program or id, a negative buffer size, an invalid
+	// signal number.
+	ErrInvalid = errors.New("overseer: invalid argument")
+
+	// ErrRunning reports an operation that needs a process to be at rest
+	// (not starting, running, stopping or waiting to restart).
+	ErrRunning = errors.New("overseer: process is running")
+
+	// ErrNotFound reports an id that is not registered with the Overseer.
+	ErrNotFound = errors.New("overseer: process not found")
+
+	// ErrExists reports an id that is already registered with the Overseer.
+	ErrExists = errors.New("overseer: process already exists")
+)

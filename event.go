@@ -1,0 +1,24 @@
+package overseer
+
+import "time"
+
+// Event is one change of state of one process, as delivered by
+// Overseer.Watch.
+type Event struct {
+	// ID is the id of the process.
+	ID string `json:"id"`
+	// From and To are the states before and after the change.
+	From State `json:"from"`
+	To   State `json:"to"`
+	// Time is when the change happened.
+	Time time.Time `json:"time"`
+	// PID is the process id of the run concerned, 0 before the first exec.
+	PID int `json:"pid"`
+	// Exit is the exit code of the run that ended, -1 when there is none
+	// (still running, killed by a signal, or never started).
+	Exit int `json:"exitCode"`
+	// Err is the text of Status.Error after the change, "" for none.
+	Err string `json:"error"`
+	// Restarts is Status.Restarts after the change.
+	Restarts int `json:"restarts"`
+}

@@ -1,0 +1,73 @@
+package overseer
+
+import (
+	"fmt"
+	"time"
+)
+
+// Stream names the output stream a Line came from.
+type Stream uint8
+
+// The output streams of a process.
+const (
+	StreamStdout Stream = iota + 1
+	StreamStderr
+)
+
+// String returns "stdout" or "stderr".
+func (s Stream) String() string {
+	switch s {
+	case StreamStdout:
+		return "stdout"
+	case StreamStderr:
+		return "stderr"
+	}
+	return fmt.Sprintf("Stream(%d)", uint8(s))
+}
+
+// MarshalText encodes the stream as its name.
+func (s Stream) MarshalText() ([]byte, error) {
+	switch s {
+	case StreamStdout, StreamStderr:
+		return []byte(s.String()), nil
+	}
+	return nil, fmt.Errorf("%w: stream %d", ErrInvalid, uint8(s))
+}
+
+// UnmarshalText decodes a stream from its name, as written by MarshalText.
+func (s *Stream) UnmarshalText(text []byte) error {
+	switch string(text) {
+	case "stdout":
+		*s = StreamStdout
+	case "stderr":
+		*s = StreamStderr
+	default:
+		return fmt.Errorf("%w: unknown stream %q", ErrInvalid, text)
+	}
+	return nil
+}
+
+// Line is one line of a process's output.
+//
+// Text holds the bytes of the line as the process wrote them, without the
+// ending "\n" and without a "\r" right before it; invalid UTF-8 is kept as it
+// is. A line longer than the Cmd's MaxLineBytes arrives as several Lines in
+// a row, each but the last marked Partial; joining their Texts gives the
+// whole line back.
+type Line struct {
+	// ID is the id of the process, as given to Overseer.Add.
+	ID string `json:"id"`
+	// Stream is the stream the line was written to.
+	Stream Stream `json:"stream"`
+	// Seq numbers the lines of one Cmd: 1 for its first line, then one more
+	// for every line, across both streams and across runs. A gap in Seq
+	// seen by a subscriber means lines were dropped for it.
+	Seq uint64 `json:"seq"`
+	// Time is when the line was read from the process.
+	Time time.Time `json:"time"`
+	// Text is the content of the line.
+	Text string `json:"text"`
+	// Partial is true when the line continues in the next Line of the same
+	// stream.
+	Partial bool `json:"partial,omitempty"`
+}

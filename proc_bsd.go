@@ -1,0 +1,32 @@
+//go:build unix && !linux
+
+package overseer
+
+import "syscall"
+
+// process is the host's handle on one started child.
+//
+// Outside Linux there is no pollable process handle that the Go runtime
+// watches, so waitExit holds an OS thread in wait4 until the child exits,
+// as os/exec does; it reaps the child at the same time, so the group is
+// killed just after the reap rather than just before.
+type process struct {
+	pid    int
+	status syscall.WaitStatus
+	err    error
+}
+
+// sysProcAttr puts the child in a process group of its own.
+func sysProcAttr(pidfd *int) *syscall.SysProcAttr {
+	*pidfd = -1
+	return &syscall.SysProcAttr{Setpgid: true}
+}
+
+func newProcess(pid, _ int) *process { return &process{pid: pid} }
+
+func (p *process) waitExit() error {
+	p.status, p.err = reap(p.pid)
+	return p.err
+}
+
+func (p *process) reap() (syscall.WaitStatus, error) { return p.status, p.err }

@@ -1,0 +1,93 @@
+package overseer
+
+import (
+	"errors"
+	"os"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// process is the host's handle on one started child.
+//
+// On Linux the exit is learned through a pidfd (CLONE_PIDFD, set up by
+// sysProcAttr) that the Go runtime's netpoller watches, so a waiting run
+// parks a goroutine, not an OS thread: a thousand children cost a thousand
+// parked goroutines and no threads. The exit is seen before the child is
+// reaped, which lets the run kill what is left of the process group while
+// the group's id cannot yet be reused.
+type process struct {
+	pid   int
+	pidfd *os.File // nil when the kernel gave no pidfd (before Linux 5.3)
+}
+
+// sysProcAttr puts the child in a process group of its own and asks the
+// kernel for a pidfd of it in *pidfd.
+func sysProcAttr(pidfd *int) *syscall.SysProcAttr {
+	*pidfd = -1
+	return &syscall.SysProcAttr{Setpgid: true, PidFD: pidfd}
+}
+
+func newProcess(pid, pidfd int) *process {
+	p := &process{pid: pid}
+	if pidfd >= 0 {
+		// Non-blocking before os.NewFile, so the file is put in the
+		// netpoller.
+		if err := unix.SetNonblock(pidfd, true); err == nil {
+			p.pidfd = os.NewFile(uintptr(pidfd), "pidfd")
+		} else {
+			_ = unix.Close(pidfd)
+		}
+	}
+	return p
+}
+
+// waitExit returns once the child has exited; it does not reap it.
+func (p *process) waitExit() error {
+	if p.pidfd == nil {
+		return p.waitExitBlocking()
+	}
+	conn, err := p.pidfd.SyscallConn()
+	if err != nil {
+		return p.waitExitBlocking()
+	}
+	var werr error
+	err = conn.Read(func(fd uintptr) bool {
+		var info unix.Siginfo
+		for {
+			werr = unix.Waitid(unix.P_PIDFD, int(fd), &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
+			if !errors.Is(werr, unix.EINTR) {
+				break
+			}
+		}
+		// With WNOHANG the kernel leaves si_signo zero while the child
+		// runs; SIGCHLD says it has exited.
+		return werr != nil || info.Signo == int32(unix.SIGCHLD)
+	})
+	if err != nil {
+		return err
+	}
+	return werr
+}
+
+// waitExitBlocking is the fallback without a pidfd: it holds an OS thread
+// in waitid until the child exits.
+func (p *process) waitExitBlocking() error {
+	var info unix.Siginfo
+	for {
+		err := unix.Waitid(unix.P_PID, p.pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
+		if !errors.Is(err, unix.EINTR) {
+			return err
+		}
+	}
+}
+
+// reap collects the exit status of the child, which has exited, and
+// releases the pidfd.
+func (p *process) reap() (syscall.WaitStatus, error) {
+	ws, err := reap(p.pid)
+	if p.pidfd != nil {
+		_ = p.pidfd.Close()
+	}
+	return ws, err
+}

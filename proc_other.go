@@ -1,0 +1,32 @@
+//go:build !unix
+
+package overseer
+
+import (
+	"errors"
+	"syscall"
+)
+
+// Process groups, group signals and the exit handling this package builds
+// on are Unix facilities: elsewhere the package compiles, and Start reports
+// errors.ErrUnsupported.
+
+const maxSignal = 64
+
+type process struct{ pid int }
+
+func sysProcAttr(pidfd *int) *syscall.SysProcAttr { *pidfd = -1; return nil }
+
+func newProcess(pid, _ int) *process { return &process{pid: pid} }
+
+func (p *process) waitExit() error { return errors.ErrUnsupported }
+
+func (p *process) reap() (syscall.WaitStatus, error) {
+	return syscall.WaitStatus{}, errors.ErrUnsupported
+}
+
+func signalGroup(int, syscall.Signal) error { return errors.ErrUnsupported }
+
+func readRetry(int, []byte) (int, error) { return 0, errors.ErrUnsupported }
+
+func platformSupported() error { return errors.ErrUnsupported }

@@ -1,0 +1,40 @@
+//go:build unix
+
+package overseer
+
+import (
+	"errors"
+	"syscall"
+)
+
+// maxSignal is the largest signal number a Cmd accepts (Linux's SIGRTMAX;
+// the kernel rejects what it does not know with EINVAL).
+const maxSignal = 64
+
+// signalGroup sends sig to every process in the process group pgid.
+func signalGroup(pgid int, sig syscall.Signal) error {
+	return syscall.Kill(-pgid, sig)
+}
+
+// readRetry is read(2) retried on EINTR.
+func readRetry(fd int, buf []byte) (int, error) {
+	for {
+		n, err := syscall.Read(fd, buf)
+		if !errors.Is(err, syscall.EINTR) {
+			return max(n, 0), err
+		}
+	}
+}
+
+// reap collects the exit status of pid, which has exited.
+func reap(pid int) (syscall.WaitStatus, error) {
+	var ws syscall.WaitStatus
+	for {
+		_, err := syscall.Wait4(pid, &ws, 0, nil)
+		if !errors.Is(err, syscall.EINTR) {
+			return ws, err
+		}
+	}
+}
+
+func platformSupported() error { return nil }

@@ -1,0 +1,202 @@
+package overseer
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// pipeGrace bounds how long the end of a run waits for the output pipes to
+// close once the process group is gone. A process that left the group (by
+// setsid, say) can hold a pipe open for ever; what it has already written is
+// still read, then the run ends without waiting for more — as os/exec's
+// WaitDelay does.
+const pipeGrace = time.Second
+
+// run is one execution of a Cmd. One goroutine owns it (wait): it learns of
+// the exit, kills what is left of the group, reaps the child, waits for the
+// output to drain, records the end and closes done.
+type run struct {
+	cmd     *Cmd
+	cfg     *runConfig
+	pid     int
+	started time.Time
+	osProc  *os.Process
+	proc    *process
+	pipes   [2]*os.File // read ends of stdout and stderr
+	pumps   sync.WaitGroup
+	done    chan struct{}
+
+	stopRequested bool // guarded by cmd.mu
+
+	sigMu  sync.Mutex // orders signals before the reap, so none reaches a reused pid
+	reaped bool
+}
+
+// startRun executes the program of cfg in a new process group, with its
+// output piped to two pumps, and returns the run. c.mu is held.
+func (c *Cmd) startRun(cfg *runConfig) (*run, error) {
+	if err := platformSupported(); err != nil {
+		return nil, fmt.Errorf("overseer: start %q: %w", cfg.args[0], err)
+	}
+	if err := checkProgram(cfg); err != nil {
+		return nil, fmt.Errorf("overseer: start %q: %w", cfg.args[0], err)
+	}
+	var pipes, ends [2]*os.File
+	for i := range pipes {
+		r, w, err := os.Pipe()
+		if err != nil {
+			closeAll(pipes[:i]...)
+			closeAll(ends[:i]...)
+			return nil, fmt.Errorf("overseer: start %q: %w", cfg.args[0], err)
+		}
+		pipes[i], ends[i] = r, w
+	}
+	var pidfd int
+	ec := exec.Command(cfg.args[0], cfg.args[1:]...)
+	ec.Dir, ec.Env = cfg.dir, cfg.env
+	ec.Stdout, ec.Stderr = ends[0], ends[1]
+	ec.SysProcAttr = sysProcAttr(&pidfd)
+	err := ec.Start()
+	closeAll(ends[:]...) // the child has its own copies; EOF comes when it and its group close them
+	if err != nil {
+		closeAll(pipes[:]...)
+		return nil, fmt.Errorf("overseer: start %q: %w", cfg.args[0], err)
+	}
+	r := &run{
+		cmd:     c,
+		cfg:     cfg,
+		pid:     ec.Process.Pid,
+		started: time.Now(),
+		osProc:  ec.Process,
+		proc:    newProcess(ec.Process.Pid, pidfd),
+		pipes:   pipes,
+		done:    c.done,
+	}
+	for i, s := range [2]Stream{StreamStdout, StreamStderr} {
+		raw := cfg.stdout
+		if s == StreamStderr {
+			raw = cfg.stderr
+		}
+		p := &pump{
+			id:     c.id,
+			stream: s,
+			pipe:   pipes[i],
+			raw:    raw,
+			out:    &c.out,
+			split:  splitter{max: cfg.maxLineBytes},
+			logger: c.logger,
+		}
+		r.pumps.Add(1)
+		go func() {
+			defer r.pumps.Done()
+			p.run()
+		}()
+	}
+	return r, nil
+}
+
+// wait owns the run from exec to its end.
+func (r *run) wait() {
+	werr := r.proc.waitExit()
+
+	// The leader has exited but is not reaped yet, so its pid, which is the
+	// group's id, cannot be reused: kill what it left behind in its group.
+	r.sigMu.Lock()
+	_ = signalGroup(r.pid, syscall.SIGKILL)
+	ws, rerr := r.proc.reap()
+	r.reaped = true
+	r.sigMu.Unlock()
+	_ = r.osProc.Release()
+
+	deadline := time.Now().Add(pipeGrace)
+	for _, f := range r.pipes {
+		_ = f.SetReadDeadline(deadline)
+	}
+	r.pumps.Wait()
+	closeAll(r.pipes[:]...)
+
+	var err error
+	if werr != nil || rerr != nil {
+		err = fmt.Errorf("overseer: wait for %s (pid %d): %w", r.cmd.name(), r.pid, errors.Join(werr, rerr))
+	}
+	r.cmd.runEnded(r, ws, err)
+}
+
+// signal sends sig to the run's process group, unless the run is over.
+func (r *run) signal(sig syscall.Signal) error {
+	r.sigMu.Lock()
+	defer r.sigMu.Unlock()
+	if r.reaped {
+		return os.ErrProcessDone
+	}
+	err := signalGroup(r.pid, sig)
+	if errors.Is(err, syscall.ESRCH) {
+		return os.ErrProcessDone
+	}
+	return err
+}
+
+// runEnded records how run r ended and moves the Cmd to its next state.
+func (c *Cmd) runEnded(r *run, ws syscall.WaitStatus, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.run = nil
+	c.stopTime = time.Now()
+	next := StateFinished
+	switch {
+	case err != nil:
+		c.err = err
+	case ws.Signaled():
+		c.err = &SignalError{Signal: ws.Signal()}
+		next = StateInterrupted
+	default:
+		c.exit, c.exited = ws.ExitStatus(), true
+	}
+	if r.stopRequested {
+		next = StateInterrupted
+	}
+	c.setState(next)
+	close(r.done)
+}
+
+// checkProgram finds the errors that exec would report without naming
+// what is wrong: a working directory that is missing or not a directory,
+// and a program path that is a directory.
+func checkProgram(cfg *runConfig) error {
+	if cfg.dir != "" {
+		fi, err := os.Stat(cfg.dir)
+		if err != nil {
+			return fmt.Errorf("working directory: %w", err)
+		}
+		if !fi.IsDir() {
+			return fmt.Errorf("working directory: %w", &fs.PathError{Op: "chdir", Path: cfg.dir, Err: syscall.ENOTDIR})
+		}
+	}
+	prog := cfg.args[0]
+	if !strings.Contains(prog, "/") {
+		return nil // exec's PATH lookup names the program in its errors
+	}
+	if !filepath.IsAbs(prog) && cfg.dir != "" {
+		prog = filepath.Join(cfg.dir, prog)
+	}
+	if fi, err := os.Stat(prog); err == nil && fi.IsDir() {
+		return &fs.PathError{Op: "exec", Path: cfg.args[0], Err: syscall.EISDIR}
+	}
+	return nil
+}
+
+func closeAll(files ...*os.File) {
+	for _, f := range files {
+		if f != nil {
+			_ = f.Close()
+		}
+	}
+}

@@ -1,0 +1,136 @@
+package overseer
+
+import "fmt"
+
+// State is where a Cmd stands in its life cycle.
+//
+// Every change of state goes through one function that checks it against
+// this table; a change that is not in it is a bug in the package, logged and
+// refused (the state is kept), never applied silently.
+//
+//	from                                  what happens                                  to
+//	initial, finished, interrupted, fatal Start / Restart                               starting
+//	starting                              exec succeeded                                running
+//	starting                              exec failed, a restart is allowed             backoff
+//	starting                              exec failed, no restart left                  fatal
+//	running                               an exit the policy does not restart           finished (interrupted if a signal killed it)
+//	running                               an exit the policy restarts, a restart left   backoff
+//	running                               a failure with no restart left                fatal
+//	backoff                               the delay is over                             starting
+//	starting, running                     Stop / StopAll / ctx                          stopping
+//	backoff                               Stop / StopAll / ctx                          interrupted
+//	stopping                              the process group is gone                     interrupted
+//
+// The same as a diagram:
+//
+//	initial ──► starting ──► running ──► finished
+//	   ▲           │  ▲         │  │
+//	   │           │  └─backoff◄┘  └──► interrupted ◄── stopping ◄── (Stop)
+//	   │           └──► fatal ◄─────────────┘ (no restart left)
+//	   └── finished, interrupted and fatal can be started again
+//
+// Finished, interrupted and fatal are final (see IsFinal); each can be
+// started again, as a new run with a new PID.
+type State uint8
+
+// The states of a Cmd. The zero value is StateInitial.
+const (
+	// StateInitial: never started.
+	StateInitial State = iota
+	// StateStarting: a start was requested and the program is not yet
+	// executing.
+	StateStarting
+	// StateRunning: the program is executing.
+	StateRunning
+	// StateStopping: a stop was requested; waiting for the process group to
+	// go.
+	StateStopping
+	// StateBackoff: the run ended and a restart is scheduled.
+	StateBackoff
+	// StateFinished: the run ended by itself; its exit code, zero or not, is
+	// in Status.Exit.
+	StateFinished
+	// StateInterrupted: the run was ended by Stop or by a signal.
+	StateInterrupted
+	// StateFatal: the program could not be started, or the restart policy
+	// gave up.
+	StateFatal
+)
+
+var stateNames = [...]string{
+	StateInitial:     "initial",
+	StateStarting:    "starting",
+	StateRunning:     "running",
+	StateStopping:    "stopping",
+	StateBackoff:     "backoff",
+	StateFinished:    "finished",
+	StateInterrupted: "interrupted",
+	StateFatal:       "fatal",
+}
+
+// String returns the state's name: "initial", "starting", "running",
+// "stopping", "backoff", "finished", "interrupted" or "fatal".
+func (s State) String() string {
+	if int(s) < len(stateNames) {
+		return stateNames[s]
+	}
+	return fmt.Sprintf("State(%d)", uint8(s))
+}
+
+// IsFinal reports whether s is a state a run ends in for good: finished,
+// interrupted or fatal.
+func (s State) IsFinal() bool {
+	return s == StateFinished || s == StateInterrupted || s == StateFatal
+}
+
+// active reports whether a run is in progress or scheduled in state s, so
+// that the Cmd cannot be started again or reconfigured.
+func (s State) active() bool {
+	return s == StateStarting || s == StateRunning || s == StateStopping || s == StateBackoff
+}
+
+// MarshalText encodes the state as its name.
+func (s State) MarshalText() ([]byte, error) {
+	if int(s) >= len(stateNames) {
+		return nil, fmt.Errorf("%w: state %d", ErrInvalid, uint8(s))
+	}
+	return []byte(stateNames[s]), nil
+}
+
+// UnmarshalText decodes a state from its name, as written by MarshalText.
+func (s *State) UnmarshalText(text []byte) error {
+	for i, name := range stateNames {
+		if name == string(text) {
+			*s = State(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: unknown state %q", ErrInvalid, text)
+}
+
+// transitions is the table in State's doc comment: transitions[from] is the
+// set of states that may follow from, as a bit mask.
+var transitions = [...]uint16{
+	StateInitial:     bits(StateStarting),
+	StateStarting:    bits(StateRunning, StateBackoff, StateFatal, StateStopping),
+	StateRunning:     bits(StateFinished, StateInterrupted, StateBackoff, StateFatal, StateStopping),
+	StateStopping:    bits(StateInterrupted),
+	StateBackoff:     bits(StateStarting, StateInterrupted),
+	StateFinished:    bits(StateStarting),
+	StateInterrupted: bits(StateStarting),
+	StateFatal:       bits(StateStarting),
+}
+
+func bits(states ...State) uint16 {
+	var m uint16
+	for _, s := range states {
+		m |= 1 << s
+	}
+	return m
+}
+
+// canTransition reports whether the table allows a change from one state to
+// another.
+func canTransition(from, to State) bool {
+	return int(from) < len(transitions) && transitions[from]&(1<<to) != 0
+}

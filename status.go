@@ -1,0 +1,50 @@
+package overseer
+
+import (
+	"fmt"
+	"syscall"
+	"time"
+)
+
+// Status is a snapshot of a Cmd: its state, its current or last run, and the
+// output it keeps.
+type Status struct {
+	// ID is the id of the process, as given to Overseer.Add ("" for a Cmd
+	// made with NewCmd).
+	ID string
+	// State is where the Cmd stands.
+	State State
+	// PID is the process id of the current or last run, 0 before the first.
+	PID int
+	// Exit is the exit code of the last run; -1 while it runs, when a signal
+	// ended it, and when there is none.
+	Exit int
+	// Error is nil for a run that is going or ended with an exit code, zero
+	// or not. It says why otherwise: the program could not be started (the
+	// error names the program or directory), or a signal ended it (a
+	// *SignalError).
+	Error error
+	// StartTime is when the last run started; StopTime when it ended (zero
+	// while it runs).
+	StartTime time.Time
+	StopTime  time.Time
+	// Runtime is how long the last run has run or ran.
+	Runtime time.Duration
+	// Restarts counts the restarts made under supervision.
+	Restarts int
+	// Stdout and Stderr are the Texts of the Lines the Cmd keeps of each
+	// stream (see BufferLines), oldest first; each Partial piece of a long
+	// line is an entry of its own.
+	Stdout []string
+	Stderr []string
+}
+
+// SignalError is the Status.Error of a run that a signal ended.
+type SignalError struct {
+	Signal syscall.Signal
+}
+
+// Error says which signal ended the run.
+func (e *SignalError) Error() string {
+	return fmt.Sprintf("overseer: killed by signal %d (%v)", int(e.Signal), e.Signal)
+}

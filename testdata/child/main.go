@@ -1,0 +1,99 @@
+// Command child is the process the tests run: a tiny program whose behaviour
+// is spelled out by its arguments, one operation each, run in order, so the
+// tests depend on no host tool.
+//
+//	out:TEXT      TEXT and "\n" to stdout (Go escapes such as \r, \x00 allowed)
+//	err:TEXT      TEXT and "\n" to stderr
+//	raw:TEXT      TEXT to stdout, no newline added
+//	lines:N       N lines "line-0000001" … to stdout, buffered
+//	interleave:N  N lines alternately to stdout ("out-i") and stderr ("err-i")
+//	long:N        one line of N bytes to stdout
+//	ignore:TERM   ignore SIGTERM
+//	spawn:N       start N copies of itself that sleep, in the same process
+//	              group, and print "pid:PID" for each
+//	ready         "ready" to stdout
+//	sleep         block until killed
+//	kill:SIG      send signal SIG (a number) to itself
+//	exit:N        exit with code N
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	for _, op := range os.Args[1:] {
+		name, arg, _ := strings.Cut(op, ":")
+		if err := do(name, arg); err != nil {
+			fmt.Fprintf(os.Stderr, "child: %s: %v\n", op, err)
+			os.Exit(100)
+		}
+	}
+}
+
+func do(name, arg string) error {
+	n, _ := strconv.Atoi(arg)
+	switch name {
+	case "out", "err", "raw":
+		text, err := strconv.Unquote(`"` + arg + `"`)
+		if err != nil {
+			return err
+		}
+		w := os.Stdout
+		if name == "err" {
+			w = os.Stderr
+		}
+		if name != "raw" {
+			text += "\n"
+		}
+		_, err = w.WriteString(text)
+		return err
+	case "lines":
+		w := bufio.NewWriterSize(os.Stdout, 64<<10)
+		for i := 1; i <= n; i++ {
+			fmt.Fprintf(w, "line-%07d\n", i)
+		}
+		return w.Flush()
+	case "interleave":
+		for i := 1; i <= n; i++ {
+			if i%2 == 1 {
+				fmt.Fprintf(os.Stdout, "out-%d\n", i)
+			} else {
+				fmt.Fprintf(os.Stderr, "err-%d\n", i)
+			}
+		}
+	case "long":
+		_, err := os.Stdout.WriteString(strings.Repeat("x", n) + "\n")
+		return err
+	case "ignore":
+		signal.Ignore(syscall.SIGTERM)
+	case "spawn":
+		for range n {
+			c := exec.Command(os.Args[0], "sleep")
+			if err := c.Start(); err != nil {
+				return err
+			}
+			fmt.Printf("pid:%d\n", c.Process.Pid)
+		}
+	case "ready":
+		fmt.Println("ready")
+	case "sleep":
+		time.Sleep(math.MaxInt64)
+	case "kill":
+		return syscall.Kill(os.Getpid(), syscall.Signal(n))
+	case "exit":
+		os.Exit(n)
+	default:
+		return fmt.Errorf("unknown operation")
+	}
+	return nil
+}
