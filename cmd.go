@@ -215,8 +215,8 @@ func (c *Cmd) Stop() error {
 // error wrapping ErrInvalid for a signal number outside 1–64, and one
 // wrapping os.ErrProcessDone when no run is in progress.
 func (c *Cmd) Signal(sig syscall.Signal) error {
-	if err := checkSignal(sig); err != nil {
-		return err
+	if !validSignal(sig) {
+		return fmt.Errorf("%w: signal %s: %d is not a signal number (1-%d)", ErrInvalid, c.name(), int(sig), maxSignal)
 	}
 	c.mu.Lock()
 	r := c.run
@@ -357,10 +357,8 @@ func (c *Cmd) config() (runConfig, error) {
 			return runConfig{}, fmt.Errorf("%w: %s: Env entry %q is not KEY=value", ErrInvalid, c.name(), kv)
 		}
 	}
-	if c.StopSignal != 0 {
-		if err := checkSignal(c.StopSignal); err != nil {
-			return runConfig{}, fmt.Errorf("%s: StopSignal: %w", c.name(), err)
-		}
+	if c.StopSignal != 0 && !validSignal(c.StopSignal) {
+		return runConfig{}, fmt.Errorf("%w: %s: StopSignal %d is not a signal number (1-%d)", ErrInvalid, c.name(), int(c.StopSignal), maxSignal)
 	}
 	for _, f := range []struct {
 		name  string
@@ -398,10 +396,7 @@ func orDefault[T comparable](v, def T) T {
 	return v
 }
 
-// checkSignal accepts the signal numbers a process group can be sent.
-func checkSignal(sig syscall.Signal) error {
-	if sig < 1 || sig > maxSignal {
-		return fmt.Errorf("%w: signal %d is not a signal number (1-%d)", ErrInvalid, int(sig), maxSignal)
-	}
-	return nil
+// validSignal accepts the signal numbers a process group can be sent.
+func validSignal(sig syscall.Signal) bool {
+	return sig >= 1 && sig <= maxSignal
 }

@@ -1,0 +1,74 @@
+package overseer_test
+
+import (
+	"errors"
+	"fmt"
+	"os/exec"
+
+	"github.com/overseer-go/overseer"
+)
+
+func ExampleNewCmd() {
+	cmd := overseer.NewCmd("sh", "-c", "echo hello; echo oops >&2; exit 3")
+	fmt.Println(cmd.Args[0], cmd.StopSignal, cmd.StopTimeout, cmd.BufferLines, cmd.MaxLineBytes)
+	if err := cmd.Start(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	st := cmd.Wait()
+	fmt.Println(st.State, st.Exit, st.Error)
+	fmt.Println(st.Stdout, st.Stderr)
+	// Output:
+	// sh terminated 10s 1000 65536
+	// finished 3 <nil>
+	// [hello] [oops]
+}
+
+func ExampleCmd_Stop() {
+	cmd := overseer.NewCmd("sh", "-c", "sleep 60 & sleep 60 & wait")
+	if err := cmd.Start(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Stop sends SIGTERM to the whole process group, the two sleeps
+	// included, and returns once the run is over.
+	_ = cmd.Stop()
+	st := cmd.Status()
+	fmt.Println(st.State, st.Exit)
+	fmt.Println(st.Error)
+	// Output:
+	// interrupted -1
+	// overseer: killed by signal 15 (terminated)
+}
+
+func ExampleCmd_Lines() {
+	cmd := overseer.NewCmd("sh", "-c", "echo one; echo two; echo three")
+	if err := cmd.Start(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	cmd.Wait()
+	// A reader remembers the last Seq it saw and asks only for what came
+	// after it.
+	var seen uint64
+	for _, line := range cmd.Lines(seen) {
+		fmt.Println(line.Seq, line.Stream, line.Text)
+		seen = line.Seq
+	}
+	fmt.Println(len(cmd.Lines(seen)), "new lines")
+	// Output:
+	// 1 stdout one
+	// 2 stdout two
+	// 3 stdout three
+	// 0 new lines
+}
+
+func ExampleCmd_Start_error() {
+	cmd := overseer.NewCmd("overseer-no-such-program")
+	err := cmd.Start()
+	fmt.Println(err)
+	fmt.Println(errors.Is(err, exec.ErrNotFound), cmd.Status().State)
+	// Output:
+	// overseer: start "overseer-no-such-program": exec: "overseer-no-such-program": executable file not found in $PATH
+	// true fatal
+}
