@@ -419,7 +419,7 @@ func TestSignal(t *testing.T) {
 		assert.ErrorIs(t, c.Signal(sig), ErrInvalid, "signal %d", sig)
 	}
 	require.NoError(t, c.Signal(syscall.SIGCONT)) // ignored by default
-	require.NoError(t, c.Signal(syscall.SIGHUP)) // ends a Go program
+	require.NoError(t, c.Signal(syscall.SIGHUP))  // ends a Go program
 	st := wait(t, c)
 	assert.Equal(t, StateInterrupted, st.State)
 	var se *SignalError

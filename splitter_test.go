@@ -1,0 +1,425 @@
+package overseer
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// refSplit is the specification of splitter, written as plainly as possible:
+// split at "\n", drop one "\r" before each "\n", keep the unterminated rest
+// as it is, then cut every line into pieces of max bytes.
+func refSplit(input []byte, max int) []Line {
+	parts := strings.Split(string(input), "\n")
+	var lines []string
+	for i, part := range parts {
+		if i < len(parts)-1 {
+			// Terminated by "\n".
+			lines = append(lines, strings.TrimSuffix(part, "\r"))
+		} else if part != "" {
+			// The final, unterminated piece keeps any "\r".
+			lines = append(lines, part)
+		}
+	}
+	var out []Line
+	for _, line := range lines {
+		if line == "" {
+			out = append(out, Line{Text: ""})
+			continue
+		}
+		for start := 0; start < len(line); start += max {
+			end := min(start+max, len(line))
+			out = append(out, Line{Text: line[start:end], Partial: end < len(line)})
+		}
+	}
+	return out
+}
+
+// textPartial keeps only the fields the splitter sets, so comparisons do not
+// depend on anything else.
+func textPartial(lines []Line) []Line {
+	out := make([]Line, 0, len(lines))
+	for _, l := range lines {
+		out = append(out, Line{Text: l.Text, Partial: l.Partial})
+	}
+	return out
+}
+
+// oneByteChunks cuts s into 1-byte chunks.
+func oneByteChunks(s string) []string {
+	out := make([]string, len(s))
+	for i := 0; i < len(s); i++ {
+		out[i] = s[i : i+1]
+	}
+	return out
+}
+
+// runSplit feeds chunks to a new splitter, checking the bound on pending
+// after every call, and returns what split gave and what flush added.
+func runSplit(t testing.TB, max int, chunks []string) (split, flushed []Line) {
+	t.Helper()
+	s := splitter{max: max}
+	for i, c := range chunks {
+		split = s.split([]byte(c), split)
+		if len(s.pending) > s.max+1 {
+			t.Fatalf("after chunk %d: len(pending) = %d > max+1 = %d", i, len(s.pending), s.max+1)
+		}
+	}
+	flushed = s.flush(nil)
+	if len(s.pending) != 0 {
+		t.Fatalf("after flush: len(pending) = %d, want 0", len(s.pending))
+	}
+	return textPartial(split), textPartial(flushed)
+}
+
+func splitLine(text string) Line    { return Line{Text: text} }
+func splitPartial(text string) Line { return Line{Text: text, Partial: true} }
+
+func TestSplitTable(t *testing.T) {
+	const max = 8
+	long := strings.Repeat("x", 200<<10) // 200 KiB
+	const max64K = 64 << 10
+	var longWant []Line
+	for i := 0; i < 3; i++ {
+		longWant = append(longWant, splitPartial(long[i*max64K:(i+1)*max64K]))
+	}
+	longWant = append(longWant, splitLine(long[3*max64K:]))
+	var longChunks []string
+	for rest := long + "\n"; len(rest) > 0; {
+		n := min(len(rest), max64K)
+		longChunks = append(longChunks, rest[:n])
+		rest = rest[n:]
+	}
+
+	tests := []struct {
+		name       string
+		max        int
+		chunks     []string
+		wantSplit  []Line // what split returns over all chunks
+		wantFlush  []Line // what flush adds at the end
+		skipBytes1 bool   // skip the 1-byte chunking (too slow to matter)
+	}{
+		{
+			name:      "plain lines",
+			max:       max,
+			chunks:    []string{"one\ntwo\nthree\n"},
+			wantSplit: []Line{splitLine("one"), splitLine("two"), splitLine("three")},
+		},
+		{
+			name:      "lines across chunks",
+			max:       max,
+			chunks:    []string{"on", "e\ntw", "o\n"},
+			wantSplit: []Line{splitLine("one"), splitLine("two")},
+		},
+		{
+			name:      "CRLF",
+			max:       max,
+			chunks:    []string{"one\r\ntwo\r\n"},
+			wantSplit: []Line{splitLine("one"), splitLine("two")},
+		},
+		{
+			name:      "CRLF split between chunks",
+			max:       max,
+			chunks:    []string{"one\r", "\ntwo\r", "\n"},
+			wantSplit: []Line{splitLine("one"), splitLine("two")},
+		},
+		{
+			name:      "only one CR dropped",
+			max:       max,
+			chunks:    []string{"a\r\r\n"},
+			wantSplit: []Line{splitLine("a\r")},
+		},
+		{
+			name:      "lone CR in the middle kept",
+			max:       max,
+			chunks:    []string{"a\rb\n\rc\n"},
+			wantSplit: []Line{splitLine("a\rb"), splitLine("\rc")},
+		},
+		{
+			name:      "CR at the very end kept after flush",
+			max:       max,
+			chunks:    []string{"done\r"},
+			wantFlush: []Line{splitLine("done\r")},
+		},
+		{
+			name:      "lone CR at the very end kept after flush",
+			max:       max,
+			chunks:    []string{"a\n", "\r"},
+			wantSplit: []Line{splitLine("a")},
+			wantFlush: []Line{splitLine("\r")},
+		},
+		{
+			name:      "final line without newline only on flush",
+			max:       max,
+			chunks:    []string{"one\ntw", "o"},
+			wantSplit: []Line{splitLine("one")},
+			wantFlush: []Line{splitLine("two")},
+		},
+		{
+			name:      "empty lines",
+			max:       max,
+			chunks:    []string{"\n\na\n\r\n\n"},
+			wantSplit: []Line{splitLine(""), splitLine(""), splitLine("a"), splitLine(""), splitLine("")},
+		},
+		{
+			name:   "empty input",
+			max:    max,
+			chunks: []string{"", ""},
+		},
+		{
+			name:      "line of exactly max bytes",
+			max:       max,
+			chunks:    []string{"12345678\n"},
+			wantSplit: []Line{splitLine("12345678")},
+		},
+		{
+			name:      "line of exactly max bytes unterminated",
+			max:       max,
+			chunks:    []string{"12345678"},
+			wantFlush: []Line{splitLine("12345678")},
+		},
+		{
+			name:      "line of max+1 bytes",
+			max:       max,
+			chunks:    []string{"123456789\n"},
+			wantSplit: []Line{splitPartial("12345678"), splitLine("9")},
+		},
+		{
+			name:      "line of max+1 bytes unterminated",
+			max:       max,
+			chunks:    []string{"123456789"},
+			wantSplit: []Line{splitPartial("12345678")},
+			wantFlush: []Line{splitLine("9")},
+		},
+		{
+			name:      "line of 2.5 max bytes",
+			max:       max,
+			chunks:    []string{"aaaaaaaabbbbbbbbcccc\n"},
+			wantSplit: []Line{splitPartial("aaaaaaaa"), splitPartial("bbbbbbbb"), splitLine("cccc")},
+		},
+		{
+			name:      "line of max bytes then CRLF",
+			max:       max,
+			chunks:    []string{"12345678\r\n"},
+			wantSplit: []Line{splitLine("12345678")},
+		},
+		{
+			name:      "line of max bytes then CR and LF in separate chunks",
+			max:       max,
+			chunks:    []string{"12345678", "\r", "\n"},
+			wantSplit: []Line{splitLine("12345678")},
+		},
+		{
+			name:      "line of max bytes then CR, flushed",
+			max:       max,
+			chunks:    []string{"12345678\r"},
+			wantSplit: nil,
+			wantFlush: []Line{splitPartial("12345678"), splitLine("\r")},
+		},
+		{
+			name:      "line of max bytes then CR then more text",
+			max:       max,
+			chunks:    []string{"12345678\r", "x\n"},
+			wantSplit: []Line{splitPartial("12345678"), splitLine("\rx")},
+		},
+		{
+			name:      "line of 2 max bytes then CRLF",
+			max:       max,
+			chunks:    []string{"aaaaaaaa", "bbbbbbbb", "\r\n"},
+			wantSplit: []Line{splitPartial("aaaaaaaa"), splitLine("bbbbbbbb")},
+		},
+		{
+			name:      "invalid UTF-8 and NUL bytes kept",
+			max:       max,
+			chunks:    []string{"\xff\xfe\x00a\x00\n\xc3\n\x00"},
+			wantSplit: []Line{splitLine("\xff\xfe\x00a\x00"), splitLine("\xc3")},
+			wantFlush: []Line{splitLine("\x00")},
+		},
+		{
+			name:      "invalid UTF-8 cut inside a rune",
+			max:       2,
+			chunks:    []string{"é€\n"},
+			wantSplit: []Line{splitPartial("é"), splitPartial("\xe2\x82"), splitLine("\xac")},
+		},
+		{
+			name:       "200 KiB line with max 64 KiB",
+			max:        max64K,
+			chunks:     longChunks,
+			wantSplit:  longWant,
+			skipBytes1: true,
+		},
+		{
+			name:      "max 1",
+			max:       1,
+			chunks:    []string{"ab\r\n\r\n"},
+			wantSplit: []Line{splitPartial("a"), splitLine("b"), splitLine("")},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			input := strings.Join(tt.chunks, "")
+			// The hand-written expectations and the reference agree.
+			want := append(append([]Line{}, tt.wantSplit...), tt.wantFlush...)
+			require.Equal(t, textPartial(want), textPartial(refSplit([]byte(input), tt.max)), "refSplit")
+
+			chunkings := map[string][]string{"given": tt.chunks, "whole": {input}}
+			if !tt.skipBytes1 {
+				chunkings["1-byte"] = oneByteChunks(input)
+			}
+			for name, chunks := range chunkings {
+				split, flushed := runSplit(t, tt.max, chunks)
+				assert.Equal(t, textPartial(tt.wantSplit), split, "%s chunks: split", name)
+				assert.Equal(t, textPartial(tt.wantFlush), flushed, "%s chunks: flush", name)
+			}
+		})
+	}
+}
+
+// TestSplitAppends checks that split and flush append to the slice they are
+// given instead of replacing it.
+func TestSplitAppends(t *testing.T) {
+	s := splitter{max: 16}
+	lines := []Line{{Text: "before"}}
+	lines = s.split([]byte("a\nb"), lines)
+	lines = s.flush(lines)
+	assert.Equal(t, []Line{{Text: "before"}, {Text: "a"}, {Text: "b"}}, lines)
+	assert.Empty(t, s.flush(nil), "a second flush has nothing left")
+}
+
+// TestSplitDoesNotAliasInput checks that Texts do not share memory with the
+// caller's buffer, which pumps reuse for the next read.
+func TestSplitDoesNotAliasInput(t *testing.T) {
+	s := splitter{max: 4}
+	buf := []byte("ab\ncdefgh")
+	lines := s.split(buf, nil)
+	for i := range buf {
+		buf[i] = '#'
+	}
+	lines = s.flush(lines)
+	assert.Equal(t, []Line{{Text: "ab"}, {Text: "cdef", Partial: true}, {Text: "gh"}}, textPartial(lines))
+}
+
+func randomSplitInput(r *rand.Rand) []byte {
+	alphabet := []byte{'a', 'a', 'a', 'a', 'a', 'a', 'b', '\n', '\n', '\n', '\r', '\r', '\x00', 0xff}
+	n := r.IntN(80)
+	in := make([]byte, n)
+	for i := range in {
+		in[i] = alphabet[r.IntN(len(alphabet))]
+	}
+	return in
+}
+
+func randomSplitChunks(r *rand.Rand, in []byte) []string {
+	var chunks []string
+	for len(in) > 0 {
+		n := r.IntN(min(len(in), 12) + 1) // 0 (an empty chunk) up to 12 bytes
+		chunks = append(chunks, string(in[:n]))
+		in = in[n:]
+	}
+	return chunks
+}
+
+func TestSplitProperty(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for iter := range 3000 {
+		in := randomSplitInput(r)
+		max := 1 + r.IntN(20)
+		want := textPartial(refSplit(in, max))
+
+		chunkings := [][]string{
+			{string(in)},
+			oneByteChunks(string(in)),
+		}
+		for range 4 {
+			chunkings = append(chunkings, randomSplitChunks(r, in))
+		}
+
+		// What split gives before flush does not depend on the chunking.
+		whole, _ := runSplit(t, max, chunkings[0])
+		for _, chunks := range chunkings {
+			split, flushed := runSplit(t, max, chunks)
+			got := append(split, flushed...)
+			if !assert.Equal(t, want, got, "iter %d, max %d, input %q, chunks %q", iter, max, in, chunks) {
+				return
+			}
+			if !assert.Equal(t, whole, split, "iter %d, max %d, input %q, chunks %q: split before flush", iter, max, in, chunks) {
+				return
+			}
+			for _, l := range got {
+				if len(l.Text) > max {
+					t.Fatalf("iter %d: input %q: Text %q longer than max %d", iter, in, l.Text, max)
+				}
+			}
+		}
+	}
+}
+
+func TestSplitFlushPartial(t *testing.T) {
+	s := splitter{max: 16}
+	lines := s.split([]byte("abc"), nil)
+	require.Empty(t, lines)
+
+	lines = s.flushPartial(lines)
+	require.Equal(t, []Line{{Text: "abc", Partial: true}}, textPartial(lines))
+	assert.Empty(t, s.pending)
+
+	// The line goes on in the next Line.
+	lines = s.split([]byte("def\nghi\n"), lines[:0])
+	assert.Equal(t, []Line{{Text: "def"}, {Text: "ghi"}}, textPartial(lines))
+
+	assert.Empty(t, s.flushPartial(nil), "nothing pending: no Line")
+}
+
+func TestSplitFlushPartialLong(t *testing.T) {
+	s := splitter{max: 4}
+	lines := s.split([]byte("abcdefg\r"), nil)
+	lines = s.flushPartial(lines)
+	// Every piece is Partial, the last one too, and the "\r" is kept: no
+	// "\n" has been seen.
+	assert.Equal(t, []Line{
+		{Text: "abcd", Partial: true},
+		{Text: "efg\r", Partial: true},
+	}, textPartial(lines))
+	assert.Empty(t, s.pending)
+}
+
+func BenchmarkSplit(b *testing.B) {
+	line := strings.Repeat("x", 99) + "\n"
+	data := []byte(strings.Repeat(line, readSize/len(line)+1)[:readSize])
+	s := splitter{max: defaultMaxLineBytes}
+	var lines []Line
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		lines = s.split(data, lines[:0])
+	}
+	if len(lines) == 0 {
+		b.Fatal("no lines")
+	}
+}
+
+// TestRefSplit checks the reference itself against hand-written cases, so a
+// mistake in it cannot hide one in splitter.
+func TestRefSplit(t *testing.T) {
+	tests := []struct {
+		in   string
+		max  int
+		want []Line
+	}{
+		{"", 4, nil},
+		{"\n", 4, []Line{{Text: ""}}},
+		{"\r\n", 4, []Line{{Text: ""}}},
+		{"\r", 4, []Line{{Text: "\r"}}},
+		{"abcdefghij\r", 4, []Line{{Text: "abcd", Partial: true}, {Text: "efgh", Partial: true}, {Text: "ij\r"}}},
+		{"abcd\r\nx", 4, []Line{{Text: "abcd"}, {Text: "x"}}},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%q/%d", tt.in, tt.max), func(t *testing.T) {
+			assert.Equal(t, tt.want, refSplit([]byte(tt.in), tt.max))
+		})
+	}
+}
