@@ -3,6 +3,8 @@ package overseer
 import (
 	"fmt"
 	"time"
+
+	"github.com/jpillora/backoff"
 )
 
 // RestartPolicy says which ended runs are started again under supervision.
@@ -66,4 +68,27 @@ func (p *RestartPolicy) UnmarshalText(text []byte) error {
 		}
 	}
 	return fmt.Errorf("%w: unknown restart policy %q", ErrInvalid, text)
+}
+
+// withDefaults fills in the zero fields and checks the result.
+func (b Backoff) withDefaults() (Backoff, error) {
+	b.Min = orDefault(b.Min, defaultBackoffMin)
+	b.Max = orDefault(b.Max, defaultBackoffMax)
+	b.Factor = orDefault(b.Factor, defaultBackoffMult)
+	switch {
+	case b.Min < 0 || b.Max < 0:
+		return b, fmt.Errorf("Backoff has a negative delay (Min %v, Max %v)", b.Min, b.Max)
+	case !(b.Factor >= 1): // NaN too
+		return b, fmt.Errorf("Backoff.Factor %v is below 1", b.Factor)
+	case b.Min > b.Max:
+		return b, fmt.Errorf("Backoff.Min %v is above Backoff.Max %v", b.Min, b.Max)
+	}
+	return b, nil
+}
+
+// delay is the wait before the restart that follows attempt failures in a
+// row after the first (0: Min), computed by github.com/jpillora/backoff.
+func (b Backoff) delay(attempt int) time.Duration {
+	jb := backoff.Backoff{Min: b.Min, Max: b.Max, Factor: b.Factor, Jitter: b.Jitter}
+	return jb.ForAttempt(float64(attempt))
 }

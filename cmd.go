@@ -109,10 +109,14 @@ type Cmd struct {
 	stopTime  time.Time
 	restarts  int
 
+	sup *supervision // the supervision in progress, nil when none; guarded by mu
+
 	// Set by the Overseer (or by tests) before the first start.
+	timer     timerFunc // for backoff and StartDelay; nil means real timers
 	logger    *slog.Logger
 	onEvent   func(Event)          // every change of state, under mu; must not block
 	onIllegal func(from, to State) // a transition outside the table
+	onIdle    func()               // the supervision has ended
 }
 
 // NewCmd returns a Cmd that runs name with args, with every field that has a
@@ -138,36 +142,49 @@ func NewCmd(name string, args ...string) *Cmd {
 }
 
 // Start starts a run of the Cmd and returns without waiting for it to end.
-// It returns an error wrapping ErrRunning if a run is in progress, one
-// wrapping ErrInvalid if the configuration is unusable (the state does not
-// change), and the exec error if the program could not be started (the state
-// becomes fatal and Status.Error keeps the error).
+// It returns an error wrapping ErrRunning if a run is in progress or
+// scheduled, one wrapping ErrInvalid if the configuration is unusable (the
+// state does not change), and the exec error if the program could not be
+// started (the state becomes fatal and Status.Error keeps the error).
+//
+// Start makes one run; restarts are the work of Overseer.Supervise.
 func (c *Cmd) Start() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.startLocked()
-}
-
-func (c *Cmd) startLocked() error {
-	if c.state.active() {
+	if c.state.active() || c.sup != nil {
 		return fmt.Errorf("%w: %s is %v", ErrRunning, c.name(), c.state)
 	}
+	return c.launchLocked()
+}
+
+// launchLocked starts a run from any state at rest, from backoff, or from
+// starting (the supervision's StartDelay). c.mu is held.
+func (c *Cmd) launchLocked() error {
 	cfg, err := c.config()
-	if err != nil {
-		return err
+	if err != nil && c.state != StateBackoff {
+		return err // a caller's mistake: nothing was tried
 	}
-	c.cfg = &cfg
-	c.out.setLimits(cfg.bufferLines, cfg.bufferBytes)
+	if c.state != StateStarting {
+		c.setState(StateStarting)
+	}
 	c.done = make(chan struct{})
 	c.pid, c.exited, c.err = 0, false, nil
 	c.startTime, c.stopTime = time.Now(), time.Time{}
-	c.setState(StateStarting)
-
-	r, err := c.startRun(&cfg)
+	var r *run
+	if err == nil {
+		c.cfg = &cfg
+		c.out.setLimits(cfg.bufferLines, cfg.bufferBytes)
+		r, err = c.startRun(&cfg)
+	}
 	if err != nil {
 		c.err = err
 		c.stopTime = c.startTime
-		c.setState(StateFatal)
+		next := StateFatal
+		if c.sup != nil && !c.sup.stopped && r == nil && c.cfg == &cfg {
+			// exec failed: a failed run as far as the policy goes
+			next = c.sup.afterRun(c, &cfg, true, 0, StateFatal)
+		}
+		c.setState(next)
 		close(c.done)
 		return err
 	}
@@ -178,36 +195,31 @@ func (c *Cmd) startLocked() error {
 	return nil
 }
 
-// Stop ends the current run: it sends StopSignal to the process group,
-// waits up to StopTimeout for the run to end, then sends SIGKILL to the
-// group. It returns once the run has ended and its output has been read.
-// On a Cmd that is not running it does nothing.
+// Stop ends the Cmd: it cancels its supervision, if any (a pending restart
+// is dropped at once), sends StopSignal to the process group of the current
+// run, waits up to StopTimeout for the run to end, then sends SIGKILL to the
+// group. It returns once the run has ended and its output has been read. On
+// a Cmd that is not running it does nothing.
 func (c *Cmd) Stop() error {
 	c.mu.Lock()
-	r := c.run
-	if r == nil {
-		c.mu.Unlock()
-		return nil
+	sup := c.sup
+	if sup != nil {
+		sup.cancel()
 	}
-	first := !r.stopRequested
+	r := c.run
+	first := r != nil && !r.stopRequested
 	if first {
 		r.stopRequested = true
 		c.setState(StateStopping)
 	}
 	c.mu.Unlock()
 
-	if first { // later callers wait for the first one's escalation
-		_ = r.signal(r.cfg.stopSignal)
-		timer := time.NewTimer(r.cfg.stopTimeout)
-		defer timer.Stop()
-		select {
-		case <-r.done:
-			return nil
-		case <-timer.C:
-		}
-		_ = r.signal(syscall.SIGKILL)
+	if r != nil {
+		r.stop(first)
 	}
-	<-r.done
+	if sup != nil {
+		<-sup.done
+	}
 	return nil
 }
 
@@ -319,6 +331,16 @@ func (c *Cmd) setState(to State) {
 	c.onEvent(ev)
 }
 
+// group is the Cmd's Group as of its last start, or as set if never started.
+func (c *Cmd) group() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cfg != nil {
+		return c.cfg.group
+	}
+	return c.Group
+}
+
 // name is how errors refer to the Cmd: its id, or its program.
 func (c *Cmd) name() string {
 	if c.id != "" {
@@ -337,6 +359,7 @@ type runConfig struct {
 	dir          string
 	env          []string
 	group        string
+	cmdline      string // args joined by spaces, for JSON
 	stdout       io.Writer
 	stderr       io.Writer
 	stopSignal   syscall.Signal
@@ -344,6 +367,13 @@ type runConfig struct {
 	bufferLines  int
 	bufferBytes  int
 	maxLineBytes int
+
+	restart      RestartPolicy
+	maxRestarts  int
+	resetAfter   time.Duration
+	startDelay   time.Duration
+	backoff      Backoff
+	successCodes []int
 }
 
 // config checks the Cmd's fields and returns the run configuration they
@@ -368,13 +398,25 @@ func (c *Cmd) config() (runConfig, error) {
 		{"BufferLines", int64(c.BufferLines)},
 		{"BufferBytes", int64(c.BufferBytes)},
 		{"MaxLineBytes", int64(c.MaxLineBytes)},
+		{"ResetAfter", int64(c.ResetAfter)},
+		{"StartDelay", int64(c.StartDelay)},
+		{"Backoff.Min", int64(c.Backoff.Min)},
+		{"Backoff.Max", int64(c.Backoff.Max)},
 	} {
 		if f.value < 0 {
 			return runConfig{}, fmt.Errorf("%w: %s: %s is negative (%d)", ErrInvalid, c.name(), f.name, f.value)
 		}
 	}
+	if c.Restart > RestartAlways {
+		return runConfig{}, fmt.Errorf("%w: %s: Restart %d is not a RestartPolicy", ErrInvalid, c.name(), c.Restart)
+	}
+	backoff, err := c.Backoff.withDefaults()
+	if err != nil {
+		return runConfig{}, fmt.Errorf("%w: %s: %v", ErrInvalid, c.name(), err)
+	}
 	return runConfig{
 		args:         slices.Clone(c.Args),
+		cmdline:      strings.Join(c.Args, " "),
 		dir:          c.Dir,
 		env:          slices.Clone(c.Env),
 		group:        c.Group,
@@ -385,6 +427,12 @@ func (c *Cmd) config() (runConfig, error) {
 		bufferLines:  orDefault(c.BufferLines, defaultBufferLines),
 		bufferBytes:  orDefault(c.BufferBytes, defaultBufferBytes),
 		maxLineBytes: orDefault(c.MaxLineBytes, defaultMaxLineBytes),
+		restart:      c.Restart,
+		maxRestarts:  c.MaxRestarts,
+		resetAfter:   c.ResetAfter,
+		startDelay:   c.StartDelay,
+		backoff:      backoff,
+		successCodes: slices.Clone(c.SuccessCodes),
 	}, nil
 }
 

@@ -1,9 +1,11 @@
 package overseer_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os/exec"
+	"time"
 
 	"github.com/overseer-go/overseer"
 )
@@ -71,4 +73,40 @@ func ExampleCmd_Start_error() {
 	// Output:
 	// overseer: start "overseer-no-such-program": exec: "overseer-no-such-program": executable file not found in $PATH
 	// true fatal
+}
+
+func ExampleOverseer_SuperviseAll() {
+	ovr := overseer.NewOverseer()
+	cmd, err := ovr.Add("flaky", "sh", "-c", "echo trying; exit 1")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	cmd.MaxRestarts = 2 // three runs, then fatal
+	cmd.Backoff = overseer.Backoff{Min: time.Millisecond, Max: 10 * time.Millisecond, Factor: 2}
+
+	events := make(chan overseer.Event, 100)
+	stop := ovr.Watch(events)
+	err = ovr.SuperviseAll(context.Background())
+	stop() // no send to events after this: closing it is safe
+	close(events)
+
+	for ev := range events {
+		fmt.Printf("%s: %s -> %s\n", ev.ID, ev.From, ev.To)
+	}
+	fmt.Println(err)
+	st, _ := ovr.Status("flaky")
+	fmt.Println(st.State, st.Exit, st.Restarts, st.Stdout)
+	// Output:
+	// flaky: initial -> starting
+	// flaky: starting -> running
+	// flaky: running -> backoff
+	// flaky: backoff -> starting
+	// flaky: starting -> running
+	// flaky: running -> backoff
+	// flaky: backoff -> starting
+	// flaky: starting -> running
+	// flaky: running -> fatal
+	// overseer: flaky: gave up after 2 restarts in a row: last exit code 1
+	// fatal 1 2 [trying trying trying]
 }

@@ -28,14 +28,16 @@ func (c *Cmd) ToJSON() JSONProcess {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	st := c.statusLocked(time.Now())
-	args, dir, group := c.Args, c.Dir, c.Group
+	var cmdline, dir, group string
 	if c.cfg != nil { // what runs, not what may have been changed since
-		args, dir, group = c.cfg.args, c.cfg.dir, c.cfg.group
+		cmdline, dir, group = c.cfg.cmdline, c.cfg.dir, c.cfg.group
+	} else {
+		cmdline, dir, group = strings.Join(c.Args, " "), c.Dir, c.Group
 	}
 	jp := JSONProcess{
 		ID:        c.id,
 		Group:     group,
-		Cmd:       strings.Join(args, " "),
+		Cmd:       cmdline,
 		Dir:       dir,
 		PID:       st.PID,
 		State:     st.State,

@@ -130,6 +130,23 @@ func (r *run) wait() {
 	r.cmd.runEnded(r, ws, err)
 }
 
+// stop makes the run end. The first caller sends StopSignal to the group
+// and SIGKILL after StopTimeout; every caller waits for the end.
+func (r *run) stop(first bool) {
+	if first {
+		_ = r.signal(r.cfg.stopSignal)
+		timer := time.NewTimer(r.cfg.stopTimeout)
+		select {
+		case <-r.done:
+			timer.Stop()
+			return
+		case <-timer.C:
+		}
+		_ = r.signal(syscall.SIGKILL)
+	}
+	<-r.done
+}
+
 // signal sends sig to the run's process group, unless the run is over.
 func (r *run) signal(sig syscall.Signal) error {
 	r.sigMu.Lock()
@@ -144,24 +161,34 @@ func (r *run) signal(sig syscall.Signal) error {
 	return err
 }
 
-// runEnded records how run r ended and moves the Cmd to its next state.
+// runEnded records how run r ended and moves the Cmd to its next state:
+// interrupted after Stop, else what the supervision's policy decides, else
+// finished (interrupted when a signal ended the run).
 func (c *Cmd) runEnded(r *run, ws syscall.WaitStatus, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.run = nil
 	c.stopTime = time.Now()
-	next := StateFinished
+	signaled := false
 	switch {
 	case err != nil:
 		c.err = err
 	case ws.Signaled():
 		c.err = &SignalError{Signal: ws.Signal()}
-		next = StateInterrupted
+		signaled = true
 	default:
 		c.exit, c.exited = ws.ExitStatus(), true
 	}
-	if r.stopRequested {
+	next := StateFinished
+	if signaled {
 		next = StateInterrupted
+	}
+	switch {
+	case r.stopRequested:
+		next = StateInterrupted
+	case c.sup != nil && !c.sup.stopped:
+		failed := err != nil || signaled || !r.cfg.success(c.exit)
+		next = c.sup.afterRun(c, r.cfg, failed, c.stopTime.Sub(c.startTime), next)
 	}
 	c.setState(next)
 	close(r.done)

@@ -1,0 +1,468 @@
+package overseer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Overseer is a registry of processes that it starts, restarts under their
+// policies, stops, and reports on. Every method is safe for concurrent use,
+// and any number of Overseers can live in one program.
+//
+// A host program adds its processes, then hands its main goroutine to
+// SuperviseAll:
+//
+//	ovr := overseer.NewOverseer()
+//	ovr.Add("web", "python3", "-m", "http.server")
+//	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+//	defer stop()
+//	err := ovr.SuperviseAll(ctx) // returns when ctx is done (all stopped) or all are done
+type Overseer struct {
+	logger *slog.Logger
+	hub    hub
+
+	mu    sync.Mutex // guards procs; taken before a Cmd's own lock, never after
+	procs map[string]*Cmd
+
+	changedMu sync.Mutex
+	changed   chan struct{} // closed and replaced when a process comes, goes or ends
+
+	// Set by tests before Add.
+	timer     timerFunc
+	onIllegal func(from, to State)
+}
+
+// Option configures an Overseer.
+type Option func(*Overseer)
+
+// WithLogger makes the Overseer log state changes and failures to logger.
+// Without it the Overseer logs nothing.
+func WithLogger(logger *slog.Logger) Option {
+	return func(o *Overseer) { o.logger = logger }
+}
+
+// NewOverseer returns an empty Overseer.
+func NewOverseer(opts ...Option) *Overseer {
+	o := &Overseer{procs: make(map[string]*Cmd), changed: make(chan struct{})}
+	for _, opt := range opts {
+		opt(o)
+	}
+	return o
+}
+
+// maxIDBytes bounds the length of an id.
+const maxIDBytes = 256
+
+// checkID accepts the ids Add takes: 1 to 256 bytes of UTF-8, with no
+// white space, no control characters and no "/", so that an id can stand in
+// a log prefix, a URL path segment or a metric label as it is.
+func checkID(id string) error {
+	switch {
+	case id == "":
+		return fmt.Errorf("%w: empty id", ErrInvalid)
+	case len(id) > maxIDBytes:
+		return fmt.Errorf("%w: id of %d bytes (at most %d)", ErrInvalid, len(id), maxIDBytes)
+	case !utf8.ValidString(id):
+		return fmt.Errorf("%w: id %q is not UTF-8", ErrInvalid, id)
+	}
+	for _, r := range id {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || r == '/' {
+			return fmt.Errorf("%w: id %q has a space, control character or slash", ErrInvalid, id)
+		}
+	}
+	return nil
+}
+
+// Add registers a process under id without starting it and returns its Cmd,
+// with every default filled in (see NewCmd, whose restart policy is
+// RestartOnFailure), so the caller can read and change its fields before
+// supervision starts. It returns an error wrapping ErrInvalid for a bad id
+// (see above) or no program, and one wrapping ErrExists if id is taken.
+func (o *Overseer) Add(id string, args ...string) (*Cmd, error) {
+	if err := checkID(id); err != nil {
+		return nil, err
+	}
+	if len(args) == 0 || args[0] == "" {
+		return nil, fmt.Errorf("%w: %s: no program to run", ErrInvalid, id)
+	}
+	c := NewCmd(args[0], args[1:]...)
+	c.id = id
+	c.logger = o.logger
+	c.timer = o.timer
+	c.onIllegal = o.onIllegal
+	c.onEvent = o.event
+	c.onIdle = o.notify
+	c.out.publish = o.hub.publishLines
+
+	o.mu.Lock()
+	if _, ok := o.procs[id]; ok {
+		o.mu.Unlock()
+		return nil, fmt.Errorf("%w: %s", ErrExists, id)
+	}
+	o.procs[id] = c
+	o.mu.Unlock()
+	o.notify()
+	return c, nil
+}
+
+// Remove unregisters the process id. It returns an error wrapping
+// ErrRunning while the process runs or waits to restart: stop it first.
+func (o *Overseer) Remove(id string) error {
+	o.mu.Lock()
+	c, ok := o.procs[id]
+	if !ok {
+		o.mu.Unlock()
+		return notFound(id)
+	}
+	c.mu.Lock()
+	if c.state.active() || c.sup != nil {
+		state := c.state
+		c.mu.Unlock()
+		o.mu.Unlock()
+		return fmt.Errorf("%w: %s is %v", ErrRunning, id, state)
+	}
+	// Detach it: a removed Cmd that is started by hand reports nothing here.
+	c.onEvent, c.onIdle = nil, nil
+	c.mu.Unlock()
+	c.out.mu.Lock()
+	c.out.publish = nil
+	c.out.mu.Unlock()
+	delete(o.procs, id)
+	o.mu.Unlock()
+	o.notify()
+	return nil
+}
+
+// HasProc reports whether id is registered.
+func (o *Overseer) HasProc(id string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	_, ok := o.procs[id]
+	return ok
+}
+
+// ListAll returns the registered ids, sorted.
+func (o *Overseer) ListAll() []string {
+	o.mu.Lock()
+	ids := make([]string, 0, len(o.procs))
+	for id := range o.procs {
+		ids = append(ids, id)
+	}
+	o.mu.Unlock()
+	slices.Sort(ids)
+	return ids
+}
+
+// ListGroup returns the ids of the processes whose Group is group, sorted.
+func (o *Overseer) ListGroup(group string) []string {
+	var ids []string
+	for _, c := range o.cmds() {
+		if c.group() == group {
+			ids = append(ids, c.id)
+		}
+	}
+	return ids
+}
+
+// Cmd returns the Cmd of process id.
+func (o *Overseer) Cmd(id string) (*Cmd, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	c, ok := o.procs[id]
+	if !ok {
+		return nil, notFound(id)
+	}
+	return c, nil
+}
+
+// Status returns the Status of process id.
+func (o *Overseer) Status(id string) (Status, error) {
+	c, err := o.Cmd(id)
+	if err != nil {
+		return Status{}, err
+	}
+	return c.Status(), nil
+}
+
+// ToJSON returns the JSONProcess of process id.
+func (o *Overseer) ToJSON(id string) (JSONProcess, error) {
+	c, err := o.Cmd(id)
+	if err != nil {
+		return JSONProcess{}, err
+	}
+	return c.ToJSON(), nil
+}
+
+// ToJSONAll returns the JSONProcess of every process, sorted by id.
+func (o *Overseer) ToJSONAll() []JSONProcess {
+	cmds := o.cmds()
+	out := make([]JSONProcess, len(cmds))
+	for i, c := range cmds {
+		out[i] = c.ToJSON()
+	}
+	return out
+}
+
+// Start starts supervising process id in the background and returns at
+// once: the process is started and restarted under its policy until it is
+// done for good or stopped. Start returns only registry errors: ErrNotFound,
+// ErrRunning when the process is already running or supervised, ErrInvalid
+// for an unusable configuration. What happens to the runs is reported
+// through states, events and Status.
+func (o *Overseer) Start(id string) error {
+	c, err := o.Cmd(id)
+	if err != nil {
+		return err
+	}
+	_, err = o.supervise(c, false)
+	return err
+}
+
+// Supervise starts process id and keeps it going under its restart policy,
+// and blocks until it is done for good (finished, interrupted or fatal) or
+// ctx is done, in which case it stops the process first. It returns nil for
+// a finish and for a requested stop (Stop, StopAll, ctx); for a process that
+// ended fatal it returns the reason (Status.Error).
+func (o *Overseer) Supervise(ctx context.Context, id string) error {
+	c, err := o.Cmd(id)
+	if err != nil {
+		return err
+	}
+	sup, err := o.supervise(c, false)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-sup.done:
+	case <-ctx.Done():
+		_ = c.Stop()
+	}
+	if st := c.Status(); st.State == StateFatal {
+		return st.Error
+	}
+	return nil
+}
+
+// supervise begins the supervision of c.
+func (o *Overseer) supervise(c *Cmd, restart bool) (*supervision, error) {
+	c.mu.Lock()
+	if c.state.active() || c.sup != nil {
+		state := c.state
+		c.mu.Unlock()
+		return nil, fmt.Errorf("%w: %s is %v", ErrRunning, c.id, state)
+	}
+	cfg, err := c.config()
+	if err != nil {
+		c.mu.Unlock()
+		return nil, err
+	}
+	sup := newSupervision(c)
+	c.sup = sup
+	if restart {
+		c.restarts++
+	}
+	c.mu.Unlock()
+	go sup.loop(cfg.startDelay)
+	o.notify()
+	return sup, nil
+}
+
+// SuperviseAll supervises every registered process, and every process added
+// while it runs (one already started with Start is waited for, not started
+// twice). It returns when ctx is done, after stopping every process, or when
+// every process is done for good, counting those started or restarted while
+// it runs; with nothing registered it returns at once.
+//
+// It returns nil unless some process ended fatal; then it returns their
+// reasons joined (errors.Join), so that a host can exit non-zero. It installs
+// no signal handler: the host decides which signals end it (see the
+// package example, with signal.NotifyContext).
+func (o *Overseer) SuperviseAll(ctx context.Context) error {
+	seen := make(map[*Cmd]bool)
+	var errs []error
+	for {
+		changed := o.changes()
+		for _, c := range o.cmds() {
+			if seen[c] {
+				continue
+			}
+			seen[c] = true
+			if _, err := o.supervise(c, false); err != nil && !errors.Is(err, ErrRunning) {
+				errs = append(errs, err)
+			}
+		}
+		if !o.anyActive() {
+			break
+		}
+		select {
+		case <-changed:
+			continue
+		case <-ctx.Done():
+			_ = o.StopAll()
+		}
+		break
+	}
+	for c := range seen {
+		if st := c.Status(); st.State == StateFatal && o.has(c) {
+			errs = append(errs, st.Error)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Stop stops process id: its supervision ends, a pending restart is
+// dropped, and its process group gets StopSignal, then SIGKILL after
+// StopTimeout. It returns once the group is gone; on a process that is not
+// running it does nothing.
+func (o *Overseer) Stop(id string) error {
+	c, err := o.Cmd(id)
+	if err != nil {
+		return err
+	}
+	return c.Stop()
+}
+
+// Restart stops process id, then supervises it again from a new run;
+// Status.Restarts counts it. On a process that is not running it just
+// starts it.
+func (o *Overseer) Restart(id string) error {
+	c, err := o.Cmd(id)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	wasActive := c.state.active() || c.sup != nil
+	c.mu.Unlock()
+	if err := c.Stop(); err != nil {
+		return err
+	}
+	_, err = o.supervise(c, wasActive)
+	return err
+}
+
+// Signal sends sig to the process group of process id.
+func (o *Overseer) Signal(id string, sig syscall.Signal) error {
+	c, err := o.Cmd(id)
+	if err != nil {
+		return err
+	}
+	return c.Signal(sig)
+}
+
+// StopAll stops every process at once, in parallel, and returns when all
+// are gone: it takes about the largest StopTimeout, not their sum. Calling
+// it again is harmless.
+func (o *Overseer) StopAll() error {
+	var wg sync.WaitGroup
+	for _, c := range o.cmds() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = c.Stop()
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+// Watch makes the Overseer send every change of state of every process to
+// ch, in order for each process. Sends never block: a change that finds ch
+// full is dropped and counted (Dropped), so size ch for the bursts you
+// expect. The returned function ends the subscription; once it has
+// returned, nothing more is sent to ch, so ch may then be closed.
+func (o *Overseer) Watch(ch chan<- Event) (stop func()) {
+	return o.hub.watchEvents(ch)
+}
+
+// WatchLogs makes the Overseer send every output line of every process to
+// ch as it is read, as Watch does for events: never blocking, dropping and
+// counting what finds ch full. A subscriber sees a dropped line as a gap in
+// the process's Seq, and can fetch what it missed from Cmd.Lines while the
+// ring still holds it.
+func (o *Overseer) WatchLogs(ch chan<- Line) (stop func()) {
+	return o.hub.watchLines(ch)
+}
+
+// Dropped returns how many events and lines were dropped because a
+// subscriber's channel was full, since the Overseer was made.
+func (o *Overseer) Dropped() (events, lines uint64) {
+	return o.hub.dropEvents.Load(), o.hub.dropLines.Load()
+}
+
+// cmds returns the registered Cmds, sorted by id.
+func (o *Overseer) cmds() []*Cmd {
+	o.mu.Lock()
+	cmds := make([]*Cmd, 0, len(o.procs))
+	for _, c := range o.procs {
+		cmds = append(cmds, c)
+	}
+	o.mu.Unlock()
+	slices.SortFunc(cmds, func(a, b *Cmd) int { return strings.Compare(a.id, b.id) })
+	return cmds
+}
+
+func (o *Overseer) has(c *Cmd) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.procs[c.id] == c
+}
+
+// anyActive reports whether some process runs, is supervised, or waits to
+// restart.
+func (o *Overseer) anyActive() bool {
+	for _, c := range o.cmds() {
+		c.mu.Lock()
+		active := c.state.active() || c.sup != nil
+		c.mu.Unlock()
+		if active {
+			return true
+		}
+	}
+	return false
+}
+
+// event is every Cmd's onEvent: it logs, publishes, and wakes SuperviseAll
+// when a process comes to rest. It runs under the Cmd's lock.
+func (o *Overseer) event(ev Event) {
+	if o.logger != nil {
+		level := slog.LevelDebug
+		if ev.To == StateFatal {
+			level = slog.LevelError
+		} else if ev.To == StateBackoff {
+			level = slog.LevelWarn
+		}
+		o.logger.Log(context.Background(), level, "overseer: "+ev.To.String(),
+			"id", ev.ID, "from", ev.From, "pid", ev.PID, "exit", ev.Exit, "err", ev.Err, "restarts", ev.Restarts)
+	}
+	o.hub.publishEvent(ev)
+	if ev.To.IsFinal() {
+		o.notify()
+	}
+}
+
+// changes returns a channel that is closed at the next change.
+func (o *Overseer) changes() <-chan struct{} {
+	o.changedMu.Lock()
+	defer o.changedMu.Unlock()
+	return o.changed
+}
+
+// notify wakes whoever waits on changes.
+func (o *Overseer) notify() {
+	o.changedMu.Lock()
+	close(o.changed)
+	o.changed = make(chan struct{})
+	o.changedMu.Unlock()
+}
+
+func notFound(id string) error {
+	return fmt.Errorf("%w: %q", ErrNotFound, id)
+}

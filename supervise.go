@@ -1,0 +1,179 @@
+package overseer
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// timerFunc starts a timer: the channel receives when d has passed, and
+// stop cancels it. Tests replace the real one to make restarts fast and
+// their delays exact.
+type timerFunc func(d time.Duration) (c <-chan time.Time, stop func() bool)
+
+func realTimer(d time.Duration) (<-chan time.Time, func() bool) {
+	t := time.NewTimer(d)
+	return t.C, t.Stop
+}
+
+// supervision keeps one Cmd going under its restart policy. One goroutine
+// runs its loop; Cmd.Stop cancels it and waits for it (done), and the
+// Overseer waits for it in Supervise, SuperviseAll and StopAll.
+type supervision struct {
+	cmd   *Cmd
+	timer timerFunc
+	done  chan struct{} // closed when the loop has returned
+	stop  chan struct{} // closed by cancel
+
+	// Guarded by cmd.mu.
+	stopped bool          // cancel was called
+	inRow   int           // restarts made in a row after failed runs
+	delay   time.Duration // the backoff before the next start
+}
+
+func newSupervision(c *Cmd) *supervision {
+	timer := c.timer
+	if timer == nil {
+		timer = realTimer
+	}
+	return &supervision{cmd: c, timer: timer, done: make(chan struct{}), stop: make(chan struct{})}
+}
+
+// cancel stops the supervision: no run is started after it. c.mu is held.
+func (s *supervision) cancel() {
+	if !s.stopped {
+		s.stopped = true
+		close(s.stop)
+	}
+}
+
+// afterRun applies the restart policy to a run that ended by itself (or
+// could not be started) and returns the Cmd's next state: natural when the
+// policy does not restart, backoff with s.delay set when it does, fatal with
+// Status.Error saying why when a failed run has no restart left. c.mu is
+// held.
+func (s *supervision) afterRun(c *Cmd, cfg *runConfig, failed bool, ran time.Duration, natural State) State {
+	if ran > cfg.resetAfter {
+		s.inRow = 0
+	}
+	restart := cfg.restart == RestartAlways || (cfg.restart == RestartOnFailure && failed)
+	if !restart {
+		return natural
+	}
+	if failed {
+		if cfg.maxRestarts >= 0 && s.inRow >= cfg.maxRestarts {
+			c.err = s.gaveUp(c)
+			return StateFatal
+		}
+		s.inRow++
+	} else {
+		s.inRow = 0
+	}
+	s.delay = cfg.backoff.delay(max(s.inRow-1, 0))
+	c.restarts++
+	return StateBackoff
+}
+
+// gaveUp is the error of a Cmd whose policy has no restart left.
+func (s *supervision) gaveUp(c *Cmd) error {
+	switch {
+	case c.err != nil:
+		return fmt.Errorf("overseer: %s: gave up after %d restarts in a row: %w", c.name(), s.inRow, c.err)
+	case c.exited:
+		return fmt.Errorf("overseer: %s: gave up after %d restarts in a row: last exit code %d", c.name(), s.inRow, c.exit)
+	}
+	return fmt.Errorf("overseer: %s: gave up after %d restarts in a row", c.name(), s.inRow)
+}
+
+// loop starts runs until the policy or a stop says no more.
+func (s *supervision) loop(startDelay time.Duration) {
+	c := s.cmd
+	defer s.finish()
+	if startDelay > 0 {
+		c.mu.Lock()
+		if !s.stopped {
+			c.setState(StateStarting)
+		}
+		c.mu.Unlock()
+		if !s.sleep(startDelay) {
+			s.stoppedWhileWaiting()
+			return
+		}
+	}
+	for {
+		c.mu.Lock()
+		if s.stopped {
+			c.mu.Unlock()
+			s.stoppedWhileWaiting()
+			return
+		}
+		_ = c.launchLocked() // the outcome is in the state
+		state, done := c.state, c.done
+		c.mu.Unlock()
+
+		if state == StateRunning {
+			<-done // the exit is seen by the run's own goroutine; no polling
+			c.mu.Lock()
+			state = c.state
+			c.mu.Unlock()
+		}
+		if state != StateBackoff {
+			return
+		}
+		c.mu.Lock()
+		delay := s.delay
+		c.mu.Unlock()
+		if !s.sleep(delay) {
+			s.stoppedWhileWaiting()
+			return
+		}
+	}
+}
+
+// sleep waits d, or until the supervision is cancelled (false).
+func (s *supervision) sleep(d time.Duration) bool {
+	fired, stop := s.timer(d)
+	select {
+	case <-fired:
+		return true
+	case <-s.stop:
+		stop()
+		return false
+	}
+}
+
+// stoppedWhileWaiting ends the state of a Cmd stopped with no run going:
+// during a backoff, or during the StartDelay.
+func (s *supervision) stoppedWhileWaiting() {
+	c := s.cmd
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch c.state {
+	case StateBackoff:
+		c.setState(StateInterrupted)
+	case StateStarting:
+		if c.run == nil {
+			c.setState(StateStopping)
+			c.setState(StateInterrupted)
+		}
+	}
+}
+
+func (s *supervision) finish() {
+	c := s.cmd
+	c.mu.Lock()
+	if c.sup == s {
+		c.sup = nil
+	}
+	notify := c.onIdle
+	c.mu.Unlock()
+	close(s.done)
+	if notify != nil {
+		notify()
+	}
+}
+
+// success reports whether an exit code counts as success.
+func (cfg *runConfig) success(code int) bool {
+	return code == 0 || slices.Contains(cfg.successCodes, code)
+}
