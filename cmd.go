@@ -164,12 +164,12 @@ func (c *Cmd) launchLocked() error {
 	if err != nil && c.state != StateBackoff {
 		return err // a caller's mistake: nothing was tried
 	}
-	if c.state != StateStarting {
-		c.setState(StateStarting)
-	}
 	c.done = make(chan struct{})
 	c.pid, c.exited, c.err = 0, false, nil
 	c.startTime, c.stopTime = time.Now(), time.Time{}
+	if c.state != StateStarting {
+		c.setState(StateStarting)
+	}
 	var r *run
 	if err == nil {
 		c.cfg = &cfg
@@ -191,7 +191,7 @@ func (c *Cmd) launchLocked() error {
 	c.run = r
 	c.pid, c.startTime = r.pid, r.started
 	c.setState(StateRunning)
-	go r.wait()
+	r.begin() // after the running event, so that no line comes before it
 	return nil
 }
 

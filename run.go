@@ -41,7 +41,8 @@ type run struct {
 }
 
 // startRun executes the program of cfg in a new process group, with its
-// output piped to two pumps, and returns the run. c.mu is held.
+// output going to two pipes, and returns the run, not yet begun. c.mu is
+// held.
 func (c *Cmd) startRun(cfg *runConfig) (*run, error) {
 	if err := platformSupported(); err != nil {
 		return nil, fmt.Errorf("overseer: start %q: %w", cfg.args[0], err)
@@ -80,18 +81,25 @@ func (c *Cmd) startRun(cfg *runConfig) (*run, error) {
 		pipes:   pipes,
 		done:    c.done,
 	}
+	return r, nil
+}
+
+// begin starts the goroutines of the run: a pump for each stream, and wait,
+// which owns them.
+func (r *run) begin() {
+	c := r.cmd
 	for i, s := range [2]Stream{StreamStdout, StreamStderr} {
-		raw := cfg.stdout
+		raw := r.cfg.stdout
 		if s == StreamStderr {
-			raw = cfg.stderr
+			raw = r.cfg.stderr
 		}
 		p := &pump{
 			id:     c.id,
 			stream: s,
-			pipe:   pipes[i],
+			pipe:   r.pipes[i],
 			raw:    raw,
 			out:    &c.out,
-			split:  splitter{max: cfg.maxLineBytes},
+			split:  splitter{max: r.cfg.maxLineBytes},
 			logger: c.logger,
 		}
 		r.pumps.Add(1)
@@ -100,7 +108,7 @@ func (c *Cmd) startRun(cfg *runConfig) (*run, error) {
 			p.run()
 		}()
 	}
-	return r, nil
+	go r.wait()
 }
 
 // wait owns the run from exec to its end.
