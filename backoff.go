@@ -37,37 +37,25 @@ type Backoff struct {
 	Jitter bool
 }
 
-var restartPolicyNames = [...]string{
+var restartPolicyNames = enumNames{typ: "RestartPolicy", names: []string{
 	RestartNever:     "never",
 	RestartOnFailure: "on-failure",
 	RestartAlways:    "always",
-}
+}}
 
 // String returns the policy's name: "never", "on-failure" or "always".
-func (p RestartPolicy) String() string {
-	if int(p) < len(restartPolicyNames) {
-		return restartPolicyNames[p]
-	}
-	return fmt.Sprintf("RestartPolicy(%d)", uint8(p))
-}
+func (p RestartPolicy) String() string { return restartPolicyNames.String(int(p)) }
 
 // MarshalText encodes the policy as its name.
-func (p RestartPolicy) MarshalText() ([]byte, error) {
-	if int(p) >= len(restartPolicyNames) {
-		return nil, fmt.Errorf("%w: restart policy %d", ErrInvalid, uint8(p))
-	}
-	return []byte(restartPolicyNames[p]), nil
-}
+func (p RestartPolicy) MarshalText() ([]byte, error) { return restartPolicyNames.marshal(int(p)) }
 
 // UnmarshalText decodes a policy from its name, as written by MarshalText.
 func (p *RestartPolicy) UnmarshalText(text []byte) error {
-	for i, name := range restartPolicyNames {
-		if name == string(text) {
-			*p = RestartPolicy(i)
-			return nil
-		}
+	v, err := restartPolicyNames.parse(text)
+	if err == nil {
+		*p = RestartPolicy(v)
 	}
-	return fmt.Errorf("%w: unknown restart policy %q", ErrInvalid, text)
+	return err
 }
 
 // withDefaults fills in the zero fields and checks the result.

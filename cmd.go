@@ -322,7 +322,7 @@ func (c *Cmd) setState(to State) {
 		return
 	}
 	ev := Event{ID: c.id, From: from, To: to, Time: time.Now(), PID: c.pid, Exit: -1, Restarts: c.restarts}
-	if c.exited && to.IsFinal() {
+	if c.exited { // reset when a run starts: this is the exit of the run that ended
 		ev.Exit = c.exit
 	}
 	if c.err != nil {

@@ -1,9 +1,6 @@
 package overseer
 
-import (
-	"fmt"
-	"time"
-)
+import "time"
 
 // Stream names the output stream a Line came from.
 type Stream uint8
@@ -14,37 +11,24 @@ const (
 	StreamStderr
 )
 
+var streamNames = enumNames{typ: "Stream", names: []string{
+	StreamStdout: "stdout",
+	StreamStderr: "stderr",
+}}
+
 // String returns "stdout" or "stderr".
-func (s Stream) String() string {
-	switch s {
-	case StreamStdout:
-		return "stdout"
-	case StreamStderr:
-		return "stderr"
-	}
-	return fmt.Sprintf("Stream(%d)", uint8(s))
-}
+func (s Stream) String() string { return streamNames.String(int(s)) }
 
 // MarshalText encodes the stream as its name.
-func (s Stream) MarshalText() ([]byte, error) {
-	switch s {
-	case StreamStdout, StreamStderr:
-		return []byte(s.String()), nil
-	}
-	return nil, fmt.Errorf("%w: stream %d", ErrInvalid, uint8(s))
-}
+func (s Stream) MarshalText() ([]byte, error) { return streamNames.marshal(int(s)) }
 
 // UnmarshalText decodes a stream from its name, as written by MarshalText.
 func (s *Stream) UnmarshalText(text []byte) error {
-	switch string(text) {
-	case "stdout":
-		*s = StreamStdout
-	case "stderr":
-		*s = StreamStderr
-	default:
-		return fmt.Errorf("%w: unknown stream %q", ErrInvalid, text)
+	v, err := streamNames.parse(text)
+	if err == nil {
+		*s = Stream(v)
 	}
-	return nil
+	return err
 }
 
 // Line is one line of a process's output.

@@ -379,7 +379,7 @@ func (o *Overseer) StopAll() error {
 // expect. The returned function ends the subscription; once it has
 // returned, nothing more is sent to ch, so ch may then be closed.
 func (o *Overseer) Watch(ch chan<- Event) (stop func()) {
-	return o.hub.watchEvents(ch)
+	return subscribe(&o.hub, &o.hub.events, ch)
 }
 
 // WatchLogs makes the Overseer send every output line of every process to
@@ -388,13 +388,13 @@ func (o *Overseer) Watch(ch chan<- Event) (stop func()) {
 // the process's Seq, and can fetch what it missed from Cmd.Lines while the
 // ring still holds it.
 func (o *Overseer) WatchLogs(ch chan<- Line) (stop func()) {
-	return o.hub.watchLines(ch)
+	return subscribe(&o.hub, &o.hub.lines, ch)
 }
 
 // Dropped returns how many events and lines were dropped because a
 // subscriber's channel was full, since the Overseer was made.
 func (o *Overseer) Dropped() (events, lines uint64) {
-	return o.hub.dropEvents.Load(), o.hub.dropLines.Load()
+	return o.hub.events.dropped.Load(), o.hub.lines.dropped.Load()
 }
 
 // cmds returns the registered Cmds, sorted by id.

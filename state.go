@@ -1,7 +1,5 @@
 package overseer
 
-import "fmt"
-
 // State is where a Cmd stands in its life cycle.
 //
 // Every change of state goes through one function that checks it against
@@ -57,7 +55,7 @@ const (
 	StateFatal
 )
 
-var stateNames = [...]string{
+var stateNames = enumNames{typ: "State", names: []string{
 	StateInitial:     "initial",
 	StateStarting:    "starting",
 	StateRunning:     "running",
@@ -66,16 +64,11 @@ var stateNames = [...]string{
 	StateFinished:    "finished",
 	StateInterrupted: "interrupted",
 	StateFatal:       "fatal",
-}
+}}
 
 // String returns the state's name: "initial", "starting", "running",
 // "stopping", "backoff", "finished", "interrupted" or "fatal".
-func (s State) String() string {
-	if int(s) < len(stateNames) {
-		return stateNames[s]
-	}
-	return fmt.Sprintf("State(%d)", uint8(s))
-}
+func (s State) String() string { return stateNames.String(int(s)) }
 
 // IsFinal reports whether s is a state a run ends in for good: finished,
 // interrupted or fatal.
@@ -90,22 +83,15 @@ func (s State) active() bool {
 }
 
 // MarshalText encodes the state as its name.
-func (s State) MarshalText() ([]byte, error) {
-	if int(s) >= len(stateNames) {
-		return nil, fmt.Errorf("%w: state %d", ErrInvalid, uint8(s))
-	}
-	return []byte(stateNames[s]), nil
-}
+func (s State) MarshalText() ([]byte, error) { return stateNames.marshal(int(s)) }
 
 // UnmarshalText decodes a state from its name, as written by MarshalText.
 func (s *State) UnmarshalText(text []byte) error {
-	for i, name := range stateNames {
-		if name == string(text) {
-			*s = State(i)
-			return nil
-		}
+	v, err := stateNames.parse(text)
+	if err == nil {
+		*s = State(v)
 	}
-	return fmt.Errorf("%w: unknown state %q", ErrInvalid, text)
+	return err
 }
 
 // transitions is the table in State's doc comment: transitions[from] is the

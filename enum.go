@@ -1,0 +1,38 @@
+package overseer
+
+import "fmt"
+
+// enumNames holds the names of a small enum's values, indexed by value; an
+// empty name marks a value that is not valid. State, Stream and
+// RestartPolicy encode themselves with it.
+type enumNames struct {
+	typ   string
+	names []string
+}
+
+func (e enumNames) valid(v int) bool {
+	return v >= 0 && v < len(e.names) && e.names[v] != ""
+}
+
+func (e enumNames) String(v int) string {
+	if e.valid(v) {
+		return e.names[v]
+	}
+	return fmt.Sprintf("%s(%d)", e.typ, v)
+}
+
+func (e enumNames) marshal(v int) ([]byte, error) {
+	if !e.valid(v) {
+		return nil, fmt.Errorf("%w: %s %d", ErrInvalid, e.typ, v)
+	}
+	return []byte(e.names[v]), nil
+}
+
+func (e enumNames) parse(text []byte) (int, error) {
+	for v, name := range e.names {
+		if name != "" && name == string(text) {
+			return v, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: unknown %s %q", ErrInvalid, e.typ, text)
+}
