@@ -251,17 +251,22 @@ func (o *Overseer) Supervise(ctx context.Context, id string) error {
 	return nil
 }
 
-// supervise begins the supervision of c.
+// supervise begins the supervision of c, if c is still registered: the
+// check and the start are one step under o.mu, so that a concurrent Remove
+// cannot leave a process supervised outside the registry.
 func (o *Overseer) supervise(c *Cmd, restart bool) (*supervision, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.procs[c.id] != c {
+		return nil, notFound(c.id)
+	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.state.active() || c.sup != nil {
-		state := c.state
-		c.mu.Unlock()
-		return nil, fmt.Errorf("%w: %s is %v", ErrRunning, c.id, state)
+		return nil, fmt.Errorf("%w: %s is %v", ErrRunning, c.id, c.state)
 	}
 	cfg, err := c.config()
 	if err != nil {
-		c.mu.Unlock()
 		return nil, err
 	}
 	sup := newSupervision(c)
@@ -269,7 +274,6 @@ func (o *Overseer) supervise(c *Cmd, restart bool) (*supervision, error) {
 	if restart {
 		c.restarts++
 	}
-	c.mu.Unlock()
 	go sup.loop(cfg.startDelay)
 	o.notify()
 	return sup, nil
