@@ -299,7 +299,8 @@ func (o *Overseer) SuperviseAll(ctx context.Context) error {
 				continue
 			}
 			seen[c] = true
-			if _, err := o.supervise(c, false); err != nil && !errors.Is(err, ErrRunning) {
+			_, err := o.supervise(c, false)
+			if err != nil && !errors.Is(err, ErrRunning) && !errors.Is(err, ErrNotFound) {
 				errs = append(errs, err)
 			}
 		}
@@ -334,15 +335,33 @@ func (o *Overseer) Stop(id string) error {
 	return c.Stop()
 }
 
-// Restart stops process id, then supervises it again from a new run;
-// Status.Restarts counts it. On a process that is not running it just
-// starts it.
+// Restart ends the current run of process id and starts a new one at once,
+// under supervision; Status.Restarts counts it. A supervised process stays
+// supervised (a Supervise call blocked on it goes on), its run going
+// running → stopping → interrupted → starting → running; one waiting in
+// backoff starts without waiting further. A process that is not supervised
+// is stopped if it runs, then supervised from a new run; one at rest is just
+// started. Restart returns once the old run has ended.
 func (o *Overseer) Restart(id string) error {
 	c, err := o.Cmd(id)
 	if err != nil {
 		return err
 	}
 	c.mu.Lock()
+	if sup := c.sup; sup != nil && !sup.stopped {
+		sup.requestRestart()
+		r := c.run
+		first := r != nil && !r.stopRequested
+		if first {
+			r.stopRequested = true
+			c.setState(StateStopping)
+		}
+		c.mu.Unlock()
+		if r != nil {
+			r.stop(first)
+		}
+		return nil
+	}
 	wasActive := c.state.active() || c.sup != nil
 	c.mu.Unlock()
 	if err := c.Stop(); err != nil {

@@ -24,9 +24,11 @@ type supervision struct {
 	timer timerFunc
 	done  chan struct{} // closed when the loop has returned
 	stop  chan struct{} // closed by cancel
+	kick  chan struct{} // ends a wait early for a restart; holds a token only while restart is set
 
 	// Guarded by cmd.mu.
 	stopped bool          // cancel was called
+	restart bool          // Overseer.Restart asked for a new run now
 	inRow   int           // restarts made in a row after failed runs
 	delay   time.Duration // the backoff before the next start
 }
@@ -36,7 +38,13 @@ func newSupervision(c *Cmd) *supervision {
 	if timer == nil {
 		timer = realTimer
 	}
-	return &supervision{cmd: c, timer: timer, done: make(chan struct{}), stop: make(chan struct{})}
+	return &supervision{
+		cmd:   c,
+		timer: timer,
+		done:  make(chan struct{}),
+		stop:  make(chan struct{}),
+		kick:  make(chan struct{}, 1),
+	}
 }
 
 // cancel stops the supervision: no run is started after it. c.mu is held.
@@ -45,6 +53,35 @@ func (s *supervision) cancel() {
 		s.stopped = true
 		close(s.stop)
 	}
+}
+
+// requestRestart makes the loop start a new run as soon as the current one
+// has ended, or at once if it is waiting. c.mu is held.
+func (s *supervision) requestRestart() {
+	if s.restart {
+		return
+	}
+	s.restart = true
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// takeRestart reports whether a restart was requested, and clears the
+// request. c.mu is held.
+func (s *supervision) takeRestart() bool {
+	if !s.restart {
+		return false
+	}
+	s.restart = false
+	select {
+	case <-s.kick:
+	default:
+	}
+	s.inRow = 0
+	s.cmd.restarts++
+	return true
 }
 
 // afterRun applies the restart policy to a run that ended by itself (or
@@ -113,16 +150,16 @@ func (s *supervision) loop(startDelay time.Duration) {
 
 		if state == StateRunning {
 			<-done // the exit is seen by the run's own goroutine; no polling
-			c.mu.Lock()
-			state = c.state
-			c.mu.Unlock()
+		}
+		c.mu.Lock()
+		state, delay, restart := c.state, s.delay, !s.stopped && s.takeRestart()
+		c.mu.Unlock()
+		if restart {
+			continue
 		}
 		if state != StateBackoff {
 			return
 		}
-		c.mu.Lock()
-		delay := s.delay
-		c.mu.Unlock()
 		if !s.sleep(delay) {
 			s.stoppedWhileWaiting()
 			return
@@ -130,11 +167,16 @@ func (s *supervision) loop(startDelay time.Duration) {
 	}
 }
 
-// sleep waits d, or until the supervision is cancelled (false).
+// sleep waits d, or until a restart is requested (true, early), or until
+// the supervision is cancelled (false).
 func (s *supervision) sleep(d time.Duration) bool {
 	fired, stop := s.timer(d)
 	select {
 	case <-fired:
+		return true
+	case <-s.kick:
+		stop()
+		s.kick <- struct{}{} // put the token back: takeRestart clears it with the request
 		return true
 	case <-s.stop:
 		stop()
