@@ -222,7 +222,7 @@ func (o *Overseer) Start(id string) error {
 	if err != nil {
 		return err
 	}
-	_, err = o.supervise(c, false)
+	_, err = o.supervise(c, false, false)
 	return err
 }
 
@@ -236,7 +236,7 @@ func (o *Overseer) Supervise(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	sup, err := o.supervise(c, false)
+	sup, err := o.supervise(c, false, false)
 	if err != nil {
 		return err
 	}
@@ -254,7 +254,11 @@ func (o *Overseer) Supervise(ctx context.Context, id string) error {
 // supervise begins the supervision of c, if c is still registered: the
 // check and the start are one step under o.mu, so that a concurrent Remove
 // cannot leave a process supervised outside the registry.
-func (o *Overseer) supervise(c *Cmd, restart bool) (*supervision, error) {
+//
+// With fresh set it begins only for a process never started, and reports
+// ErrRunning for the others: SuperviseAll starts what is new and waits for
+// what runs, but does not run again what has already ended.
+func (o *Overseer) supervise(c *Cmd, restart, fresh bool) (*supervision, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.procs[c.id] != c {
@@ -262,7 +266,7 @@ func (o *Overseer) supervise(c *Cmd, restart bool) (*supervision, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.state.active() || c.sup != nil {
+	if c.state.active() || c.sup != nil || (fresh && c.state != StateInitial) {
 		return nil, fmt.Errorf("%w: %s is %v", ErrRunning, c.id, c.state)
 	}
 	cfg, err := c.config()
@@ -279,9 +283,9 @@ func (o *Overseer) supervise(c *Cmd, restart bool) (*supervision, error) {
 	return sup, nil
 }
 
-// SuperviseAll supervises every registered process, and every process added
-// while it runs (one already started with Start is waited for, not started
-// twice). It returns when ctx is done, after stopping every process, or when
+// SuperviseAll supervises every registered process that was never started,
+// and every process added while it runs; one already started (with Start,
+// say) is waited for while it runs, and not run again once it has ended. It returns when ctx is done, after stopping every process, or when
 // every process is done for good, counting those started or restarted while
 // it runs; with nothing registered it returns at once.
 //
@@ -299,7 +303,7 @@ func (o *Overseer) SuperviseAll(ctx context.Context) error {
 				continue
 			}
 			seen[c] = true
-			_, err := o.supervise(c, false)
+			_, err := o.supervise(c, false, true)
 			if err != nil && !errors.Is(err, ErrRunning) && !errors.Is(err, ErrNotFound) {
 				errs = append(errs, err)
 			}
@@ -367,7 +371,7 @@ func (o *Overseer) Restart(id string) error {
 	if err := c.Stop(); err != nil {
 		return err
 	}
-	_, err = o.supervise(c, wasActive)
+	_, err = o.supervise(c, wasActive, false)
 	return err
 }
 

@@ -88,7 +88,7 @@ func (s *supervision) takeRestart() bool {
 // could not be started) and returns the Cmd's next state: natural when the
 // policy does not restart, backoff with s.delay set when it does, fatal with
 // Status.Error saying why when a failed run has no restart left. c.mu is
-// held.
+// held. Restarts is counted when the restart happens, in loop.
 func (s *supervision) afterRun(c *Cmd, cfg *runConfig, failed bool, ran time.Duration, natural State) State {
 	if ran > cfg.resetAfter {
 		s.inRow = 0
@@ -107,7 +107,6 @@ func (s *supervision) afterRun(c *Cmd, cfg *runConfig, failed bool, ran time.Dur
 		s.inRow = 0
 	}
 	s.delay = cfg.backoff.delay(max(s.inRow-1, 0))
-	c.restarts++
 	return StateBackoff
 }
 
@@ -137,6 +136,7 @@ func (s *supervision) loop(startDelay time.Duration) {
 			return
 		}
 	}
+	backoffOver := false // the next launch is the restart a backoff scheduled
 	for {
 		c.mu.Lock()
 		if s.stopped {
@@ -144,6 +144,12 @@ func (s *supervision) loop(startDelay time.Duration) {
 			s.stoppedWhileWaiting()
 			return
 		}
+		// Restarts counts the restarts that happen: a requested one, or
+		// else the scheduled one (a request during a backoff replaces it).
+		if !s.takeRestart() && backoffOver {
+			c.restarts++
+		}
+		backoffOver = false
 		_ = c.launchLocked() // the outcome is in the state
 		state, done := c.state, c.done
 		c.mu.Unlock()
@@ -152,7 +158,7 @@ func (s *supervision) loop(startDelay time.Duration) {
 			<-done // the exit is seen by the run's own goroutine; no polling
 		}
 		c.mu.Lock()
-		state, delay, restart := c.state, s.delay, !s.stopped && s.takeRestart()
+		state, delay, restart := c.state, s.delay, s.restart && !s.stopped
 		c.mu.Unlock()
 		if restart {
 			continue
@@ -164,6 +170,7 @@ func (s *supervision) loop(startDelay time.Duration) {
 			s.stoppedWhileWaiting()
 			return
 		}
+		backoffOver = true
 	}
 }
 

@@ -13,8 +13,12 @@
 //	              group, and print "pid:PID" for each
 //	ready         "ready" to stdout
 //	sleep         block until killed
+//	sleepms:N     sleep N milliseconds
 //	kill:SIG      send signal SIG (a number) to itself
 //	exit:N        exit with code N
+//	exitseq:FILE:C1,C2,...
+//	              exit with code C1 on the first run, C2 on the second, and so
+//	              on, cycling; the runs are counted in FILE (one byte each)
 package main
 
 import (
@@ -88,10 +92,37 @@ func do(name, arg string) error {
 		fmt.Println("ready")
 	case "sleep":
 		time.Sleep(math.MaxInt64)
+	case "sleepms":
+		time.Sleep(time.Duration(n) * time.Millisecond)
 	case "kill":
 		return syscall.Kill(os.Getpid(), syscall.Signal(n))
 	case "exit":
 		os.Exit(n)
+	case "exitseq":
+		i := strings.LastIndexByte(arg, ':')
+		if i < 0 {
+			return fmt.Errorf("no exit codes")
+		}
+		file, codes := arg[:i], strings.Split(arg[i+1:], ",")
+		runs, err := os.ReadFile(file)
+		if err != nil && !os.IsNotExist(err) {
+			return err
+		}
+		code, err := strconv.Atoi(codes[len(runs)%len(codes)])
+		if err != nil {
+			return err
+		}
+		f, err := os.OpenFile(file, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			return err
+		}
+		if _, err := f.Write([]byte{'.'}); err != nil {
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+		os.Exit(code)
 	default:
 		return fmt.Errorf("unknown operation")
 	}
