@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"slices"
 	"strings"
@@ -580,4 +581,26 @@ func TestRemoveRacesStart(t *testing.T) {
 		require.NoError(t, o.Stop("x"))
 		require.NoError(t, o.Remove("x"))
 	}
+}
+
+func TestLogging(t *testing.T) {
+	var buf syncBuffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	o := NewOverseer(WithLogger(logger))
+	o.onIllegal = func(from, to State) { t.Errorf("illegal transition %v -> %v", from, to) }
+	c, err := o.Add("p", childPath, "exit:1")
+	require.NoError(t, err)
+	c.MaxRestarts = 0
+	require.Error(t, o.Supervise(context.Background(), "p"))
+	out := buf.String()
+	assert.Contains(t, out, "level=ERROR")
+	assert.Contains(t, out, "overseer: fatal")
+	assert.Contains(t, out, "id=p")
+
+	// Without a logger nothing is written anywhere: the Cmd has no logger.
+	quiet := NewOverseer()
+	qc, err := quiet.Add("q", childPath, "exit:1")
+	require.NoError(t, err)
+	assert.Nil(t, qc.logger)
+	assert.Nil(t, quiet.logger)
 }
