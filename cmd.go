@@ -206,21 +206,31 @@ func (c *Cmd) Stop() error {
 	if sup != nil {
 		sup.cancel()
 	}
-	r := c.run
-	first := r != nil && !r.stopRequested
-	if first {
-		r.stopRequested = true
-		c.setState(StateStopping)
-	}
+	endRun := c.requestStopLocked()
 	c.mu.Unlock()
 
-	if r != nil {
-		r.stop(first)
-	}
+	endRun()
 	if sup != nil {
 		<-sup.done
 	}
 	return nil
+}
+
+// requestStopLocked marks the current run, if any, as stopped on request
+// (state stopping) and returns the function that ends it: the first request
+// signals and escalates, and every one waits for the end. c.mu is held; the
+// returned function must be called without it.
+func (c *Cmd) requestStopLocked() (endRun func()) {
+	r := c.run
+	if r == nil {
+		return func() {}
+	}
+	first := !r.stopRequested
+	if first {
+		r.stopRequested = true
+		c.setState(StateStopping)
+	}
+	return func() { r.stop(first) }
 }
 
 // Signal sends sig to the process group of the current run. It returns an

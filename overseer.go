@@ -354,16 +354,9 @@ func (o *Overseer) Restart(id string) error {
 	c.mu.Lock()
 	if sup := c.sup; sup != nil && !sup.stopped {
 		sup.requestRestart()
-		r := c.run
-		first := r != nil && !r.stopRequested
-		if first {
-			r.stopRequested = true
-			c.setState(StateStopping)
-		}
+		endRun := c.requestStopLocked()
 		c.mu.Unlock()
-		if r != nil {
-			r.stop(first)
-		}
+		endRun()
 		return nil
 	}
 	wasActive := c.state.active() || c.sup != nil
