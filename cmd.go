@@ -76,21 +76,24 @@ type Cmd struct {
 	MaxLineBytes int
 
 	// Restart says which ended runs supervision starts again. NewCmd sets
-	// RestartOnFailure; the zero value is RestartNever.
+	// RestartOnFailure; zero is RestartNever.
 	Restart RestartPolicy
 	// MaxRestarts is the most restarts in a row after failed runs before
-	// supervision gives up (state fatal); negative means no limit, zero
-	// means no restart. NewCmd sets 5.
+	// supervision gives up (state fatal); negative means no limit, and
+	// zero really means no restart. NewCmd sets 5.
 	MaxRestarts int
 	// ResetAfter: a run that stayed up longer than this resets the count
-	// of restarts in a row and the backoff. NewCmd sets 10s.
+	// of restarts in a row and the backoff. Zero means 10s, which NewCmd
+	// sets.
 	ResetAfter time.Duration
-	// StartDelay is waited before the first start under supervision.
+	// StartDelay is waited before the first start under supervision. Zero
+	// means none.
 	StartDelay time.Duration
-	// Backoff is the delay between restarts.
+	// Backoff is the delay between restarts; its zero fields mean their
+	// defaults (see Backoff), and NewCmd sets Jitter.
 	Backoff Backoff
 	// SuccessCodes lists exit codes other than 0 that count as success for
-	// the restart policy, as systemd's SuccessExitStatus.
+	// the restart policy, as systemd's SuccessExitStatus. Nil means none.
 	SuccessCodes []int
 
 	id  string
@@ -439,7 +442,7 @@ func (c *Cmd) config() (runConfig, error) {
 		maxLineBytes: orDefault(c.MaxLineBytes, defaultMaxLineBytes),
 		restart:      c.Restart,
 		maxRestarts:  c.MaxRestarts,
-		resetAfter:   c.ResetAfter,
+		resetAfter:   orDefault(c.ResetAfter, defaultResetAfter),
 		startDelay:   c.StartDelay,
 		backoff:      backoff,
 		successCodes: slices.Clone(c.SuccessCodes),

@@ -159,6 +159,12 @@ func (s *supervision) loop(startDelay time.Duration) {
 		}
 		c.mu.Lock()
 		state, delay, restart := c.state, s.delay, s.restart && !s.stopped
+		if !restart && state != StateBackoff && c.sup == s {
+			// Done for good: detach in the same step, so that a Restart
+			// from now on begins a new supervision instead of asking this
+			// one, which is about to return.
+			c.sup = nil
+		}
 		c.mu.Unlock()
 		if restart {
 			continue

@@ -615,3 +615,17 @@ func TestSuperviseAllDoesNotRerunEnded(t *testing.T) {
 	assert.Equal(t, 1, log.count("job", StateStarting), "SuperviseAll ran an ended process again")
 	assert.Equal(t, 1, log.count("new", StateStarting))
 }
+
+func TestZeroResetAfterMeansTheDefault(t *testing.T) {
+	o := newTestOverseer(t)
+	useFakeTimer(o, false)
+	c := addChild(t, o, "p", "exit:1")
+	c.Backoff = testBackoff
+	c.MaxRestarts = 1
+	c.ResetAfter = 0 // 10s: these runs are far shorter, so they count in a row
+	err := o.Supervise(context.Background(), "p")
+	require.Error(t, err)
+	st := status(t, o, "p")
+	assert.Equal(t, StateFatal, st.State)
+	assert.Equal(t, 1, st.Restarts)
+}
