@@ -115,6 +115,7 @@ type Cmd struct {
 	sup *supervision // the supervision in progress, nil when none; guarded by mu
 
 	// Set by the Overseer (or by tests) before the first start.
+	owner     *Overseer // the Overseer c is registered with, nil if none
 	timer     timerFunc // for backoff and StartDelay; nil means real timers
 	logger    *slog.Logger
 	onEvent   func(Event)          // every change of state, under mu; must not block

@@ -85,32 +85,57 @@ func checkID(id string) error {
 // with every default filled in (see NewCmd, whose restart policy is
 // RestartOnFailure), so the caller can read and change its fields before
 // supervision starts. It returns an error wrapping ErrInvalid for a bad id
-// (see above) or no program, and one wrapping ErrExists if id is taken.
+// (see checkID) or no program, and one wrapping ErrExists if id is taken.
+//
+// While SuperviseAll runs, a process is started as soon as it is added: to
+// configure one first, build it with NewCmd and register it with AddCmd.
 func (o *Overseer) Add(id string, args ...string) (*Cmd, error) {
-	if err := checkID(id); err != nil {
-		return nil, err
-	}
 	if len(args) == 0 || args[0] == "" {
 		return nil, fmt.Errorf("%w: %s: no program to run", ErrInvalid, id)
 	}
 	c := NewCmd(args[0], args[1:]...)
+	if err := o.AddCmd(id, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// AddCmd registers c, configured by the caller, under id without starting
+// it. From then on the Overseer owns c: change its fields only while it is
+// at rest. It returns an error wrapping ErrInvalid for a bad id, a nil Cmd,
+// or a Cmd that runs or already belongs to an Overseer, and one wrapping
+// ErrExists if id is taken.
+func (o *Overseer) AddCmd(id string, c *Cmd) error {
+	if err := checkID(id); err != nil {
+		return err
+	}
+	if c == nil {
+		return fmt.Errorf("%w: %s: nil Cmd", ErrInvalid, id)
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if _, ok := o.procs[id]; ok {
+		return fmt.Errorf("%w: %s", ErrExists, id)
+	}
+	c.mu.Lock()
+	if c.owner != nil || c.state.active() {
+		c.mu.Unlock()
+		return fmt.Errorf("%w: %s: the Cmd runs or belongs to an Overseer already", ErrInvalid, id)
+	}
+	c.owner = o
 	c.id = id
 	c.logger = o.logger
 	c.timer = o.timer
 	c.onIllegal = o.onIllegal
 	c.onEvent = o.event
 	c.onIdle = o.notify
+	c.mu.Unlock()
+	c.out.mu.Lock()
 	c.out.publish = o.hub.publishLines
-
-	o.mu.Lock()
-	if _, ok := o.procs[id]; ok {
-		o.mu.Unlock()
-		return nil, fmt.Errorf("%w: %s", ErrExists, id)
-	}
+	c.out.mu.Unlock()
 	o.procs[id] = c
-	o.mu.Unlock()
 	o.notify()
-	return c, nil
+	return nil
 }
 
 // Remove unregisters the process id. It returns an error wrapping
@@ -130,7 +155,7 @@ func (o *Overseer) Remove(id string) error {
 		return fmt.Errorf("%w: %s is %v", ErrRunning, id, state)
 	}
 	// Detach it: a removed Cmd that is started by hand reports nothing here.
-	c.onEvent, c.onIdle = nil, nil
+	c.onEvent, c.onIdle, c.owner = nil, nil, nil
 	c.mu.Unlock()
 	c.out.mu.Lock()
 	c.out.publish = nil

@@ -604,3 +604,43 @@ func TestLogging(t *testing.T) {
 	assert.Nil(t, qc.logger)
 	assert.Nil(t, quiet.logger)
 }
+
+func TestAddCmd(t *testing.T) {
+	o := newTestOverseer(t)
+	events := watchEvents(t, o)
+	// SuperviseAll is running: a Cmd configured before AddCmd starts with
+	// its configuration, not the defaults.
+	addChild(t, o, "anchor", "sleep")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errc := goSuperviseAll(ctx, o)
+	waitState(t, o, "anchor", StateRunning)
+
+	c := NewCmd(childPath, "exit:7")
+	c.Restart = RestartNever
+	c.Group = "jobs"
+	require.NoError(t, o.AddCmd("job", c))
+	events.waitCount(t, "job", StateFinished, 1)
+	st := status(t, o, "job")
+	assert.Equal(t, 7, st.Exit)
+	assert.Zero(t, st.Restarts, "the default policy (on-failure) was used")
+	assert.Equal(t, []string{"job"}, o.ListGroup("jobs"))
+
+	assert.ErrorIs(t, o.AddCmd("job", NewCmd(childPath)), ErrExists)
+	assert.ErrorIs(t, o.AddCmd("nil", nil), ErrInvalid)
+	assert.ErrorIs(t, o.AddCmd("again", c), ErrInvalid, "a Cmd registered twice")
+	other := NewOverseer()
+	assert.ErrorIs(t, other.AddCmd("job", c), ErrInvalid, "a Cmd in two Overseers")
+
+	running := NewCmd(childPath, "sleep")
+	require.NoError(t, running.Start())
+	defer running.Stop()
+	assert.ErrorIs(t, o.AddCmd("running", running), ErrInvalid)
+
+	// Once removed, a Cmd can be registered again.
+	require.NoError(t, o.Remove("job"))
+	require.NoError(t, other.AddCmd("job", c))
+
+	cancel()
+	require.NoError(t, recvErr(t, errc, "SuperviseAll"))
+}
