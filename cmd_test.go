@@ -569,3 +569,26 @@ func (b *syncBuffer) String() string {
 type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestGroupGetsTimeToStopAfterLeader(t *testing.T) {
+	// The leader dies at once on SIGTERM; the worker it started needs a
+	// moment to clean up. It must get StopSignal and that moment (within
+	// StopTimeout), not a SIGKILL as soon as the leader is gone.
+	c, _ := newChild(t, "spawnwith:trapterm:200:cleaned-up+ready+sleep", "sleep")
+	c.StopTimeout = 10 * time.Second
+	require.NoError(t, c.Start())
+	waitLine(t, c, "ready")
+	require.NoError(t, c.Stop())
+	assert.Contains(t, c.Status().Stdout, "cleaned-up")
+}
+
+func TestGroupLeftoversKilledAfterStopTimeout(t *testing.T) {
+	// What ignores StopSignal after the leader has exited by itself is
+	// killed once StopTimeout has passed.
+	c, _ := newChild(t, "spawnwith:ignore:TERM+ready+sleep", "sleepms:50", "exit:0")
+	c.StopTimeout = 100 * time.Millisecond
+	require.NoError(t, c.Start())
+	st := wait(t, c)
+	assert.Equal(t, StateFinished, st.State)
+	assert.GreaterOrEqual(t, st.Runtime, c.StopTimeout)
+}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -30,8 +31,9 @@ type run struct {
 	started time.Time
 	osProc  *os.Process
 	proc    *process
-	pipes   [2]*os.File // read ends of stdout and stderr
-	pumps   sync.WaitGroup
+	pipes   [2]*os.File   // read ends of stdout and stderr
+	pumps   atomic.Int32  // pumps still reading
+	drained chan struct{} // closed when both pumps have returned
 	done    chan struct{}
 
 	stopRequested bool // guarded by cmd.mu
@@ -80,6 +82,7 @@ func (c *Cmd) startRun(cfg *runConfig) (*run, error) {
 		proc:    newProcess(ec.Process.Pid, pidfd),
 		pipes:   pipes,
 		done:    c.done,
+		drained: make(chan struct{}),
 	}
 	return r, nil
 }
@@ -88,6 +91,7 @@ func (c *Cmd) startRun(cfg *runConfig) (*run, error) {
 // which owns them.
 func (r *run) begin() {
 	c := r.cmd
+	r.pumps.Store(2)
 	for i, s := range [2]Stream{StreamStdout, StreamStderr} {
 		raw := r.cfg.stdout
 		if s == StreamStderr {
@@ -102,10 +106,11 @@ func (r *run) begin() {
 			split:  splitter{max: r.cfg.maxLineBytes},
 			logger: c.logger,
 		}
-		r.pumps.Add(1)
 		go func() {
-			defer r.pumps.Done()
 			p.run()
+			if r.pumps.Add(-1) == 0 {
+				close(r.drained)
+			}
 		}()
 	}
 	go r.wait()
@@ -114,9 +119,21 @@ func (r *run) begin() {
 // wait owns the run from exec to its end.
 func (r *run) wait() {
 	werr := r.proc.waitExit()
-
-	// The leader has exited but is not reaped yet, so its pid, which is the
-	// group's id, cannot be reused: kill what it left behind in its group.
+	if werr == nil {
+		// The leader has exited but is not reaped, so its pid, which is
+		// the group's id, cannot be reused. What it left in its group gets
+		// StopSignal and, as under systemd's control-group kill mode, until
+		// the output pipes close or StopTimeout passes to go.
+		r.sigMu.Lock()
+		_ = signalGroup(r.pid, r.cfg.stopSignal)
+		r.sigMu.Unlock()
+		timer := time.NewTimer(r.cfg.stopTimeout)
+		select {
+		case <-r.drained:
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
 	r.sigMu.Lock()
 	_ = signalGroup(r.pid, syscall.SIGKILL)
 	ws, rerr := r.proc.reap()
@@ -124,11 +141,13 @@ func (r *run) wait() {
 	r.sigMu.Unlock()
 	_ = r.osProc.Release()
 
+	// A process outside the group may still hold a pipe: read what is in
+	// it, and end the run without waiting for more.
 	deadline := time.Now().Add(pipeGrace)
 	for _, f := range r.pipes {
 		_ = f.SetReadDeadline(deadline)
 	}
-	r.pumps.Wait()
+	<-r.drained
 	closeAll(r.pipes[:]...)
 
 	var err error

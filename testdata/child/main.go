@@ -11,6 +11,10 @@
 //	ignore:TERM   ignore SIGTERM
 //	spawn:N       start N copies of itself that sleep, in the same process
 //	              group, and print "pid:PID" for each
+//	spawnwith:OPS start one copy of itself, in the same process group, that
+//	              runs OPS (operations separated by "+"), sharing stdout
+//	trapterm:MS:TEXT
+//	              on SIGTERM, wait MS milliseconds, print TEXT and exit 0
 //	ready         "ready" to stdout
 //	sleep         block until killed
 //	sleepms:N     sleep N milliseconds
@@ -88,6 +92,24 @@ func do(name, arg string) error {
 			}
 			fmt.Printf("pid:%d\n", c.Process.Pid)
 		}
+	case "spawnwith":
+		c := exec.Command(os.Args[0], strings.Split(arg, "+")...)
+		c.Stdout, c.Stderr = os.Stdout, os.Stderr
+		return c.Start()
+	case "trapterm":
+		ms, text, _ := strings.Cut(arg, ":")
+		delay, err := strconv.Atoi(ms)
+		if err != nil {
+			return err
+		}
+		sigs := make(chan os.Signal, 1)
+		signal.Notify(sigs, syscall.SIGTERM)
+		go func() {
+			<-sigs
+			time.Sleep(time.Duration(delay) * time.Millisecond)
+			fmt.Println(text)
+			os.Exit(0)
+		}()
 	case "ready":
 		fmt.Println("ready")
 	case "sleep":
