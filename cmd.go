@@ -55,7 +55,8 @@ type Cmd struct {
 	// they are read, before they are split into Lines (for log files). They
 	// are called from the goroutine reading the pipe: a writer that blocks
 	// holds up that stream, and one that fails is dropped for the rest of
-	// the run.
+	// the run. When both are the same writer, as with os/exec, at most one
+	// Write runs at a time.
 	Stdout io.Writer
 	Stderr io.Writer
 
@@ -428,14 +429,19 @@ func (c *Cmd) config() (runConfig, error) {
 	if err != nil {
 		return runConfig{}, fmt.Errorf("%w: %s: %v", ErrInvalid, c.name(), err)
 	}
+	stdout, stderr := c.Stdout, c.Stderr
+	if sameWriter(stdout, stderr) {
+		w := &lockedWriter{w: stdout}
+		stdout, stderr = w, w
+	}
 	return runConfig{
 		args:         slices.Clone(c.Args),
 		cmdline:      strings.Join(c.Args, " "),
 		dir:          c.Dir,
 		env:          slices.Clone(c.Env),
 		group:        c.Group,
-		stdout:       c.Stdout,
-		stderr:       c.Stderr,
+		stdout:       stdout,
+		stderr:       stderr,
 		stopSignal:   orDefault(c.StopSignal, defaultStopSignal),
 		stopTimeout:  orDefault(c.StopTimeout, defaultStopTimeout),
 		bufferLines:  orDefault(c.BufferLines, defaultBufferLines),

@@ -1,3 +1,5 @@
+//go:build unix
+
 package overseer
 
 import (
@@ -591,4 +593,13 @@ func TestGroupLeftoversKilledAfterStopTimeout(t *testing.T) {
 	st := wait(t, c)
 	assert.Equal(t, StateFinished, st.State)
 	assert.GreaterOrEqual(t, st.Runtime, c.StopTimeout)
+}
+
+func TestSameWriterForBothStreams(t *testing.T) {
+	var buf bytes.Buffer // not safe for concurrent writes: -race checks the pumps take turns
+	c, _ := newChild(t, "interleave:2000")
+	c.Stdout, c.Stderr = &buf, &buf
+	require.NoError(t, c.Start())
+	wait(t, c)
+	assert.Equal(t, 2000, strings.Count(buf.String(), "\n"))
 }

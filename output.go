@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"reflect"
 	"sync"
 	"syscall"
 	"time"
@@ -200,4 +201,28 @@ func (p *pump) logError(op string, err error) {
 	if p.logger != nil {
 		p.logger.Warn("overseer: output "+op+" failed", "id", p.id, "stream", p.stream.String(), "err", err)
 	}
+}
+
+// sameWriter reports whether a and b are the same writer, as os/exec checks
+// for Stdout and Stderr, without panicking on a type that cannot be compared.
+func sameWriter(a, b io.Writer) bool {
+	if a == nil || b == nil {
+		return false
+	}
+	ta := reflect.TypeOf(a)
+	return ta == reflect.TypeOf(b) && ta.Comparable() && a == b
+}
+
+// lockedWriter serializes the writes of both pumps to one writer that was
+// given as both Stdout and Stderr, so it sees one Write at a time, as with
+// os/exec.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -319,6 +320,10 @@ func (o *Overseer) supervise(c *Cmd, restart, fresh bool) (*supervision, error) 
 // no signal handler: the host decides which signals end it (see the
 // package example, with signal.NotifyContext).
 func (o *Overseer) SuperviseAll(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return nil // nothing is started for a context that is already done
+	}
+	begin := time.Now()
 	seen := make(map[*Cmd]bool)
 	var errs []error
 	for {
@@ -345,7 +350,8 @@ func (o *Overseer) SuperviseAll(ctx context.Context) error {
 		break
 	}
 	for c := range seen {
-		if st := c.Status(); st.State == StateFatal && o.has(c) {
+		// A process fatal since before this call is not this call's failure.
+		if st := c.Status(); st.State == StateFatal && !st.StopTime.Before(begin) && o.has(c) {
 			errs = append(errs, st.Error)
 		}
 	}
@@ -479,10 +485,13 @@ func (o *Overseer) anyActive() bool {
 func (o *Overseer) event(ev Event) {
 	if o.logger != nil {
 		level := slog.LevelDebug
-		if ev.To == StateFatal {
+		switch {
+		case ev.To == StateFatal:
 			level = slog.LevelError
-		} else if ev.To == StateBackoff {
-			level = slog.LevelWarn
+		case ev.To == StateBackoff, ev.To.IsFinal() && ev.From == StateRunning && (ev.Exit != 0 || ev.Err != ""):
+			level = slog.LevelWarn // a failed run, restarted or not
+		case ev.To.IsFinal():
+			level = slog.LevelInfo
 		}
 		o.logger.Log(context.Background(), level, "overseer: "+ev.To.String(),
 			"id", ev.ID, "from", ev.From, "pid", ev.PID, "exit", ev.Exit, "err", ev.Err, "restarts", ev.Restarts)

@@ -22,7 +22,8 @@ func newProcess(pid, _ int) *process { return &process{pid: pid} }
 func (p *process) waitExit() error { return errors.ErrUnsupported }
 
 func (p *process) reap() (syscall.WaitStatus, error) {
-	return syscall.WaitStatus{}, errors.ErrUnsupported
+	var ws syscall.WaitStatus
+	return ws, errors.ErrUnsupported
 }
 
 func signalGroup(int, syscall.Signal) error { return errors.ErrUnsupported }

@@ -7,7 +7,7 @@ import (
 )
 
 // Status is a snapshot of a Cmd: its state, its current or last run, and the
-// output it keeps.
+// output it keeps. For JSON, use JSONProcess: Error is an error value here.
 type Status struct {
 	// ID is the id of the process, as given to Overseer.Add ("" for a Cmd
 	// made with NewCmd).
@@ -41,7 +41,7 @@ type Status struct {
 
 // SignalError is the Status.Error of a run that a signal ended.
 type SignalError struct {
-	Signal syscall.Signal
+	Signal syscall.Signal // the signal that ended the run
 }
 
 // Error says which signal ended the run.

@@ -1,3 +1,5 @@
+//go:build unix
+
 package overseer
 
 import (
@@ -628,4 +630,19 @@ func TestZeroResetAfterMeansTheDefault(t *testing.T) {
 	st := status(t, o, "p")
 	assert.Equal(t, StateFatal, st.State)
 	assert.Equal(t, 1, st.Restarts)
+}
+
+func TestSuperviseAllReportsOnlyItsOwnFailures(t *testing.T) {
+	o := newTestOverseer(t)
+	c := addChild(t, o, "old", "exit:1")
+	c.MaxRestarts = 0
+	require.Error(t, o.Supervise(context.Background(), "old"))
+	addChild(t, o, "new", "exit:0")
+	assert.NoError(t, o.SuperviseAll(context.Background()), "a failure from before SuperviseAll was reported")
+
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	addChild(t, o, "late", "sleep")
+	require.NoError(t, o.SuperviseAll(done))
+	assert.Equal(t, StateInitial, status(t, o, "late").State, "started for a context already done")
 }
