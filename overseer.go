@@ -62,9 +62,10 @@ func NewOverseer(opts ...Option) *Overseer {
 // maxIDBytes bounds the length of an id.
 const maxIDBytes = 256
 
-// checkID accepts the ids Add takes: 1 to 256 bytes of UTF-8, with no
-// white space, no control characters and no "/", so that an id can stand in
-// a log prefix, a URL path segment or a metric label as it is.
+// checkID accepts the ids Add takes: 1 to 256 bytes of UTF-8 letters and
+// digits and the marks - _ . : @ +, other than "." and "..", so that an id
+// can stand in a log prefix, a file name, a URL path segment or a metric
+// label as it is.
 func checkID(id string) error {
 	switch {
 	case id == "":
@@ -73,10 +74,12 @@ func checkID(id string) error {
 		return fmt.Errorf("%w: id of %d bytes (at most %d)", ErrInvalid, len(id), maxIDBytes)
 	case !utf8.ValidString(id):
 		return fmt.Errorf("%w: id %q is not UTF-8", ErrInvalid, id)
+	case id == "." || id == "..":
+		return fmt.Errorf("%w: id %q", ErrInvalid, id)
 	}
 	for _, r := range id {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || r == '/' {
-			return fmt.Errorf("%w: id %q has a space, control character or slash", ErrInvalid, id)
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("-_.:@+", r) {
+			return fmt.Errorf("%w: id %q has %q (letters, digits and - _ . : @ + only)", ErrInvalid, id, r)
 		}
 	}
 	return nil

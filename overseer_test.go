@@ -69,6 +69,13 @@ func TestAddInvalid(t *testing.T) {
 		{"invalid UTF-8", "a\xffb", []string{childPath}},
 		{"truncated UTF-8", "w\xc3", []string{childPath}},
 		{"257 bytes", strings.Repeat("a", 257), []string{childPath}},
+		{"dot", ".", []string{childPath}},
+		{"dot dot", "..", []string{childPath}},
+		{"query", "a?b", []string{childPath}},
+		{"fragment", "a#b", []string{childPath}},
+		{"percent", "a%2F", []string{childPath}},
+		{"quote", `a"b`, []string{childPath}},
+		{"backslash", `a\b`, []string{childPath}},
 		{"129 two-byte runes", strings.Repeat("é", 129), []string{childPath}},
 	}
 	o := newTestOverseer(t)
@@ -89,6 +96,8 @@ func TestAddValidIDs(t *testing.T) {
 		"wëb-1",
 		"a",
 		"web_1.worker:2",
+		"api@eu+1",
+		"..a",
 		"日本語",
 		strings.Repeat("a", 256),
 		strings.Repeat("é", 128), // 256 bytes
