@@ -29,7 +29,8 @@ type supervision struct {
 	// Guarded by cmd.mu.
 	stopped bool          // cancel was called
 	restart bool          // Overseer.Restart asked for a new run now
-	inRow   int           // restarts made in a row after failed runs
+	inRow   int           // restarts made in a row after failed runs (MaxRestarts)
+	quick   int           // restarts in a row after runs shorter than ResetAfter (backoff)
 	delay   time.Duration // the backoff before the next start
 }
 
@@ -79,7 +80,7 @@ func (s *supervision) takeRestart() bool {
 	case <-s.kick:
 	default:
 	}
-	s.inRow = 0
+	s.inRow, s.quick = 0, 0
 	s.cmd.restarts++
 	return true
 }
@@ -91,7 +92,7 @@ func (s *supervision) takeRestart() bool {
 // held. Restarts is counted when the restart happens, in loop.
 func (s *supervision) afterRun(c *Cmd, cfg *runConfig, failed bool, ran time.Duration, natural State) State {
 	if ran > cfg.resetAfter {
-		s.inRow = 0
+		s.inRow, s.quick = 0, 0
 	}
 	restart := cfg.restart == RestartAlways || (cfg.restart == RestartOnFailure && failed)
 	if !restart {
@@ -106,7 +107,11 @@ func (s *supervision) afterRun(c *Cmd, cfg *runConfig, failed bool, ran time.Dur
 	} else {
 		s.inRow = 0
 	}
-	s.delay = cfg.backoff.delay(max(s.inRow-1, 0))
+	// The delay grows with every quick run, failed or not, so that a
+	// program that exits 0 at once under RestartAlways (one that
+	// daemonizes, say) backs off instead of restarting every Min.
+	s.quick++
+	s.delay = cfg.backoff.delay(s.quick - 1)
 	return StateBackoff
 }
 
