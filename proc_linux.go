@@ -18,7 +18,7 @@ import (
 // the group's id cannot yet be reused.
 type process struct {
 	pid   int
-	pidfd *os.File // nil when the kernel gave no pidfd (before Linux 5.3)
+	pidfd *os.File // nil when the kernel gave no pidfd (before Linux 5.2)
 }
 
 // sysProcAttr puts the child in a process group of its own and asks the
@@ -66,6 +66,11 @@ func (p *process) waitExit() error {
 	})
 	if err != nil {
 		return err
+	}
+	if errors.Is(werr, unix.EINVAL) {
+		// Linux 5.3 has CLONE_PIDFD but not waitid(P_PIDFD), which came
+		// with 5.4.
+		return p.waitExitBlocking()
 	}
 	return werr
 }

@@ -135,7 +135,9 @@ func (r *run) wait() {
 		timer.Stop()
 	}
 	r.sigMu.Lock()
-	_ = signalGroup(r.pid, syscall.SIGKILL)
+	if werr == nil { // else the child may be reaped by someone else: its pid is not ours to signal
+		_ = signalGroup(r.pid, syscall.SIGKILL)
+	}
 	ws, rerr := r.proc.reap()
 	r.reaped = true
 	r.sigMu.Unlock()
