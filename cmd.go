@@ -163,10 +163,13 @@ func (c *Cmd) Start() error {
 }
 
 // launchLocked starts a run from any state at rest, from backoff, or from
-// starting (the supervision's StartDelay). c.mu is held.
+// starting (the supervision's StartDelay). An unusable configuration is
+// returned with no change of state from rest, and ends a supervised Cmd
+// fatal. c.mu is held.
 func (c *Cmd) launchLocked() error {
 	cfg, err := c.config()
-	if err != nil && c.state != StateBackoff {
+	configured := err == nil
+	if !configured && !c.state.active() {
 		return err // a caller's mistake: nothing was tried
 	}
 	c.done = make(chan struct{})
@@ -176,7 +179,7 @@ func (c *Cmd) launchLocked() error {
 		c.setState(StateStarting)
 	}
 	var r *run
-	if err == nil {
+	if configured {
 		c.cfg = &cfg
 		c.out.setLimits(cfg.bufferLines, cfg.bufferBytes)
 		r, err = c.startRun(&cfg)
@@ -185,8 +188,9 @@ func (c *Cmd) launchLocked() error {
 		c.err = err
 		c.stopTime = c.startTime
 		next := StateFatal
-		if c.sup != nil && !c.sup.stopped && r == nil && c.cfg == &cfg {
-			// exec failed: a failed run as far as the policy goes
+		if c.sup != nil && !c.sup.stopped && configured {
+			// exec failed: a failed run as far as the policy goes (a
+			// configuration broken since supervision began is fatal)
 			next = c.sup.afterRun(c, &cfg, true, 0, StateFatal)
 		}
 		c.setState(next)
