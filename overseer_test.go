@@ -655,3 +655,30 @@ func TestAddCmd(t *testing.T) {
 	cancel()
 	require.NoError(t, recvErr(t, errc, "SuperviseAll"))
 }
+
+func TestRestartRightAfterTheEnd(t *testing.T) {
+	// Restart as soon as the final event arrives, while the supervision
+	// that saw the end is still returning: the restart must not be lost.
+	o := newTestOverseer(t)
+	events := make(chan Event, 64)
+	stop := o.Watch(events)
+	defer stop()
+	c := addChild(t, o, "p", "exit:0")
+	c.Restart = RestartNever
+	require.NoError(t, o.Start("p"))
+	const rounds = 100
+	for i := 0; i < rounds; {
+		select {
+		case ev := <-events:
+			if ev.To != StateFinished {
+				continue
+			}
+			i++
+			if i < rounds {
+				require.NoError(t, o.Restart("p"))
+			}
+		case <-time.After(waitTimeout):
+			t.Fatalf("round %d: no run after Restart; state %v", i, status(t, o, "p").State)
+		}
+	}
+}
