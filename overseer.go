@@ -44,8 +44,11 @@ type Overseer struct {
 // Option configures an Overseer.
 type Option func(*Overseer)
 
-// WithLogger makes the Overseer log state changes and failures to logger.
-// Without it the Overseer logs nothing.
+// WithLogger makes the Overseer log state changes and failures to logger:
+// failed runs at Warn, a process giving up at Error, ends at Info, the rest
+// at Debug. Without it the Overseer logs nothing. The logger is called in
+// order with each change, while the process's state is held: its handler
+// must not call back into the Overseer.
 func WithLogger(logger *slog.Logger) Option {
 	return func(o *Overseer) { o.logger = logger }
 }
