@@ -3,6 +3,7 @@ module github.com/overseer-go/overseer
 go 1.24
 
 require (
+	github.com/go-cmd/cmd v1.4.4
 	github.com/jpillora/backoff v1.1.0
 	github.com/stretchr/testify v1.12.1
 	go.uber.org/goleak v1.3.0

@@ -6,6 +6,8 @@
 //	err:TEXT      TEXT and "\n" to stderr
 //	raw:TEXT      TEXT to stdout, no newline added
 //	lines:N       N lines "line-0000001" … to stdout, buffered
+//	fill:N        N lines of 100 bytes (newline included) to stdout, as fast
+//	              as it can: the producer of the capture benchmarks
 //	interleave:N  N lines alternately to stdout ("out-i") and stderr ("err-i")
 //	long:N        one line of N bytes to stdout
 //	ignore:TERM   ignore SIGTERM
@@ -69,6 +71,15 @@ func do(name, arg string) error {
 		w := bufio.NewWriterSize(os.Stdout, 64<<10)
 		for i := 1; i <= n; i++ {
 			fmt.Fprintf(w, "line-%07d\n", i)
+		}
+		return w.Flush()
+	case "fill":
+		w := bufio.NewWriterSize(os.Stdout, 64<<10)
+		line := []byte(strings.Repeat("x", 99) + "\n")
+		for range n {
+			if _, err := w.Write(line); err != nil {
+				return err
+			}
 		}
 		return w.Flush()
 	case "interleave":
