@@ -294,3 +294,13 @@ func notReturned(t *testing.T, ch <-chan error, what string) {
 	default:
 	}
 }
+
+// superviseRuns supervises id until it has made n runs, then stops it and
+// checks that Supervise returned nil for the stop.
+func superviseRuns(t *testing.T, o *Overseer, log *eventLog, id string, n int) {
+	t.Helper()
+	errc := goSupervise(context.Background(), o, id)
+	log.waitRuns(t, id, n)
+	require.NoError(t, o.Stop(id))
+	require.NoError(t, recvErr(t, errc, "Supervise"))
+}

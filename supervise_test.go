@@ -146,10 +146,7 @@ func TestUnlimitedRestarts(t *testing.T) {
 	c := addChild(t, o, "p", "exit:1")
 	c.MaxRestarts = -1
 	c.Backoff = testBackoff
-	errc := goSupervise(context.Background(), o, "p")
-	log.waitRuns(t, "p", restarts+1)
-	require.NoError(t, o.Stop("p"))
-	require.NoError(t, recvErr(t, errc, "Supervise"))
+	superviseRuns(t, o, log, "p", restarts+1)
 
 	st := status(t, o, "p")
 	assert.Equal(t, StateInterrupted, st.State)
@@ -172,10 +169,7 @@ func TestRestartAlwaysRestartsCleanExits(t *testing.T) {
 	c.Restart = RestartAlways
 	c.MaxRestarts = 1 // clean exits are not failures: they do not count
 	c.Backoff = testBackoff
-	errc := goSupervise(context.Background(), o, "p")
-	log.waitRuns(t, "p", 4)
-	require.NoError(t, o.Stop("p"))
-	require.NoError(t, recvErr(t, errc, "Supervise"))
+	superviseRuns(t, o, log, "p", 4)
 
 	st := status(t, o, "p")
 	assert.Equal(t, StateInterrupted, st.State)
@@ -203,10 +197,7 @@ func TestCleanExitResetsFailures(t *testing.T) {
 		c.Restart = RestartAlways
 		c.MaxRestarts = 2
 		c.Backoff = testBackoff
-		errc := goSupervise(context.Background(), o, "p")
-		log.waitRuns(t, "p", 8)
-		require.NoError(t, o.Stop("p"))
-		require.NoError(t, recvErr(t, errc, "Supervise"))
+		superviseRuns(t, o, log, "p", 8)
 		assert.Equal(t, StateInterrupted, status(t, o, "p").State)
 		assert.Zero(t, log.count("p", StateFatal))
 		delays := ft.recorded()
@@ -272,10 +263,7 @@ func TestResetAfter(t *testing.T) {
 		c.MaxRestarts = 1
 		c.ResetAfter = ms(20)
 		c.Backoff = testBackoff
-		errc := goSupervise(context.Background(), o, "p")
-		log.waitRuns(t, "p", 4)
-		require.NoError(t, o.Stop("p"))
-		require.NoError(t, recvErr(t, errc, "Supervise"))
+		superviseRuns(t, o, log, "p", 4)
 
 		st := status(t, o, "p")
 		assert.Equal(t, StateInterrupted, st.State)
