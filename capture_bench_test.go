@@ -34,8 +34,9 @@ func hostCPU() time.Duration {
 // BenchmarkCapture runs the same producer (testdata/child fill:N, built
 // without -race) under each contender and reads every line. Besides ns/op
 // (wall time of one whole run) it reports host-cpu-ms/op, the CPU of the
-// consumer alone, and mallocs/line. The WatchLogs contender also reports
-// dropped/op: lines its subscriber (a channel of 4096) could not take.
+// consumer alone, and mallocs/line. The WatchLogs contenders, with a channel
+// of 4096 and of 65536 lines, also report dropped/op: lines their
+// subscriber lost.
 //
 //	go test -run '^$' -bench Capture -count 5 .
 func BenchmarkCapture(b *testing.B) {
@@ -73,34 +74,8 @@ func BenchmarkCapture(b *testing.B) {
 			lines := c.Lines(0)
 			return int(lines[len(lines)-1].Seq)
 		}},
-		{"overseer-watchlogs", func(b *testing.B) int {
-			o := NewOverseer()
-			defer func() {
-				_, dropped := o.Dropped()
-				b.ReportMetric(float64(dropped), "dropped/op")
-			}()
-			if _, err := o.Add("p", append([]string{childPath}, args...)...); err != nil {
-				b.Fatal(err)
-			}
-			ch := make(chan Line, 4096)
-			stop := o.WatchLogs(ch)
-			got := make(chan int)
-			go func() {
-				lines := 0
-				for range ch {
-					lines++
-				}
-				got <- lines
-			}()
-			if err := o.Supervise(context.Background(), "p"); err != nil {
-				b.Fatal(err)
-			}
-			stop()
-			close(ch)
-			lines := <-got
-			_, dropped := o.Dropped()
-			return lines + int(dropped) // every line was either received or counted as dropped
-		}},
+		{"overseer-watchlogs-4k", func(b *testing.B) int { return watchLogsRun(b, args, n, 4096) }},
+		{"overseer-watchlogs-64k", func(b *testing.B) int { return watchLogsRun(b, args, n, 1<<16) }},
 		{"go-cmd-streaming", func(b *testing.B) int {
 			c := gocmd.NewCmdOptions(gocmd.Options{Streaming: true}, childPath, args...)
 			status := c.Start()
@@ -142,4 +117,42 @@ func BenchmarkCapture(b *testing.B) {
 			b.ReportMetric(float64(ms.Mallocs-mallocs)/float64(n*b.N), "mallocs/line")
 		})
 	}
+}
+
+// watchLogsRun runs the producer under an Overseer with one WatchLogs
+// subscriber, a channel of chanCap lines, that reads every line. It returns
+// the lines that reached the subscriber, and reports those dropped.
+func watchLogsRun(b *testing.B, args []string, n, chanCap int) int {
+	o := NewOverseer()
+	defer func() {
+		_, dropped := o.Dropped()
+		b.ReportMetric(float64(dropped), "dropped/op")
+	}()
+	if _, err := o.Add("p", append([]string{childPath}, args...)...); err != nil {
+		b.Fatal(err)
+	}
+	ch := make(chan Line, chanCap)
+	stop := o.WatchLogs(ch)
+	defer func() {
+		stop() // then nothing more is sent, and ch can be closed
+		close(ch)
+	}()
+	last := make(chan struct{})
+	go func() {
+		for l := range ch {
+			if l.Seq == uint64(n) {
+				close(last)
+			}
+		}
+	}()
+	if err := o.Supervise(context.Background(), "p"); err != nil {
+		b.Fatal(err)
+	}
+	// Every line has been published; those not dropped are on their way,
+	// the last one included.
+	if _, dropped := o.Dropped(); dropped > 0 {
+		return n - int(dropped)
+	}
+	<-last
+	return n
 }

@@ -181,7 +181,7 @@ func (c *Cmd) launchLocked() error {
 	var r *run
 	if configured {
 		c.cfg = &cfg
-		c.out.setLimits(cfg.bufferLines, cfg.bufferBytes)
+		c.out.setLimits(cfg.bufferLines, cfg.bufferBytes, cfg.maxLineBytes)
 		r, err = c.startRun(&cfg)
 	}
 	if err != nil {

@@ -1,78 +1,197 @@
 package overseer
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 )
 
+// The backlog bounds of one subscription: how far a subscriber may fall
+// behind before items are dropped for it.
+const (
+	defaultBacklogItems = 1 << 16
+	defaultBacklogBytes = 16 << 20 // of line text
+)
+
 // hub fans events and lines out to the channels of Watch and WatchLogs.
 //
-// Delivery follows os/signal.Notify: a send never blocks, the caller sizes
-// the channel, and an item that finds a channel full is dropped for that
-// channel and counted. Sends happen under the read lock, so that the stop
-// function of a subscription, which takes the write lock, returns only when
-// no send to that channel can happen any more; a send that cannot block
-// under a lock cannot stall anyone.
+// A publisher never blocks. Each subscription has a backlog: an item that
+// finds the subscriber's channel full waits there, and a goroutine of the
+// subscription moves the backlog into the channel with blocking sends, in
+// order. Only when a subscriber is more than a full backlog behind (64Ki
+// items, or 16 MiB of line text) are items dropped for it, and counted.
+// When the backlog is empty an item is sent to the channel directly, so a
+// subscriber that keeps up gets it with no hand-off in between.
+//
+// Publishers hold the read lock, so the stop function of a subscription,
+// which takes the write lock to remove it, knows that no publisher touches
+// it afterwards; it then ends the subscription's goroutine and waits for it.
 type hub struct {
-	mu     sync.RWMutex
-	next   int // the key of the next subscription
-	events subscribers[Event]
-	lines  subscribers[Line]
+	mu           sync.RWMutex
+	events       subscribers[Event]
+	lines        subscribers[Line]
+	backlogItems int // set by NewOverseer; tests lower them
+	backlogBytes int
 }
 
-// subscribers are the channels of one kind of item.
+// subscribers are the subscriptions to one kind of item.
 type subscribers[T any] struct {
-	chans   map[int]chan<- T // guarded by hub.mu
-	n       atomic.Int32     // len(chans), read without the lock
+	subs    []*subscription[T] // guarded by hub.mu
+	n       atomic.Int32       // len(subs), read without the lock
 	dropped atomic.Uint64
+	size    func(T) int // the bytes an item holds, for the backlog bound
 }
+
+// subscription is one channel and its backlog.
+type subscription[T any] struct {
+	ch       chan<- T
+	size     func(T) int
+	maxItems int
+	maxBytes int
+
+	mu        sync.Mutex
+	queue     []T  // waiting for the goroutine
+	spare     []T // the goroutine's last batch, for reuse
+	held      int // items queued or in the batch being sent
+	heldBytes int
+
+	wake chan struct{} // cap 1: the queue has items
+	quit chan struct{} // closed by stop
+	done chan struct{} // closed when the goroutine has returned
+}
+
+func (h *hub) init() {
+	h.backlogItems, h.backlogBytes = defaultBacklogItems, defaultBacklogBytes
+	h.lines.size = func(l Line) int { return len(l.Text) }
+}
+
+func (h *hub) wantLines() bool { return h.lines.n.Load() > 0 }
 
 func (h *hub) publishEvent(ev Event) {
 	if h.events.n.Load() == 0 {
 		return
 	}
 	h.mu.RLock()
-	h.events.send(ev)
+	h.events.publish(ev)
 	h.mu.RUnlock()
 }
 
 func (h *hub) publishLines(lines []Line) {
-	if h.lines.n.Load() == 0 {
-		return
-	}
 	h.mu.RLock()
-	for _, l := range lines {
-		h.lines.send(l)
-	}
+	h.lines.publish(lines...)
 	h.mu.RUnlock()
 }
 
-// send offers v to every channel without blocking. hub.mu is read-locked.
-func (s *subscribers[T]) send(v T) {
-	for _, ch := range s.chans {
-		select {
-		case ch <- v:
-		default:
-			s.dropped.Add(1)
+// publish offers vs to every subscription. hub.mu is read-locked.
+func (s *subscribers[T]) publish(vs ...T) {
+	for _, sub := range s.subs {
+		if dropped := sub.offer(vs); dropped > 0 {
+			s.dropped.Add(uint64(dropped))
 		}
 	}
 }
 
-// subscribe adds ch to s and returns the function that removes it.
-func subscribe[T any](h *hub, s *subscribers[T], ch chan<- T) (stop func()) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if s.chans == nil {
-		s.chans = make(map[int]chan<- T)
+// offer sends vs to the channel while it has room and nothing waits before
+// them, queues the rest within the bounds, and returns how many it dropped.
+func (s *subscription[T]) offer(vs []T) (dropped int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held == 0 {
+		for len(vs) > 0 {
+			select {
+			case s.ch <- vs[0]:
+				vs = vs[1:]
+				continue
+			default:
+			}
+			break
+		}
 	}
-	key := h.next
-	h.next++
-	s.chans[key] = ch
-	s.n.Store(int32(len(s.chans)))
+	for i, v := range vs {
+		n := 0
+		if s.size != nil {
+			n = s.size(v)
+		}
+		if s.held == s.maxItems || (s.held > 0 && s.heldBytes+n > s.maxBytes) {
+			dropped = len(vs) - i
+			break
+		}
+		s.queue = append(s.queue, v)
+		s.held++
+		s.heldBytes += n
+	}
+	if len(s.queue) > 0 {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
+	return dropped
+}
+
+// forward moves the backlog into the channel until stop.
+func (s *subscription[T]) forward() {
+	defer close(s.done)
+	for {
+		select {
+		case <-s.wake:
+		case <-s.quit:
+			return
+		}
+		for {
+			s.mu.Lock()
+			batch, bytes := s.queue, s.heldBytes
+			if len(batch) == 0 {
+				s.mu.Unlock()
+				break
+			}
+			s.queue, s.spare = s.spare, nil
+			s.mu.Unlock()
+			for _, v := range batch {
+				select {
+				case s.ch <- v: // the common case, far cheaper than a two-way select
+					continue
+				default:
+				}
+				select {
+				case s.ch <- v:
+				case <-s.quit:
+					return
+				}
+			}
+			clear(batch) // let go of what the items hold
+			s.mu.Lock()
+			s.spare = batch[:0]
+			s.held -= len(batch)
+			s.heldBytes -= bytes
+			s.mu.Unlock()
+		}
+	}
+}
+
+// subscribe adds a subscription of ch to s and returns the function that
+// ends it.
+func subscribe[T any](h *hub, s *subscribers[T], ch chan<- T) (stop func()) {
+	sub := &subscription[T]{
+		ch:       ch,
+		size:     s.size,
+		maxItems: max(h.backlogItems, 1),
+		maxBytes: h.backlogBytes,
+		wake:     make(chan struct{}, 1),
+		quit:     make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+	h.mu.Lock()
+	s.subs = append(s.subs, sub)
+	s.n.Store(int32(len(s.subs)))
+	h.mu.Unlock()
+	go sub.forward()
 	return sync.OnceFunc(func() {
 		h.mu.Lock()
-		delete(s.chans, key)
-		s.n.Store(int32(len(s.chans)))
+		s.subs = slices.DeleteFunc(s.subs, func(x *subscription[T]) bool { return x == sub })
+		s.n.Store(int32(len(s.subs)))
 		h.mu.Unlock()
+		close(sub.quit)
+		<-sub.done
 	})
 }

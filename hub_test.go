@@ -105,8 +105,12 @@ func TestWatchBackoffEventHasExit(t *testing.T) {
 		"(Status.Exit says %d)", st.Exit)
 }
 
-func TestWatchDropsWhenFull(t *testing.T) {
+// A subscriber that never reads loses what is beyond its backlog, and only
+// that.
+func TestWatchDropsBeyondBacklog(t *testing.T) {
+	const backlog = 3
 	o := newTestOverseer(t)
+	o.hub.backlogItems = backlog
 	useFakeTimer(o, false)
 	stuck := make(chan Event) // never read
 	stopStuck := o.Watch(stuck)
@@ -118,8 +122,9 @@ func TestWatchDropsWhenFull(t *testing.T) {
 	stopStuck()
 
 	events, lines := o.Dropped()
-	assert.Equal(t, uint64(len(log.of("p"))), events, "every event is dropped for the stuck subscriber, and only for it")
-	assert.Equal(t, uint64(len(runsOf(3, StateFatal))), events)
+	all := len(runsOf(3, StateFatal))
+	require.Len(t, log.of("p"), all, "the subscriber that reads gets every event")
+	assert.Equal(t, uint64(all-backlog), events, "the stuck subscriber keeps %d events and loses the rest", backlog)
 	assert.Zero(t, lines)
 }
 
@@ -241,11 +246,12 @@ func TestWatchLogsEveryLine(t *testing.T) {
 	assert.Zero(t, dropped)
 }
 
-// A subscriber that never reads loses every line and holds up neither the
-// process nor the other subscribers.
+// A subscriber that never reads loses every line beyond its backlog and
+// holds up neither the process nor the other subscribers.
 func TestWatchLogsSlowSubscriber(t *testing.T) {
-	const n = 100_000
+	const n, backlog = 100_000, 1000
 	o := newTestOverseer(t)
+	o.hub.backlogItems = backlog
 	stuck := make(chan Line) // never read
 	stopStuck := o.WatchLogs(stuck)
 	defer stopStuck()
@@ -263,7 +269,7 @@ func TestWatchLogsSlowSubscriber(t *testing.T) {
 
 	events, lines := o.Dropped()
 	assert.Zero(t, events)
-	assert.Equal(t, uint64(n), lines, "every line is dropped for the stuck subscriber, and only for it")
+	assert.Equal(t, uint64(n-backlog), lines, "every line beyond the backlog is dropped for the stuck subscriber, and only for it")
 	require.Len(t, fast, n)
 	for i := range n {
 		l := <-fast
@@ -271,4 +277,55 @@ func TestWatchLogsSlowSubscriber(t *testing.T) {
 			t.Fatalf("line %d: %+v", i, l)
 		}
 	}
+}
+
+// A subscriber with a channel of one line that reads slowly still gets
+// every line, in order: the backlog holds what the channel cannot.
+func TestWatchLogsBacklogLosesNothing(t *testing.T) {
+	const n = 20_000
+	o := newTestOverseer(t)
+	ch := make(chan Line, 1)
+	stop := o.WatchLogs(ch)
+	defer stop()
+	addChild(t, o, "p", "lines:"+strconv.Itoa(n), "exit:0")
+	require.NoError(t, o.Supervise(context.Background(), "p"))
+	// The process is done; its lines wait in the backlog.
+	for i := 1; i <= n; i++ {
+		select {
+		case l := <-ch:
+			require.Equal(t, uint64(i), l.Seq)
+			require.Equal(t, fmt.Sprintf("line-%07d", i), l.Text)
+		case <-time.After(waitTimeout):
+			t.Fatalf("line %d did not come", i)
+		}
+	}
+	_, dropped := o.Dropped()
+	assert.Zero(t, dropped)
+}
+
+// The backlog is bounded by the bytes of text it holds, too.
+func TestWatchLogsBacklogBytes(t *testing.T) {
+	o := newTestOverseer(t)
+	o.hub.backlogBytes = 130
+	stuck := make(chan Line) // never read
+	stop := o.WatchLogs(stuck)
+	defer stop()
+	addChild(t, o, "p", "lines:100", "exit:0")
+	require.NoError(t, o.Supervise(context.Background(), "p"))
+	_, dropped := o.Dropped()
+	// "line-0000001" is 12 bytes: ten of them fit in 130 bytes, the
+	// eleventh does not.
+	assert.Equal(t, uint64(100-10), dropped)
+}
+
+// stop returns while the subscription's goroutine is blocked on a channel
+// nobody reads, and that goroutine ends.
+func TestWatchStopUnblocks(t *testing.T) {
+	o := newTestOverseer(t)
+	stuck := make(chan Line)
+	stop := o.WatchLogs(stuck)
+	addChild(t, o, "p", "lines:10", "exit:0")
+	require.NoError(t, o.Supervise(context.Background(), "p"))
+	within(t, "stop", stop)
+	goleak.VerifyNone(t)
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"reflect"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -15,13 +16,22 @@ import (
 // the rings keep the last run's lines until the next run's push them out.
 type output struct {
 	mu     sync.Mutex
+	id     string // the ID of the Lines; set when the Cmd joins an Overseer
 	seq    uint64
 	stdout ring
 	stderr ring
-	// publish, when set, receives every batch of new Lines in Seq order,
-	// under mu. It must not block (the Overseer's hub only makes
-	// non-blocking sends, as os/signal does).
-	publish func([]Line)
+	// sink, when set, receives every batch of new Lines in Seq order, under
+	// mu. It must not block (the Overseer's hub only makes non-blocking
+	// sends, as os/signal does).
+	sink lineSink
+}
+
+// lineSink takes the Lines of a Cmd as they are read.
+type lineSink interface {
+	// wantLines reports whether anyone listens, so that no strings are made
+	// for nobody.
+	wantLines() bool
+	publishLines([]Line)
 }
 
 func (o *output) ring(s Stream) *ring {
@@ -31,42 +41,56 @@ func (o *output) ring(s Stream) *ring {
 	return &o.stdout
 }
 
-// add numbers lines, keeps them and publishes them.
-func (o *output) add(s Stream, lines []Line) {
+func (o *output) setLimits(maxLines, maxBytes, maxLine int) {
 	o.mu.Lock()
-	defer o.mu.Unlock()
-	r := o.ring(s)
-	for i := range lines {
-		o.seq++
-		lines[i].Seq = o.seq
-		r.push(lines[i])
-	}
-	if o.publish != nil {
-		o.publish(lines)
-	}
+	o.stdout.setLimits(maxLines, maxBytes, maxLine)
+	o.stderr.setLimits(maxLines, maxBytes, maxLine)
+	o.mu.Unlock()
 }
 
-func (o *output) setLimits(maxLines, maxBytes int) {
+func (o *output) setSink(id string, sink lineSink) {
 	o.mu.Lock()
-	o.stdout.setLimits(maxLines, maxBytes)
-	o.stderr.setLimits(maxLines, maxBytes)
+	o.id, o.sink = id, sink
 	o.mu.Unlock()
 }
 
 // since returns the Lines held with Seq > seq, of both streams, in Seq order.
+// Their Texts share one allocation.
 func (o *output) since(seq uint64) []Line {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	i, j := o.stdout.after(seq), o.stderr.after(seq)
-	out := make([]Line, 0, o.stdout.n-i+o.stderr.n-j)
-	for i < o.stdout.n || j < o.stderr.n {
-		if j == o.stderr.n || (i < o.stdout.n && o.stdout.at(i).Seq < o.stderr.at(j).Seq) {
-			out = append(out, *o.stdout.at(i))
-			i++
-		} else {
-			out = append(out, *o.stderr.at(j))
-			j++
+	rings := [2]*ring{&o.stdout, &o.stderr}
+	streams := [2]Stream{StreamStdout, StreamStderr}
+	var from [2]int
+	n, size := 0, 0
+	for k, r := range rings {
+		from[k] = r.after(seq)
+		if from[k] < r.n {
+			n += r.n - from[k]
+			size += int(r.tail - r.at(from[k]).off)
 		}
+	}
+	out := make([]Line, 0, n)
+	var b strings.Builder
+	b.Grow(size)
+	next := from
+	for len(out) < n {
+		k := 0
+		if next[0] == rings[0].n || (next[1] < rings[1].n && rings[1].at(next[1]).seq < rings[0].at(next[0]).seq) {
+			k = 1
+		}
+		m := rings[k].at(next[k])
+		next[k]++
+		rings[k].writeText(&b, m)
+		out = append(out, Line{ID: o.id, Stream: streams[k], Seq: m.seq, Time: time.Unix(0, m.time), Partial: m.partial})
+	}
+	// Cut the Texts out of the one string, walking the rings again.
+	all, next := b.String(), from
+	for i := range out {
+		k := int(out[i].Stream - StreamStdout)
+		m := rings[k].at(next[k])
+		next[k]++
+		out[i].Text, all = all[:m.len], all[m.len:]
 	}
 	return out
 }
@@ -85,8 +109,12 @@ const readSize = 64 << 10
 // borrow one only while their pipe has data, so a thousand quiet processes
 // hold no read buffers.
 type chunk struct {
-	buf   [readSize]byte
+	buf [readSize]byte
+	// The Lines of this read for the subscribers, made only when there are
+	// some: their Texts back to back in text, where each one ends in ends.
 	lines []Line
+	text  []byte
+	ends  []int
 }
 
 // chunks is shared by every pump of the package: it is a cache of scratch
@@ -98,7 +126,7 @@ var chunks = sync.Pool{New: func() any { return new(chunk) }}
 const maxDrainBytes = 1 << 20
 
 // A pump moves one stream of one run from its pipe into the Cmd's output:
-// raw bytes to the optional writer, Lines to the ring and the subscribers.
+// raw bytes to the optional writer, lines to the ring and the subscribers.
 // It reads until every writer of the pipe has closed it, or until the read
 // deadline that the run sets once the process group is gone.
 type pump struct {
@@ -107,8 +135,19 @@ type pump struct {
 	pipe   *os.File // the read end; non-blocking, polled by the runtime
 	raw    io.Writer
 	out    *output
-	split  splitter
+	split  splitter // its emit is p.line
 	logger *slog.Logger
+
+	// The read being captured, for p.line; set under out.mu.
+	c       *chunk
+	now     int64 // when it was read, in Unix nanoseconds
+	collect bool  // whether to make Lines for the subscribers
+}
+
+func newPump(id string, stream Stream, pipe *os.File, raw io.Writer, out *output, maxLine int, logger *slog.Logger) *pump {
+	p := &pump{id: id, stream: stream, pipe: pipe, raw: raw, out: out, logger: logger}
+	p.split = splitter{max: maxLine, emit: p.line}
+	return p
 }
 
 func (p *pump) run() {
@@ -153,7 +192,7 @@ func (p *pump) run() {
 		chunks.Put(c)
 	}
 	c := chunks.Get().(*chunk)
-	p.emit(c, p.split.flush(c.lines[:0]))
+	p.capture(c, nil)
 	chunks.Put(c)
 }
 
@@ -181,20 +220,51 @@ func (p *pump) handle(c *chunk, data []byte) {
 			p.raw = nil // keep reading: the child must never block on us
 		}
 	}
-	p.emit(c, p.split.split(data, c.lines[:0]))
+	p.capture(c, data)
 }
 
-func (p *pump) emit(c *chunk, lines []Line) {
-	c.lines = lines[:0]
-	if len(lines) == 0 {
+// capture keeps the lines that data completes, or with nil data the
+// unfinished line that ends the stream, and publishes them.
+func (p *pump) capture(c *chunk, data []byte) {
+	o := p.out
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	now := time.Now().Round(0) // as the ring keeps it: no monotonic reading
+	p.c, p.now = c, now.UnixNano()
+	p.collect = o.sink != nil && o.sink.wantLines()
+	if data == nil {
+		p.split.flush()
+	} else {
+		p.split.split(data)
+	}
+	p.c = nil
+	if len(c.lines) == 0 {
 		return
 	}
-	now := time.Now()
-	for i := range lines {
-		lines[i].ID, lines[i].Stream, lines[i].Time = p.id, p.stream, now
+	all := string(c.text)
+	start := 0
+	for i, end := range c.ends {
+		l := &c.lines[i]
+		l.ID, l.Stream, l.Time, l.Text = p.id, p.stream, now, all[start:end]
+		start = end
 	}
-	p.out.add(p.stream, lines)
-	clear(lines) // let the Texts go with the chunk back to the pool
+	o.sink.publishLines(c.lines)
+	clear(c.lines) // let the Texts go: the chunk goes back to the pool
+	c.lines, c.text, c.ends = c.lines[:0], c.text[:0], c.ends[:0]
+}
+
+// line is the splitter's emit: it numbers one line and keeps it. out.mu is
+// held.
+func (p *pump) line(text []byte, partial bool) {
+	o := p.out
+	o.seq++
+	o.ring(p.stream).push(o.seq, p.now, text, partial)
+	if p.collect {
+		c := p.c
+		c.text = append(c.text, text...)
+		c.ends = append(c.ends, len(c.text))
+		c.lines = append(c.lines, Line{Seq: o.seq, Partial: partial})
+	}
 }
 
 func (p *pump) logError(op string, err error) {

@@ -56,6 +56,7 @@ func WithLogger(logger *slog.Logger) Option {
 // NewOverseer returns an empty Overseer.
 func NewOverseer(opts ...Option) *Overseer {
 	o := &Overseer{procs: make(map[string]*Cmd), changed: make(chan struct{})}
+	o.hub.init()
 	for _, opt := range opts {
 		opt(o)
 	}
@@ -137,9 +138,7 @@ func (o *Overseer) AddCmd(id string, c *Cmd) error {
 	c.onEvent = o.event
 	c.onIdle = o.notify
 	c.mu.Unlock()
-	c.out.mu.Lock()
-	c.out.publish = o.hub.publishLines
-	c.out.mu.Unlock()
+	c.out.setSink(id, &o.hub)
 	o.procs[id] = c
 	o.notify()
 	return nil
@@ -164,9 +163,7 @@ func (o *Overseer) Remove(id string) error {
 	// Detach it: a removed Cmd that is started by hand reports nothing here.
 	c.onEvent, c.onIdle, c.owner = nil, nil, nil
 	c.mu.Unlock()
-	c.out.mu.Lock()
-	c.out.publish = nil
-	c.out.mu.Unlock()
+	c.out.setSink(id, nil)
 	delete(o.procs, id)
 	o.mu.Unlock()
 	o.notify()
@@ -431,25 +428,33 @@ func (o *Overseer) StopAll() error {
 }
 
 // Watch makes the Overseer send every change of state of every process to
-// ch, in order for each process. Sends never block: a change that finds ch
-// full is dropped and counted (Dropped), so size ch for the bursts you
-// expect. The returned function ends the subscription; once it has
-// returned, nothing more is sent to ch, so ch may then be closed.
+// ch, in order for each process.
+//
+// The Overseer never blocks on ch. A change that finds ch full waits in the
+// subscription's backlog, which a goroutine of the subscription sends on in
+// order; only a subscriber more than 65,536 items behind loses changes, and
+// they are counted by Dropped. The returned function ends the subscription
+// and drops its backlog; once it has returned nothing more is sent to ch,
+// so ch may then be closed. Call it when done: it also ends the goroutine.
 func (o *Overseer) Watch(ch chan<- Event) (stop func()) {
 	return subscribe(&o.hub, &o.hub.events, ch)
 }
 
 // WatchLogs makes the Overseer send every output line of every process to
-// ch as it is read, as Watch does for events: never blocking, dropping and
-// counting what finds ch full. A subscriber sees a dropped line as a gap in
-// the process's Seq, and can fetch what it missed from Cmd.Lines while the
-// ring still holds it.
+// ch as it is read, as Watch does for changes of state: never blocking, with
+// a backlog for a subscriber that falls behind, bounded by 65,536 lines and
+// 16 MiB of text. Lines beyond it are dropped for that subscriber and
+// counted by Dropped; the subscriber sees the loss as a gap in the
+// process's Seq, and can fetch what it missed from Cmd.Lines while the ring
+// still holds it. The lines of each process arrive in Seq order. The
+// returned function ends the subscription as Watch's does.
 func (o *Overseer) WatchLogs(ch chan<- Line) (stop func()) {
 	return subscribe(&o.hub, &o.hub.lines, ch)
 }
 
-// Dropped returns how many events and lines were dropped because a
-// subscriber's channel was full, since the Overseer was made.
+// Dropped returns how many events and lines were dropped since the
+// Overseer was made because a subscriber had fallen more than a full
+// backlog behind.
 func (o *Overseer) Dropped() (events, lines uint64) {
 	return o.hub.events.dropped.Load(), o.hub.lines.dropped.Load()
 }

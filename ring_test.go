@@ -4,8 +4,10 @@ package overseer
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -15,9 +17,9 @@ import (
 // numbered from Seq 1.
 func newTestRing(maxLines, maxBytes int, texts ...string) *ring {
 	r := &ring{}
-	r.setLimits(maxLines, maxBytes)
+	r.setLimits(maxLines, maxBytes, testMaxLine)
 	for i, text := range texts {
-		r.push(Line{Seq: uint64(i + 1), Text: text})
+		pushText(r, uint64(i+1), text)
 	}
 	return r
 }
@@ -26,7 +28,7 @@ func newTestRing(maxLines, maxBytes int, texts ...string) *ring {
 func ringSeqs(r *ring) []uint64 {
 	out := make([]uint64, r.n)
 	for i := range out {
-		out[i] = r.at(i).Seq
+		out[i] = r.at(i).seq
 	}
 	return out
 }
@@ -48,25 +50,38 @@ func ringSeqRange(first, last uint64) []uint64 {
 	return out
 }
 
-// checkRing checks the ring's bookkeeping: bytes is the sum of the held
-// Texts, n fits in buf and maxLines, and every slot of buf outside the live
-// window is cleared.
+// testMaxLine is the maxLine of the rings of these tests.
+const testMaxLine = 64
+
+// pushText pushes one line of text, copying nothing the caller keeps.
+func pushText(r *ring, seq uint64, text string) {
+	r.push(seq, 0, []byte(text), false)
+}
+
+// checkRing checks the ring's bookkeeping: n fits in meta and maxLines, the
+// texts lie back to back from head to tail within the text buffer, and the
+// bounds hold.
 func checkRing(t *testing.T, r *ring) {
 	t.Helper()
-	require.LessOrEqual(t, r.n, len(r.buf), "n within buf")
+	require.LessOrEqual(t, r.n, len(r.meta), "n within meta")
 	require.LessOrEqual(t, r.n, r.maxLines, "n within maxLines")
-	require.LessOrEqual(t, len(r.buf), r.maxLines, "buf within maxLines")
+	require.LessOrEqual(t, len(r.meta), r.maxLines, "meta within maxLines")
+	require.LessOrEqual(t, r.bytes(), len(r.text), "texts within the text buffer")
+	off := r.head
+	for i := 0; i < r.n; i++ {
+		require.Equal(t, off, r.at(i).off, "line %d does not start where line %d ends", i, i-1)
+		off += uint64(r.at(i).len)
+	}
+	if r.n > 0 {
+		require.Equal(t, r.tail, off, "tail is not where the newest line ends")
+	}
 	sum := 0
 	for _, text := range r.texts() {
 		sum += len(text)
 	}
-	require.Equal(t, sum, r.bytes, "bytes is the sum of the held Texts")
+	require.Equal(t, sum, r.bytes(), "bytes is the sum of the held texts")
 	if r.n > 1 {
-		require.LessOrEqual(t, r.bytes, r.maxBytes, "more than one Line held beyond maxBytes")
-	}
-	for k := r.n; k < len(r.buf); k++ {
-		slot := r.buf[(r.start+k)%len(r.buf)]
-		require.Equal(t, Line{}, slot, "slot %d outside the live window is not cleared", (r.start+k)%len(r.buf))
+		require.LessOrEqual(t, r.bytes(), r.maxBytes, "more than one line held beyond maxBytes")
 	}
 }
 
@@ -83,9 +98,9 @@ func TestRingPushEvictsOldest(t *testing.T) {
 	for _, maxLines := range []int{1, 2, 5, 16, 17, 40} {
 		t.Run(fmt.Sprint(maxLines), func(t *testing.T) {
 			r := &ring{}
-			r.setLimits(maxLines, 1<<20)
+			r.setLimits(maxLines, 1<<20, testMaxLine)
 			for i := 1; i <= 100; i++ {
-				r.push(Line{Seq: uint64(i), Text: fmt.Sprintf("l%d", i)})
+				pushText(r, uint64(i), fmt.Sprintf("l%d", i))
 				checkRing(t, r)
 				first := max(1, i-maxLines+1)
 				require.Equal(t, ringSeqRange(uint64(first), uint64(i)), ringSeqs(r), "after push %d", i)
@@ -97,39 +112,39 @@ func TestRingPushEvictsOldest(t *testing.T) {
 
 func TestRingByteBound(t *testing.T) {
 	r := newTestRing(100, 10)
-	r.push(Line{Seq: 1, Text: "aaaa"}) // 4
-	r.push(Line{Seq: 2, Text: "bbbb"}) // 8
+	pushText(r, 1, "aaaa") // 4
+	pushText(r, 2, "bbbb") // 8
 	checkRing(t, r)
 	assert.Equal(t, []uint64{1, 2}, ringSeqs(r))
 
-	r.push(Line{Seq: 3, Text: "cc"}) // 10: still fits
+	pushText(r, 3, "cc") // 10: still fits
 	checkRing(t, r)
 	assert.Equal(t, []uint64{1, 2, 3}, ringSeqs(r))
-	assert.Equal(t, 10, r.bytes)
+	assert.Equal(t, 10, r.bytes())
 
-	r.push(Line{Seq: 4, Text: "d"}) // 11: the oldest goes
+	pushText(r, 4, "d") // 11: the oldest goes
 	checkRing(t, r)
 	assert.Equal(t, []uint64{2, 3, 4}, ringSeqs(r))
-	assert.Equal(t, 7, r.bytes)
+	assert.Equal(t, 7, r.bytes())
 
-	r.push(Line{Seq: 5, Text: "eeeeeeee"}) // 15: two go
+	pushText(r, 5, "eeeeeeee") // 15: two go
 	checkRing(t, r)
 	assert.Equal(t, []uint64{4, 5}, ringSeqs(r))
 	assert.Equal(t, []string{"d", "eeeeeeee"}, r.texts())
 
 	// A Line bigger than maxBytes on its own is kept, alone.
 	huge := strings.Repeat("h", 25)
-	r.push(Line{Seq: 6, Text: huge})
+	pushText(r, 6, huge)
 	checkRing(t, r)
 	assert.Equal(t, []uint64{6}, ringSeqs(r))
 	assert.Equal(t, []string{huge}, r.texts())
-	assert.Equal(t, 25, r.bytes)
+	assert.Equal(t, 25, r.bytes())
 
 	// The next Line pushes it out, however small.
-	r.push(Line{Seq: 7, Text: "g"})
+	pushText(r, 7, "g")
 	checkRing(t, r)
 	assert.Equal(t, []uint64{7}, ringSeqs(r))
-	assert.Equal(t, 1, r.bytes)
+	assert.Equal(t, 1, r.bytes())
 }
 
 func TestRingByteBoundZero(t *testing.T) {
@@ -137,8 +152,8 @@ func TestRingByteBoundZero(t *testing.T) {
 	checkRing(t, r)
 	assert.Equal(t, []string{"c"}, r.texts(), "the newest Line is always kept")
 	// Empty Lines cost no bytes.
-	r.push(Line{Seq: 4})
-	r.push(Line{Seq: 5})
+	pushText(r, 4, "")
+	pushText(r, 5, "")
 	checkRing(t, r)
 	assert.Equal(t, []uint64{4, 5}, ringSeqs(r))
 }
@@ -171,9 +186,9 @@ func TestRingAfter(t *testing.T) {
 
 	// Seq with gaps, as when two streams share the counter.
 	g := &ring{}
-	g.setLimits(4, 1<<20)
+	g.setLimits(4, 1<<20, testMaxLine)
 	for _, seq := range []uint64{2, 5, 6, 9, 11, 14} {
-		g.push(Line{Seq: seq})
+		pushText(g, seq, "")
 	}
 	require.Equal(t, []uint64{6, 9, 11, 14}, ringSeqs(g))
 	for seq, want := range map[uint64]int{0: 0, 5: 0, 6: 1, 7: 1, 8: 1, 9: 2, 10: 2, 11: 3, 13: 3, 14: 4, 100: 4} {
@@ -181,16 +196,16 @@ func TestRingAfter(t *testing.T) {
 	}
 
 	var empty ring
-	empty.setLimits(8, 100)
+	empty.setLimits(8, 100, testMaxLine)
 	assert.Equal(t, 0, empty.after(0))
 }
 
 func TestRingTexts(t *testing.T) {
 	var r ring
-	r.setLimits(3, 1<<20)
+	r.setLimits(3, 1<<20, testMaxLine)
 	assert.Empty(t, r.texts())
 	for i, text := range []string{"a", "b", "c", "d", "e"} {
-		r.push(Line{Seq: uint64(i + 1), Text: text})
+		pushText(&r, uint64(i+1), text)
 	}
 	assert.Equal(t, []string{"c", "d", "e"}, r.texts())
 }
@@ -215,13 +230,13 @@ func TestRingSetLimits(t *testing.T) {
 			r := newTestRing(8, 1<<20, ringTexts(1, 20)...)
 			require.NotZero(t, r.start)
 
-			r.setLimits(tt.maxLines, tt.maxBytes)
+			r.setLimits(tt.maxLines, tt.maxBytes, testMaxLine)
 			checkRing(t, r)
 			assert.Equal(t, tt.want, r.texts())
 
 			// The ring goes on working under the new limits.
 			for i := 21; i <= 60; i++ {
-				r.push(Line{Seq: uint64(i), Text: fmt.Sprintf("l%d", i)})
+				pushText(r, uint64(i), fmt.Sprintf("l%d", i))
 				checkRing(t, r)
 			}
 			n := min(tt.maxLines, tt.maxBytes/3, 40)
@@ -235,67 +250,123 @@ func TestRingSetLimits(t *testing.T) {
 
 func TestRingSetLimitsGrowKeepsAll(t *testing.T) {
 	r := newTestRing(8, 1<<20, ringTexts(1, 20)...)
-	r.setLimits(30, 1<<20)
+	r.setLimits(30, 1<<20, testMaxLine)
 	for i := 21; i <= 40; i++ {
-		r.push(Line{Seq: uint64(i), Text: fmt.Sprintf("l%d", i)})
+		pushText(r, uint64(i), fmt.Sprintf("l%d", i))
 		checkRing(t, r)
 	}
 	// 8 kept from before, then room for 22 more: 30 in all.
 	assert.Equal(t, ringTexts(13, 40), r.texts())
 
-	r.push(Line{Seq: 41, Text: "l41"})
-	r.push(Line{Seq: 42, Text: "l42"})
+	pushText(r, 41, "l41")
+	pushText(r, 42, "l42")
 	checkRing(t, r)
 	assert.Equal(t, ringTexts(13, 42), r.texts())
-	r.push(Line{Seq: 43, Text: "l43"})
+	pushText(r, 43, "l43")
 	checkRing(t, r)
 	assert.Equal(t, ringTexts(14, 43), r.texts())
 }
 
 func TestRingSetLimitsEmpty(t *testing.T) {
 	var r ring
-	r.setLimits(4, 100)
-	r.setLimits(2, 100)
+	r.setLimits(4, 100, testMaxLine)
+	r.setLimits(2, 100, testMaxLine)
 	checkRing(t, &r)
 	for i := 1; i <= 5; i++ {
-		r.push(Line{Seq: uint64(i), Text: "x"})
+		pushText(&r, uint64(i), "x")
 		checkRing(t, &r)
 	}
 	assert.Equal(t, []uint64{4, 5}, ringSeqs(&r))
 }
 
-func TestRingPopClearsSlots(t *testing.T) {
-	// Byte eviction in a full, wrapped ring leaves slots outside the live
-	// window; none of them may still hold a Text.
-	r := newTestRing(8, 100, ringTexts(1, 12)...)
-	require.Equal(t, 8, len(r.buf))
-	require.NotZero(t, r.start)
+func TestRingTextWraps(t *testing.T) {
+	// 10-byte lines through 64 bytes of text: the buffer fills up, and from
+	// then on lines wrap around its end.
+	r := &ring{}
+	r.setLimits(100, 64, 10)
+	for i := 1; i <= 50; i++ {
+		pushText(r, uint64(i), fmt.Sprintf("line-%04d", i)+"|")
+		checkRing(t, r)
+		require.LessOrEqual(t, len(r.text), 64, "the text buffer outgrew maxBytes")
+	}
+	want := make([]string, 0, 6)
+	for i := 45; i <= 50; i++ {
+		want = append(want, fmt.Sprintf("line-%04d|", i))
+	}
+	assert.Equal(t, want, r.texts())
+}
 
-	r.push(Line{Seq: 13, Text: strings.Repeat("z", 100)})
-	checkRing(t, r)
-	assert.Equal(t, []uint64{13}, ringSeqs(r))
-	live := (r.start) % len(r.buf)
-	for i, slot := range r.buf {
-		if i == live {
-			continue
+// ringModel is the specification of ring: a slice, evicted from the front.
+type ringModel struct {
+	texts             []string
+	seqs              []uint64
+	maxLines, maxByte int
+}
+
+func (m *ringModel) push(seq uint64, text string) {
+	m.texts, m.seqs = append(m.texts, text), append(m.seqs, seq)
+	sum := 0
+	for _, t := range m.texts {
+		sum += len(t)
+	}
+	for len(m.texts) > 1 && (len(m.texts) > m.maxLines || sum > m.maxByte) {
+		sum -= len(m.texts[0])
+		m.texts, m.seqs = m.texts[1:], m.seqs[1:]
+	}
+}
+
+func TestRingProperty(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := 0; round < 200; round++ {
+		maxLine := 1 + rng.IntN(40)
+		model := ringModel{maxLines: 1 + rng.IntN(20), maxByte: rng.IntN(200)}
+		r := &ring{}
+		r.setLimits(model.maxLines, model.maxByte, maxLine)
+		for seq := uint64(1); seq <= 300; seq++ {
+			if rng.IntN(50) == 0 {
+				// New limits: the ring keeps what the model keeps.
+				model.maxLines, model.maxByte = 1+rng.IntN(20), rng.IntN(200)
+				maxLine = 1 + rng.IntN(40)
+				r.setLimits(model.maxLines, model.maxByte, maxLine)
+				m := ringModel{maxLines: model.maxLines, maxByte: model.maxByte}
+				for i, text := range model.texts {
+					m.push(model.seqs[i], text)
+				}
+				model = m
+			}
+			text := strings.Repeat(string(rune('a'+seq%26)), rng.IntN(maxLine+1))
+			pushText(r, seq, text)
+			model.push(seq, text)
+			checkRing(t, r)
+			require.Equal(t, model.seqs, ringSeqs(r), "round %d, seq %d", round, seq)
+			require.Equal(t, model.texts, r.texts(), "round %d, seq %d", round, seq)
 		}
-		assert.Empty(t, slot.Text, "buf[%d] still references an evicted Text", i)
-		assert.Zero(t, slot.Seq, "buf[%d] not cleared", i)
 	}
+}
 
-	// Line-count eviction, too: the slot is reused, never left stale.
-	r = newTestRing(4, 1<<20, ringTexts(1, 4)...)
-	r.push(Line{Seq: 5, Text: "l5"})
-	checkRing(t, r)
-	assert.Equal(t, ringTexts(2, 5), r.texts())
-	for _, slot := range r.buf {
-		assert.NotEqual(t, "l1", slot.Text)
+// addLines captures texts as one read of stream s, as a pump does.
+func addLines(o *output, s Stream, texts ...string) {
+	p := newPump("p", s, nil, nil, o, testMaxLine, nil)
+	var read []byte
+	for _, text := range texts {
+		read = append(append(read, text...), '\n')
 	}
+	p.capture(new(chunk), read)
+}
+
+// withoutTime zeroes the Time of lines, for comparisons.
+func withoutTime(lines []Line) []Line {
+	out := append([]Line(nil), lines...)
+	for i := range out {
+		out[i].Time = time.Time{}
+	}
+	return out
 }
 
 func TestOutputSince(t *testing.T) {
 	var o output
-	o.setLimits(100, 1<<20)
+	o.setLimits(100, 1<<20, testMaxLine)
+	o.setSink("p", nil)
 
 	batches := []struct {
 		stream Stream
@@ -310,33 +381,24 @@ func TestOutputSince(t *testing.T) {
 	}
 	var want []Line
 	for _, b := range batches {
-		lines := make([]Line, len(b.texts))
-		for i, text := range b.texts {
-			lines[i] = Line{Stream: b.stream, Text: text}
-		}
-		o.add(b.stream, lines)
-		for _, l := range lines {
-			// add numbers the caller's Lines in place.
-			require.Equal(t, uint64(len(want)+1), l.Seq, "Seq of %q", l.Text)
-			want = append(want, l)
+		addLines(&o, b.stream, b.texts...)
+		for _, text := range b.texts {
+			want = append(want, Line{ID: "p", Stream: b.stream, Seq: uint64(len(want) + 1), Text: text})
 		}
 	}
 	require.Len(t, want, 9)
 
 	all := o.since(0)
-	assert.Equal(t, want, all)
-	for i, l := range all {
-		assert.Equal(t, uint64(i+1), l.Seq, "Seq starts at 1 and counts across streams")
+	assert.Equal(t, want, withoutTime(all))
+	for _, l := range all {
+		assert.False(t, l.Time.IsZero(), "Seq %d has no Time", l.Seq)
 	}
 	for k := 0; k <= 10; k++ {
-		got := o.since(uint64(k))
+		got := withoutTime(o.since(uint64(k)))
 		wantK := want[min(k, len(want)):]
 		assert.Equal(t, len(wantK), len(got), "since(%d)", k)
 		if len(wantK) > 0 {
 			assert.Equal(t, wantK, got, "since(%d)", k)
-		}
-		for _, l := range got {
-			assert.Greater(t, l.Seq, uint64(k))
 		}
 	}
 
@@ -347,14 +409,14 @@ func TestOutputSince(t *testing.T) {
 
 func TestOutputSinceAfterEviction(t *testing.T) {
 	var o output
-	o.setLimits(3, 1<<20)
+	o.setLimits(3, 1<<20, testMaxLine)
 	// Seq 1..12: stdout gets the odd ones, stderr the even ones.
 	for i := 1; i <= 12; i++ {
 		s := StreamStdout
 		if i%2 == 0 {
 			s = StreamStderr
 		}
-		o.add(s, []Line{{Stream: s, Text: fmt.Sprintf("l%d", i)}})
+		addLines(&o, s, fmt.Sprintf("l%d", i))
 	}
 	// Each ring keeps its latest 3: stdout 7, 9, 11; stderr 8, 10, 12.
 	got := o.since(0)
@@ -379,7 +441,7 @@ func TestOutputSinceAfterEviction(t *testing.T) {
 	assert.Empty(t, o.since(12))
 
 	// Lopsided: only stderr has anything newer.
-	o.add(StreamStderr, []Line{{Stream: StreamStderr, Text: "l13"}, {Stream: StreamStderr, Text: "l14"}})
+	addLines(&o, StreamStderr, "l13", "l14")
 	got = o.since(11)
 	seqs = seqs[:0]
 	for _, l := range got {
@@ -388,16 +450,25 @@ func TestOutputSinceAfterEviction(t *testing.T) {
 	assert.Equal(t, []uint64{12, 13, 14}, seqs)
 }
 
+// sinkFunc is a lineSink that always listens.
+type sinkFunc func([]Line)
+
+func (f sinkFunc) wantLines() bool           { return true }
+func (f sinkFunc) publishLines(lines []Line) { f(lines) }
+
 func TestOutputPublish(t *testing.T) {
 	var o output
-	o.setLimits(10, 1<<20)
+	o.setLimits(1, 1<<20, testMaxLine) // the ring keeps less than a read
 	var published [][]Line
-	o.publish = func(lines []Line) {
-		published = append(published, append([]Line(nil), lines...))
-	}
-	o.add(StreamStdout, []Line{{Text: "a"}, {Text: "b"}})
-	o.add(StreamStderr, []Line{{Text: "c"}})
+	o.setSink("p", sinkFunc(func(lines []Line) {
+		published = append(published, withoutTime(lines))
+	}))
+	addLines(&o, StreamStdout, "a", "b")
+	addLines(&o, StreamStderr, "c")
 	require.Len(t, published, 2)
-	assert.Equal(t, []Line{{Seq: 1, Text: "a"}, {Seq: 2, Text: "b"}}, published[0])
-	assert.Equal(t, []Line{{Seq: 3, Text: "c"}}, published[1])
+	assert.Equal(t, []Line{
+		{ID: "p", Stream: StreamStdout, Seq: 1, Text: "a"},
+		{ID: "p", Stream: StreamStdout, Seq: 2, Text: "b"},
+	}, published[0], "a subscriber gets every line, whatever the ring keeps")
+	assert.Equal(t, []Line{{ID: "p", Stream: StreamStderr, Seq: 3, Text: "c"}}, published[1])
 }

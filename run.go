@@ -97,15 +97,7 @@ func (r *run) begin() {
 		if s == StreamStderr {
 			raw = r.cfg.stderr
 		}
-		p := &pump{
-			id:     c.id,
-			stream: s,
-			pipe:   r.pipes[i],
-			raw:    raw,
-			out:    &c.out,
-			split:  splitter{max: r.cfg.maxLineBytes},
-			logger: c.logger,
-		}
+		p := newPump(c.id, s, r.pipes[i], raw, &c.out, r.cfg.maxLineBytes, c.logger)
 		go func() {
 			p.run()
 			if r.pumps.Add(-1) == 0 {

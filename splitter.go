@@ -1,104 +1,94 @@
 package overseer
 
-import (
-	"bytes"
-	"strings"
-)
+import "bytes"
 
-// splitter cuts a byte stream into Lines: "\n" ends a line, a "\r" right
+// splitter cuts a byte stream into lines: "\n" ends a line, a "\r" right
 // before it is dropped, and a line longer than max bytes is cut into pieces
-// of max bytes, each marked Partial but the last.
+// of max bytes, each marked partial but the last.
 //
-// Lines that end inside one chunk of input share a single string allocation
-// (their Texts are substrings of it), so splitting costs at most one
-// allocation per chunk plus one per line that spans chunks.
+// It hands every line to emit as a slice of its own memory or of the input,
+// valid only until emit returns: a line costs no allocation, and the one who
+// keeps it copies it once, where it is kept.
 type splitter struct {
-	max     int    // the longest Text of one Line; at least 1
+	max     int    // the longest text of one line; at least 1
 	pending []byte // the unfinished line; never more than max+1 bytes between calls
+	emit    func(text []byte, partial bool)
 }
 
-// split appends to lines the Lines that p completes, and keeps the rest of p
-// as the unfinished line. Only Text and Partial are set.
-func (s *splitter) split(p []byte, lines []Line) []Line {
+// split emits the lines that p completes, and keeps the rest of p as the
+// unfinished line.
+func (s *splitter) split(p []byte) {
 	if len(s.pending) > 0 {
 		i := bytes.IndexByte(p, '\n')
 		if i < 0 {
 			s.pending = append(s.pending, p...)
-			return s.cutPending(lines)
+			s.cutPending()
+			return
 		}
 		s.pending = append(s.pending, p[:i]...)
-		lines = s.cut(trimCR(string(s.pending)), lines)
+		s.cut(trimCR(s.pending), false)
 		s.pending = s.pending[:0]
 		p = p[i+1:]
 	}
-	if last := bytes.LastIndexByte(p, '\n'); last >= 0 {
-		chunk := string(p[:last+1])
-		for len(chunk) > 0 {
-			i := strings.IndexByte(chunk, '\n')
-			lines = s.cut(trimCR(chunk[:i]), lines)
-			chunk = chunk[i+1:]
+	for {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			break
 		}
-		p = p[last+1:]
+		s.cut(trimCR(p[:i]), false)
+		p = p[i+1:]
 	}
 	if len(p) > 0 {
 		s.pending = append(s.pending, p...)
-		lines = s.cutPending(lines)
+		s.cutPending()
 	}
-	return lines
 }
 
-// flush appends the unfinished line, if any, as the last Line of the stream
+// flush emits the unfinished line, if any, as the last line of the stream
 // (no "\r" is dropped: no "\n" follows it).
-func (s *splitter) flush(lines []Line) []Line {
-	if len(s.pending) == 0 {
-		return lines
+func (s *splitter) flush() {
+	if len(s.pending) > 0 {
+		s.cut(s.pending, false)
+		s.pending = s.pending[:0]
 	}
-	lines = s.cut(string(s.pending), lines)
-	s.pending = s.pending[:0]
-	return lines
 }
 
-// flushPartial appends the unfinished line, if any, as a Partial Line: the
-// line goes on in the next Line of the stream.
-func (s *splitter) flushPartial(lines []Line) []Line {
-	if len(s.pending) == 0 {
-		return lines
+// flushPartial emits the unfinished line, if any, as a partial line: the
+// line goes on in the next line of the stream.
+func (s *splitter) flushPartial() {
+	if len(s.pending) > 0 {
+		s.cut(s.pending, true)
+		s.pending = s.pending[:0]
 	}
-	lines = s.cut(string(s.pending), lines)
-	lines[len(lines)-1].Partial = true
-	s.pending = s.pending[:0]
-	return lines
 }
 
-// cutPending emits max-byte Partial pieces of the unfinished line for as long
+// cutPending emits max-byte partial pieces of the unfinished line for as long
 // as its content is known to exceed max bytes. A final "\r" may still be
 // dropped by a "\n" that follows, so it does not count until then.
-func (s *splitter) cutPending(lines []Line) []Line {
-	n := len(s.pending)
-	if n <= s.max || (n == s.max+1 && s.pending[s.max] == '\r') {
-		return lines
-	}
-	text := string(s.pending)
+func (s *splitter) cutPending() {
+	text := s.pending
 	for len(text) > s.max+1 || (len(text) == s.max+1 && text[s.max] != '\r') {
-		lines = append(lines, Line{Text: text[:s.max], Partial: true})
+		s.emit(text[:s.max], true)
 		text = text[s.max:]
 	}
-	s.pending = append(s.pending[:0], text...)
-	return lines
+	if len(text) < len(s.pending) {
+		s.pending = s.pending[:copy(s.pending, text)]
+	}
 }
 
-// cut appends one complete line, in max-byte pieces.
-func (s *splitter) cut(text string, lines []Line) []Line {
+// cut emits text in max-byte pieces, each partial but the last, which is
+// partial when the line goes on after text.
+func (s *splitter) cut(text []byte, goesOn bool) {
 	for len(text) > s.max {
-		lines = append(lines, Line{Text: text[:s.max], Partial: true})
+		s.emit(text[:s.max], true)
 		text = text[s.max:]
 	}
-	return append(lines, Line{Text: text})
+	s.emit(text, goesOn)
 }
 
-func trimCR(s string) string {
-	if n := len(s); n > 0 && s[n-1] == '\r' {
-		return s[:n-1]
+func trimCR(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		return b[:n-1]
 	}
-	return s
+	return b
 }

@@ -64,18 +64,41 @@ func oneByteChunks(s string) []string {
 // after every call, and returns what split gave and what flush added.
 func runSplit(t testing.TB, max int, chunks []string) (split, flushed []Line) {
 	t.Helper()
-	s := splitter{max: max}
+	s := newTestSplitter(max)
 	for i, c := range chunks {
-		split = s.split([]byte(c), split)
+		s.split([]byte(c))
 		if len(s.pending) > s.max+1 {
 			t.Fatalf("after chunk %d: len(pending) = %d > max+1 = %d", i, len(s.pending), s.max+1)
 		}
 	}
-	flushed = s.flush(nil)
+	split = s.take()
+	s.flush()
+	flushed = s.take()
 	if len(s.pending) != 0 {
 		t.Fatalf("after flush: len(pending) = %d, want 0", len(s.pending))
 	}
 	return textPartial(split), textPartial(flushed)
+}
+
+// testSplitter is a splitter whose emit copies every line it gets.
+type testSplitter struct {
+	splitter
+	lines []Line
+}
+
+func newTestSplitter(max int) *testSplitter {
+	t := &testSplitter{}
+	t.splitter = splitter{max: max, emit: func(text []byte, partial bool) {
+		t.lines = append(t.lines, Line{Text: string(text), Partial: partial})
+	}}
+	return t
+}
+
+// take returns the lines emitted since the last take.
+func (t *testSplitter) take() []Line {
+	lines := t.lines
+	t.lines = nil
+	return lines
 }
 
 func splitLine(text string) Line    { return Line{Text: text} }
@@ -281,28 +304,17 @@ func TestSplitTable(t *testing.T) {
 	}
 }
 
-// TestSplitAppends checks that split and flush append to the slice they are
-// given instead of replacing it.
-func TestSplitAppends(t *testing.T) {
-	s := splitter{max: 16}
-	lines := []Line{{Text: "before"}}
-	lines = s.split([]byte("a\nb"), lines)
-	lines = s.flush(lines)
-	assert.Equal(t, []Line{{Text: "before"}, {Text: "a"}, {Text: "b"}}, lines)
-	assert.Empty(t, s.flush(nil), "a second flush has nothing left")
-}
-
-// TestSplitDoesNotAliasInput checks that Texts do not share memory with the
-// caller's buffer, which pumps reuse for the next read.
+// TestSplitDoesNotAliasInput checks that the unfinished line does not share
+// memory with the caller's buffer, which pumps reuse for the next read.
 func TestSplitDoesNotAliasInput(t *testing.T) {
-	s := splitter{max: 4}
+	s := newTestSplitter(4)
 	buf := []byte("ab\ncdefgh")
-	lines := s.split(buf, nil)
+	s.split(buf)
 	for i := range buf {
 		buf[i] = '#'
 	}
-	lines = s.flush(lines)
-	assert.Equal(t, []Line{{Text: "ab"}, {Text: "cdef", Partial: true}, {Text: "gh"}}, textPartial(lines))
+	s.flush()
+	assert.Equal(t, []Line{{Text: "ab"}, {Text: "cdef", Partial: true}, {Text: "gh"}}, s.take())
 }
 
 func randomSplitInput(r *rand.Rand) []byte {
@@ -361,45 +373,46 @@ func TestSplitProperty(t *testing.T) {
 }
 
 func TestSplitFlushPartial(t *testing.T) {
-	s := splitter{max: 16}
-	lines := s.split([]byte("abc"), nil)
-	require.Empty(t, lines)
+	s := newTestSplitter(16)
+	s.split([]byte("abc"))
+	require.Empty(t, s.take())
 
-	lines = s.flushPartial(lines)
-	require.Equal(t, []Line{{Text: "abc", Partial: true}}, textPartial(lines))
+	s.flushPartial()
+	require.Equal(t, []Line{{Text: "abc", Partial: true}}, s.take())
 	assert.Empty(t, s.pending)
 
 	// The line goes on in the next Line.
-	lines = s.split([]byte("def\nghi\n"), lines[:0])
-	assert.Equal(t, []Line{{Text: "def"}, {Text: "ghi"}}, textPartial(lines))
+	s.split([]byte("def\nghi\n"))
+	assert.Equal(t, []Line{{Text: "def"}, {Text: "ghi"}}, s.take())
 
-	assert.Empty(t, s.flushPartial(nil), "nothing pending: no Line")
+	s.flushPartial()
+	assert.Empty(t, s.take(), "nothing pending: no Line")
 }
 
 func TestSplitFlushPartialLong(t *testing.T) {
-	s := splitter{max: 4}
-	lines := s.split([]byte("abcdefg\r"), nil)
-	lines = s.flushPartial(lines)
+	s := newTestSplitter(4)
+	s.split([]byte("abcdefg\r"))
+	s.flushPartial()
 	// Every piece is Partial, the last one too, and the "\r" is kept: no
 	// "\n" has been seen.
 	assert.Equal(t, []Line{
 		{Text: "abcd", Partial: true},
 		{Text: "efg\r", Partial: true},
-	}, textPartial(lines))
+	}, s.take())
 	assert.Empty(t, s.pending)
 }
 
 func BenchmarkSplit(b *testing.B) {
 	line := strings.Repeat("x", 99) + "\n"
 	data := []byte(strings.Repeat(line, readSize/len(line)+1)[:readSize])
-	s := splitter{max: defaultMaxLineBytes}
-	var lines []Line
+	lines := 0
+	s := splitter{max: defaultMaxLineBytes, emit: func([]byte, bool) { lines++ }}
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		lines = s.split(data, lines[:0])
+		s.split(data)
 	}
-	if len(lines) == 0 {
+	if lines == 0 {
 		b.Fatal("no lines")
 	}
 }
