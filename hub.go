@@ -50,7 +50,7 @@ type subscription[T any] struct {
 	maxBytes int
 
 	mu        sync.Mutex
-	queue     []T  // waiting for the goroutine
+	queue     []T // waiting for the goroutine
 	spare     []T // the goroutine's last batch, for reuse
 	held      int // items queued or in the batch being sent
 	heldBytes int

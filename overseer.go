@@ -240,12 +240,14 @@ func (o *Overseer) ToJSONAll() []JSONProcess {
 	return out
 }
 
-// Start starts supervising process id in the background and returns at
-// once: the process is started and restarted under its policy until it is
-// done for good or stopped. Start returns only registry errors: ErrNotFound,
-// ErrRunning when the process is already running or supervised, ErrInvalid
-// for an unusable configuration. What happens to the runs is reported
-// through states, events and Status.
+// Start starts process id and supervises it in the background: it is
+// restarted under its policy until it is done for good or stopped. When
+// Start returns, the first run has been started, unless the Cmd has a
+// StartDelay: Status shows its pid, or the failure to start it, which the
+// restart policy handles like any failed run. Start returns only registry
+// errors: ErrNotFound, ErrRunning when the process is already running or
+// supervised, ErrInvalid for an unusable configuration. What happens to the
+// runs is reported through states, events and Status.
 func (o *Overseer) Start(id string) error {
 	c, err := o.Cmd(id)
 	if err != nil {
@@ -307,7 +309,14 @@ func (o *Overseer) supervise(c *Cmd, restart, fresh bool) (*supervision, error) 
 	if restart {
 		c.restarts++
 	}
-	go sup.loop(cfg.startDelay)
+	// The first run starts here, so that when Start returns the process
+	// runs (or its failure to start is in its state), as with exec.Cmd.
+	// With a StartDelay the supervision starts it after the delay.
+	launched := cfg.startDelay == 0
+	if launched {
+		_ = c.launchLocked()
+	}
+	go sup.loop(cfg.startDelay, launched)
 	o.notify()
 	return sup, nil
 }

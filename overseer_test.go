@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"slices"
@@ -270,7 +271,7 @@ func TestToJSONAll(t *testing.T) {
 	assert.Equal(t, StateInitial, all[0].State)
 }
 
-func TestStartIsNonBlocking(t *testing.T) {
+func TestStartLaunchesTheFirstRun(t *testing.T) {
 	o := newTestOverseer(t)
 	ft := useFakeTimer(o, true)
 	addChild(t, o, "sleeper", "sleep")
@@ -278,7 +279,8 @@ func TestStartIsNonBlocking(t *testing.T) {
 	delayed.StartDelay = time.Hour
 
 	within(t, "Start", func() { require.NoError(t, o.Start("sleeper")) })
-	st := waitState(t, o, "sleeper", StateRunning)
+	st := status(t, o, "sleeper")
+	assert.Equal(t, StateRunning, st.State, "the first run has started when Start returns")
 	assert.Positive(t, st.PID)
 
 	// Start returns during the StartDelay, before any exec.
@@ -287,6 +289,14 @@ func TestStartIsNonBlocking(t *testing.T) {
 	st = status(t, o, "delayed")
 	assert.Equal(t, StateStarting, st.State)
 	assert.Zero(t, st.PID)
+
+	// A program that cannot start has failed its first run when Start
+	// returns, and the policy handles it.
+	addChild(t, o, "missing", "sleep").Args[0] = "/nonexistent/program"
+	require.NoError(t, o.Start("missing"))
+	st = status(t, o, "missing")
+	assert.Equal(t, StateBackoff, st.State)
+	assert.ErrorIs(t, st.Error, fs.ErrNotExist)
 }
 
 func TestStartTwice(t *testing.T) {

@@ -127,7 +127,7 @@ func (s *supervision) gaveUp(c *Cmd) error {
 }
 
 // loop starts runs until the policy or a stop says no more.
-func (s *supervision) loop(startDelay time.Duration) {
+func (s *supervision) loop(startDelay time.Duration, launched bool) {
 	c := s.cmd
 	defer s.finish()
 	if startDelay > 0 {
@@ -144,22 +144,28 @@ func (s *supervision) loop(startDelay time.Duration) {
 	backoffOver := false // the next launch is the restart a backoff scheduled
 	for {
 		c.mu.Lock()
-		if s.stopped {
-			c.mu.Unlock()
-			s.stoppedWhileWaiting()
-			return
+		if !launched {
+			if s.stopped {
+				c.mu.Unlock()
+				s.stoppedWhileWaiting()
+				return
+			}
+			// Restarts counts the restarts that happen: a requested one,
+			// or else the scheduled one (a request during a backoff
+			// replaces it).
+			if !s.takeRestart() && backoffOver {
+				c.restarts++
+			}
+			backoffOver = false
+			_ = c.launchLocked() // the outcome is in the state
 		}
-		// Restarts counts the restarts that happen: a requested one, or
-		// else the scheduled one (a request during a backoff replaces it).
-		if !s.takeRestart() && backoffOver {
-			c.restarts++
-		}
-		backoffOver = false
-		_ = c.launchLocked() // the outcome is in the state
-		state, done := c.state, c.done
+		launched = false
+		// A run is in progress unless it failed to start; it may be
+		// stopping already when the first run was launched by supervise.
+		inProgress, done := c.run != nil, c.done
 		c.mu.Unlock()
 
-		if state == StateRunning {
+		if inProgress {
 			<-done // the exit is seen by the run's own goroutine; no polling
 		}
 		c.mu.Lock()

@@ -1,0 +1,115 @@
+//go:build linux
+
+package bench
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os/exec"
+	"time"
+
+	"github.com/overseer-go/overseer"
+)
+
+// Capture jobs run the producer (Argv, which writes N lines) under a
+// contender that reads every line.
+
+// measureCapture times one capture run and checks that every line was seen
+// or reported dropped.
+func measureCapture(ctx context.Context, job Job, run func(context.Context, Job) (Figures, error)) (Figures, error) {
+	cpu, start := HostCPU(), time.Now()
+	f, err := run(ctx, job)
+	if err != nil {
+		return f, err
+	}
+	f.Wall, f.HostCPU = time.Since(start), HostCPU()-cpu
+	f.Contender, f.N = job.Contender, job.N
+	if f.Lines+int(f.Dropped) != job.N {
+		return f, fmt.Errorf("bench: %s saw %d lines and dropped %d, want %d", job.Contender, f.Lines, f.Dropped, job.N)
+	}
+	return f, nil
+}
+
+// CaptureOSExec is the floor: os/exec with a bufio.Scanner counting lines.
+func CaptureOSExec(ctx context.Context, job Job) (Figures, error) {
+	return measureCapture(ctx, job, func(ctx context.Context, job Job) (Figures, error) {
+		cmd := exec.CommandContext(ctx, job.Argv[0], job.Argv[1:]...)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			return Figures{}, err
+		}
+		if err := cmd.Start(); err != nil {
+			return Figures{}, err
+		}
+		sc := bufio.NewScanner(out)
+		lines := 0
+		for sc.Scan() {
+			lines++
+		}
+		if err := cmd.Wait(); err != nil {
+			return Figures{}, err
+		}
+		return Figures{Lines: lines}, nil
+	})
+}
+
+// CaptureOverseer runs the producer as an overseer.Cmd that keeps its lines
+// in the ring, with no subscriber.
+func CaptureOverseer(ctx context.Context, job Job) (Figures, error) {
+	return measureCapture(ctx, job, func(ctx context.Context, job Job) (Figures, error) {
+		c := overseer.NewCmd(job.Argv[0], job.Argv[1:]...)
+		if err := c.Start(); err != nil {
+			return Figures{}, err
+		}
+		if st := c.Wait(); st.Error != nil {
+			return Figures{}, st.Error
+		}
+		lines := c.Lines(0)
+		if len(lines) == 0 {
+			return Figures{}, nil
+		}
+		return Figures{Lines: int(lines[len(lines)-1].Seq)}, nil
+	})
+}
+
+// CaptureWatchLogs runs the producer under an Overseer with one WatchLogs
+// subscriber, a channel of job.Chan lines, that reads every line.
+func CaptureWatchLogs(ctx context.Context, job Job) (Figures, error) {
+	return measureCapture(ctx, job, func(ctx context.Context, job Job) (Figures, error) {
+		o := overseer.NewOverseer()
+		if _, err := o.Add("p", job.Argv...); err != nil {
+			return Figures{}, err
+		}
+		ch := make(chan overseer.Line, job.Chan)
+		stop := o.WatchLogs(ch)
+		last, count := make(chan struct{}), make(chan int)
+		go func() {
+			lines := 0
+			for l := range ch {
+				if lines++; l.Seq == uint64(job.N) {
+					close(last)
+				}
+			}
+			count <- lines
+		}()
+		err := o.Supervise(ctx, "p")
+		// Every line has been published: unless some were dropped, the
+		// last one is on its way to the subscriber.
+		_, dropped := o.Dropped()
+		if err == nil && dropped == 0 {
+			select {
+			case <-last:
+			case <-ctx.Done():
+				err = ctx.Err()
+			}
+		}
+		stop() // then nothing more is sent, and ch can be closed
+		close(ch)
+		lines := <-count
+		if err != nil {
+			return Figures{}, err
+		}
+		return Figures{Lines: lines, Dropped: dropped}, nil
+	})
+}
