@@ -194,6 +194,7 @@ func (c *Cmd) launchLocked() error {
 			next = c.sup.afterRun(c, &cfg, true, 0, StateFatal)
 		}
 		c.setState(next)
+		c.detachIfDone()
 		close(c.done)
 		return err
 	}

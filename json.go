@@ -25,9 +25,13 @@ type JSONProcess struct {
 // ToJSON returns the Cmd's JSONProcess. It takes no copy of the output and is
 // cheap enough to call for every process many times a second.
 func (c *Cmd) ToJSON() JSONProcess {
+	return c.toJSON(time.Now())
+}
+
+func (c *Cmd) toJSON(now time.Time) JSONProcess {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	st := c.statusLocked(time.Now())
+	st := c.statusLocked(now)
 	var cmdline, dir, group string
 	if c.cfg != nil { // what runs, not what may have been changed since
 		cmdline, dir, group = c.cfg.cmdline, c.cfg.dir, c.cfg.group

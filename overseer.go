@@ -30,8 +30,9 @@ type Overseer struct {
 	logger *slog.Logger
 	hub    hub
 
-	mu    sync.Mutex // guards procs; taken before a Cmd's own lock, never after
-	procs map[string]*Cmd
+	mu     sync.Mutex // guards procs and sorted; taken before a Cmd's own lock, never after
+	procs  map[string]*Cmd
+	sorted []*Cmd // procs by id, made on demand; nil after a change, never modified
 
 	changedMu sync.Mutex
 	changed   chan struct{} // closed and replaced when a process comes, goes or ends
@@ -140,6 +141,7 @@ func (o *Overseer) AddCmd(id string, c *Cmd) error {
 	c.mu.Unlock()
 	c.out.setSink(id, &o.hub)
 	o.procs[id] = c
+	o.sorted = nil
 	o.notify()
 	return nil
 }
@@ -165,6 +167,7 @@ func (o *Overseer) Remove(id string) error {
 	c.mu.Unlock()
 	c.out.setSink(id, nil)
 	delete(o.procs, id)
+	o.sorted = nil
 	o.mu.Unlock()
 	o.notify()
 	return nil
@@ -180,13 +183,11 @@ func (o *Overseer) HasProc(id string) bool {
 
 // ListAll returns the registered ids, sorted.
 func (o *Overseer) ListAll() []string {
-	o.mu.Lock()
-	ids := make([]string, 0, len(o.procs))
-	for id := range o.procs {
-		ids = append(ids, id)
+	cmds := o.cmds()
+	ids := make([]string, len(cmds))
+	for i, c := range cmds {
+		ids[i] = c.id
 	}
-	o.mu.Unlock()
-	slices.Sort(ids)
 	return ids
 }
 
@@ -234,8 +235,9 @@ func (o *Overseer) ToJSON(id string) (JSONProcess, error) {
 func (o *Overseer) ToJSONAll() []JSONProcess {
 	cmds := o.cmds()
 	out := make([]JSONProcess, len(cmds))
+	now := time.Now()
 	for i, c := range cmds {
-		out[i] = c.ToJSON()
+		out[i] = c.toJSON(now)
 	}
 	return out
 }
@@ -468,16 +470,20 @@ func (o *Overseer) Dropped() (events, lines uint64) {
 	return o.hub.events.dropped.Load(), o.hub.lines.dropped.Load()
 }
 
-// cmds returns the registered Cmds, sorted by id.
+// cmds returns the registered Cmds, sorted by id. The slice is shared:
+// callers must not modify it.
 func (o *Overseer) cmds() []*Cmd {
 	o.mu.Lock()
-	cmds := make([]*Cmd, 0, len(o.procs))
-	for _, c := range o.procs {
-		cmds = append(cmds, c)
+	defer o.mu.Unlock()
+	if o.sorted == nil {
+		cmds := make([]*Cmd, 0, len(o.procs))
+		for _, c := range o.procs {
+			cmds = append(cmds, c)
+		}
+		slices.SortFunc(cmds, func(a, b *Cmd) int { return strings.Compare(a.id, b.id) })
+		o.sorted = cmds
 	}
-	o.mu.Unlock()
-	slices.SortFunc(cmds, func(a, b *Cmd) int { return strings.Compare(a.id, b.id) })
-	return cmds
+	return o.sorted
 }
 
 func (o *Overseer) has(c *Cmd) bool {

@@ -692,3 +692,30 @@ func TestRestartRightAfterTheEnd(t *testing.T) {
 		}
 	}
 }
+
+// A process is at rest for good when its final event arrives: Start right
+// then begins a new supervision instead of finding the old one.
+func TestStartRightAfterTheEnd(t *testing.T) {
+	o := newTestOverseer(t)
+	events := make(chan Event, 64)
+	stop := o.Watch(events)
+	defer stop()
+	c := addChild(t, o, "p", "exit:0")
+	c.Restart = RestartNever
+	require.NoError(t, o.Start("p"))
+	const rounds = 300
+	for i := 0; i < rounds; {
+		select {
+		case ev := <-events:
+			if !ev.To.IsFinal() {
+				continue
+			}
+			i++
+			if i < rounds {
+				require.NoError(t, o.Start("p"), "round %d", i)
+			}
+		case <-time.After(waitTimeout):
+			t.Fatalf("round %d: no run after Start; state %v", i, status(t, o, "p").State)
+		}
+	}
+}

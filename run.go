@@ -212,6 +212,7 @@ func (c *Cmd) runEnded(r *run, ws syscall.WaitStatus, err error) {
 		next = c.sup.afterRun(c, r.cfg, failed, c.stopTime.Sub(c.startTime), next)
 	}
 	c.setState(next)
+	c.detachIfDone()
 	close(r.done)
 }
 

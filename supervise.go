@@ -169,13 +169,14 @@ func (s *supervision) loop(startDelay time.Duration, launched bool) {
 			<-done // the exit is seen by the run's own goroutine; no polling
 		}
 		c.mu.Lock()
-		state, delay, restart := c.state, s.delay, s.restart && !s.stopped
-		if !restart && state != StateBackoff && c.sup == s {
-			// Done for good: detach in the same step, so that a Restart
-			// from now on begins a new supervision instead of asking this
-			// one, which is about to return.
-			c.sup = nil
+		if c.sup != s {
+			// Detached when the run ended for good: the Cmd may be under
+			// a new supervision already.
+			c.mu.Unlock()
+			return
 		}
+		state, delay, restart := c.state, s.delay, s.restart && !s.stopped
+		c.detachIfDone()
 		c.mu.Unlock()
 		if restart {
 			continue
@@ -222,6 +223,18 @@ func (s *supervision) stoppedWhileWaiting() {
 			c.setState(StateStopping)
 			c.setState(StateInterrupted)
 		}
+	}
+	c.detachIfDone()
+}
+
+// detachIfDone unties a Cmd that is done for good from its supervision, in
+// the same step as its final state: whoever sees the final event can start
+// it again at once, as a new supervision, instead of finding it still
+// supervised or asking a supervision that is about to return. A Cmd whose
+// run ended for a requested restart stays. c.mu is held.
+func (c *Cmd) detachIfDone() {
+	if s := c.sup; s != nil && c.state.IsFinal() && (!s.restart || s.stopped) {
+		c.sup = nil
 	}
 }
 
