@@ -20,6 +20,7 @@ const (
 	defaultBufferLines  = 1000
 	defaultBufferBytes  = 4 << 20
 	defaultMaxLineBytes = 64 << 10
+	maxMaxLineBytes     = 1 << 30 // the ring keeps a line's length in 32 bits
 	defaultMaxRestarts  = 5
 	defaultResetAfter   = 10 * time.Second
 	defaultBackoffMin   = 100 * time.Millisecond
@@ -73,7 +74,8 @@ type Cmd struct {
 	// Lines go first, the newest Line is always kept. Zero means 4 MiB.
 	BufferBytes int
 	// MaxLineBytes is the longest Text of one Line: a longer line arrives
-	// as several Lines, each but the last marked Partial. Zero means 64 KiB.
+	// as several Lines, each but the last marked Partial. Zero means 64 KiB;
+	// at most 1 GiB.
 	MaxLineBytes int
 
 	// Restart says which ended runs supervision starts again. NewCmd sets
@@ -426,6 +428,9 @@ func (c *Cmd) config() (runConfig, error) {
 		if f.value < 0 {
 			return runConfig{}, fmt.Errorf("%w: %s: %s is negative (%d)", ErrInvalid, c.name(), f.name, f.value)
 		}
+	}
+	if c.MaxLineBytes > maxMaxLineBytes {
+		return runConfig{}, fmt.Errorf("%w: %s: MaxLineBytes %d is above 1 GiB", ErrInvalid, c.name(), c.MaxLineBytes)
 	}
 	if c.Restart > RestartAlways {
 		return runConfig{}, fmt.Errorf("%w: %s: Restart %d is not a RestartPolicy", ErrInvalid, c.name(), c.Restart)

@@ -389,6 +389,8 @@ func TestStartErrors(t *testing.T) {
 			ErrInvalid, "BufferBytes", StateInitial},
 		{"negative MaxLineBytes", func() *Cmd { c := NewCmd(childPath); c.MaxLineBytes = -1; return c },
 			ErrInvalid, "MaxLineBytes", StateInitial},
+		{"huge MaxLineBytes", func() *Cmd { c := NewCmd(childPath); c.MaxLineBytes = 2 << 30; return c },
+			ErrInvalid, "MaxLineBytes", StateInitial},
 		{"negative StopTimeout", func() *Cmd { c := NewCmd(childPath); c.StopTimeout = -time.Second; return c },
 			ErrInvalid, "StopTimeout", StateInitial},
 		{"bad StopSignal", func() *Cmd { c := NewCmd(childPath); c.StopSignal = 99; return c },
