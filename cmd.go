@@ -47,7 +47,10 @@ type Cmd struct {
 	// Dir is the working directory of the process; "" means the host's.
 	Dir string
 	// Env is the environment of the process, each entry "KEY=value"; nil
-	// means the host's environment.
+	// means the host's environment. Either way the variables of the
+	// protocols the Overseer speaks for its children are removed
+	// (NOTIFY_SOCKET, LISTEN_*, WATCHDOG_*, OVERSEER_*): the Overseer sets
+	// them itself, as OVERSEER_LIFELINE_FD (see the package doc).
 	Env []string
 	// Group is a free-form label for dashboards (Overseer.ListGroup).
 	Group string
@@ -124,6 +127,7 @@ type Cmd struct {
 	onEvent   func(Event)          // every change of state, under mu; must not block
 	onIllegal func(from, to State) // a transition outside the table
 	onIdle    func()               // the supervision has ended
+	subreaper bool                 // the Overseer is the child subreaper: mark and end descendants
 }
 
 // NewCmd returns a Cmd that runs name with args, with every field that has a
@@ -448,7 +452,7 @@ func (c *Cmd) config() (runConfig, error) {
 		args:         slices.Clone(c.Args),
 		cmdline:      strings.Join(c.Args, " "),
 		dir:          c.Dir,
-		env:          slices.Clone(c.Env),
+		env:          childEnv(orEnviron(c.Env)),
 		group:        c.Group,
 		stdout:       stdout,
 		stderr:       stderr,

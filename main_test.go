@@ -21,19 +21,37 @@ import (
 // (a -race binary sleeps a second at exit).
 var childPath string
 
+// hostPath is testdata/host, a host program built like the child: the
+// tests of the host's own death and signals run it.
+var hostPath string
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "overseer-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	childPath = filepath.Join(dir, "child")
-	build := exec.Command("go", "build", "-o", childPath, "./testdata/child")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building the test child: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(2)
+	childPath, hostPath = filepath.Join(dir, "child"), filepath.Join(dir, "host")
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, p := range [][2]string{{childPath, "./testdata/child"}, {hostPath, "./testdata/host"}} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			build := exec.Command("go", "build", "-o", p[0], p[1])
+			build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=")
+			if out, err := build.CombinedOutput(); err != nil {
+				errs[i] = fmt.Errorf("building %s: %v\n%s", p[1], err, out)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.RemoveAll(dir)
+			os.Exit(2)
+		}
 	}
 	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
 		os.RemoveAll(dir)

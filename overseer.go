@@ -30,6 +30,9 @@ type Overseer struct {
 	logger *slog.Logger
 	hub    hub
 
+	subreaper    bool  // WithSubreaper took effect
+	subreaperErr error // why WithSubreaper could not; Add returns it
+
 	mu     sync.Mutex // guards procs and sorted; taken before a Cmd's own lock, never after
 	procs  map[string]*Cmd
 	sorted []*Cmd // procs by id, made on demand; nil after a change, never modified
@@ -52,6 +55,33 @@ type Option func(*Overseer)
 // must not call back into the Overseer.
 func WithLogger(logger *slog.Logger) Option {
 	return func(o *Overseer) { o.logger = logger }
+}
+
+// WithSubreaper makes the host a child subreaper (Linux's
+// PR_SET_CHILD_SUBREAPER), so that a descendant of a run that leaves the
+// process group and is orphaned — a daemon that double-forks and calls
+// setsid, say — is reparented to the host instead of to init. The Overseer
+// marks every descendant of a run (the environment variable OVERSEER_RUN)
+// and, when the run ends, sends SIGKILL to every process that still carries
+// the mark and reaps those that became the host's children. It reaps no
+// other process, so the Wait of a run's leader, or of a child the host
+// starts itself, is not disturbed.
+//
+// Without it such a descendant survives Stop: process group signals do not
+// reach it.
+//
+// The attribute belongs to the whole process, and so does the duty it brings
+// of reaping what it adopts: at most one Overseer per process may use it, for
+// the life of the process. On a second one, and on systems other than Linux,
+// Add and AddCmd return the reason (wrapping ErrInvalid, or
+// errors.ErrUnsupported). A descendant that scrubs its environment, or that
+// exits on its own while its run goes on, is not found; the latter stays a
+// zombie of the host until the host exits.
+func WithSubreaper() Option {
+	return func(o *Overseer) {
+		o.subreaperErr = becomeSubreaper()
+		o.subreaper = o.subreaperErr == nil
+	}
 }
 
 // NewOverseer returns an empty Overseer.
@@ -115,6 +145,9 @@ func (o *Overseer) Add(id string, args ...string) (*Cmd, error) {
 // or a Cmd that runs or already belongs to an Overseer, and one wrapping
 // ErrExists if id is taken.
 func (o *Overseer) AddCmd(id string, c *Cmd) error {
+	if o.subreaperErr != nil {
+		return o.subreaperErr
+	}
 	if err := checkID(id); err != nil {
 		return err
 	}
@@ -138,6 +171,7 @@ func (o *Overseer) AddCmd(id string, c *Cmd) error {
 	c.onIllegal = o.onIllegal
 	c.onEvent = o.event
 	c.onIdle = o.notify
+	c.subreaper = o.subreaper
 	c.mu.Unlock()
 	c.out.setSink(id, &o.hub)
 	o.procs[id] = c
@@ -163,7 +197,7 @@ func (o *Overseer) Remove(id string) error {
 		return fmt.Errorf("%w: %s is %v", ErrRunning, id, state)
 	}
 	// Detach it: a removed Cmd that is started by hand reports nothing here.
-	c.onEvent, c.onIdle, c.owner = nil, nil, nil
+	c.onEvent, c.onIdle, c.owner, c.subreaper = nil, nil, nil, false
 	c.mu.Unlock()
 	c.out.setSink(id, nil)
 	delete(o.procs, id)

@@ -4,6 +4,7 @@ package overseer
 
 import (
 	"errors"
+	"os"
 	"syscall"
 )
 
@@ -31,3 +32,12 @@ func signalGroup(int, syscall.Signal) error { return errors.ErrUnsupported }
 func readRetry(int, []byte) (int, error) { return 0, errors.ErrUnsupported }
 
 func platformSupported() error { return errors.ErrUnsupported }
+
+// host is the process-wide state of Unix systems: none here.
+type host struct{}
+
+var theHost host
+
+func (host) lifelineFile() (*os.File, error) { return nil, errors.ErrUnsupported }
+func (host) watch(int) error                 { return errors.ErrUnsupported }
+func (host) release(int)                     {}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -40,6 +41,8 @@ type run struct {
 
 	sigMu  sync.Mutex // orders signals before the reap, so none reaches a reused pid
 	reaped bool
+
+	token string // marks the run's descendants under WithSubreaper, else ""
 }
 
 // startRun executes the program of cfg in a new process group, with its
@@ -62,16 +65,36 @@ func (c *Cmd) startRun(cfg *runConfig) (*run, error) {
 		}
 		pipes[i], ends[i] = r, w
 	}
+	lifeline, err := theHost.lifelineFile()
+	if err != nil {
+		closeAll(pipes[:]...)
+		closeAll(ends[:]...)
+		return nil, fmt.Errorf("overseer: start %q: %w", cfg.args[0], err)
+	}
 	var pidfd int
 	ec := exec.Command(cfg.args[0], cfg.args[1:]...)
-	ec.Dir, ec.Env = cfg.dir, cfg.env
+	ec.Dir = cfg.dir
+	// The lifeline is the first fd after the standard three: fd 3, as
+	// long as no listening sockets are passed (they would come first, as
+	// systemd orders them).
+	ec.ExtraFiles = []*os.File{lifeline}
+	ec.Env = append(slices.Clip(cfg.env), lifelineEnv+"=3")
+	var token string
+	if c.subreaper {
+		token = newRunToken()
+		ec.Env = append(ec.Env, runTokenEnv+"="+token)
+	}
 	ec.Stdout, ec.Stderr = ends[0], ends[1]
 	ec.SysProcAttr = sysProcAttr(&pidfd)
-	err := ec.Start()
+	err = ec.Start()
 	closeAll(ends[:]...) // the child has its own copies; EOF comes when it and its group close them
 	if err != nil {
 		closeAll(pipes[:]...)
 		return nil, fmt.Errorf("overseer: start %q: %w", cfg.args[0], err)
+	}
+	if err := theHost.watch(ec.Process.Pid); err != nil && c.logger != nil {
+		c.logger.Warn("overseer: the process group is not guarded against the death of the host",
+			"id", c.id, "pid", ec.Process.Pid, "err", err)
 	}
 	r := &run{
 		cmd:     c,
@@ -83,6 +106,7 @@ func (c *Cmd) startRun(cfg *runConfig) (*run, error) {
 		pipes:   pipes,
 		done:    c.done,
 		drained: make(chan struct{}),
+		token:   token,
 	}
 	return r, nil
 }
@@ -133,6 +157,12 @@ func (r *run) wait() {
 	ws, rerr := r.proc.reap()
 	r.reaped = true
 	r.sigMu.Unlock()
+	// Reaped: the guardian forgets the group. (Before the reap, another
+	// run's subreaper could take the exited leader for an adopted orphan.)
+	theHost.release(r.pid)
+	if r.token != "" {
+		endDescendants(r.token)
+	}
 	_ = r.osProc.Release()
 
 	// A process outside the group may still hold a pipe: read what is in

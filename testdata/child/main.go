@@ -22,6 +22,7 @@
 //	sleepms:N     sleep N milliseconds
 //	kill:SIG      send signal SIG (a number) to itself
 //	exit:N        exit with code N
+//	(and the operations of host_ops.go, about the host's own life)
 //	exitseq:FILE:C1,C2,...
 //	              exit with code C1 on the first run, C2 on the second, and so
 //	              on, cycling; the runs are counted in FILE (one byte each)
@@ -157,7 +158,7 @@ func do(name, arg string) error {
 		}
 		os.Exit(code)
 	default:
-		return fmt.Errorf("unknown operation")
+		return hostOp(name, arg)
 	}
 	return nil
 }

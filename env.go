@@ -1,0 +1,53 @@
+package overseer
+
+import (
+	"os"
+	"strings"
+)
+
+// The variables the Overseer gives its children.
+const (
+	// lifelineEnv names the child's fd of the lifeline (see host.lifelineFile).
+	lifelineEnv = "OVERSEER_LIFELINE_FD"
+	// runTokenEnv marks every descendant of a run under WithSubreaper, so
+	// that those which left its process group can be found when it ends.
+	runTokenEnv = "OVERSEER_RUN"
+	// guardianEnv makes a process the guardian (see guardian.go), when its
+	// value is guardianMode: a version, so that an old host's guardian is
+	// never confused with a new one.
+	guardianEnv  = "OVERSEER_GUARDIAN"
+	guardianMode = "v1"
+)
+
+// ownedVar reports whether key is one of the variables the Overseer alone
+// gives a child: those of the systemd protocols it speaks for its children
+// (socket activation, readiness, watchdog), and its own. Copies inherited
+// from the host would point the child at the host's sockets and fds.
+func ownedVar(key string) bool {
+	switch key {
+	case "NOTIFY_SOCKET", "LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES",
+		"WATCHDOG_USEC", "WATCHDOG_PID",
+		lifelineEnv, guardianEnv, runTokenEnv:
+		return true
+	}
+	return false
+}
+
+// childEnv returns env without the variables the Overseer owns.
+func childEnv(env []string) []string {
+	out := make([]string, 0, len(env)+2)
+	for _, kv := range env {
+		if key, _, _ := strings.Cut(kv, "="); !ownedVar(key) {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// orEnviron returns env, or the host's environment for nil.
+func orEnviron(env []string) []string {
+	if env == nil {
+		return os.Environ()
+	}
+	return env
+}

@@ -1,0 +1,96 @@
+// Command host is a host program for the tests of what happens around the
+// host's own life: its death, its signals, its adopted orphans. It runs the
+// command given as arguments as process "c" under an Overseer, and
+//
+//   - prints "leader:PID" once the process runs, then every line of its
+//     output as "out:TEXT" as it comes;
+//   - on "stop" from stdin, stops it, prints every line the process left
+//     ("line:TEXT") and "stopped";
+//   - on SIGINT, prints "host:interrupt", then does as for "stop" and exits;
+//   - at end of stdin, stops everything and exits.
+//
+// With -subreaper the Overseer is made WithSubreaper.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/overseer-go/overseer"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "host:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	subreaper := flag.Bool("subreaper", false, "make the Overseer WithSubreaper")
+	flag.Parse()
+	var opts []overseer.Option
+	if *subreaper {
+		opts = append(opts, overseer.WithSubreaper())
+	}
+	o := overseer.NewOverseer(opts...)
+	c := overseer.NewCmd(flag.Arg(0), flag.Args()[1:]...)
+	c.Restart = overseer.RestartNever
+	if err := o.AddCmd("c", c); err != nil {
+		return err
+	}
+	lines := make(chan overseer.Line, 1024)
+	stopLines := o.WatchLogs(lines)
+	relayed := make(chan struct{})
+	go func() {
+		defer close(relayed)
+		for l := range lines {
+			fmt.Printf("out:%s\n", l.Text)
+		}
+	}()
+	if err := o.Start("c"); err != nil {
+		return err
+	}
+	fmt.Printf("leader:%d\n", c.Status().PID)
+
+	interrupt := make(chan os.Signal, 1)
+	signal.Notify(interrupt, syscall.SIGINT)
+	commands := make(chan string)
+	go func() {
+		defer close(commands)
+		sc := bufio.NewScanner(os.Stdin)
+		for sc.Scan() {
+			commands <- sc.Text()
+		}
+	}()
+	stop := func() {
+		_ = o.Stop("c")
+		for _, l := range c.Lines(0) {
+			fmt.Printf("line:%s\n", l.Text)
+		}
+		fmt.Println("stopped")
+	}
+	for {
+		select {
+		case <-interrupt:
+			fmt.Println("host:interrupt")
+			stop()
+			return nil
+		case cmd, ok := <-commands:
+			if !ok {
+				_ = o.StopAll()
+				stopLines()
+				close(lines)
+				<-relayed
+				return nil
+			}
+			if cmd == "stop" {
+				stop()
+			}
+		}
+	}
+}
