@@ -1,6 +1,7 @@
 package overseer
 
 import (
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -142,7 +143,27 @@ type pump struct {
 	c       *chunk
 	now     int64 // when it was read, in Unix nanoseconds
 	collect bool  // whether to make Lines for the subscribers
+
+	// The pipe's read deadline serves two ends: the run's, once the
+	// process group is gone (endAt), and the unfinished line's, which is
+	// delivered as a Partial Line once it has waited partialAfter
+	// (partialAt). Both are set under deadlineMu.
+	deadlineMu sync.Mutex
+	endAt      time.Time
+	partialAt  time.Time
+	partialOf  uint64 // the split.ended of the line partialAt is for
 }
+
+// partialAfter is how long an unfinished line waits for its end before it
+// is delivered as a Partial Line: a prompt or a progress bar shows up live.
+const partialAfter = 100 * time.Millisecond
+
+// What capture takes from the splitter.
+const (
+	captureRead    = iota // the lines the read completes
+	capturePartial        // the unfinished line, as a Partial Line
+	captureEnd            // the unfinished line, as the last Line of the stream
+)
 
 func newPump(id string, stream Stream, pipe *os.File, raw io.Writer, out *output, maxLine int, logger *slog.Logger) *pump {
 	p := &pump{id: id, stream: stream, pipe: pipe, raw: raw, out: out, logger: logger}
@@ -175,9 +196,15 @@ func (p *pump) run() {
 			return true
 		})
 		if err != nil {
-			// The deadline passed: the process group is gone, and what is
-			// still holding the pipe open is outside it. Take what is
-			// already in the pipe and stop.
+			if errors.Is(err, os.ErrDeadlineExceeded) && p.partialDue() {
+				c := chunks.Get().(*chunk)
+				p.capture(c, nil, capturePartial)
+				chunks.Put(c)
+				continue
+			}
+			// The run's deadline passed: the process group is gone, and
+			// what is still holding the pipe open is outside it. Take
+			// what is already in the pipe and stop.
 			p.drain(conn)
 			break
 		}
@@ -190,10 +217,53 @@ func (p *pump) run() {
 		}
 		p.handle(c, c.buf[:n])
 		chunks.Put(c)
+		p.armPartial()
 	}
 	c := chunks.Get().(*chunk)
-	p.capture(c, nil)
+	p.capture(c, nil, captureEnd)
 	chunks.Put(c)
+}
+
+// endBy makes the pump stop waiting for its pipe at t: the run's end.
+func (p *pump) endBy(t time.Time) {
+	p.deadlineMu.Lock()
+	defer p.deadlineMu.Unlock()
+	p.endAt = t
+	_ = p.pipe.SetReadDeadline(t)
+}
+
+// armPartial sets the deadline of an unfinished line that has begun to
+// wait, and clears it once no line waits. The wait is the line's, not the
+// pipe's: a busy stream never has its lines cut, while a line that keeps
+// growing without an end, a progress bar, is delivered every partialAfter.
+func (p *pump) armPartial() {
+	p.deadlineMu.Lock()
+	defer p.deadlineMu.Unlock()
+	if !p.endAt.IsZero() {
+		return
+	}
+	switch waiting := p.split.waiting(); {
+	case waiting && (p.partialAt.IsZero() || p.partialOf != p.split.ended):
+		// A new unfinished line: its wait starts now.
+		p.partialAt, p.partialOf = time.Now().Add(partialAfter), p.split.ended
+		_ = p.pipe.SetReadDeadline(p.partialAt)
+	case !waiting && !p.partialAt.IsZero():
+		p.partialAt = time.Time{}
+		_ = p.pipe.SetReadDeadline(time.Time{})
+	}
+}
+
+// partialDue reports whether the deadline that passed was the unfinished
+// line's, not the run's, and clears it.
+func (p *pump) partialDue() bool {
+	p.deadlineMu.Lock()
+	defer p.deadlineMu.Unlock()
+	if !p.endAt.IsZero() {
+		return false
+	}
+	p.partialAt = time.Time{}
+	_ = p.pipe.SetReadDeadline(time.Time{})
+	return true
 }
 
 // drain reads what is left in the pipe without waiting for more.
@@ -220,22 +290,24 @@ func (p *pump) handle(c *chunk, data []byte) {
 			p.raw = nil // keep reading: the child must never block on us
 		}
 	}
-	p.capture(c, data)
+	p.capture(c, data, captureRead)
 }
 
-// capture keeps the lines that data completes, or with nil data the
-// unfinished line that ends the stream, and publishes them.
-func (p *pump) capture(c *chunk, data []byte) {
+// capture keeps what of the splitter's input what says, and publishes it.
+func (p *pump) capture(c *chunk, data []byte, what int) {
 	o := p.out
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	now := time.Now().Round(0) // as the ring keeps it: no monotonic reading
 	p.c, p.now = c, now.UnixNano()
 	p.collect = o.sink != nil && o.sink.wantLines()
-	if data == nil {
-		p.split.flush()
-	} else {
+	switch what {
+	case captureRead:
 		p.split.split(data)
+	case capturePartial:
+		p.split.flushPartial()
+	case captureEnd:
+		p.split.flush()
 	}
 	p.c = nil
 	if len(c.lines) == 0 {

@@ -351,7 +351,7 @@ func addLines(o *output, s Stream, texts ...string) {
 	for _, text := range texts {
 		read = append(append(read, text...), '\n')
 	}
-	p.capture(new(chunk), read)
+	p.capture(new(chunk), read, captureRead)
 }
 
 // withoutTime zeroes the Time of lines, for comparisons.

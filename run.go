@@ -26,16 +26,17 @@ const pipeGrace = time.Second
 // the exit, kills what is left of the group, reaps the child, waits for the
 // output to drain, records the end and closes done.
 type run struct {
-	cmd     *Cmd
-	cfg     *runConfig
-	pid     int
-	started time.Time
-	osProc  *os.Process
-	proc    *process
-	pipes   [2]*os.File   // read ends of stdout and stderr
-	pumps   atomic.Int32  // pumps still reading
-	drained chan struct{} // closed when both pumps have returned
-	done    chan struct{}
+	cmd      *Cmd
+	cfg      *runConfig
+	pid      int
+	started  time.Time
+	osProc   *os.Process
+	proc     *process
+	pipes    [2]*os.File // read ends of stdout and stderr
+	pumpList [2]*pump
+	pumps    atomic.Int32  // pumps still reading
+	drained  chan struct{} // closed when both pumps have returned
+	done     chan struct{}
 
 	stopRequested bool // guarded by cmd.mu
 
@@ -122,6 +123,7 @@ func (r *run) begin() {
 			raw = r.cfg.stderr
 		}
 		p := newPump(c.id, s, r.pipes[i], raw, &c.out, r.cfg.maxLineBytes, c.logger)
+		r.pumpList[i] = p
 		go func() {
 			p.run()
 			if r.pumps.Add(-1) == 0 {
@@ -168,8 +170,8 @@ func (r *run) wait() {
 	// A process outside the group may still hold a pipe: read what is in
 	// it, and end the run without waiting for more.
 	deadline := time.Now().Add(pipeGrace)
-	for _, f := range r.pipes {
-		_ = f.SetReadDeadline(deadline)
+	for _, p := range r.pumpList {
+		p.endBy(deadline)
 	}
 	<-r.drained
 	closeAll(r.pipes[:]...)

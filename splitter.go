@@ -13,6 +13,7 @@ type splitter struct {
 	max     int    // the longest text of one line; at least 1
 	pending []byte // the unfinished line; never more than max+1 bytes between calls
 	emit    func(text []byte, partial bool)
+	ended   uint64 // lines ended so far: a new value means pending is a new line
 }
 
 // split emits the lines that p completes, and keeps the rest of p as the
@@ -54,12 +55,25 @@ func (s *splitter) flush() {
 }
 
 // flushPartial emits the unfinished line, if any, as a partial line: the
-// line goes on in the next line of the stream.
+// line goes on in the next line of the stream. A final "\r" stays
+// unfinished, since a "\n" may follow it and drop it.
 func (s *splitter) flushPartial() {
-	if len(s.pending) > 0 {
-		s.cut(s.pending, true)
-		s.pending = s.pending[:0]
+	text := s.pending
+	if n := len(text); n > 0 && text[n-1] == '\r' {
+		text = text[:n-1]
 	}
+	if len(text) == 0 {
+		return
+	}
+	s.cut(text, true)
+	s.pending = s.pending[:copy(s.pending, s.pending[len(text):])]
+}
+
+// waiting reports whether an unfinished line waits for more input, that
+// flushPartial would emit.
+func (s *splitter) waiting() bool {
+	n := len(s.pending)
+	return n > 1 || (n == 1 && s.pending[0] != '\r')
 }
 
 // cutPending emits max-byte partial pieces of the unfinished line for as long
@@ -84,6 +98,9 @@ func (s *splitter) cut(text []byte, goesOn bool) {
 		text = text[s.max:]
 	}
 	s.emit(text, goesOn)
+	if !goesOn {
+		s.ended++
+	}
 }
 
 func trimCR(b []byte) []byte {

@@ -392,14 +392,25 @@ func TestSplitFlushPartial(t *testing.T) {
 func TestSplitFlushPartialLong(t *testing.T) {
 	s := newTestSplitter(4)
 	s.split([]byte("abcdefg\r"))
+	assert.True(t, s.waiting())
 	s.flushPartial()
-	// Every piece is Partial, the last one too, and the "\r" is kept: no
-	// "\n" has been seen.
+	// Every piece is Partial, the last one too; the "\r" waits, as a "\n"
+	// may follow and drop it.
 	assert.Equal(t, []Line{
 		{Text: "abcd", Partial: true},
-		{Text: "efg\r", Partial: true},
+		{Text: "efg", Partial: true},
 	}, s.take())
-	assert.Empty(t, s.pending)
+	assert.Equal(t, "\r", string(s.pending))
+	assert.False(t, s.waiting(), "a lone \r is not worth a Line")
+	s.flushPartial()
+	assert.Empty(t, s.take())
+
+	s.split([]byte("\nnext\n"))
+	assert.Equal(t, []Line{{Text: ""}, {Text: "next"}}, s.take(), "the \r was dropped with the \n")
+
+	s.split([]byte("x\r"))
+	s.flush()
+	assert.Equal(t, []Line{{Text: "x\r"}}, s.take(), "at the end of the stream the \r is kept")
 }
 
 func BenchmarkSplit(b *testing.B) {
