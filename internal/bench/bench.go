@@ -38,6 +38,8 @@ type Figures struct {
 	Stop        time.Duration `json:"stop"`        // stopping N children that exit on SIGTERM
 	IdleCPU     time.Duration `json:"idleCPU"`     // host CPU per second with N sleeping children
 
+	Restarts int `json:"restarts"` // restarts done (crash loop)
+
 	Lines   int    `json:"lines"`   // lines the contender saw
 	Dropped uint64 `json:"dropped"` // lines a subscriber lost
 }

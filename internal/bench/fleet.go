@@ -192,5 +192,6 @@ func Contenders() Runners {
 		"scale/overseer":             Scale(OverseerFleet),
 		"idle/os-exec":               Idle(OSExecFleet),
 		"idle/overseer":              Idle(OverseerFleet),
+		"crashloop/overseer":         CrashLoop,
 	}
 }

@@ -74,6 +74,31 @@ func BenchmarkIdle(b *testing.B) {
 	}
 }
 
+// BenchmarkCrashLoop runs 50 children that exit with code 1 at once, under
+// RestartAlways with unlimited restarts and the default backoff, in a fresh
+// process, and reports the host CPU they cost over 10 s (1 s with -short)
+// as a share of one core (cpu-%), and the restarts done.
+//
+//	go test -run '^$' -bench CrashLoop -benchtime 1x ./internal/bench
+func BenchmarkCrashLoop(b *testing.B) {
+	window := 10 * time.Second
+	if testing.Short() {
+		window = time.Second
+	}
+	job := jobOf("crashloop/overseer", 50)
+	job.Argv = []string{producer, "exit:1"}
+	job.Window = int64(window)
+	var f Figures
+	for range b.N {
+		var err error
+		if f, err = RunFresh(context.Background(), job, "-test.run=^$"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(f.IdleCPU)/float64(time.Second)*100, "cpu-%")
+	b.ReportMetric(float64(f.Restarts), "restarts")
+}
+
 // BenchmarkExitLatency measures, per op, the time from SIGKILL to a
 // sleeping child until the host knows it has exited: os/exec's Wait
 // returning, or the final state's Event arriving on a Watch channel. It
