@@ -24,6 +24,20 @@
 // threads. Other Unix systems fall back to a thread blocked in wait4, as
 // os/exec does; elsewhere Start reports errors.ErrUnsupported.
 //
-// The package is silent unless given a *slog.Logger, installs no signal
-// handlers and keeps no global state.
+// # The host's death
+//
+// If the host dies, even by SIGKILL, its children and their process groups
+// die with it: the first run starts a guardian, a second process that is the
+// host's own executable run again in a mode this package's init function
+// recognizes (the environment variable OVERSEER_GUARDIAN). It learns each
+// run's process group over a pipe and kills the groups still live when the
+// host is gone. A child that wants to know for itself gets a lifeline: fd 3
+// (named by OVERSEER_LIFELINE_FD) is a pipe that reaches end of file when the
+// host is gone. Children do not inherit the host's NOTIFY_SOCKET, LISTEN_*
+// and WATCHDOG_* variables.
+//
+// The package is silent unless given a *slog.Logger and installs no signal
+// handlers. The guardian and the lifeline are its only process-wide state,
+// since what they watch is the process; WithSubreaper changes a process-wide
+// attribute, and at most one Overseer may use it.
 package overseer

@@ -232,3 +232,24 @@ func TestHostInterruptDoesNotReachChildren(t *testing.T) {
 	assert.NotContains(t, h.printed(), "line:child-got-sigint")
 	assert.NotContains(t, h.printed(), "out:child-got-sigint")
 }
+
+// A descendant that escaped the group and holds the output pipe open does
+// not keep the run from ending: the rest of the group is killed after
+// StopTimeout, what is in the pipe is read, and the run ends pipeGrace
+// later, as with os/exec's WaitDelay.
+func TestEscapedWriterDoesNotHoldTheRun(t *testing.T) {
+	c, _ := newChild(t, "setsidout:out:from-the-escapee+sleep", "exit:0")
+	c.StopTimeout = 50 * time.Millisecond
+	require.NoError(t, c.Start())
+	var st Status
+	within(t, "Wait", func() { st = c.Wait() })
+	assert.Equal(t, StateFinished, st.State)
+	for _, l := range c.Lines(0) {
+		if pid, ok := strings.CutPrefix(l.Text, "pid:"); ok {
+			n, err := strconv.Atoi(pid)
+			require.NoError(t, err)
+			killAtEnd(t, n)
+			assert.False(t, processGone(n), "the escapee should still be running: it is what holds the pipe")
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 //	setsid:OPS    start one copy of itself in a new session (out of reach of
 //	              group signals) that runs OPS ("+"-separated), its output
 //	              to /dev/null, and print "pid:PID"
+//	setsidout:OPS as setsid, sharing stdout: it holds the pipe open
 //	lifeline:FILE start one copy of itself in a new session that inherits
 //	              the lifeline and, when it reaches end of file, writes
 //	              "eof" to FILE and exits; print "pid:PID"
@@ -26,7 +27,7 @@ import (
 //	trapint:TEXT  on SIGINT, print TEXT (and go on)
 func hostOp(name, arg string) error {
 	switch name {
-	case "setsid", "lifeline":
+	case "setsid", "setsidout", "lifeline":
 		ops := strings.Split(arg, "+")
 		var extra []*os.File
 		if name == "lifeline" {
@@ -38,6 +39,9 @@ func hostOp(name, arg string) error {
 		}
 		c := exec.Command(os.Args[0], ops...)
 		c.ExtraFiles = extra // fd 3 in the copy, as OVERSEER_LIFELINE_FD says
+		if name == "setsidout" {
+			c.Stdout = os.Stdout
+		}
 		c.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 		if err := c.Start(); err != nil {
 			return err
