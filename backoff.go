@@ -27,9 +27,9 @@ const (
 // with Jitter, each delay is drawn at random between Min and the computed
 // value, so processes that fail together do not restart in lockstep.
 type Backoff struct {
-	// Min is the first delay. Zero means 100ms.
+	// Min is the first delay. Zero means 100ms, or Max if that is less.
 	Min time.Duration
-	// Max is the largest delay. Zero means 30s.
+	// Max is the largest delay. Zero means 30s, or Min if that is more.
 	Max time.Duration
 	// Factor multiplies the delay after each failure. Zero means 2.
 	Factor float64
@@ -60,8 +60,11 @@ func (p *RestartPolicy) UnmarshalText(text []byte) error {
 
 // withDefaults fills in the zero fields and checks the result.
 func (b Backoff) withDefaults() (Backoff, error) {
+	if b.Min == 0 && b.Max > 0 {
+		b.Min = min(defaultBackoffMin, b.Max) // the default must not contradict a Max that was given
+	}
 	b.Min = orDefault(b.Min, defaultBackoffMin)
-	b.Max = orDefault(b.Max, defaultBackoffMax)
+	b.Max = orDefault(b.Max, max(defaultBackoffMax, b.Min))
 	b.Factor = orDefault(b.Factor, defaultBackoffMult)
 	switch {
 	case b.Min < 0 || b.Max < 0:

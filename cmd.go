@@ -413,6 +413,22 @@ func (c *Cmd) config() (runConfig, error) {
 			return runConfig{}, fmt.Errorf("%w: %s: Env entry %q is not KEY=value", ErrInvalid, c.name(), kv)
 		}
 	}
+	// exec would refuse a NUL byte at every start; say where it is now.
+	for _, f := range []struct {
+		name   string
+		values []string
+	}{{"Args", c.Args}, {"Env", c.Env}, {"Dir", []string{c.Dir}}} {
+		for _, v := range f.values {
+			if strings.IndexByte(v, 0) >= 0 {
+				return runConfig{}, fmt.Errorf("%w: %s: %s has a NUL byte in %q", ErrInvalid, c.name(), f.name, v)
+			}
+		}
+	}
+	for _, code := range c.SuccessCodes {
+		if code < 0 || code > 255 {
+			return runConfig{}, fmt.Errorf("%w: %s: SuccessCodes has %d, not an exit code (0-255)", ErrInvalid, c.name(), code)
+		}
+	}
 	if c.StopSignal != 0 && !validSignal(c.StopSignal) {
 		return runConfig{}, fmt.Errorf("%w: %s: StopSignal %d is not a signal number (1-%d)", ErrInvalid, c.name(), int(c.StopSignal), maxSignal)
 	}

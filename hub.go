@@ -172,6 +172,9 @@ func (s *subscription[T]) forward() {
 // subscribe adds a subscription of ch to s and returns the function that
 // ends it.
 func subscribe[T any](h *hub, s *subscribers[T], ch chan<- T) (stop func()) {
+	if ch == nil {
+		return func() {} // nothing could ever be sent: subscribe nothing
+	}
 	sub := &subscription[T]{
 		ch:       ch,
 		size:     s.size,

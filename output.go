@@ -347,10 +347,17 @@ func (p *pump) logError(op string, err error) {
 
 // sameWriter reports whether a and b are the same writer, as os/exec checks
 // for Stdout and Stderr, without panicking on a type that cannot be compared.
-func sameWriter(a, b io.Writer) bool {
+func sameWriter(a, b io.Writer) (same bool) {
 	if a == nil || b == nil {
 		return false
 	}
+	// A comparable type can still hold an interface field whose dynamic
+	// value cannot be compared; == then panics, and they are not the same.
+	defer func() {
+		if recover() != nil {
+			same = false
+		}
+	}()
 	ta := reflect.TypeOf(a)
 	return ta == reflect.TypeOf(b) && ta.Comparable() && a == b
 }

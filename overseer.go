@@ -89,7 +89,9 @@ func NewOverseer(opts ...Option) *Overseer {
 	o := &Overseer{procs: make(map[string]*Cmd), changed: make(chan struct{})}
 	o.hub.init()
 	for _, opt := range opts {
-		opt(o)
+		if opt != nil {
+			opt(o)
+		}
 	}
 	return o
 }
@@ -99,8 +101,9 @@ const maxIDBytes = 256
 
 // checkID accepts the ids Add takes: 1 to 256 bytes of UTF-8 letters and
 // digits and the marks - _ . : @ +, other than "." and "..", so that an id
-// can stand in a log prefix, a file name, a URL path segment or a metric
-// label as it is.
+// can stand as it is in a log prefix, a file name or a metric label, and in
+// a URL path segment once escaped (url.PathEscape leaves ASCII ids as they
+// are).
 func checkID(id string) error {
 	switch {
 	case id == "":
@@ -129,6 +132,9 @@ func checkID(id string) error {
 // While SuperviseAll runs, a process is started as soon as it is added: to
 // configure one first, build it with NewCmd and register it with AddCmd.
 func (o *Overseer) Add(id string, args ...string) (*Cmd, error) {
+	if err := checkID(id); err != nil {
+		return nil, err
+	}
 	if len(args) == 0 || args[0] == "" {
 		return nil, fmt.Errorf("%w: %s: no program to run", ErrInvalid, id)
 	}
@@ -299,6 +305,9 @@ func (o *Overseer) Start(id string) error {
 // a finish and for a requested stop (Stop, StopAll, ctx); for a process that
 // ended fatal it returns the reason (Status.Error).
 func (o *Overseer) Supervise(ctx context.Context, id string) error {
+	if ctx == nil {
+		return fmt.Errorf("%w: Supervise: nil context", ErrInvalid)
+	}
 	c, err := o.Cmd(id)
 	if err != nil {
 		return err
@@ -351,6 +360,8 @@ func (o *Overseer) supervise(c *Cmd, restart, fresh bool) (*supervision, error) 
 	launched := cfg.startDelay == 0
 	if launched {
 		_ = c.launchLocked()
+	} else {
+		c.setState(StateStarting) // the StartDelay has begun
 	}
 	go sup.loop(cfg.startDelay, launched)
 	o.notify()
@@ -368,6 +379,9 @@ func (o *Overseer) supervise(c *Cmd, restart, fresh bool) (*supervision, error) 
 // no signal handler: the host decides which signals end it (see the
 // package example, with signal.NotifyContext).
 func (o *Overseer) SuperviseAll(ctx context.Context) error {
+	if ctx == nil {
+		return fmt.Errorf("%w: SuperviseAll: nil context", ErrInvalid)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil // nothing is started for a context that is already done
 	}
@@ -481,6 +495,7 @@ func (o *Overseer) StopAll() error {
 // they are counted by Dropped. The returned function ends the subscription
 // and drops its backlog; once it has returned nothing more is sent to ch,
 // so ch may then be closed. Call it when done: it also ends the goroutine.
+// A nil ch subscribes nothing.
 func (o *Overseer) Watch(ch chan<- Event) (stop func()) {
 	return subscribe(&o.hub, &o.hub.events, ch)
 }

@@ -130,12 +130,7 @@ func (s *supervision) gaveUp(c *Cmd) error {
 func (s *supervision) loop(startDelay time.Duration, launched bool) {
 	c := s.cmd
 	defer s.finish()
-	if startDelay > 0 {
-		c.mu.Lock()
-		if !s.stopped {
-			c.setState(StateStarting)
-		}
-		c.mu.Unlock()
+	if startDelay > 0 { // supervise has set the state starting
 		if !s.sleep(startDelay) {
 			s.stoppedWhileWaiting()
 			return
