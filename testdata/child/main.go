@@ -10,6 +10,10 @@
 //	              as it can: the producer of the capture benchmarks
 //	interleave:N  N lines alternately to stdout ("out-i") and stderr ("err-i")
 //	long:N        one line of N bytes to stdout
+//	cat:FILE      the bytes of FILE to stdout, exactly, in writes of varying
+//	              sizes (1 byte to 64 KiB and more), so that the reads of
+//	              the other end are cut at every kind of place
+//	caterr:FILE   the same to stderr
 //	ignore:TERM   ignore SIGTERM
 //	spawn:N       start N copies of itself that sleep, in the same process
 //	              group, and print "pid:PID" for each
@@ -94,6 +98,16 @@ func do(name, arg string) error {
 	case "long":
 		_, err := os.Stdout.WriteString(strings.Repeat("x", n) + "\n")
 		return err
+	case "cat", "caterr":
+		data, err := os.ReadFile(arg)
+		if err != nil {
+			return err
+		}
+		w := os.Stdout
+		if name == "caterr" {
+			w = os.Stderr
+		}
+		return writeVaried(w, data)
 	case "ignore":
 		signal.Ignore(syscall.SIGTERM)
 	case "spawn":
@@ -159,6 +173,20 @@ func do(name, arg string) error {
 		os.Exit(code)
 	default:
 		return hostOp(name, arg)
+	}
+	return nil
+}
+
+// writeVaried writes data to w in pieces whose sizes go through a fixed
+// cycle, from one byte to more than a pipe holds.
+func writeVaried(w *os.File, data []byte) error {
+	sizes := []int{1, 2, 3, 7, 100, 4095, 1, 65537, 13, 4096, 200_000, 511, 1, 65536}
+	for i := 0; len(data) > 0; i++ {
+		n := min(sizes[i%len(sizes)], len(data))
+		if _, err := w.Write(data[:n]); err != nil {
+			return err
+		}
+		data = data[n:]
 	}
 	return nil
 }
