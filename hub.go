@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // The backlog bounds of one subscription: how far a subscriber may fall
@@ -11,6 +12,9 @@ import (
 const (
 	defaultBacklogItems = 1 << 16
 	defaultBacklogBytes = 16 << 20 // of line text
+	// defaultStall is how long a subscriber may take nothing before
+	// backpressure stops waiting for it.
+	defaultStall = time.Second
 )
 
 // hub fans events and lines out to the channels of Watch and WatchLogs.
@@ -32,6 +36,11 @@ type hub struct {
 	lines        subscribers[Line]
 	backlogItems int // set by NewOverseer; tests lower them
 	backlogBytes int
+
+	// backpressure makes the pumps wait for a line subscriber that is half
+	// a backlog behind, for as long as it makes progress (WithLogBackpressure).
+	backpressure bool
+	stall        time.Duration // how long without progress makes a subscriber stuck
 }
 
 // subscribers are the subscriptions to one kind of item.
@@ -40,6 +49,7 @@ type subscribers[T any] struct {
 	n       atomic.Int32       // len(subs), read without the lock
 	dropped atomic.Uint64
 	size    func(T) int // the bytes an item holds, for the backlog bound
+	elastic bool        // the subscriptions' backlogs are elastic (see subscription)
 }
 
 // subscription is one channel and its backlog.
@@ -48,6 +58,10 @@ type subscription[T any] struct {
 	size     func(T) int
 	maxItems int
 	maxBytes int
+	// elastic lets the backlog take a whole batch beyond its bounds: under
+	// backpressure the publisher waits for room before its next batch, so
+	// the excess is at most one batch (one read) per publisher.
+	elastic bool
 
 	mu        sync.Mutex
 	queue     []T // waiting for the goroutine
@@ -58,10 +72,17 @@ type subscription[T any] struct {
 	wake chan struct{} // cap 1: the queue has items
 	quit chan struct{} // closed by stop
 	done chan struct{} // closed when the goroutine has returned
+
+	// For backpressure, under mu: progress is closed and replaced each
+	// time the goroutine has sent a batch; a stuck subscriber made none for
+	// a stall, and is not waited for until it is a quarter backlog behind.
+	progress chan struct{}
+	stuck    bool
 }
 
 func (h *hub) init() {
 	h.backlogItems, h.backlogBytes = defaultBacklogItems, defaultBacklogBytes
+	h.stall = defaultStall
 	h.lines.size = func(l Line) int { return len(l.Text) }
 }
 
@@ -112,7 +133,8 @@ func (s *subscription[T]) offer(vs []T) (dropped int) {
 		if s.size != nil {
 			n = s.size(v)
 		}
-		if s.held == s.maxItems || (s.held > 0 && s.heldBytes+n > s.maxBytes) {
+		full := s.held >= s.maxItems || (s.held > 0 && s.heldBytes+n > s.maxBytes)
+		if full && !(s.elastic && !s.stuck) {
 			dropped = len(vs) - i
 			break
 		}
@@ -164,6 +186,13 @@ func (s *subscription[T]) forward() {
 			s.spare = batch[:0]
 			s.held -= len(batch)
 			s.heldBytes -= bytes
+			if s.progress != nil {
+				close(s.progress)
+				s.progress = nil
+			}
+			if s.stuck && !s.over(4) {
+				s.stuck = false
+			}
 			s.mu.Unlock()
 		}
 	}
@@ -177,6 +206,7 @@ func subscribe[T any](h *hub, s *subscribers[T], ch chan<- T) (stop func()) {
 	}
 	sub := &subscription[T]{
 		ch:       ch,
+		elastic:  s.elastic,
 		size:     s.size,
 		maxItems: max(h.backlogItems, 1),
 		maxBytes: h.backlogBytes,
@@ -197,4 +227,72 @@ func subscribe[T any](h *hub, s *subscribers[T], ch chan<- T) (stop func()) {
 		close(sub.quit)
 		<-sub.done
 	})
+}
+
+// over reports whether more than 1/part of the backlog is held. s.mu is
+// held.
+func (s *subscription[T]) over(part int) bool {
+	return s.held > s.maxItems/part || s.heldBytes > s.maxBytes/part
+}
+
+// waitForLines is the backpressure: it returns once no line subscriber is
+// more than half a backlog behind, waiting for each that is until it is
+// down to a quarter, or until it has taken nothing for h.stall (then it is
+// stuck, and not waited for again until it catches up), or is stopped.
+func (h *hub) waitForLines() {
+	if !h.backpressure {
+		return
+	}
+	for {
+		sub := h.linesBehind()
+		if sub == nil || !sub.waitProgress(h.stall) {
+			return
+		}
+	}
+}
+
+// linesBehind returns a line subscription more than half a backlog behind
+// that is not stuck, or nil.
+func (h *hub) linesBehind() *subscription[Line] {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for _, sub := range h.lines.subs {
+		sub.mu.Lock()
+		behind := sub.over(2) && !sub.stuck
+		sub.mu.Unlock()
+		if behind {
+			return sub
+		}
+	}
+	return nil
+}
+
+// waitProgress waits until s is down to a quarter of its backlog (true), or
+// until it makes no progress for stall or is stopped (false).
+func (s *subscription[T]) waitProgress(stall time.Duration) bool {
+	timer := time.NewTimer(stall)
+	defer timer.Stop()
+	for {
+		s.mu.Lock()
+		if !s.over(4) {
+			s.mu.Unlock()
+			return true
+		}
+		if s.progress == nil {
+			s.progress = make(chan struct{})
+		}
+		progress := s.progress
+		s.mu.Unlock()
+		select {
+		case <-progress:
+			timer.Reset(stall)
+		case <-timer.C:
+			s.mu.Lock()
+			s.stuck = true
+			s.mu.Unlock()
+			return false
+		case <-s.quit:
+			return false
+		}
+	}
 }

@@ -329,3 +329,58 @@ func TestWatchStopUnblocks(t *testing.T) {
 	within(t, "stop", stop)
 	goleak.VerifyNone(t)
 }
+
+// With WithLogBackpressure a subscriber far smaller than a burst of output
+// still gets every line: the pumps wait for it.
+func TestBackpressureLosesNothing(t *testing.T) {
+	const n = 20_000
+	o := newTestOverseer(t)
+	WithLogBackpressure()(o)
+	o.hub.backlogItems = 100 // a 64 KiB read alone is 5,000 lines: the backlog takes it, then the pump waits
+	ch := make(chan Line, 10)
+	stop := o.WatchLogs(ch)
+	defer stop()
+	got := make(chan int)
+	go func() {
+		i := 0
+		for l := range ch {
+			if i++; l.Seq != uint64(i) {
+				t.Errorf("line %d has Seq %d", i, l.Seq)
+			}
+			if i == n {
+				break
+			}
+		}
+		got <- i
+	}()
+	addChild(t, o, "p", "lines:"+strconv.Itoa(n), "exit:0")
+	require.NoError(t, o.Supervise(context.Background(), "p"))
+	select {
+	case i := <-got:
+		assert.Equal(t, n, i)
+	case <-time.After(waitTimeout):
+		t.Fatal("the subscriber did not get every line")
+	}
+	_, dropped := o.Dropped()
+	assert.Zero(t, dropped)
+}
+
+// A subscriber that takes nothing is left behind after a stall: the process
+// goes on, and what overflows the backlog is dropped and counted.
+func TestBackpressureLeavesAStuckSubscriberBehind(t *testing.T) {
+	const n, backlog = 20_000, 100
+	o := newTestOverseer(t)
+	WithLogBackpressure()(o)
+	o.hub.backlogItems, o.hub.stall = backlog, 50*time.Millisecond
+	stuck := make(chan Line) // never read
+	stop := o.WatchLogs(stuck)
+	defer stop()
+	addChild(t, o, "p", "lines:"+strconv.Itoa(n), "exit:0")
+	within(t, "Supervise", func() { require.NoError(t, o.Supervise(context.Background(), "p")) })
+	// Before it was found stuck, the subscription took whole reads beyond
+	// its backlog (a 64 KiB read is 5,041 of these 13-byte lines); after,
+	// nothing beyond it.
+	_, dropped := o.Dropped()
+	assert.LessOrEqual(t, dropped, uint64(n-backlog))
+	assert.GreaterOrEqual(t, dropped, uint64(n-backlog-2*5042))
+}

@@ -33,6 +33,9 @@ type lineSink interface {
 	// for nobody.
 	wantLines() bool
 	publishLines([]Line)
+	// waitForLines returns when the subscribers can take more; it is
+	// called without the output's lock.
+	waitForLines()
 }
 
 func (o *output) ring(s Stream) *ring {
@@ -197,16 +200,23 @@ func (p *pump) run() {
 		})
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) && p.partialDue() {
-				c := chunks.Get().(*chunk)
-				p.capture(c, nil, capturePartial)
-				chunks.Put(c)
-				continue
+				// The deadline passes before a read is tried: the line may
+				// have gone on while this pump waited for a CPU. Only a
+				// pipe with nothing in it has an idle line.
+				c = chunks.Get().(*chunk)
+				_ = conn.Control(func(fd uintptr) { n, rerr = readRetry(int(fd), c.buf[:]) })
+				if rerr == syscall.EAGAIN {
+					p.capture(c, nil, capturePartial)
+					chunks.Put(c)
+					continue
+				}
+			} else {
+				// The run's deadline passed: the process group is gone, and
+				// what is still holding the pipe open is outside it. Take
+				// what is already in the pipe and stop.
+				p.drain(conn)
+				break
 			}
-			// The run's deadline passed: the process group is gone, and
-			// what is still holding the pipe open is outside it. Take
-			// what is already in the pipe and stop.
-			p.drain(conn)
-			break
 		}
 		if rerr != nil || n == 0 {
 			chunks.Put(c)
@@ -297,7 +307,17 @@ func (p *pump) handle(c *chunk, data []byte) {
 func (p *pump) capture(c *chunk, data []byte, what int) {
 	o := p.out
 	o.mu.Lock()
-	defer o.mu.Unlock()
+	sink := p.keep(c, data, what)
+	o.mu.Unlock()
+	if sink != nil {
+		sink.waitForLines() // without the lock: readers of the output go on
+	}
+}
+
+// keep splits and keeps, and publishes to the sink, which it returns if it
+// published anything. out.mu is held.
+func (p *pump) keep(c *chunk, data []byte, what int) lineSink {
+	o := p.out
 	now := time.Now().Round(0) // as the ring keeps it: no monotonic reading
 	p.c, p.now = c, now.UnixNano()
 	p.collect = o.sink != nil && o.sink.wantLines()
@@ -311,7 +331,7 @@ func (p *pump) capture(c *chunk, data []byte, what int) {
 	}
 	p.c = nil
 	if len(c.lines) == 0 {
-		return
+		return nil
 	}
 	all := string(c.text)
 	start := 0
@@ -323,6 +343,7 @@ func (p *pump) capture(c *chunk, data []byte, what int) {
 	o.sink.publishLines(c.lines)
 	clear(c.lines) // let the Texts go: the chunk goes back to the pool
 	c.lines, c.text, c.ends = c.lines[:0], c.text[:0], c.ends[:0]
+	return o.sink
 }
 
 // line is the splitter's emit: it numbers one line and keeps it. out.mu is

@@ -57,6 +57,23 @@ func WithLogger(logger *slog.Logger) Option {
 	return func(o *Overseer) { o.logger = logger }
 }
 
+// WithLogBackpressure makes WatchLogs lossless for subscribers that keep
+// reading, however fast the processes print: when a subscriber falls half
+// a backlog (32,768 lines or 8 MiB) behind, the Overseer stops reading the
+// processes' output until it is down to a quarter, so the processes wait
+// on their pipes, as they would under a shell's pipe to a slow reader.
+//
+// A subscriber that takes nothing for a second is left behind instead of
+// holding everyone up: it loses what overflows its backlog, as without
+// this option, and slows nothing until it has caught up. A subscriber that
+// calls into the Overseer (Stop, say) from its receiving goroutine may wait
+// that second too. Without this option no process ever waits for a
+// subscriber, and a subscriber starved of CPU by many fast processes loses
+// lines (counted by Dropped).
+func WithLogBackpressure() Option {
+	return func(o *Overseer) { o.hub.backpressure, o.hub.lines.elastic = true, true }
+}
+
 // WithSubreaper makes the host a child subreaper (Linux's
 // PR_SET_CHILD_SUBREAPER), so that a descendant of a run that leaves the
 // process group and is orphaned — a daemon that double-forks and calls

@@ -455,6 +455,7 @@ type sinkFunc func([]Line)
 
 func (f sinkFunc) wantLines() bool           { return true }
 func (f sinkFunc) publishLines(lines []Line) { f(lines) }
+func (f sinkFunc) waitForLines()             {}
 
 func TestOutputPublish(t *testing.T) {
 	var o output
