@@ -22,10 +22,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// fullSize (OVERSEER_FULL=1 in the environment) makes the load and leak
-// tests use the sizes of the issue that asked for them (20 children × 200,000
-// lines, 10,000 runs) instead of sizes that keep the package's tests within
-// seconds under -race (10,000 runs take about 10 s there).
+// fullSize (OVERSEER_FULL=1 in the environment) makes TestLoadOverflowCounted
+// run 20 children × 200,000 lines instead of 25,000, which keeps it within a
+// second under -race.
 var fullSize = os.Getenv("OVERSEER_FULL") == "1"
 
 // Output is lossless under load: 20 children each printing 200,000 lines
