@@ -3,7 +3,6 @@
 package overseer
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,7 +14,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -253,24 +251,6 @@ func TestBadInputAdd(t *testing.T) {
 	assert.Empty(t, o.ListAll())
 }
 
-// lockedBuffer is a Stdout/Stderr writer safe for concurrent use.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // funcWriter is a writer of a type that cannot be compared.
 type funcWriter func([]byte) (int, error)
 
@@ -413,7 +393,7 @@ var badConfigs = []configCase{
 		c.Args = append(c.Args[:1], "out:first", "out:hello", "exit:0")
 	}},
 	{name: "Stdout and Stderr one writer of an uncomparable type", set: func(t *testing.T, _ string, c *Cmd) {
-		var buf lockedBuffer
+		var buf syncBuffer
 		w := funcWriter(buf.Write)
 		c.Stdout, c.Stderr = w, w
 		t.Cleanup(func() { assert.Equal(t, "hello\n", buf.String(), "raw bytes") })

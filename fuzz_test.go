@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -168,7 +169,7 @@ func FuzzSplit(f *testing.F) {
 
 		// The reference's pieces, joined, are the lines of the input (a
 		// check of inputLines, the model of part 2).
-		if got, want := joinPieces(want), inputLines(data); !equalStrings(got, want) {
+		if got, want := joinPieces(want), inputLines(data); !slices.Equal(got, want) {
 			t.Fatalf("input %q: refSplit joins to %q, the model says %q", data, got, want)
 		}
 
@@ -219,7 +220,7 @@ func FuzzSplit(f *testing.F) {
 			}
 		}
 		gotLines, wantLines := joinPieces(pieces), inputLines(data)
-		if !equalStrings(gotLines, wantLines) {
+		if !slices.Equal(gotLines, wantLines) {
 			t.Fatalf("max %d, input %q, flushPartial at %v:\npieces %s\njoin to %q\nwant    %q",
 				max, data, flushAt, showLines(pieces...), gotLines, wantLines)
 		}
@@ -235,18 +236,6 @@ func countEnded(pieces []Line) uint64 {
 		}
 	}
 	return n
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // FuzzRing pushes lines into a ring, with new limits now and then, and
@@ -305,10 +294,10 @@ func FuzzRing(f *testing.F) {
 				continue
 			}
 			checkRing(t, r)
-			if got := ringSeqs(r); !equalSeqs(got, model.seqs) {
+			if got := ringSeqs(r); !slices.Equal(got, model.seqs) {
 				t.Fatalf("op %d: ring holds Seqs %v, the model %v", i, got, model.seqs)
 			}
-			if got := r.texts(); !equalStrings(got, model.texts) {
+			if got := r.texts(); !slices.Equal(got, model.texts) {
 				t.Fatalf("op %d: ring holds %q, the model %q", i, got, model.texts)
 			}
 			for k := 0; k < r.n; k++ {
@@ -329,18 +318,6 @@ func FuzzRing(f *testing.F) {
 			t.Fatalf("after(%d), the newest Seq, = %d, want %d", seq, got, r.n)
 		}
 	})
-}
-
-func equalSeqs(a, b []uint64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // idRule is the rule for ids as README.md and checkID's comment state it:

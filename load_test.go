@@ -431,15 +431,8 @@ type rawChecker interface {
 
 // bufWriter keeps what is written to it, for comparison with want.
 type bufWriter struct {
+	syncBuffer
 	want []byte
-	mu   sync.Mutex
-	buf  bytes.Buffer
-}
-
-func (w *bufWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.Write(p)
 }
 
 func (w *bufWriter) check() error {

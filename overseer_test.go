@@ -666,56 +666,40 @@ func TestAddCmd(t *testing.T) {
 	require.NoError(t, recvErr(t, errc, "SuperviseAll"))
 }
 
-func TestRestartRightAfterTheEnd(t *testing.T) {
-	// Restart as soon as the final event arrives, while the supervision
-	// that saw the end is still returning: the restart must not be lost.
-	o := newTestOverseer(t)
-	events := make(chan Event, 64)
-	stop := o.Watch(events)
-	defer stop()
-	c := addChild(t, o, "p", "exit:0")
-	c.Restart = RestartNever
-	require.NoError(t, o.Start("p"))
-	const rounds = 100
-	for i := 0; i < rounds; {
-		select {
-		case ev := <-events:
-			if ev.To != StateFinished {
-				continue
+// A process is at rest for good when its final event arrives: Restart or
+// Start right then, while the supervision that saw the end may still be
+// returning, begins a new run; it is neither lost nor refused as running.
+func TestStartAgainRightAfterTheEnd(t *testing.T) {
+	for _, again := range []struct {
+		name string
+		call func(o *Overseer, id string) error
+	}{
+		{"Restart", (*Overseer).Restart},
+		{"Start", (*Overseer).Start},
+	} {
+		t.Run(again.name, func(t *testing.T) {
+			o := newTestOverseer(t)
+			events := make(chan Event, 64)
+			stop := o.Watch(events)
+			defer stop()
+			c := addChild(t, o, "p", "exit:0")
+			c.Restart = RestartNever
+			require.NoError(t, o.Start("p"))
+			const rounds = 300
+			for i := 0; i < rounds; {
+				select {
+				case ev := <-events:
+					if !ev.To.IsFinal() {
+						continue
+					}
+					i++
+					if i < rounds {
+						require.NoError(t, again.call(o, "p"), "round %d", i)
+					}
+				case <-time.After(waitTimeout):
+					t.Fatalf("round %d: no run after %s; state %v", i, again.name, status(t, o, "p").State)
+				}
 			}
-			i++
-			if i < rounds {
-				require.NoError(t, o.Restart("p"))
-			}
-		case <-time.After(waitTimeout):
-			t.Fatalf("round %d: no run after Restart; state %v", i, status(t, o, "p").State)
-		}
-	}
-}
-
-// A process is at rest for good when its final event arrives: Start right
-// then begins a new supervision instead of finding the old one.
-func TestStartRightAfterTheEnd(t *testing.T) {
-	o := newTestOverseer(t)
-	events := make(chan Event, 64)
-	stop := o.Watch(events)
-	defer stop()
-	c := addChild(t, o, "p", "exit:0")
-	c.Restart = RestartNever
-	require.NoError(t, o.Start("p"))
-	const rounds = 300
-	for i := 0; i < rounds; {
-		select {
-		case ev := <-events:
-			if !ev.To.IsFinal() {
-				continue
-			}
-			i++
-			if i < rounds {
-				require.NoError(t, o.Start("p"), "round %d", i)
-			}
-		case <-time.After(waitTimeout):
-			t.Fatalf("round %d: no run after Start; state %v", i, status(t, o, "p").State)
-		}
+		})
 	}
 }

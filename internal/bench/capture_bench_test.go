@@ -120,15 +120,23 @@ func BenchmarkCaptureRSS(b *testing.B) {
 	jobs = append(jobs, captureJob("overseer", big))
 	for i, name := range names {
 		b.Run(name, func(b *testing.B) {
-			var f Figures
-			for range b.N {
-				var err error
-				if f, err = RunFresh(context.Background(), jobs[i], "-test.run=^$"); err != nil {
-					b.Fatal(err)
-				}
-			}
+			f := runFresh(b, jobs[i])
 			b.ReportMetric(float64(f.PeakRSS)/(1<<20), "peak-rss-MB")
 			b.ReportMetric(float64(f.Wall)/float64(time.Millisecond), "wall-ms")
 		})
 	}
+}
+
+// runFresh makes job's measurement b.N times, each in a fresh process, and
+// returns the last figures.
+func runFresh(b *testing.B, job Job) Figures {
+	b.Helper()
+	var f Figures
+	for range b.N {
+		var err error
+		if f, err = RunFresh(context.Background(), job, "-test.run=^$"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return f
 }

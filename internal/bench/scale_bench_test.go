@@ -3,7 +3,6 @@
 package bench
 
 import (
-	"context"
 	"os/exec"
 	"slices"
 	"syscall"
@@ -30,13 +29,7 @@ func BenchmarkScale(b *testing.B) {
 	}
 	for _, name := range fleetContenders {
 		b.Run(name, func(b *testing.B) {
-			var f Figures
-			for range b.N {
-				var err error
-				if f, err = RunFresh(context.Background(), jobOf("scale/"+name, n), "-test.run=^$"); err != nil {
-					b.Fatal(err)
-				}
-			}
+			f := runFresh(b, jobOf("scale/"+name, n))
 			b.ReportMetric(float64(f.Start)/float64(time.Millisecond), "start-ms")
 			b.ReportMetric(float64(f.RSSPerChild)/1024, "rss-KB/child")
 			b.ReportMetric(float64(f.Threads), "threads")
@@ -62,13 +55,7 @@ func BenchmarkIdle(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			job := jobOf("idle/"+name, 100)
 			job.Window = int64(window)
-			var f Figures
-			for range b.N {
-				var err error
-				if f, err = RunFresh(context.Background(), job, "-test.run=^$"); err != nil {
-					b.Fatal(err)
-				}
-			}
+			f := runFresh(b, job)
 			b.ReportMetric(float64(f.IdleCPU)/float64(time.Millisecond), "cpu-ms/s")
 		})
 	}
@@ -88,13 +75,7 @@ func BenchmarkCrashLoop(b *testing.B) {
 	job := jobOf("crashloop/overseer", 50)
 	job.Argv = []string{producer, "exit:1"}
 	job.Window = int64(window)
-	var f Figures
-	for range b.N {
-		var err error
-		if f, err = RunFresh(context.Background(), job, "-test.run=^$"); err != nil {
-			b.Fatal(err)
-		}
-	}
+	f := runFresh(b, job)
 	b.ReportMetric(float64(f.IdleCPU)/float64(time.Second)*100, "cpu-%")
 	b.ReportMetric(float64(f.Restarts), "restarts")
 }
