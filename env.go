@@ -22,7 +22,9 @@ const (
 // ownedVar reports whether key is one of the variables the Overseer alone
 // gives a child: those of the systemd protocols it speaks for its children
 // (socket activation, readiness, watchdog), and its own. Copies inherited
-// from the host would point the child at the host's sockets and fds.
+// from the host would point the child at the host's sockets and fds. These
+// are the exact names systemd defines, not every LISTEN_ or WATCHDOG_
+// variable: LISTEN_ADDR, say, is an application's own setting.
 func ownedVar(key string) bool {
 	switch key {
 	case "NOTIFY_SOCKET", "LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES",
