@@ -105,7 +105,7 @@ func (h *host) watch(pgid int) error {
 }
 
 // release tells the guardian that the group of pgid is over; it is called
-// before the leader is reaped.
+// once the leader is reaped.
 func (h *host) release(pgid int) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -135,7 +135,7 @@ func (h *host) isGuardian(pid int) bool {
 // startGuardian starts a guardian and tells it of every live group. h.mu is
 // held.
 func (h *host) startGuardian() error {
-	exe, err := os.Executable()
+	exe, err := executable()
 	if err != nil {
 		h.err = fmt.Errorf("overseer: guardian: %w", err)
 		return h.err
@@ -145,7 +145,7 @@ func (h *host) startGuardian() error {
 		h.err = fmt.Errorf("overseer: guardian: %w", err)
 		return h.err
 	}
-	p, err := os.StartProcess(exe, []string{exe}, &os.ProcAttr{
+	p, err := os.StartProcess(exe, []string{"overseer-guardian"}, &os.ProcAttr{
 		// Only what the guardian needs: its mode, and no second of sleep
 		// at exit if the host was built with -race.
 		Env:   []string{guardianEnv + "=" + guardianMode, "GORACE=atexit_sleep_ms=0"},

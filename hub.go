@@ -169,16 +169,20 @@ func (s *subscription[T]) forward() {
 			}
 			s.queue, s.spare = s.spare, nil
 			s.mu.Unlock()
-			for _, v := range batch {
+			for i, v := range batch {
 				select {
 				case s.ch <- v: // the common case, far cheaper than a two-way select
-					continue
 				default:
+					select {
+					case s.ch <- v:
+					case <-s.quit:
+						return
+					}
 				}
-				select {
-				case s.ch <- v:
-				case <-s.quit:
-					return
+				if i%progressEvery == progressEvery-1 {
+					s.mu.Lock()
+					s.madeProgress()
+					s.mu.Unlock()
 				}
 			}
 			clear(batch) // let go of what the items hold
@@ -186,10 +190,7 @@ func (s *subscription[T]) forward() {
 			s.spare = batch[:0]
 			s.held -= len(batch)
 			s.heldBytes -= bytes
-			if s.progress != nil {
-				close(s.progress)
-				s.progress = nil
-			}
+			s.madeProgress()
 			if s.stuck && !s.over(4) {
 				s.stuck = false
 			}
@@ -227,6 +228,19 @@ func subscribe[T any](h *hub, s *subscribers[T], ch chan<- T) (stop func()) {
 		close(sub.quit)
 		<-sub.done
 	})
+}
+
+// progressEvery is how many items the goroutine sends between two signs of
+// progress to the publishers waiting for room: a subscriber that reads is
+// never taken for stuck, however slowly it goes through a large batch.
+const progressEvery = 64
+
+// madeProgress wakes the publishers waiting for room. s.mu is held.
+func (s *subscription[T]) madeProgress() {
+	if s.progress != nil {
+		close(s.progress)
+		s.progress = nil
+	}
 }
 
 // over reports whether more than 1/part of the backlog is held. s.mu is

@@ -63,8 +63,8 @@ func WithLogger(logger *slog.Logger) Option {
 // processes' output until it is down to a quarter, so the processes wait
 // on their pipes, as they would under a shell's pipe to a slow reader.
 //
-// A subscriber that takes nothing for a second is left behind instead of
-// holding everyone up: it loses what overflows its backlog, as without
+// A subscriber that takes nothing (fewer than 64 lines) for a second is left
+// behind instead of holding everyone up: it loses what overflows its backlog, as without
 // this option, and slows nothing until it has caught up. A subscriber that
 // calls into the Overseer (Stop, say) from its receiving goroutine may wait
 // that second too. Without this option no process ever waits for a
@@ -353,11 +353,14 @@ func (o *Overseer) Supervise(ctx context.Context, id string) error {
 // what runs, but does not run again what has already ended.
 func (o *Overseer) supervise(c *Cmd, restart, fresh bool) (*supervision, error) {
 	o.mu.Lock()
-	defer o.mu.Unlock()
 	if o.procs[c.id] != c {
+		o.mu.Unlock()
 		return nil, notFound(c.id)
 	}
 	c.mu.Lock()
+	// Registered, and c is locked: the registry's lock can go, so that a
+	// slow exec (a Dir on a hung mount, say) holds up this process only.
+	o.mu.Unlock()
 	defer c.mu.Unlock()
 	if c.state.active() || c.sup != nil || (fresh && c.state != StateInitial) {
 		return nil, fmt.Errorf("%w: %s is %v", ErrRunning, c.id, c.state)
