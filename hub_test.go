@@ -384,3 +384,38 @@ func TestBackpressureLeavesAStuckSubscriberBehind(t *testing.T) {
 	assert.LessOrEqual(t, dropped, uint64(n-backlog))
 	assert.GreaterOrEqual(t, dropped, uint64(n-backlog-2*5042))
 }
+
+// Under WithLogBackpressure a subscriber that reads steadily but slowly —
+// far fewer lines a second than a backlog batch — is never taken for stuck,
+// and loses nothing: the pumps see its progress every 64 lines, not once a
+// batch. (Its slowness is simulated: a millisecond's pause every 20 lines.)
+func TestBackpressureSteadySlowReader(t *testing.T) {
+	o := NewOverseer(WithLogBackpressure())
+	t.Cleanup(func() { _ = o.StopAll() })
+	lines := make(chan Line, 1024)
+	stop := o.WatchLogs(lines)
+	defer stop()
+	c, err := o.Add("fill", childPath, "fill:50000")
+	require.NoError(t, err)
+	c.Restart = RestartNever
+	require.NoError(t, o.Start("fill"))
+
+	// About 20,000 lines a second, never pausing more than a millisecond.
+	got, deadline := 0, time.Now().Add(15*time.Second)
+	for got < 50000 && time.Now().Before(deadline) {
+		select {
+		case <-lines:
+			got++
+			if got%20 == 0 {
+				time.Sleep(time.Millisecond)
+			}
+		case <-time.After(2 * time.Second):
+			got = 1 << 30 // nothing more is coming
+		}
+		if _, dropped := o.Dropped(); dropped > 0 {
+			break
+		}
+	}
+	_, dropped := o.Dropped()
+	assert.Zero(t, dropped, "a subscriber reading ~20k lines/s without pause lost %d lines (received %d)", dropped, got)
+}

@@ -40,8 +40,9 @@ type run struct {
 
 	stopRequested bool // guarded by cmd.mu
 
-	sigMu  sync.Mutex // orders signals before the reap, so none reaches a reused pid
-	reaped bool
+	sigMu        sync.Mutex // orders signals before the reap, so none reaches a reused pid
+	reaped       bool
+	stopSignaled bool // StopSignal has gone to the group; guarded by sigMu
 
 	token string // marks the run's descendants under WithSubreaper, else ""
 }
@@ -143,7 +144,10 @@ func (r *run) wait() {
 		// StopSignal and, as under systemd's control-group kill mode, until
 		// the output pipes close or StopTimeout passes to go.
 		r.sigMu.Lock()
-		_ = signalGroup(r.pid, r.cfg.stopSignal)
+		if !r.stopSignaled { // a Stop has sent it already: a second one may mean "hurry" to the program
+			r.stopSignaled = true
+			_ = signalGroup(r.pid, r.cfg.stopSignal)
+		}
 		r.sigMu.Unlock()
 		timer := time.NewTimer(r.cfg.stopTimeout)
 		select {
@@ -155,6 +159,9 @@ func (r *run) wait() {
 	r.sigMu.Lock()
 	if werr == nil { // else the child may be reaped by someone else: its pid is not ours to signal
 		_ = signalGroup(r.pid, syscall.SIGKILL)
+		if r.token != "" {
+			endDescendants(r.token, r.pid)
+		}
 	}
 	ws, rerr := r.proc.reap()
 	r.reaped = true
@@ -162,9 +169,6 @@ func (r *run) wait() {
 	// Reaped: the guardian forgets the group. (Before the reap, another
 	// run's subreaper could take the exited leader for an adopted orphan.)
 	theHost.release(r.pid)
-	if r.token != "" {
-		endDescendants(r.token)
-	}
 	_ = r.osProc.Release()
 
 	// A process outside the group may still hold a pipe: read what is in
@@ -187,6 +191,9 @@ func (r *run) wait() {
 // and SIGKILL after StopTimeout; every caller waits for the end.
 func (r *run) stop(first bool) {
 	if first {
+		r.sigMu.Lock()
+		r.stopSignaled = true
+		r.sigMu.Unlock()
 		_ = r.signal(r.cfg.stopSignal)
 		timer := time.NewTimer(r.cfg.stopTimeout)
 		select {

@@ -42,37 +42,45 @@ func newRunToken() string {
 // fast as it is killed.
 const maxEndRounds = 100
 
-// endDescendants kills every process that carries token in its environment
-// — the descendants of one run that left its process group — and reaps
-// those that were, or became, this process's children. It reaps no other
-// child: the leaders of runs, and children the host started itself, are
-// waited for by their owners.
-func endDescendants(token string) {
+// endDescendants ends what is left of a run under a subreaper host, once
+// the run's group has been sent SIGKILL and before its leader is reaped (so
+// the group's id is still the run's): it kills every process that carries
+// token in its environment — the descendants that left the group — and
+// reaps those that were, or became, this process's children, with the
+// members of the group that came to it when the leader died. It reaps no
+// other child: the leaders of runs, and children the host started itself,
+// are waited for by their owners.
+func endDescendants(token string, leader int) {
 	mark := []byte(runTokenEnv + "=" + token + "\x00")
 	self := os.Getpid()
 	killed := make(map[int]bool)
 	for range maxEndRounds {
 		progress := false
 		for _, pid := range pids() {
-			if pid != self && !killed[pid] && hasMark(pid, mark) {
+			if pid == self || pid == leader {
+				continue
+			}
+			st, ok := statOf(pid)
+			if !ok {
+				continue
+			}
+			if !killed[pid] && st.state != 'Z' && hasMark(pid, mark) {
 				_ = syscall.Kill(pid, syscall.SIGKILL)
 				killed[pid] = true
 				progress = true
 			}
-		}
-		for pid := range killed {
-			ppid, ok := parentOf(pid)
-			switch {
-			case !ok: // gone: reaped by its parent
-				delete(killed, pid)
-			case ppid == self:
+			if st.ppid == self && (killed[pid] || st.pgrp == leader) {
 				// Dead or dying (SIGKILL cannot be refused). Once it is
 				// reaped, its own children have been reparented to us.
 				reapAdopted(pid)
 				delete(killed, pid)
 				progress = true
-			case !killed[ppid]:
-				delete(killed, pid) // its parent, alive and not ours, reaps it
+			}
+		}
+		for pid := range killed {
+			st, ok := statOf(pid)
+			if !ok || !killed[st.ppid] {
+				delete(killed, pid) // gone, or its parent is alive and not ours: it reaps it
 			}
 		}
 		// What is left has a killed parent that is not ours: it comes to
@@ -107,23 +115,30 @@ func hasMark(pid int, mark []byte) bool {
 	return err == nil && (bytes.HasPrefix(env, mark) || bytes.Contains(env, append([]byte{0}, mark...)))
 }
 
-// parentOf returns the parent of pid, from /proc/pid/stat.
-func parentOf(pid int) (int, bool) {
+// procEntry is what /proc/pid/stat tells of a process.
+type procEntry struct {
+	state      byte
+	ppid, pgrp int
+}
+
+// statOf reads /proc/pid/stat.
+func statOf(pid int) (procEntry, bool) {
 	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return 0, false
+		return procEntry{}, false
 	}
-	// "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+	// "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
 	i := bytes.LastIndexByte(stat, ')')
 	if i < 0 {
-		return 0, false
+		return procEntry{}, false
 	}
 	fields := bytes.Fields(stat[i+1:])
-	if len(fields) < 2 {
-		return 0, false
+	if len(fields) < 3 || len(fields[0]) != 1 {
+		return procEntry{}, false
 	}
-	ppid, err := strconv.Atoi(string(fields[1]))
-	return ppid, err == nil
+	ppid, err1 := strconv.Atoi(string(fields[1]))
+	pgrp, err2 := strconv.Atoi(string(fields[2]))
+	return procEntry{state: fields[0][0], ppid: ppid, pgrp: pgrp}, err1 == nil && err2 == nil
 }
 
 // reapAdopted waits for pid, an adopted child that has been sent SIGKILL.
