@@ -168,14 +168,24 @@ func TestLifelineAndOwnedVariables(t *testing.T) {
 func TestChildOutlivesItsThread(t *testing.T) {
 	c, _ := newChild(t, "sleep")
 	tids := make(chan int)
-	go func() {
-		runtime.LockOSThread() // never unlocked: the thread exits with the goroutine
-		if err := c.Start(); err != nil {
-			t.Error(err)
-		}
-		tids <- syscall.Gettid()
-	}()
-	tid := <-tids
+	tid := 0
+	for tid == 0 {
+		go func() {
+			runtime.LockOSThread() // never unlocked: the thread exits with the goroutine
+			if syscall.Gettid() == os.Getpid() {
+				// The main thread is never retired, only parked: try
+				// again on another.
+				runtime.UnlockOSThread()
+				tids <- 0
+				return
+			}
+			if err := c.Start(); err != nil {
+				t.Error(err)
+			}
+			tids <- syscall.Gettid()
+		}()
+		tid = <-tids
+	}
 	task := "/proc/self/task/" + strconv.Itoa(tid)
 	eventually(t, func() bool {
 		_, err := os.Stat(task)
