@@ -90,6 +90,7 @@ func (c *Cmd) startRun(cfg *runConfig) (*run, error) {
 	ec.SysProcAttr = sysProcAttr(&pidfd)
 	err = ec.Start()
 	closeAll(ends[:]...) // the child has its own copies; EOF comes when it and its group close them
+	closeAll(lifeline)
 	if err != nil {
 		closeAll(pipes[:]...)
 		return nil, fmt.Errorf("overseer: start %q: %w", cfg.args[0], err)
