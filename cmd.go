@@ -64,6 +64,13 @@ type Cmd struct {
 	Stdout io.Writer
 	Stderr io.Writer
 
+	// PTY runs the process under a pseudo-terminal instead of pipes, so that
+	// programs which colour or line-buffer their output only on a terminal
+	// behave as in a shell. Both streams then arrive as one, StreamStdout,
+	// with "\r\n" line ends ("\r" dropped as usual); Stdout receives the raw
+	// bytes and Stderr nothing.
+	PTY bool
+
 	// StopSignal is sent to the process group by Stop. Zero means SIGTERM.
 	StopSignal syscall.Signal
 	// StopTimeout is how long Stop waits after StopSignal before it sends
@@ -274,6 +281,7 @@ func (c *Cmd) Status() Status {
 	st := c.statusLocked(time.Now())
 	c.mu.Unlock()
 	st.Stdout, st.Stderr = c.out.texts()
+	st.StdoutLines, st.StderrLines = c.out.counts()
 	return st
 }
 

@@ -605,3 +605,18 @@ func TestSameWriterForBothStreams(t *testing.T) {
 	wait(t, c)
 	assert.Equal(t, 2000, strings.Count(buf.String(), "\n"))
 }
+
+// Status and ToJSON count the lines captured of each stream, across runs.
+func TestLineCounts(t *testing.T) {
+	c, _ := newChild(t, "interleave:5")
+	for range 2 {
+		require.NoError(t, c.Start())
+		wait(t, c)
+	}
+	st := c.Status()
+	assert.Equal(t, uint64(6), st.StdoutLines) // out-1, out-3, out-5 in each run
+	assert.Equal(t, uint64(4), st.StderrLines)
+	jp := c.ToJSON()
+	assert.Equal(t, st.StdoutLines, jp.StdoutLines)
+	assert.Equal(t, st.StderrLines, jp.StderrLines)
+}

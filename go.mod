@@ -1,13 +1,21 @@
 module github.com/overseer-go/overseer
 
-go 1.24
+go 1.25.0
 
 require (
 	github.com/go-cmd/cmd v1.4.4
 	github.com/jpillora/backoff v1.1.0
 	github.com/stretchr/testify v1.12.1
 	go.uber.org/goleak v1.3.0
-	golang.org/x/sys v0.33.0
+	golang.org/x/sys v0.47.0
 )
 
-require go.yaml.in/yaml/v3 v3.0.5 // indirect
+require (
+	github.com/chromedp/cdproto v0.159.0 // indirect
+	github.com/chromedp/chromedp v0.23.0 // indirect
+	github.com/creack/pty v1.1.24 // indirect
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
+	github.com/prometheus/client_golang v1.24.1 // indirect
+	go.yaml.in/yaml/v3 v3.0.6 // indirect
+	gopkg.in/natefinch/lumberjack.v2 v2.2.1 // indirect
+)

@@ -20,6 +20,9 @@ type JSONProcess struct {
 	StopTime  time.Time `json:"stopTime"`  // when it ended, zero while it runs
 	RunTime   float64   `json:"runTime"`   // Status.Runtime in seconds
 	Restarts  int       `json:"restarts"`  // Status.Restarts
+
+	StdoutLines uint64 `json:"stdoutLines"` // Status.StdoutLines
+	StderrLines uint64 `json:"stderrLines"` // Status.StderrLines
 }
 
 // ToJSON returns the Cmd's JSONProcess. It takes no copy of the output and is
@@ -51,6 +54,7 @@ func (c *Cmd) toJSON(now time.Time) JSONProcess {
 		RunTime:   st.Runtime.Seconds(),
 		Restarts:  st.Restarts,
 	}
+	jp.StdoutLines, jp.StderrLines = c.out.counts()
 	if st.Error != nil {
 		jp.Error = st.Error.Error()
 	}

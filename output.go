@@ -21,6 +21,8 @@ type output struct {
 	seq    uint64
 	stdout ring
 	stderr ring
+	// Lines captured of each stream, for Status.
+	stdoutN, stderrN uint64
 	// sink, when set, receives every batch of new Lines in Seq order, under
 	// mu. It must not block (the Overseer's hub only makes non-blocking
 	// sends, as os/signal does).
@@ -97,6 +99,12 @@ func (o *output) since(seq uint64) []Line {
 		out[i].Text, all = all[:m.len], all[m.len:]
 	}
 	return out
+}
+
+func (o *output) counts() (stdout, stderr uint64) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.stdoutN, o.stderrN
 }
 
 func (o *output) texts() (stdout, stderr []string) {
@@ -351,6 +359,11 @@ func (p *pump) keep(c *chunk, data []byte, what int) lineSink {
 func (p *pump) line(text []byte, partial bool) {
 	o := p.out
 	o.seq++
+	if p.stream == StreamStderr {
+		o.stderrN++
+	} else {
+		o.stdoutN++
+	}
 	o.ring(p.stream).push(o.seq, p.now, text, partial)
 	if p.collect {
 		c := p.c

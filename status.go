@@ -32,6 +32,10 @@ type Status struct {
 	Runtime time.Duration
 	// Restarts counts the restarts made under supervision.
 	Restarts int
+	// StdoutLines and StderrLines count the Lines captured of each stream
+	// since the Cmd was made, across runs (Partial pieces count one each).
+	StdoutLines uint64
+	StderrLines uint64
 	// Stdout and Stderr are the Texts of the Lines the Cmd keeps of each
 	// stream (see BufferLines), oldest first; each Partial piece of a long
 	// line is an entry of its own.
