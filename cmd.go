@@ -394,6 +394,7 @@ type runConfig struct {
 	env          []string
 	group        string
 	cmdline      string // args joined by spaces, for JSON
+	pty          bool
 	stdout       io.Writer
 	stderr       io.Writer
 	stopSignal   syscall.Signal
@@ -485,6 +486,7 @@ func (c *Cmd) config() (runConfig, error) {
 		bufferLines:  orDefault(c.BufferLines, defaultBufferLines),
 		bufferBytes:  orDefault(c.BufferBytes, defaultBufferBytes),
 		maxLineBytes: orDefault(c.MaxLineBytes, defaultMaxLineBytes),
+		pty:          c.PTY,
 		restart:      c.Restart,
 		maxRestarts:  c.MaxRestarts,
 		resetAfter:   orDefault(c.ResetAfter, defaultResetAfter),

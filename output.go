@@ -226,6 +226,11 @@ func (p *pump) run() {
 				break
 			}
 		}
+		if rerr == syscall.EIO {
+			// A terminal's master reads EIO once every holder of the
+			// slave has closed it: its end of file.
+			rerr = nil
+		}
 		if rerr != nil || n == 0 {
 			chunks.Put(c)
 			if rerr != nil {

@@ -17,8 +17,11 @@ type process struct {
 }
 
 // sysProcAttr puts the child in a process group of its own.
-func sysProcAttr(pidfd *int) *syscall.SysProcAttr {
+func sysProcAttr(pidfd *int, pty bool) *syscall.SysProcAttr {
 	*pidfd = -1
+	if pty {
+		return &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	}
 	return &syscall.SysProcAttr{Setpgid: true}
 }
 

@@ -21,10 +21,14 @@ type process struct {
 	pidfd *os.File // nil when the kernel gave no pidfd (before Linux 5.2)
 }
 
-// sysProcAttr puts the child in a process group of its own and asks the
-// kernel for a pidfd of it in *pidfd.
-func sysProcAttr(pidfd *int) *syscall.SysProcAttr {
+// sysProcAttr puts the child in a process group of its own (in a session
+// of its own, with its terminal, for a PTY run) and asks the kernel for a
+// pidfd of it in *pidfd.
+func sysProcAttr(pidfd *int, pty bool) *syscall.SysProcAttr {
 	*pidfd = -1
+	if pty {
+		return &syscall.SysProcAttr{Setsid: true, Setctty: true, PidFD: pidfd}
+	}
 	return &syscall.SysProcAttr{Setpgid: true, PidFD: pidfd}
 }
 

@@ -16,7 +16,9 @@ const maxSignal = 64
 
 type process struct{ pid int }
 
-func sysProcAttr(pidfd *int) *syscall.SysProcAttr { *pidfd = -1; return nil }
+func sysProcAttr(pidfd *int, _ bool) *syscall.SysProcAttr { *pidfd = -1; return nil }
+
+func openPTY() (reads, ends []*os.File, err error) { return nil, nil, errors.ErrUnsupported }
 
 func newProcess(pid, _ int) *process { return &process{pid: pid} }
 

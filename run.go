@@ -32,8 +32,8 @@ type run struct {
 	started  time.Time
 	osProc   *os.Process
 	proc     *process
-	pipes    [2]*os.File // read ends of stdout and stderr
-	pumpList [2]*pump
+	pipes    []*os.File // read ends: of stdout and stderr, or of the terminal
+	pumpList []*pump
 	pumps    atomic.Int32  // pumps still reading
 	drained  chan struct{} // closed when both pumps have returned
 	done     chan struct{}
@@ -48,8 +48,8 @@ type run struct {
 }
 
 // startRun executes the program of cfg in a new process group, with its
-// output going to two pipes, and returns the run, not yet begun. c.mu is
-// held.
+// output going to two pipes (or one terminal), and returns the run, not yet
+// begun. c.mu is held.
 func (c *Cmd) startRun(cfg *runConfig) (*run, error) {
 	if err := platformSupported(); err != nil {
 		return nil, fmt.Errorf("overseer: start %q: %w", cfg.args[0], err)
@@ -57,20 +57,18 @@ func (c *Cmd) startRun(cfg *runConfig) (*run, error) {
 	if err := checkProgram(cfg); err != nil {
 		return nil, fmt.Errorf("overseer: start %q: %w", cfg.args[0], err)
 	}
-	var pipes, ends [2]*os.File
-	for i := range pipes {
-		r, w, err := os.Pipe()
-		if err != nil {
-			closeAll(pipes[:i]...)
-			closeAll(ends[:i]...)
-			return nil, fmt.Errorf("overseer: start %q: %w", cfg.args[0], err)
-		}
-		pipes[i], ends[i] = r, w
+	open := openPipes
+	if cfg.pty {
+		open = openPTY
+	}
+	pipes, ends, err := open()
+	if err != nil {
+		return nil, fmt.Errorf("overseer: start %q: %w", cfg.args[0], err)
 	}
 	lifeline, err := theHost.lifelineFile()
 	if err != nil {
-		closeAll(pipes[:]...)
-		closeAll(ends[:]...)
+		closeAll(pipes...)
+		closeAll(ends...)
 		return nil, fmt.Errorf("overseer: start %q: %w", cfg.args[0], err)
 	}
 	var pidfd int
@@ -86,13 +84,20 @@ func (c *Cmd) startRun(cfg *runConfig) (*run, error) {
 		token = newRunToken()
 		ec.Env = append(ec.Env, runTokenEnv+"="+token)
 	}
-	ec.Stdout, ec.Stderr = ends[0], ends[1]
-	ec.SysProcAttr = sysProcAttr(&pidfd)
+	if cfg.pty {
+		// The terminal is the child's standard input and output and its
+		// controlling terminal, in a session of its own (whose id is also
+		// its process group's).
+		ec.Stdin, ec.Stdout, ec.Stderr = ends[0], ends[0], ends[0]
+	} else {
+		ec.Stdout, ec.Stderr = ends[0], ends[1]
+	}
+	ec.SysProcAttr = sysProcAttr(&pidfd, cfg.pty)
 	err = ec.Start()
-	closeAll(ends[:]...) // the child has its own copies; EOF comes when it and its group close them
+	closeAll(ends...) // the child has its own copies; EOF comes when it and its group close them
 	closeAll(lifeline)
 	if err != nil {
-		closeAll(pipes[:]...)
+		closeAll(pipes...)
 		return nil, fmt.Errorf("overseer: start %q: %w", cfg.args[0], err)
 	}
 	if err := theHost.watch(ec.Process.Pid); err != nil && c.logger != nil {
@@ -118,8 +123,9 @@ func (c *Cmd) startRun(cfg *runConfig) (*run, error) {
 // which owns them.
 func (r *run) begin() {
 	c := r.cmd
-	r.pumps.Store(2)
-	for i, s := range [2]Stream{StreamStdout, StreamStderr} {
+	r.pumps.Store(int32(len(r.pipes)))
+	r.pumpList = make([]*pump, len(r.pipes))
+	for i, s := range []Stream{StreamStdout, StreamStderr}[:len(r.pipes)] {
 		raw := r.cfg.stdout
 		if s == StreamStderr {
 			raw = r.cfg.stderr
@@ -179,7 +185,7 @@ func (r *run) wait() {
 		p.endBy(deadline)
 	}
 	<-r.drained
-	closeAll(r.pipes[:]...)
+	closeAll(r.pipes...)
 
 	var err error
 	if werr != nil || rerr != nil {
@@ -288,4 +294,19 @@ func closeAll(files ...*os.File) {
 			_ = f.Close()
 		}
 	}
+}
+
+// openPipes makes the pipes of stdout and stderr: the read ends for the
+// pumps, the write ends for the child.
+func openPipes() (reads, ends []*os.File, err error) {
+	for range 2 {
+		r, w, err := os.Pipe()
+		if err != nil {
+			closeAll(reads...)
+			closeAll(ends...)
+			return nil, nil, err
+		}
+		reads, ends = append(reads, r), append(ends, w)
+	}
+	return reads, ends, nil
 }

@@ -24,6 +24,8 @@ import (
 //	lifelinefd    print "lifeline:FD:KIND", FD from OVERSEER_LIFELINE_FD and
 //	              KIND "pipe" when that fd is a pipe
 //	getenv:KEY    print "KEY=value", or "KEY unset"
+//	stdoutkind    print "stdout:terminal" when stdout is a character
+//	              device (a terminal, under PTY), else "stdout:other"
 //	trapint:TEXT  on SIGINT, print TEXT (and go on)
 func hostOp(name, arg string) error {
 	switch name {
@@ -67,6 +69,13 @@ func hostOp(name, arg string) error {
 			}
 		}
 		fmt.Printf("lifeline:%s:%s\n", value, kind)
+		return nil
+	case "stdoutkind":
+		kind := "other"
+		if fi, err := os.Stdout.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			kind = "terminal"
+		}
+		fmt.Printf("stdout:%s\n", kind)
 		return nil
 	case "getenv":
 		if value, ok := os.LookupEnv(arg); ok {
