@@ -1,0 +1,159 @@
+// Package metrics exports the processes of an overseer.Overseer as
+// Prometheus metrics.
+//
+// New returns a prometheus.Collector; the caller registers it in a registry
+// it owns and serves that registry (promhttp.HandlerFor). Nothing is
+// registered globally, and nothing runs between scrapes: each Collect calls
+// ToJSONAll and Dropped once and turns what they return into constant
+// metrics, so a scrape costs a short lock per process, and the values of a
+// process in one scrape come from one snapshot of it.
+//
+// The metrics, with label id (the process's id) and group (its Cmd.Group,
+// "" for none) on every per-process series:
+//
+//	overseer_process_state{id,group,state}          gauge    1 for the current state, 0 for each other state
+//	overseer_process_restarts_total{id,group}       counter  restarts under supervision (Status.Restarts)
+//	overseer_process_last_exit_code{id,group}       gauge    exit code of the last run; -1 while it runs, after a signal, or before any
+//	overseer_process_uptime_seconds{id,group}       gauge    how long the current run has been running; 0 unless running
+//	overseer_process_lines_total{id,group,stream}   counter  lines captured of stream "stdout" or "stderr", across runs
+//	overseer_dropped_total{kind}                    counter  events or lines dropped for subscribers that fell behind (Dropped)
+//
+// Every state name ("initial", "starting", "running", "stopping", "backoff",
+// "finished", "interrupted", "fatal") has a series for every process, so
+// that a query such as sum by (state) (overseer_process_state) sees a state
+// go to 0 instead of vanishing.
+package metrics
+
+import (
+	"strings"
+
+	"github.com/overseer-go/overseer"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Collector is a prometheus.Collector of the processes of one Overseer. It is
+// safe for concurrent use; make it with New.
+//
+// It is a checked collector: Describe sends the descriptors of every metric
+// it can collect, so a registry refuses a second Collector (of the same or
+// another Overseer): the names clash. To export several Overseers from one
+// registry, register each Collector through prometheus.WrapRegistererWith
+// with its own value of one label, such as {"overseer": "a"} and
+// {"overseer": "b"}.
+type Collector struct {
+	o *overseer.Overseer
+
+	// states holds the name of every State, in the order of their values.
+	states []string
+
+	state    *prometheus.Desc
+	restarts *prometheus.Desc
+	exitCode *prometheus.Desc
+	uptime   *prometheus.Desc
+	lines    *prometheus.Desc
+	dropped  *prometheus.Desc
+}
+
+// New returns a prometheus.Collector of o's processes, for a registry the
+// caller owns. Processes added to or removed from o later are collected, or
+// not, from the next scrape on. A Collector of a nil Overseer describes its
+// metrics but collects none.
+func New(o *overseer.Overseer) *Collector {
+	process := []string{"id", "group"}
+	return &Collector{
+		o:      o,
+		states: stateNames(),
+		state: prometheus.NewDesc("overseer_process_state",
+			"State of the process: 1 for the current state, 0 for the others.",
+			[]string{"id", "group", "state"}, nil),
+		restarts: prometheus.NewDesc("overseer_process_restarts_total",
+			"Restarts of the process under supervision, requested or scheduled.",
+			process, nil),
+		exitCode: prometheus.NewDesc("overseer_process_last_exit_code",
+			"Exit code of the process's last run; -1 while it runs, after a signal, or before any run.",
+			process, nil),
+		uptime: prometheus.NewDesc("overseer_process_uptime_seconds",
+			"Seconds the process's current run has been running; 0 unless it is running.",
+			process, nil),
+		lines: prometheus.NewDesc("overseer_process_lines_total",
+			"Lines captured from the process's stdout or stderr, across runs.",
+			[]string{"id", "group", "stream"}, nil),
+		dropped: prometheus.NewDesc("overseer_dropped_total",
+			"Events or lines dropped for Watch or WatchLogs subscribers that fell behind.",
+			[]string{"kind"}, nil),
+	}
+}
+
+// stateNames returns the name of every valid State, in the order of their
+// values. It asks State itself, so a state added to the package is exported
+// without a change here.
+func stateNames() []string {
+	var names []string
+	for v := range 256 {
+		if name, err := overseer.State(v).MarshalText(); err == nil {
+			names = append(names, string(name))
+		}
+	}
+	return names
+}
+
+// Describe sends the descriptors of the six metrics (none for a Collector
+// not made by New).
+func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
+	if c == nil || c.state == nil {
+		return
+	}
+	ch <- c.state
+	ch <- c.restarts
+	ch <- c.exitCode
+	ch <- c.uptime
+	ch <- c.lines
+	ch <- c.dropped
+}
+
+// Collect sends the metrics of every process registered in the Overseer,
+// from one snapshot, and the counts of dropped events and lines.
+func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+	if c == nil || c.o == nil {
+		return
+	}
+	for _, p := range c.o.ToJSONAll() {
+		// An id is UTF-8 (Add checks it); a Group may be any string, and a
+		// label value that is not UTF-8 would fail the whole scrape.
+		id, group := p.ID, strings.ToValidUTF8(p.Group, "\uFFFD")
+		current := p.State.String()
+		for _, name := range c.states {
+			send(ch, c.state, prometheus.GaugeValue, boolValue(name == current), id, group, name)
+		}
+		send(ch, c.restarts, prometheus.CounterValue, float64(p.Restarts), id, group)
+		send(ch, c.exitCode, prometheus.GaugeValue, float64(p.ExitCode), id, group)
+		var uptime float64
+		if p.State == overseer.StateRunning {
+			uptime = p.RunTime
+		}
+		send(ch, c.uptime, prometheus.GaugeValue, uptime, id, group)
+		send(ch, c.lines, prometheus.CounterValue, float64(p.StdoutLines), id, group, "stdout")
+		send(ch, c.lines, prometheus.CounterValue, float64(p.StderrLines), id, group, "stderr")
+	}
+	events, lines := c.o.Dropped()
+	send(ch, c.dropped, prometheus.CounterValue, float64(events), "events")
+	send(ch, c.dropped, prometheus.CounterValue, float64(lines), "lines")
+}
+
+// send sends a constant metric, or, if it cannot be made, an invalid metric
+// that makes the registry report the error for this scrape (instead of a
+// panic, as MustNewConstMetric would).
+func send(ch chan<- prometheus.Metric, desc *prometheus.Desc, typ prometheus.ValueType, value float64, labels ...string) {
+	m, err := prometheus.NewConstMetric(desc, typ, value, labels...)
+	if err != nil {
+		m = prometheus.NewInvalidMetric(desc, err)
+	}
+	ch <- m
+}
+
+func boolValue(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
