@@ -1,0 +1,230 @@
+// Package config reads the files the overseer command runs: a Procfile or a
+// YAML file, each process of it made into an overseer.Cmd configured as the
+// file says.
+//
+// # Procfile
+//
+// The convention of foreman and goreman: one process a line, "name: command
+// line"; blank lines and lines starting with # are ignored. The command line
+// runs through /bin/sh -c, as those tools run it. Every other field keeps
+// its default (overseer.NewCmd).
+//
+//	web: python3 -m http.server 8000
+//	worker: ./worker -queue jobs
+//
+// # YAML
+//
+// A top-level mapping "processes" maps each process name to its settings,
+// in the order the processes are to be listed. A name alone with a string is
+// short for {command: string}. Top-level keys starting with "x-" are ignored,
+// so that they can hold anchors (&name) to merge (<<: *name) into processes.
+//
+//	processes:
+//	  web: python3 -m http.server 8000     # short for {command: ...}
+//	  worker:
+//	    args: [./worker, -queue, jobs]     # exec'd directly, no shell
+//	    dir: ./worker                      # relative to the file's directory
+//	    env: {QUEUE_URL: "redis://localhost"}
+//	    group: backend
+//	    restart: always                    # never | on-failure | always
+//	    max_restarts: -1                   # -1: no limit
+//	    reset_after: 1m
+//	    backoff: {min: 500ms, max: 10s, factor: 2, jitter: true}
+//	    start_delay: 2s
+//	    stop_signal: SIGINT                # or INT
+//	    stop_timeout: 30s
+//	    buffer_lines: 5000
+//	    buffer_bytes: 16MiB                # or a number of bytes
+//	    max_line_bytes: 1MiB
+//	    success_codes: [3]
+//	    log: logs/worker.log               # relative to the file's directory
+//	    pty: false
+//
+// Each key sets the overseer.Cmd field of the same name (pty sets PTY, log
+// sets Process.Log); a key left out keeps the default of overseer.NewCmd.
+// Exactly one of command (a string run through /bin/sh -c) and args (a
+// list, the program first) is needed. env is a mapping of names to values
+// or a list of "NAME=value"; its variables are added to the host's
+// environment, replacing those of the same name, and are taken literally
+// (a command's shell expands $NAME itself). Durations are Go durations
+// ("500ms", "1m30s"); sizes are a number of bytes, or one with the suffix
+// B, KiB, MiB or GiB. A value whose zero would stand for a default
+// (stop_timeout, reset_after, the buffer sizes, backoff min, max and factor)
+// must be above zero; max_line_bytes is at most 1GiB, max_restarts at least
+// -1, and success codes 0-255. A backoff min or max given alone moves the
+// default of the other out of its way. stop_signal is a name, with or
+// without SIG, in any case.
+//
+// Any mistake (an unknown or repeated key, a value of the wrong kind, a bad
+// name) is an *Error that names the file, line and key, and then no process
+// is returned at all.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/overseer-go/overseer"
+)
+
+// A Process is one entry of a file: its name and the Cmd to run, configured.
+type Process struct {
+	Name string
+	Cmd  *overseer.Cmd
+	Log  string // a file to write the process's output to, "" for none (rotated by size by the command)
+	Line int    // where it is defined in the file
+}
+
+// Error is what a bad file gets: the file, the line (0: the file as a
+// whole), the key (the process name, then the setting, as "web.restart";
+// empty when the line has no key) and what is wrong. Its text reads
+// "FILE:LINE: KEY: message".
+type Error struct {
+	File string
+	Line int
+	Key  string
+	Err  error
+}
+
+// Error returns "FILE:LINE: KEY: message", leaving out the line when it is 0
+// and the key when it is empty.
+func (e *Error) Error() string {
+	var b strings.Builder
+	switch {
+	case e.File != "" && e.Line > 0:
+		fmt.Fprintf(&b, "%s:%d: ", e.File, e.Line)
+	case e.File != "":
+		b.WriteString(e.File + ": ")
+	case e.Line > 0:
+		fmt.Fprintf(&b, "line %d: ", e.Line)
+	}
+	if e.Key != "" {
+		b.WriteString(e.Key + ": ")
+	}
+	if e.Err != nil {
+		b.WriteString(e.Err.Error())
+	} else {
+		b.WriteString("invalid")
+	}
+	return b.String()
+}
+
+// Unwrap returns the error of what is wrong.
+func (e *Error) Unwrap() error { return e.Err }
+
+// maxErrors is how many errors a bad file gets reported; the rest are
+// counted.
+const maxErrors = 10
+
+// Load reads a Procfile or a YAML file (by extension: .yaml/.yml is YAML,
+// anything else a Procfile), and returns its processes in file order.
+//
+// Paths in the file are taken from the file's directory, as foreman and
+// docker compose take them: a relative dir or log is joined to it, and a
+// process that sets no dir (every process of a Procfile) runs in it.
+//
+// An error reading the file is returned as is; a bad file gets an *Error
+// (errors.As), or several joined (errors.Join), and no process.
+func Load(path string) ([]Process, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	ext := strings.ToLower(filepath.Ext(path))
+	procs, err := Parse(path, data, ext == ".yaml" || ext == ".yml")
+	if err != nil {
+		return nil, err
+	}
+	base, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	for i := range procs {
+		p := &procs[i]
+		p.Cmd.Dir = under(base, p.Cmd.Dir)
+		if p.Log != "" {
+			p.Log = under(base, p.Log)
+		}
+	}
+	return procs, nil
+}
+
+// under returns path taken from dir: dir for "", path itself if absolute.
+func under(dir, path string) string {
+	switch {
+	case path == "":
+		return dir
+	case filepath.IsAbs(path):
+		return path
+	}
+	return filepath.Join(dir, path)
+}
+
+// Parse reads the processes of a Procfile, or of a YAML file if yaml is
+// true, from data; name is the file's name in errors. It is Load without the
+// file: relative paths are left as written, and Cmd.Dir is "" (the host's
+// working directory) when the file sets no dir.
+func Parse(name string, data []byte, yaml bool) ([]Process, error) {
+	p := &parser{file: name}
+	var procs []Process
+	if yaml {
+		procs = p.yaml(data)
+	} else {
+		procs = p.procfile(data)
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return procs, nil
+}
+
+// parser collects the errors of one file.
+type parser struct {
+	file string
+	errs []*Error
+	seen map[string]bool // the texts of errs, so that a mistake in a node merged or aliased twice is told once
+	n    int             // errors found, told or not: a check that calls others compares it
+}
+
+// errorf records an error at line about key.
+func (p *parser) errorf(line int, key, format string, args ...any) {
+	p.n++
+	e := &Error{File: p.file, Line: line, Key: key, Err: fmt.Errorf(format, args...)}
+	if p.seen[e.Error()] {
+		return
+	}
+	if p.seen == nil {
+		p.seen = make(map[string]bool)
+	}
+	p.seen[e.Error()] = true
+	p.errs = append(p.errs, e)
+}
+
+// err returns nil, the one error, or the first maxErrors by line joined
+// (and a count of the others).
+func (p *parser) err() error {
+	slices.SortStableFunc(p.errs, func(a, b *Error) int { return a.Line - b.Line })
+	switch n := len(p.errs); {
+	case n == 0:
+		return nil
+	case n == 1:
+		return p.errs[0]
+	case n > maxErrors:
+		p.errs = append(p.errs[:maxErrors:maxErrors], &Error{File: p.file, Err: fmt.Errorf("%d more errors", n-maxErrors)})
+	}
+	errs := make([]error, len(p.errs))
+	for i, e := range p.errs {
+		errs[i] = e
+	}
+	return errors.Join(errs...)
+}
+
+// shell returns the Cmd that runs a command line through /bin/sh -c, as
+// foreman and goreman run them.
+func shell(cmdline string) *overseer.Cmd {
+	return overseer.NewCmd("/bin/sh", "-c", cmdline)
+}

@@ -1,0 +1,321 @@
+//go:build unix
+
+package config
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/overseer-go/overseer"
+)
+
+// fields are the exported settings of a Cmd, for comparison; Env holds only
+// the entries that are not the host's.
+type fields struct {
+	Args         []string
+	Dir          string
+	Env          []string
+	Group        string
+	PTY          bool
+	StopSignal   syscall.Signal
+	StopTimeout  time.Duration
+	BufferLines  int
+	BufferBytes  int
+	MaxLineBytes int
+	Restart      overseer.RestartPolicy
+	MaxRestarts  int
+	ResetAfter   time.Duration
+	StartDelay   time.Duration
+	Backoff      overseer.Backoff
+	SuccessCodes []int
+}
+
+func project(t *testing.T, c *overseer.Cmd) fields {
+	t.Helper()
+	f := fields{
+		Args: c.Args, Dir: c.Dir, Group: c.Group, PTY: c.PTY,
+		StopSignal: c.StopSignal, StopTimeout: c.StopTimeout,
+		BufferLines: c.BufferLines, BufferBytes: c.BufferBytes, MaxLineBytes: c.MaxLineBytes,
+		Restart: c.Restart, MaxRestarts: c.MaxRestarts, ResetAfter: c.ResetAfter, StartDelay: c.StartDelay,
+		Backoff: c.Backoff, SuccessCodes: c.SuccessCodes,
+	}
+	if c.Env != nil {
+		host := os.Environ()
+		for _, kv := range c.Env {
+			if !slices.Contains(host, kv) {
+				f.Env = append(f.Env, kv)
+			}
+		}
+		require.GreaterOrEqual(t, len(c.Env), len(host), "Env must keep the host's environment")
+	}
+	return f
+}
+
+// defaults are the fields of a Cmd from overseer.NewCmd that runs args,
+// changed by each of change.
+func defaults(args []string, change ...func(*fields)) fields {
+	c := overseer.NewCmd(args[0], args[1:]...)
+	f := fields{
+		Args: c.Args, StopSignal: c.StopSignal, StopTimeout: c.StopTimeout,
+		BufferLines: c.BufferLines, BufferBytes: c.BufferBytes, MaxLineBytes: c.MaxLineBytes,
+		Restart: c.Restart, MaxRestarts: c.MaxRestarts, ResetAfter: c.ResetAfter, Backoff: c.Backoff,
+	}
+	for _, ch := range change {
+		ch(&f)
+	}
+	return f
+}
+
+func sh(cmdline string) []string { return []string{"/bin/sh", "-c", cmdline} }
+
+// A want is what a test expects of a Process.
+type want struct {
+	name string
+	line int
+	log  string
+	f    fields
+}
+
+func check(t *testing.T, got []Process, wants []want) {
+	t.Helper()
+	require.Len(t, got, len(wants))
+	for i, w := range wants {
+		assert.Equal(t, w.name, got[i].Name, "process %d", i)
+		assert.Equal(t, w.line, got[i].Line, "%s: line", w.name)
+		assert.Equal(t, w.log, got[i].Log, "%s: log", w.name)
+		assert.Equal(t, w.f, project(t, got[i].Cmd), "%s: Cmd", w.name)
+	}
+}
+
+// fileError returns the *Error in err, the first if several are joined.
+func fileError(t *testing.T, err error) *Error {
+	t.Helper()
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	return e
+}
+
+func TestLoadGoodYAML(t *testing.T) {
+	procs, err := Load("testdata/good.yaml")
+	require.NoError(t, err)
+	dir, err := filepath.Abs("testdata")
+	require.NoError(t, err)
+	check(t, procs, []want{
+		{name: "web", line: 9, f: defaults(sh("python3 -m http.server 8000"), func(f *fields) { f.Dir = dir })},
+		{name: "worker", line: 11, log: filepath.Join(dir, "logs/worker.log"),
+			f: defaults([]string{"./worker", "-queue", "jobs"}, func(f *fields) {
+				f.Dir = filepath.Join(dir, "worker")
+				f.Env = []string{"QUEUE=jobs", "WORKERS=4"}
+				f.Group = "backend"
+				f.Restart = overseer.RestartAlways
+				f.StopTimeout = 20 * time.Second
+				f.MaxRestarts = -1
+				f.ResetAfter = time.Minute
+				f.Backoff = overseer.Backoff{Min: 500 * time.Millisecond, Max: 10 * time.Second, Factor: 1.5, Jitter: false}
+				f.StartDelay = 2 * time.Second
+				f.StopSignal = syscall.SIGINT
+				f.BufferLines = 5000
+				f.BufferBytes = 16 << 20
+				f.MaxLineBytes = 1 << 20
+				f.SuccessCodes = []int{3, 143}
+				f.PTY = true
+			})},
+		{name: "cron", line: 30,
+			f: defaults(sh("date\necho \"tick\"\n"), func(f *fields) {
+				f.Dir = dir
+				f.Env = []string{"TZ=UTC", "EMPTY="}
+				f.Group = "jobs" // its own key wins over the merged one
+				f.Restart = overseer.RestartNever
+				f.StopTimeout = 20 * time.Second
+				f.StopSignal = syscall.SIGHUP
+				f.Backoff.Min, f.Backoff.Max = time.Minute, time.Minute // max follows a min above its default
+			})},
+	})
+}
+
+func TestLoadGoodProcfile(t *testing.T) {
+	procs, err := Load("testdata/Procfile")
+	require.NoError(t, err)
+	dir, err := filepath.Abs("testdata")
+	require.NoError(t, err)
+	inDir := func(f *fields) { f.Dir = dir } // foreman runs a Procfile's processes in its directory
+	check(t, procs, []want{
+		{name: "web", line: 2, f: defaults(sh("bundle exec rails server -p $PORT"), inDir)},
+		{name: "worker", line: 4, f: defaults(sh("bundle exec sidekiq -C config/sidekiq.yml"), inDir)},
+		{name: "clock", line: 6, f: defaults(sh("while :; do date; sleep 60; done  # the shell sees this comment"), inDir)},
+	})
+}
+
+func TestLoadByExtension(t *testing.T) {
+	dir := t.TempDir()
+	yamlText := "processes:\n  web: ./web\n"
+	for name, isYAML := range map[string]bool{"a.yaml": true, "b.yml": true, "c.YAML": true, "Procfile": false, "Procfile.dev": false, "d.txt": false} {
+		path := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(path, []byte(yamlText), 0o644))
+		procs, err := Load(path)
+		if isYAML {
+			require.NoError(t, err, name)
+			assert.Equal(t, "web", procs[0].Name)
+			continue
+		}
+		// As a Procfile, "processes:" is a name with no command.
+		e := fileError(t, err)
+		assert.Equal(t, Error{File: path, Line: 1, Key: "processes", Err: e.Err}, *e, name)
+		assert.Nil(t, procs)
+	}
+}
+
+func TestLoadPaths(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sub", "overseer.yaml")
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(t, os.WriteFile(path, []byte(`processes:
+  a: {command: x, dir: /srv/a, log: /var/log/a.log}
+  b: {command: x, dir: ../b, log: b.log}
+  c: x
+`), 0o644))
+	procs, err := Load(path)
+	require.NoError(t, err)
+	base := filepath.Join(dir, "sub")
+	got := make([][2]string, len(procs))
+	for i, p := range procs {
+		got[i] = [2]string{p.Cmd.Dir, p.Log}
+	}
+	assert.Equal(t, [][2]string{
+		{"/srv/a", "/var/log/a.log"},
+		{filepath.Join(dir, "b"), filepath.Join(base, "b.log")},
+		{base, ""},
+	}, got)
+
+	// Parse leaves them as written.
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	procs, err = Parse(path, data, true)
+	require.NoError(t, err)
+	assert.Equal(t, "../b", procs[1].Cmd.Dir)
+	assert.Equal(t, "b.log", procs[1].Log)
+	assert.Equal(t, "", procs[2].Cmd.Dir)
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"))
+	require.ErrorIs(t, err, os.ErrNotExist)
+}
+
+// TestBadFiles loads each file of testdata/bad, whose first line says the
+// error it must get: "# want: LINE: KEY: message" (the start of the text
+// after the file name), and nothing else.
+func TestBadFiles(t *testing.T) {
+	files, err := filepath.Glob("testdata/bad/*")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, path := range files {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			f, err := os.Open(path)
+			require.NoError(t, err)
+			line, err := bufio.NewReader(f).ReadString('\n')
+			f.Close()
+			require.NoError(t, err)
+			wantText, ok := strings.CutPrefix(strings.TrimSpace(line), "# want: ")
+			require.True(t, ok, "the first line must be # want: ...")
+
+			procs, err := Load(path)
+			assert.Nil(t, procs)
+			var e *Error
+			require.True(t, errors.As(err, &e), "%v", err)
+			assert.Same(t, e, err, "one error only: %v", err)
+			assert.Equal(t, path, e.File)
+			assert.True(t, strings.HasPrefix(e.Error(), path+":"+wantText), "got  %q\nwant %q", e.Error(), path+":"+wantText+"...")
+		})
+	}
+}
+
+func TestDemo(t *testing.T) {
+	procs, err := Load("../../../../examples/demo.yaml")
+	require.NoError(t, err)
+	type summary struct {
+		name, group string
+		restart     overseer.RestartPolicy
+		maxRestarts int
+	}
+	var got []summary
+	for _, p := range procs {
+		got = append(got, summary{p.Name, p.Cmd.Group, p.Cmd.Restart, p.Cmd.MaxRestarts})
+		// Every script is /bin/sh: check its syntax without running it.
+		require.Equal(t, []string{"/bin/sh", "-c"}, p.Cmd.Args[:2], p.Name)
+		out, err := exec.Command("/bin/sh", "-n", "-c", p.Cmd.Args[2]).CombinedOutput()
+		require.NoError(t, err, "%s: %s", p.Name, out)
+	}
+	assert.Equal(t, []summary{
+		{"web", "services", overseer.RestartOnFailure, 5},
+		{"chatty", "workers", overseer.RestartOnFailure, 5},
+		{"flaky", "services", overseer.RestartOnFailure, -1},
+		{"batch", "workers", overseer.RestartNever, 5},
+	}, got)
+	assert.Equal(t, overseer.Backoff{Min: 500 * time.Millisecond, Max: 2 * time.Second, Factor: 2, Jitter: true}, procs[2].Cmd.Backoff)
+}
+
+// TestRunsThroughTheShell starts a process of a Procfile: its line runs
+// through /bin/sh -c, with $0 the shell.
+func TestRunsThroughTheShell(t *testing.T) {
+	procs, err := Parse("Procfile", []byte("hello: echo \"hello from $0\"; exit 3\n"), false)
+	require.NoError(t, err)
+	c := procs[0].Cmd
+	require.NoError(t, c.Start())
+	st := c.Wait()
+	assert.Equal(t, 3, st.Exit)
+	assert.Equal(t, []string{"hello from /bin/sh"}, st.Stdout)
+}
+
+func TestErrorText(t *testing.T) {
+	msg := errors.New("bad")
+	for _, c := range []struct {
+		e    Error
+		want string
+	}{
+		{Error{File: "f.yaml", Line: 3, Key: "web.restart", Err: msg}, "f.yaml:3: web.restart: bad"},
+		{Error{File: "f.yaml", Line: 3, Err: msg}, "f.yaml:3: bad"},
+		{Error{File: "f.yaml", Key: "processes", Err: msg}, "f.yaml: processes: bad"},
+		{Error{File: "f.yaml", Err: msg}, "f.yaml: bad"},
+		{Error{Line: 2, Err: msg}, "line 2: bad"},
+		{Error{File: "f", Line: 1}, "f:1: invalid"},
+	} {
+		assert.Equal(t, c.want, c.e.Error())
+	}
+	e := &Error{Err: msg}
+	assert.ErrorIs(t, e, msg)
+}
+
+// TestManyErrors: every mistake of a file is reported, by line, up to
+// maxErrors, then counted.
+func TestManyErrors(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("processes:\n")
+	for i := range 12 {
+		b.WriteString("  p" + string(rune('a'+i)) + ": {command: x, restart: sometimes}\n")
+	}
+	_, err := Parse("f.yaml", []byte(b.String()), true)
+	require.Error(t, err)
+	joined, ok := err.(interface{ Unwrap() []error })
+	require.True(t, ok, "%T", err)
+	errs := joined.Unwrap()
+	require.Len(t, errs, maxErrors+1)
+	for i, err := range errs[:maxErrors] {
+		e := fileError(t, err)
+		assert.Equal(t, i+2, e.Line)
+		assert.Equal(t, "p"+string(rune('a'+i))+".restart", e.Key)
+	}
+	assert.Equal(t, "f.yaml: 2 more errors", errs[maxErrors].Error())
+	assert.Equal(t, 2, fileError(t, err).Line) // errors.As finds the first
+}

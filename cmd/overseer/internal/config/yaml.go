@@ -1,0 +1,587 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/overseer-go/overseer"
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// processKeys are the keys of a process, as the package doc lists them.
+var processKeys = []string{
+	"command", "args", "dir", "env", "group", "restart", "max_restarts", "reset_after",
+	"backoff", "start_delay", "stop_signal", "stop_timeout", "buffer_lines", "buffer_bytes",
+	"max_line_bytes", "success_codes", "log", "pty",
+}
+
+// backoffKeys are the keys of a process's backoff.
+var backoffKeys = []string{"min", "max", "factor", "jitter"}
+
+// maxLineBytes is the most overseer takes for Cmd.MaxLineBytes.
+const maxLineBytes = 1 << 30
+
+// yaml reads a YAML file: a mapping whose key processes maps names to
+// process settings (see the package doc).
+func (p *parser) yaml(data []byte) []Process {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	switch err := dec.Decode(&doc); {
+	case errors.Is(err, io.EOF):
+		p.errorf(0, "", "no processes (the file is empty)")
+		return nil
+	case err != nil:
+		p.syntaxError(err)
+		return nil
+	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case errors.Is(err, io.EOF):
+	case err != nil:
+		p.syntaxError(err)
+		return nil
+	default:
+		p.errorf(next.Line, "", "a second YAML document (a file holds one)")
+		return nil
+	}
+	if len(doc.Content) == 0 { // comments only
+		p.errorf(0, "", "no processes (the file is empty)")
+		return nil
+	}
+
+	root := deref(doc.Content[0])
+	if root.Kind != yaml.MappingNode {
+		p.errorf(root.Line, "", "want a mapping with the key processes, not %s", describe(root))
+		return nil
+	}
+	var key, procs *yaml.Node
+	for _, e := range p.entries(root, "") {
+		switch name := e.key.Value; {
+		case name == "processes":
+			key, procs = e.key, deref(e.value)
+		case strings.HasPrefix(name, "x-"): // room for anchors
+		default:
+			p.errorf(e.key.Line, name, "unknown key (a file has processes, and x- keys for anchors)")
+		}
+	}
+	switch {
+	case key == nil:
+		p.errorf(root.Line, "processes", "missing (the processes go under this key)")
+		return nil
+	case procs.Kind == yaml.ScalarNode && procs.ShortTag() == "!!null":
+		p.errorf(key.Line, "processes", "no processes")
+		return nil
+	case procs.Kind != yaml.MappingNode:
+		p.errorf(procs.Line, "processes", "want a mapping of process names to their settings, not %s", describe(procs))
+		return nil
+	}
+
+	var out []Process
+	for _, e := range p.entries(procs, "") {
+		name := e.key.Value
+		if err := checkName(name); err != nil {
+			p.errorf(e.key.Line, name, "%v", err)
+			continue
+		}
+		if proc, ok := p.process(name, e.key, e.value); ok {
+			out = append(out, proc)
+		}
+	}
+	if len(out) == 0 && p.n == 0 {
+		p.errorf(key.Line, "processes", "no processes")
+	}
+	return out
+}
+
+// yamlLine finds the line in the text of a syntax error of the yaml package.
+var yamlLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
+
+// parserProblems are the errors of the yaml package's parser, as opposed to
+// its scanner. The parser tells the line where the construct it was reading
+// began (the problem's if that is on the first line), counted from 0, and
+// leaves "line" out for 0; the scanner tells the line counted from 1.
+var parserProblems = []string{
+	"did not find expected <stream-start>", "did not find expected <document start>",
+	"found undefined tag handle", "did not find expected node content",
+	"did not find expected '-' indicator", "did not find expected key",
+	"did not find expected ',' or ']'", "did not find expected ',' or '}'",
+	"found duplicate %YAML directive", "found incompatible YAML document", "found duplicate %TAG directive",
+}
+
+// syntaxError records an error of the yaml package, at its line if it
+// tells one.
+func (p *parser) syntaxError(err error) {
+	m := yamlLine.FindStringSubmatch(err.Error())
+	if m == nil {
+		p.errorf(0, "", "%v", err)
+		return
+	}
+	line, _ := strconv.Atoi(m[1]) // 0 without a line
+	if slices.Contains(parserProblems, m[2]) {
+		line++
+	}
+	p.errorf(line, "", "%s", m[2])
+}
+
+// process reads the settings of the process name, defined by key.
+func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
+	before := p.n
+	v := deref(value)
+	switch {
+	case v.Kind == yaml.ScalarNode && v.ShortTag() != "!!null": // name: command line
+		cmdline := p.command(name, v)
+		return Process{Name: name, Cmd: shell(cmdline), Line: key.Line}, p.n == before
+	case v.Kind != yaml.MappingNode:
+		p.errorf(key.Line, name, "no command: want a command line, or a mapping with command or args")
+		return Process{}, false
+	}
+
+	cmd := overseer.NewCmd("/bin/sh")
+	proc := Process{Name: name, Cmd: cmd, Line: key.Line}
+	var program *yaml.Node // the key command or args
+	for _, e := range p.entries(v, name) {
+		k := name + "." + e.key.Value
+		switch e.key.Value {
+		case "command", "args":
+			if program != nil {
+				p.errorf(e.key.Line, k, "%s is set too (a process has command or args, not both)", program.Value)
+				continue
+			}
+			program = e.key
+			if e.key.Value == "command" {
+				cmd.Args = []string{"/bin/sh", "-c", p.command(k, e.value)}
+			} else {
+				cmd.Args = p.args(k, e.value)
+			}
+		case "dir":
+			cmd.Dir = p.path(k, e.value)
+		case "env":
+			if vars := p.env(k, e.value); len(vars) > 0 {
+				cmd.Env = withHostEnv(vars)
+			}
+		case "group":
+			cmd.Group = p.text(k, e.value)
+		case "restart":
+			cmd.Restart = p.restart(k, e.value)
+		case "max_restarts":
+			n := deref(e.value)
+			if cmd.MaxRestarts = p.integer(k, n); cmd.MaxRestarts < -1 {
+				p.errorf(n.Line, k, "%d: want a number of restarts, or -1 for no limit", cmd.MaxRestarts)
+			}
+		case "reset_after":
+			cmd.ResetAfter = p.positiveDuration(k, e.value)
+		case "backoff":
+			p.backoff(k, e.value, &cmd.Backoff)
+		case "start_delay":
+			cmd.StartDelay = p.duration(k, e.value)
+		case "stop_signal":
+			n := deref(e.value)
+			at := p.n
+			s := p.text(k, n)
+			if p.n == at {
+				sig, err := parseSignal(s)
+				if err != nil {
+					p.errorf(n.Line, k, "%v", err)
+				}
+				cmd.StopSignal = sig
+			}
+		case "stop_timeout":
+			cmd.StopTimeout = p.positiveDuration(k, e.value)
+		case "buffer_lines":
+			cmd.BufferLines = p.positive(k, e.value, p.integer)
+		case "buffer_bytes":
+			cmd.BufferBytes = p.positive(k, e.value, p.size)
+		case "max_line_bytes":
+			n := deref(e.value)
+			if cmd.MaxLineBytes = p.positive(k, n, p.size); cmd.MaxLineBytes > maxLineBytes {
+				p.errorf(n.Line, k, "%d is above 1GiB", cmd.MaxLineBytes)
+			}
+		case "success_codes":
+			cmd.SuccessCodes = p.exitCodes(k, e.value)
+		case "log":
+			proc.Log = p.path(k, e.value)
+		case "pty":
+			cmd.PTY = p.boolean(k, e.value)
+		default:
+			p.errorf(e.key.Line, k, "unknown key%s", suggest(e.key.Value, processKeys))
+		}
+	}
+	if program == nil {
+		p.errorf(key.Line, name, "no command (set command, a shell line, or args, a list)")
+	}
+	return proc, p.n == before
+}
+
+// backoff reads a backoff mapping into b, which holds the defaults. A min
+// or max given alone moves the default of the other out of its way, as
+// overseer does with a zero field.
+func (p *parser) backoff(key string, value *yaml.Node, b *overseer.Backoff) {
+	m := deref(value)
+	if m.Kind != yaml.MappingNode {
+		p.errorf(m.Line, key, "want a mapping of %s, not %s", strings.Join(backoffKeys, ", "), describe(m))
+		return
+	}
+	before := p.n
+	var minNode, maxNode *yaml.Node
+	for _, e := range p.entries(m, key) {
+		k := key + "." + e.key.Value
+		switch e.key.Value {
+		case "min":
+			minNode = deref(e.value)
+			b.Min = p.positiveDuration(k, minNode)
+		case "max":
+			maxNode = deref(e.value)
+			b.Max = p.positiveDuration(k, maxNode)
+		case "factor":
+			n := deref(e.value)
+			at := p.n
+			if b.Factor = p.float(k, n); p.n == at && (!(b.Factor >= 1) || math.IsInf(b.Factor, 0)) {
+				p.errorf(n.Line, k, "%s: want a number of at least 1", n.Value)
+			}
+		case "jitter":
+			b.Jitter = p.boolean(k, e.value)
+		default:
+			p.errorf(e.key.Line, k, "unknown key%s", suggest(e.key.Value, backoffKeys))
+		}
+	}
+	switch {
+	case p.n > before || b.Min <= b.Max:
+	case minNode != nil && maxNode != nil:
+		p.errorf(minNode.Line, key+".min", "%v is above max %v", b.Min, b.Max)
+	case minNode != nil:
+		b.Max = b.Min
+	case maxNode != nil:
+		b.Min = b.Max
+	}
+}
+
+// command reads a command line for /bin/sh -c.
+func (p *parser) command(key string, value *yaml.Node) string {
+	n := deref(value)
+	s := p.text(key, n)
+	switch {
+	case n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null":
+	case strings.TrimSpace(s) == "":
+		p.errorf(n.Line, key, "empty command")
+	case strings.IndexByte(s, 0) >= 0:
+		p.errorf(n.Line, key, "the command has a NUL byte")
+	}
+	return s
+}
+
+// args reads a program and its arguments.
+func (p *parser) args(key string, value *yaml.Node) []string {
+	n := deref(value)
+	switch {
+	case n.Kind != yaml.SequenceNode:
+		p.errorf(n.Line, key, "want a list, the program first, not %s (for a shell line, use command)", describe(n))
+		return nil
+	case len(n.Content) == 0:
+		p.errorf(n.Line, key, "empty list: no program")
+		return nil
+	}
+	args := make([]string, len(n.Content))
+	for i, item := range n.Content {
+		k := fmt.Sprintf("%s[%d]", key, i)
+		item = deref(item)
+		args[i] = p.text(k, item)
+		switch {
+		case item.Kind != yaml.ScalarNode || item.ShortTag() == "!!null":
+		case i == 0 && args[i] == "":
+			p.errorf(item.Line, k, "empty program")
+		case strings.IndexByte(args[i], 0) >= 0:
+			p.errorf(item.Line, k, "NUL byte in %q", args[i])
+		}
+	}
+	return args
+}
+
+// path reads a file or directory name.
+func (p *parser) path(key string, value *yaml.Node) string {
+	n := deref(value)
+	s := p.text(key, n)
+	switch {
+	case n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null":
+	case s == "":
+		p.errorf(n.Line, key, "empty path (leave the key out for none)")
+	case strings.IndexByte(s, 0) >= 0:
+		p.errorf(n.Line, key, "NUL byte in %q", s)
+	}
+	return s
+}
+
+// env reads environment variables, a mapping of names to values or a list
+// of "NAME=value", into "NAME=value" entries in file order.
+func (p *parser) env(key string, value *yaml.Node) []string {
+	n := deref(value)
+	var vars []string
+	switch n.Kind {
+	case yaml.MappingNode:
+		for _, e := range p.entries(n, key) {
+			k := key + "." + e.key.Value
+			name := e.key.Value
+			val := deref(e.value)
+			if val.Kind == yaml.ScalarNode && val.ShortTag() == "!!null" {
+				p.errorf(val.Line, k, `no value (write "" for an empty one)`)
+				continue
+			}
+			s := p.text(k, val)
+			if err := checkEnv(name, s); err != nil {
+				p.errorf(e.key.Line, k, "%v", err)
+			}
+			vars = append(vars, name+"="+s)
+		}
+	case yaml.SequenceNode:
+		first := make(map[string]int) // name → line
+		for i, item := range n.Content {
+			k := fmt.Sprintf("%s[%d]", key, i)
+			item = deref(item)
+			s := p.text(k, item)
+			if item.Kind != yaml.ScalarNode || item.ShortTag() == "!!null" {
+				continue
+			}
+			name, val, ok := strings.Cut(s, "=")
+			if !ok {
+				p.errorf(item.Line, k, "%q is not NAME=value", s)
+				continue
+			}
+			if err := checkEnv(name, val); err != nil {
+				p.errorf(item.Line, k, "%v", err)
+				continue
+			}
+			if line, dup := first[name]; dup {
+				p.errorf(item.Line, k, "%s is set twice (first on line %d)", name, line)
+				continue
+			}
+			first[name] = item.Line
+			vars = append(vars, s)
+		}
+	default:
+		p.errorf(n.Line, key, "want a mapping of names to values, or a list of NAME=value, not %s", describe(n))
+	}
+	return vars
+}
+
+// checkEnv checks the name and value of an environment variable.
+func checkEnv(name, value string) error {
+	switch {
+	case name == "":
+		return errors.New("empty variable name")
+	case strings.ContainsAny(name, "=\x00"):
+		return fmt.Errorf("variable name %q has = or a NUL byte", name)
+	case strings.IndexByte(value, 0) >= 0:
+		return fmt.Errorf("NUL byte in the value of %s", name)
+	}
+	return nil
+}
+
+// withHostEnv returns the host's environment with vars ("NAME=value") set
+// in it: a variable of the host is replaced in place, a new one added at
+// the end, in order.
+func withHostEnv(vars []string) []string {
+	env := os.Environ()
+	at := make(map[string]int, len(env)+len(vars))
+	for i, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		at[name] = i
+	}
+	for _, kv := range vars {
+		name, _, _ := strings.Cut(kv, "=")
+		if i, ok := at[name]; ok {
+			env[i] = kv
+			continue
+		}
+		at[name] = len(env)
+		env = append(env, kv)
+	}
+	return env
+}
+
+// restart reads a restart policy by name.
+func (p *parser) restart(key string, value *yaml.Node) overseer.RestartPolicy {
+	n := deref(value)
+	s := p.text(key, n)
+	var policy overseer.RestartPolicy
+	if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
+		return policy
+	}
+	if n.ShortTag() != "!!str" || policy.UnmarshalText([]byte(s)) != nil {
+		p.errorf(n.Line, key, "%q is not a restart policy (never, on-failure or always)", s)
+	}
+	return policy
+}
+
+// exitCodes reads a list of exit codes.
+func (p *parser) exitCodes(key string, value *yaml.Node) []int {
+	n := deref(value)
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(n.Line, key, "want a list of exit codes, not %s", describe(n))
+		return nil
+	}
+	var codes []int
+	for i, item := range n.Content {
+		k := fmt.Sprintf("%s[%d]", key, i)
+		item = deref(item)
+		code := p.integer(k, item)
+		if code < 0 || code > 255 {
+			p.errorf(item.Line, k, "%d is not an exit code (0-255)", code)
+		}
+		codes = append(codes, code)
+	}
+	return codes
+}
+
+// text reads a scalar as it is written.
+func (p *parser) text(key string, value *yaml.Node) string {
+	n := deref(value)
+	switch {
+	case n.Kind != yaml.ScalarNode:
+		p.errorf(n.Line, key, "want a string, not %s", describe(n))
+		return ""
+	case n.ShortTag() == "!!null":
+		p.errorf(n.Line, key, "no value")
+		return ""
+	}
+	return n.Value
+}
+
+// integer reads a whole number.
+func (p *parser) integer(key string, value *yaml.Node) int {
+	n := deref(value)
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
+		p.errorf(n.Line, key, "want a whole number, not %s", describe(n))
+		return 0
+	}
+	var i int
+	if err := n.Decode(&i); err != nil {
+		p.errorf(n.Line, key, "%s is out of range", n.Value)
+	}
+	return i
+}
+
+// size reads a number of bytes, or a size with a unit ("4MiB").
+func (p *parser) size(key string, value *yaml.Node) int {
+	n := deref(value)
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!int" {
+		return p.integer(key, n)
+	}
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
+		p.errorf(n.Line, key, "want a size (4MiB, or a number of bytes), not %s", describe(n))
+		return 0
+	}
+	size, err := parseSize(n.Value)
+	if err != nil {
+		p.errorf(n.Line, key, "%v", err)
+	}
+	return size
+}
+
+// positive reads a number with read and checks that it is above zero.
+func (p *parser) positive(key string, value *yaml.Node, read func(string, *yaml.Node) int) int {
+	n := deref(value)
+	before := p.n
+	v := read(key, n)
+	if p.n == before && v <= 0 {
+		p.errorf(n.Line, key, "%d: want a number above 0 (leave the key out for the default)", v)
+	}
+	return v
+}
+
+// float reads a number.
+func (p *parser) float(key string, value *yaml.Node) float64 {
+	n := deref(value)
+	var f float64
+	if n.Kind != yaml.ScalarNode || (n.ShortTag() != "!!int" && n.ShortTag() != "!!float") || n.Decode(&f) != nil {
+		p.errorf(n.Line, key, "want a number, not %s", describe(n))
+		return math.NaN()
+	}
+	return f
+}
+
+// boolean reads true or false.
+func (p *parser) boolean(key string, value *yaml.Node) bool {
+	n := deref(value)
+	var b bool
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
+		p.errorf(n.Line, key, "want true or false, not %s", describe(n))
+	}
+	return b
+}
+
+// duration reads a duration of zero or more ("500ms", "1m30s"; 0).
+func (p *parser) duration(key string, value *yaml.Node) time.Duration {
+	n := deref(value)
+	if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
+		p.errorf(n.Line, key, "want a duration (such as 500ms, 10s, 1m30s), not %s", describe(n))
+		return 0
+	}
+	d, err := time.ParseDuration(n.Value)
+	switch {
+	case err != nil:
+		p.errorf(n.Line, key, "%q is not a duration (such as 500ms, 10s, 1m30s)", n.Value)
+	case d < 0:
+		p.errorf(n.Line, key, "%v is negative", d)
+	}
+	return d
+}
+
+// positiveDuration reads a duration above zero.
+func (p *parser) positiveDuration(key string, value *yaml.Node) time.Duration {
+	n := deref(value)
+	before := p.n
+	d := p.duration(key, n)
+	if p.n == before && d == 0 {
+		p.errorf(n.Line, key, "want a duration above 0 (leave the key out for the default)")
+	}
+	return d
+}
+
+// suggest returns " (did you mean k?)" for the known key k closest to key,
+// if a slip of two letters or less away or a word of key ("restart_policy":
+// restart), or else the list of known keys.
+func suggest(key string, known []string) string {
+	best, dist := "", 3
+	for _, k := range known {
+		if d := distance(key, k); d < dist {
+			best, dist = k, d
+		}
+	}
+	for _, k := range known {
+		if best == "" && (strings.HasPrefix(key, k+"_") || strings.HasSuffix(key, "_"+k)) {
+			best = k
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf(" (did you mean %s?)", best)
+	}
+	return " (known: " + strings.Join(known, ", ") + ")"
+}
+
+// distance is the Levenshtein distance between a and b, in bytes.
+func distance(a, b string) int {
+	row := make([]int, len(b)+1)
+	for j := range row {
+		row[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		prev := row[0]
+		row[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			prev, row[j] = row[j], min(row[j]+1, row[j-1]+1, prev+cost)
+		}
+	}
+	return row[len(b)]
+}
