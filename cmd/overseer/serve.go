@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/overseer-go/overseer"
+	"github.com/overseer-go/overseer/dashboard"
+	"github.com/overseer-go/overseer/metrics"
+)
+
+// server serves the dashboard at / and the metrics at /metrics.
+type server struct {
+	url      string
+	loopback bool
+	dash     *dashboard.Handler
+	http     *http.Server
+	served   chan error
+}
+
+// serve listens on addr and serves o's dashboard and metrics until close.
+func serve(o *overseer.Overseer, addr string, errlog io.Writer) (*server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
+	}
+	var opts []dashboard.Option
+	tcp, ok := ln.Addr().(*net.TCPAddr)
+	loopback := ok && tcp.IP.IsLoopback()
+	if loopback {
+		opts = append(opts, dashboard.WithLoopbackOnly())
+	}
+	dash := dashboard.New(o, opts...)
+	reg := prometheus.NewRegistry()
+	if err := reg.Register(metrics.New(o)); err != nil {
+		dash.Close()
+		_ = ln.Close()
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.Handle("/", dash)
+	s := &server{
+		url:      "http://" + ln.Addr().String(),
+		loopback: loopback,
+		dash:     dash,
+		http:     &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second},
+		served:   make(chan error, 1),
+	}
+	go func() {
+		err := s.http.Serve(ln)
+		if !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintln(errlog, "overseer: dashboard:", err)
+		}
+		s.served <- err
+	}()
+	return s, nil
+}
+
+// close ends the event streams, then the server, waiting up to a few
+// seconds for requests in flight.
+func (s *server) close() {
+	s.dash.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	_ = s.http.Shutdown(ctx)
+	<-s.served
+}
+
+// pageURL is the address to open the dashboard at. On loopback the page is
+// given the token; elsewhere it reads it from the part of the address after
+// "#", which the browser never sends.
+func (s *server) pageURL() string {
+	if s.loopback {
+		return s.url + "/"
+	}
+	return s.url + "/#token=" + s.dash.Token()
+}

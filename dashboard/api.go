@@ -1,0 +1,101 @@
+package dashboard
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/overseer-go/overseer"
+)
+
+// jsonLine is a Line as the API and the event stream give it.
+type jsonLine struct {
+	ID      string          `json:"id"`
+	Stream  overseer.Stream `json:"stream"`
+	Seq     uint64          `json:"seq"`
+	Time    time.Time       `json:"time"`
+	Text    string          `json:"text"`
+	Partial bool            `json:"partial"`
+}
+
+func toJSONLine(l overseer.Line) jsonLine {
+	return jsonLine{ID: l.ID, Stream: l.Stream, Seq: l.Seq, Time: l.Time, Text: l.Text, Partial: l.Partial}
+}
+
+// logsBody is the answer of GET /api/processes/{id}/logs.
+type logsBody struct {
+	ID    string     `json:"id"`
+	Lines []jsonLine `json:"lines"`
+}
+
+func (h *Handler) serveList(w http.ResponseWriter, r *http.Request) {
+	_ = writeJSON(w, http.StatusOK, h.o.ToJSONAll())
+}
+
+func (h *Handler) serveProcess(w http.ResponseWriter, r *http.Request) {
+	p, err := h.o.ToJSON(r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	_ = writeJSON(w, http.StatusOK, p)
+}
+
+func (h *Handler) serveLogs(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	c, err := h.o.Cmd(id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	query := r.URL.Query()
+	var since uint64
+	if s := query.Get("since"); s != "" {
+		since, err = strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "dashboard: since "+quote(s)+" is not a line number (0 or more)")
+			return
+		}
+	}
+	limit := 0
+	if s := query.Get("limit"); s != "" {
+		limit, err = strconv.Atoi(s)
+		if err != nil || limit < 1 {
+			writeError(w, http.StatusBadRequest, "dashboard: limit "+quote(s)+" is not a count of lines (1 or more)")
+			return
+		}
+	}
+	lines := c.Lines(since)
+	if limit > 0 && len(lines) > limit {
+		lines = lines[len(lines)-limit:]
+	}
+	body := logsBody{ID: id, Lines: make([]jsonLine, len(lines))}
+	for i, l := range lines {
+		body.Lines[i] = toJSONLine(l)
+	}
+	_ = writeJSON(w, http.StatusOK, body)
+}
+
+// action serves POST /api/processes/{id}/NAME with do, an Overseer method:
+// it answers once do has returned, with the process as it is then.
+func (h *Handler) action(name string, do func(id string) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		h.logger.Info("dashboard: "+name, "id", id, "remote", r.RemoteAddr)
+		if err := do(id); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		h.answerProcess(w, r, id)
+	}
+}
+
+// answerProcess answers a mutating request with the process id.
+func (h *Handler) answerProcess(w http.ResponseWriter, r *http.Request, id string) {
+	p, err := h.o.ToJSON(id)
+	if err != nil { // removed meanwhile
+		h.fail(w, r, err)
+		return
+	}
+	_ = writeJSON(w, http.StatusOK, p)
+}

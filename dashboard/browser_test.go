@@ -1,0 +1,358 @@
+//go:build unix
+
+package dashboard
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/overseer-go/overseer"
+)
+
+// screenshotEnv names the variable that asks TestBrowser for a screenshot:
+// a file name, or "1" for testdata/screenshot.png.
+const screenshotEnv = "OVERSEER_SCREENSHOT"
+
+// findChromium returns the path of a Chromium or Chrome, or "".
+func findChromium() string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	return ""
+}
+
+// browser drives the page in a headless Chromium.
+type browser struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+// newBrowser starts a headless Chromium, ended with the test. Without one
+// the test is skipped, unless CI=true: then it fails.
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	path := findChromium()
+	if path == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true and no chromium in PATH: the browser test must run in CI (apt-get install chromium)")
+		}
+		t.Skip("no chromium, chromium-browser or google-chrome in PATH: install chromium to run the browser test")
+	}
+	// chromedp adds --no-sandbox by itself when run as root.
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 800),
+	)
+	// The browser lives as long as this context: the whole test, at most.
+	life, cancelLife := context.WithTimeout(context.Background(), 90*time.Second)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(life, opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() {
+		cancelCtx()
+		cancelAlloc() // waits for the browser to end
+		cancelLife()
+	})
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+		t.Fatalf("starting %s: %v", path, err)
+	}
+	return &browser{t: t, ctx: ctx}
+}
+
+// do runs actions, failing the test on an error.
+func (b *browser) do(what string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, waitTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// eval evaluates a JavaScript expression into v.
+func (b *browser) eval(expr string, v any) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, waitTimeout)
+	defer cancel()
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](expr))
+	if err != nil {
+		b.t.Fatalf("evaluating %s: %v", expr, err)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		b.t.Fatalf("evaluating %s: %s: %v", expr, raw, err)
+	}
+}
+
+// wait waits until the JavaScript expression cond is true, and says what
+// the page showed if it does not become so.
+func (b *browser) wait(what, cond string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, waitTimeout+time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(waitTimeout))); err != nil {
+		var rows map[string]string
+		b.eval(rowStates, &rows)
+		var log string
+		b.eval(`document.getElementById('log').textContent.slice(-300)`, &log)
+		b.t.Fatalf("waiting for %s (%s): %v\nrows: %v\nlog: %q", what, cond, err, rows, log)
+	}
+}
+
+// rowStates is an expression for the state of every row of the table, by id.
+const rowStates = `Object.fromEntries([...document.querySelectorAll('#rows tr')].map(tr => [tr.dataset.id, tr.dataset.state]))`
+
+// statesAre is an expression: the table has exactly the processes of want,
+// in those states.
+func statesAre(want map[string]overseer.State) string {
+	m := make(map[string]string, len(want))
+	for id, st := range want {
+		m[id] = st.String()
+	}
+	js, _ := json.Marshal(m)
+	return fmt.Sprintf(`(() => { const want = %s, got = %s;
+		return Object.keys(got).length === Object.keys(want).length && Object.keys(want).every(id => got[id] === want[id]); })()`, js, rowStates)
+}
+
+func row(id string) string { return fmt.Sprintf(`#rows tr[data-id=%q]`, id) }
+
+// TestBrowser drives the page in a headless Chromium: the table, live
+// output with colours and escaping, the buttons, 200 processes and one
+// printing 10,000 lines a second.
+func TestBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the browser test is skipped in -short mode")
+	}
+	start := time.Now()
+	o := newOverseer(t)
+	web := addChild(t, o, "web",
+		`out:\x1b[2m12:00:01\x1b[0m \x1b[32mINFO \x1b[0m listening on \x1b[1mhttp://127.0.0.1:8080\x1b[0m`,
+		`out:\x1b[2m12:00:02\x1b[0m \x1b[32mINFO \x1b[0m GET /api/orders \x1b[32m200\x1b[0m \x1b[2m3.1ms\x1b[0m`,
+		`out:\x1b[2m12:00:02\x1b[0m \x1b[32mINFO \x1b[0m GET /static/app.js \x1b[32m200\x1b[0m \x1b[2m0.4ms\x1b[0m`,
+		`out:\x1b[2m12:00:03\x1b[0m \x1b[33mWARN \x1b[0m slow query (812ms): \x1b[36mSELECT * FROM orders WHERE status = 'open'\x1b[0m`,
+		`err:\x1b[2m12:00:04\x1b[0m \x1b[1;31mERROR\x1b[0m upstream \x1b[4mpayments:9000\x1b[0m timed out, retrying in 2s`,
+		`out:\x1b[2m12:00:06\x1b[0m \x1b[32mINFO \x1b[0m POST /api/orders \x1b[32m201\x1b[0m \x1b[2m12.7ms\x1b[0m`,
+		`out:\x1b[2m12:00:07\x1b[0m \x1b[38;5;208mDEBUG\x1b[0m cache hit ratio \x1b[38;2;120;200;255m0.93\x1b[0m\x1b]8;;http://x\x07link\x1b]8;;\x07\x1b[K`,
+		"ready", "sleep")
+	web.Group = "front"
+	addChild(t, o, "worker-1", "out:waiting for jobs", "sleep").Group = "jobs"
+	addChild(t, o, "worker-2", "out:waiting for jobs", "sleep").Group = "jobs"
+	addChild(t, o, "migrate", "out:applied 12 migrations", "exit:0").Group = "setup"
+	flaky := addChild(t, o, "flaky", `err:<img src=x onerror=\"document.title='pwned'\"> & <b>not bold</b>`, `err:\x1b[31mpanic: connection refused\x1b[0m`, "exit:2")
+	flaky.Restart, flaky.MaxRestarts = overseer.RestartOnFailure, 0
+	addChild(t, o, "cron", "out:live-line", "sleep").Group = "jobs"
+	var chattyOps []string
+	for range 20 { // 20,000 lines at 10,000 a second
+		chattyOps = append(chattyOps, "lines:1000", "sleepms:100")
+	}
+	addChild(t, o, "chatty", append(chattyOps, "out:chatty-done", "sleep")...)
+
+	for _, id := range []string{"web", "worker-1", "worker-2", "migrate", "flaky"} {
+		if err := o.Start(id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitOutput(t, o, "web", "ready")
+	waitState(t, o, "migrate", overseer.StateFinished)
+	waitState(t, o, "flaky", overseer.StateFatal)
+	want := map[string]overseer.State{
+		"web": overseer.StateRunning, "worker-1": overseer.StateRunning, "worker-2": overseer.StateRunning,
+		"migrate": overseer.StateFinished, "flaky": overseer.StateFatal, "cron": overseer.StateInitial,
+		"chatty": overseer.StateInitial,
+	}
+
+	h := newHandler(t, o, WithLoopbackOnly())
+	srv := httptest.NewServer(h) // on 127.0.0.1
+	t.Cleanup(srv.Close)
+	b := newBrowser(t)
+	t.Logf("browser started after %v", time.Since(start).Round(time.Millisecond))
+
+	b.do("loading the page", chromedp.Navigate(srv.URL+"/"))
+	b.wait("the table", statesAre(want))
+	b.wait("the stream", `document.getElementById('conn').textContent === 'live'`)
+	var token string
+	b.eval(`document.querySelector('meta[name="overseer-token"]').content`, &token)
+	if token != h.Token() {
+		t.Fatalf("the page has token %q, want the Handler's", token)
+	}
+	b.wait("the exit code of migrate", `document.querySelector('`+row("migrate")+` td.exit').textContent === '0'`)
+	b.wait("the reason of flaky", `document.querySelector('`+row("flaky")+` td.status').textContent.includes('gave up') ||
+		document.querySelector('`+row("flaky")+` td.status').textContent.includes('exit')`)
+
+	// A line printed after the pane is open arrives live.
+	b.do("selecting cron", chromedp.Click(chromedp.CSS(row("cron")+" td.name")))
+	b.wait("the pane of cron", `document.getElementById('log-title').textContent === 'cron' &&
+		document.getElementById('log').getAttribute('aria-busy') === 'false'`)
+	b.do("starting cron", chromedp.Click(chromedp.CSS(row("cron")+` button[data-action="start"]`)))
+	b.wait("the live line", `document.getElementById('log').textContent.includes('live-line')`)
+	want["cron"] = overseer.StateRunning
+	b.wait("cron running", statesAre(want))
+
+	// Stop moves a process to interrupted.
+	b.do("stopping worker-1", chromedp.Click(chromedp.CSS(row("worker-1")+` button[data-action="stop"]`)))
+	want["worker-1"] = overseer.StateInterrupted
+	b.wait("worker-1 interrupted", statesAre(want))
+	if st, _ := o.Status("worker-1"); st.State != overseer.StateInterrupted {
+		t.Errorf("worker-1 is %v, want interrupted", st.State)
+	}
+
+	// Log text is text: markup shows as it is, escape sequences never.
+	b.do("selecting flaky", chromedp.Click(chromedp.CSS(row("flaky")+" td.name")))
+	b.wait("the output of flaky", `document.getElementById('log').textContent.includes('<b>not bold</b>')`)
+	var escaped struct {
+		Img, Bold, Red bool
+		Title          string
+	}
+	b.eval(`({img: !!document.querySelector('#log img'), bold: !!document.querySelector('#log b'),
+		red: [...document.querySelectorAll('#log span.f-1')].some(s => s.textContent === 'panic: connection refused'),
+		title: document.title})`, &escaped)
+	if escaped.Img || escaped.Bold || escaped.Title != "overseer" || !escaped.Red {
+		t.Errorf("flaky's output: %+v, want no element from the text, the title unchanged, and the red panic", escaped)
+	}
+
+	b.do("selecting web", chromedp.Click(chromedp.CSS(row("web")+" td.name")))
+	b.wait("the output of web", `document.getElementById('log').textContent.includes('0.93link')`)
+	var colours struct {
+		Green, Bold, Orange, True, Stderr bool
+		Raw                               string
+	}
+	b.eval(`({green: [...document.querySelectorAll('#log span.f-2')].some(s => s.textContent === 'INFO '),
+		bold: [...document.querySelectorAll('#log span.a-bold')].some(s => s.textContent === 'http://127.0.0.1:8080'),
+		orange: [...document.querySelectorAll('#log span')].some(s => s.textContent === 'DEBUG' && s.style.color === 'rgb(255, 135, 0)'),
+		true: [...document.querySelectorAll('#log span')].some(s => s.textContent === '0.93' && s.style.color === 'rgb(120, 200, 255)'),
+		stderr: [...document.querySelectorAll('#log .line.stderr')].some(l => l.textContent.includes('upstream payments:9000')),
+		raw: [...document.getElementById('log').textContent].filter(c => c < ' ' || (c >= '\x7f' && c <= '\x9f')).join('')})`, &colours)
+	if !colours.Green || !colours.Bold || !colours.Orange || !colours.True || !colours.Stderr || colours.Raw != "" {
+		t.Errorf("web's output: %+v, want styled spans and no control characters", colours)
+	}
+	// The filters hide a stream and show it again.
+	shown := `[...document.querySelectorAll('#log .line')].filter(l => getComputedStyle(l).display !== 'none')`
+	b.do("hiding stdout", chromedp.Click(chromedp.ID("show-stdout")))
+	b.wait("stderr only", shown+`.every(l => l.classList.contains('stderr')) && `+shown+`.length === 1`)
+	b.do("showing stdout", chromedp.Click(chromedp.ID("show-stdout")))
+	b.wait("both streams", shown+`.length === document.querySelectorAll('#log .line').length`)
+
+	if path := os.Getenv(screenshotEnv); path != "" {
+		if path == "1" || path == "true" {
+			path = filepath.Join("testdata", "screenshot.png")
+		}
+		b.screenshot(path)
+	}
+
+	// 200 processes, and one printing 10,000 lines a second.
+	b.do("selecting chatty", chromedp.Click(chromedp.CSS(row("chatty")+" td.name")))
+	b.wait("the pane of chatty", `document.getElementById('log-title').textContent === 'chatty' &&
+		document.getElementById('log').getAttribute('aria-busy') === 'false'`)
+	for i := len(want); i < 200; i++ {
+		id := fmt.Sprintf("batch-%03d", i)
+		addChild(t, o, id, "exit:0").Group = "batch"
+		if err := o.Start(id); err != nil {
+			t.Fatal(err)
+		}
+		want[id] = overseer.StateFinished
+	}
+	b.wait("200 rows", statesAre(want))
+	// The page's longest task and longest gap between two frames, from now.
+	var supported bool
+	b.eval(`(() => { window.longestTask = 0; window.longestFrame = 0;
+		new PerformanceObserver(list => { for (const e of list.getEntries()) window.longestTask = Math.max(window.longestTask, e.duration); })
+			.observe({type: 'longtask'});
+		let last = performance.now();
+		const tick = now => { window.longestFrame = Math.max(window.longestFrame, now - last); last = now; requestAnimationFrame(tick); };
+		requestAnimationFrame(tick);
+		return PerformanceObserver.supportedEntryTypes.includes('longtask'); })()`, &supported)
+	if !supported {
+		t.Log("this browser does not report long tasks")
+	}
+	flood := time.Now()
+	b.do("starting chatty", chromedp.Click(chromedp.CSS(`#log-actions button[data-action="start"]`)))
+	b.wait("chatty's 20,001st line", `(() => { const l = document.querySelector('#log').lastElementChild; return l && l.textContent === 'chatty-done'; })()`)
+	t.Logf("20,001 lines shown in %v", time.Since(flood).Round(time.Millisecond))
+	var pane struct {
+		Lines       int
+		First, Last string
+		Task, Frame float64
+	}
+	b.eval(`({lines: document.querySelectorAll('#log .line').length,
+		first: document.querySelector('#log .line').textContent,
+		last: document.querySelector('#log').lastElementChild.textContent,
+		task: window.longestTask, frame: window.longestFrame})`, &pane)
+	t.Logf("pane: %d lines, %q … %q; during the flood the longest task took %.0f ms, the longest frame %.0f ms",
+		pane.Lines, pane.First, pane.Last, pane.Task, pane.Frame)
+	if pane.Lines != 2000 {
+		t.Errorf("the pane holds %d lines, want the newest 2,000", pane.Lines)
+	}
+	if pane.First != "line-0000002" {
+		t.Errorf("the oldest line of the pane is %q, want line-0000002 (of the 19th thousand)", pane.First)
+	}
+	if pane.Task > 1000 || pane.Frame > 1000 {
+		t.Errorf("the page was stuck for %.0f ms (task) or %.0f ms (frame) during the flood", pane.Task, pane.Frame)
+	}
+	stop := time.Now()
+	b.do("stopping chatty", chromedp.Click(chromedp.CSS(`#log-actions button[data-action="stop"]`)))
+	want["chatty"] = overseer.StateInterrupted
+	b.wait("chatty interrupted", statesAre(want))
+	t.Logf("stop shown in %v; the test took %v", time.Since(stop).Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+}
+
+// screenshot saves a PNG of the page to path.
+func (b *browser) screenshot(path string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, waitTimeout)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		b.t.Fatalf("screenshot: %v", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		b.t.Fatal(err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Logf("screenshot: %s (%d KB)", path, len(png)>>10)
+}
+
+// TestBrowserTokenFromAddress: without WithLoopbackOnly the page has no
+// token and is read-only, unless its address carries one (#token=...).
+func TestBrowserTokenFromAddress(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the browser test is skipped in -short mode")
+	}
+	o := newOverseer(t)
+	addChild(t, o, "svc", "sleep")
+	h := newHandler(t, o)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	b := newBrowser(t)
+
+	b.do("loading the page", chromedp.Navigate(srv.URL+"/"))
+	b.wait("the read-only page", `!document.getElementById('readonly').hidden &&
+		document.querySelector('`+row("svc")+` button[data-action="start"]')?.disabled === true`)
+
+	b.do("loading the page with the token", chromedp.Navigate("about:blank"), chromedp.Navigate(srv.URL+"/#token="+h.Token()))
+	b.wait("the buttons", `document.getElementById('readonly').hidden &&
+		document.querySelector('`+row("svc")+` button[data-action="start"]')?.disabled === false`)
+	var hash string
+	b.eval(`location.hash`, &hash)
+	if hash != "" {
+		t.Errorf("the address still shows the token: %q", hash)
+	}
+	b.do("starting svc", chromedp.Click(chromedp.CSS(row("svc")+` button[data-action="start"]`)))
+	b.wait("svc running", statesAre(map[string]overseer.State{"svc": overseer.StateRunning}))
+}

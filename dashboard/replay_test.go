@@ -1,0 +1,122 @@
+//go:build unix
+
+package dashboard
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// ids returns the ids of msgs.
+func ids(msgs []message) []uint64 {
+	out := make([]uint64, len(msgs))
+	for i, m := range msgs {
+		out[i] = m.id
+	}
+	return out
+}
+
+func TestReplay(t *testing.T) {
+	b := newReplay("t", 4, 1<<20)
+	if msgs, last, ok, _ := b.since(0, 100); !ok || last != 0 || len(msgs) != 0 {
+		t.Fatalf("empty: %v %d %v, want nothing, 0, ok", ids(msgs), last, ok)
+	}
+	wake := func() <-chan struct{} { _, _, _, w := b.since(0, 0); return w }
+	for n := 1; n <= 10; n++ {
+		w := wake()
+		b.append("e", []byte(fmt.Sprintf(`{"n":%d}`, n)))
+		select {
+		case <-w:
+		default:
+			t.Fatalf("append %d woke no one", n)
+		}
+	}
+	for _, tc := range []struct {
+		after uint64
+		most  int
+		want  string
+		ok    bool
+	}{
+		{0, 100, "[]", false}, // 1-6 evicted
+		{5, 100, "[]", false}, // 6 evicted
+		{6, 100, "[7 8 9 10]", true},
+		{7, 2, "[8 9]", true},
+		{9, 100, "[10]", true},
+		{10, 100, "[]", true},
+		{11, 100, "[]", false}, // ahead: another Handler's id
+		{^uint64(0), 100, "[]", false},
+	} {
+		msgs, last, ok, _ := b.since(tc.after, tc.most)
+		if fmt.Sprint(ids(msgs)) != tc.want || ok != tc.ok || last != 10 {
+			t.Errorf("since(%d, %d) = %v, %d, %v; want %s, 10, %v", tc.after, tc.most, ids(msgs), last, ok, tc.want, tc.ok)
+		}
+	}
+	msgs, _, _, _ := b.since(9, 1)
+	if got := string(msgs[0].frame); got != "id: t-10\nevent: e\ndata: {\"n\":10}\n\n" {
+		t.Errorf("frame %q", got)
+	}
+}
+
+func TestReplayBytes(t *testing.T) {
+	frame := len(newReplay("t", 1, 0).frame(1, "e", []byte(strings.Repeat("x", 100))))
+	b := newReplay("t", 100, 3*frame+frame/2) // room for three
+	for range 10 {
+		b.append("e", []byte(strings.Repeat("x", 100)))
+	}
+	msgs, _, ok, _ := b.since(7, 100)
+	if !ok || fmt.Sprint(ids(msgs)) != "[8 9 10]" {
+		t.Errorf("since(7) = %v, %v; want [8 9 10]", ids(msgs), ok)
+	}
+	if _, _, ok, _ := b.since(6, 100); ok {
+		t.Errorf("since(6) is ok, want 7 evicted by the byte bound")
+	}
+	// A message larger than the bound is kept alone.
+	b.append("e", []byte(strings.Repeat("y", 10*frame)))
+	msgs, _, ok, _ = b.since(10, 100)
+	if !ok || fmt.Sprint(ids(msgs)) != "[11]" {
+		t.Errorf("after a huge message: %v %v, want [11]", ids(msgs), ok)
+	}
+}
+
+func TestReplayParseID(t *testing.T) {
+	b := newReplay("abc123", 4, 1<<20)
+	for _, tc := range []struct {
+		id   string
+		n    uint64
+		isOK bool
+	}{
+		{"abc123-0", 0, true},
+		{"abc123-42", 42, true},
+		{"abc123-18446744073709551615", 1<<64 - 1, true},
+		{"abc123-18446744073709551616", 0, false},
+		{"abc124-42", 0, false},
+		{"abc123-", 0, false},
+		{"abc123--1", 0, false},
+		{"abc123-4x", 0, false},
+		{"42", 0, false},
+		{"", 0, false},
+	} {
+		n, ok := b.parseID(tc.id)
+		if ok != tc.isOK || (ok && n != tc.n) {
+			t.Errorf("parseID(%q) = %d, %v; want %d, %v", tc.id, n, ok, tc.n, tc.isOK)
+		}
+	}
+}
+
+func TestParseSignal(t *testing.T) {
+	for _, name := range []string{"TERM", "SIGTERM", "term", "sigterm", " SigTerm ", "HUP", "INT", "KILL", "USR1", "usr2", "QUIT", "CONT", "STOP", "WINCH"} {
+		sig, err := parseSignal(name)
+		if err != nil || sig == 0 {
+			t.Errorf("parseSignal(%q) = %v, %v; want a signal", name, sig, err)
+		}
+	}
+	if sig, _ := parseSignal("sigterm"); sig.String() != "terminated" {
+		t.Errorf("sigterm is %v", sig)
+	}
+	for _, name := range []string{"", " ", "15", "9", "-9", "+1", "SIG", "SIGNOPE", "TERM;KILL", "SIGTERM\x00", "1e3"} {
+		if sig, err := parseSignal(name); err == nil {
+			t.Errorf("parseSignal(%q) = %v, want an error", name, sig)
+		}
+	}
+}

@@ -1,0 +1,584 @@
+//go:build unix
+
+package dashboard
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/overseer-go/overseer"
+)
+
+// sseEvent is one event of a stream as a client parses it; a comment is
+// an event of type ":".
+type sseEvent struct {
+	id, typ, data string
+}
+
+// sseClient reads an event stream in a goroutine of its own, which ends
+// with the test.
+type sseClient struct {
+	events chan sseEvent
+	done   chan struct{} // closed when the stream has ended
+}
+
+// openStream opens the event stream of srv, resuming after lastID if it is
+// not "".
+func openStream(t *testing.T, srv *httptest.Server, lastID string) *sseClient {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/events", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" {
+		cancel()
+		resp.Body.Close()
+		t.Fatalf("GET /api/events: %s %q", resp.Status, resp.Header.Get("Content-Type"))
+	}
+	c := &sseClient{events: make(chan sseEvent, 1024), done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(make([]byte, 64<<10), 64<<20)
+		var ev sseEvent
+		emit := func(ev sseEvent) bool {
+			select {
+			case c.events <- ev:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		for sc.Scan() {
+			line := sc.Text()
+			if strings.HasPrefix(line, ":") {
+				if !emit(sseEvent{typ: ":", data: line}) {
+					return
+				}
+				continue
+			}
+			field, value, _ := strings.Cut(line, ": ")
+			switch field {
+			case "":
+				if ev.typ != "" && !emit(ev) {
+					return
+				}
+				ev = sseEvent{}
+			case "id":
+				ev.id = value
+			case "event":
+				ev.typ = value
+			case "data":
+				ev.data = value
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-c.done
+	})
+	return c
+}
+
+// next returns the next event that is not a comment.
+func (c *sseClient) next(t *testing.T) sseEvent {
+	t.Helper()
+	timeout := time.After(waitTimeout)
+	for {
+		select {
+		case ev := <-c.events:
+			if ev.typ != ":" {
+				return ev
+			}
+		case <-c.done:
+			t.Fatal("the stream ended")
+		case <-timeout:
+			t.Fatalf("no event for %v", waitTimeout)
+		}
+	}
+}
+
+// until returns the events up to the first for which stop is true,
+// included.
+func (c *sseClient) until(t *testing.T, stop func(sseEvent) bool) []sseEvent {
+	t.Helper()
+	var evs []sseEvent
+	for {
+		ev := c.next(t)
+		evs = append(evs, ev)
+		if stop(ev) {
+			return evs
+		}
+	}
+}
+
+// counter returns the counter of an event id.
+func counter(t *testing.T, h *Handler, id string) uint64 {
+	t.Helper()
+	n, ok := h.replay.parseID(id)
+	if !ok {
+		t.Fatalf("event id %q is not one of this Handler's", id)
+	}
+	return n
+}
+
+// isState returns a test for the state event of process id to state to.
+func isState(id string, to overseer.State) func(sseEvent) bool {
+	return func(ev sseEvent) bool {
+		if ev.typ != "state" {
+			return false
+		}
+		var d stateData
+		return json.Unmarshal([]byte(ev.data), &d) == nil && d.ID == id && d.To == to
+	}
+}
+
+func newServer(t *testing.T, h http.Handler) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestEventsSnapshotFirst(t *testing.T) {
+	o := newOverseer(t)
+	addChild(t, o, "a", "sleep")
+	addChild(t, o, "b", "sleep")
+	h := newHandler(t, o)
+	srv := newServer(t, h)
+	ev := openStream(t, srv, "").next(t)
+	if ev.typ != "snapshot" || ev.id != h.replay.tag+"-0" {
+		t.Fatalf("first event %q id %q, want a snapshot, id %s-0", ev.typ, ev.id, h.replay.tag)
+	}
+	var d snapshotData
+	if err := json.Unmarshal([]byte(ev.data), &d); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Processes) != 2 || d.Processes[0].ID != "a" || d.Processes[1].State != overseer.StateInitial {
+		t.Errorf("snapshot %s", ev.data)
+	}
+}
+
+// TestEventsStatesAndLines: a run shows as its states and its lines, in
+// order, with ids from one counter.
+func TestEventsStatesAndLines(t *testing.T) {
+	o := newOverseer(t)
+	addChild(t, o, "p", "out:hello", "err:oops", "out:bye", "exit:0")
+	h := newHandler(t, o)
+	c := openStream(t, newServer(t, h), "")
+	snap := c.next(t)
+	if err := o.Start("p"); err != nil {
+		t.Fatal(err)
+	}
+	evs := c.until(t, isState("p", overseer.StateFinished))
+
+	prev := counter(t, h, snap.id)
+	var order []string
+	stdout := []string{}
+	lastSeq := uint64(0)
+	for _, ev := range evs {
+		if n := counter(t, h, ev.id); n != prev+1 {
+			t.Errorf("event id %s after %d, want %d", ev.id, prev, prev+1)
+		}
+		prev = counter(t, h, ev.id)
+		switch ev.typ {
+		case "state":
+			var d stateData
+			if err := json.Unmarshal([]byte(ev.data), &d); err != nil {
+				t.Fatal(err)
+			}
+			if d.Process == nil || d.Process.ID != "p" || d.Time.IsZero() {
+				t.Errorf("state event %s: want the process in it", ev.data)
+			}
+			order = append(order, d.To.String())
+		case "lines":
+			var d linesData
+			if err := json.Unmarshal([]byte(ev.data), &d); err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range d.Lines {
+				if l.Seq <= lastSeq {
+					t.Errorf("line seq %d after %d", l.Seq, lastSeq)
+				}
+				lastSeq = l.Seq
+				if l.Stream == overseer.StreamStdout {
+					stdout = append(stdout, l.Text)
+				}
+			}
+			if len(order) == 0 || order[len(order)-1] != "lines" {
+				order = append(order, "lines")
+			}
+		default:
+			t.Errorf("event %q", ev.typ)
+		}
+	}
+	if got := strings.Join(order, " "); got != "starting running lines finished" {
+		t.Errorf("events %q, want starting, running, its lines, finished", got)
+	}
+	if fmt.Sprint(stdout) != "[hello bye]" || lastSeq != 3 {
+		t.Errorf("stdout %q, last seq %d; want hello, bye and 3 lines", stdout, lastSeq)
+	}
+}
+
+// TestEventsManyLines: 20,000 lines arrive complete, in order, in few
+// events.
+func TestEventsManyLines(t *testing.T) {
+	o := newOverseer(t)
+	c := addChild(t, o, "chatty", "lines:20000", "ready", "sleep")
+	c.BufferLines = 100
+	h := newHandler(t, o)
+	cl := openStream(t, newServer(t, h), "")
+	cl.next(t)
+	if err := o.Start("chatty"); err != nil {
+		t.Fatal(err)
+	}
+	var seq uint64
+	batches := 0
+	for seq < 20001 {
+		ev := cl.next(t)
+		if ev.typ != "lines" {
+			continue
+		}
+		batches++
+		var d linesData
+		if err := json.Unmarshal([]byte(ev.data), &d); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range d.Lines {
+			if l.Seq != seq+1 {
+				t.Fatalf("seq %d after %d", l.Seq, seq)
+			}
+			seq = l.Seq
+		}
+	}
+	if batches > 200 {
+		t.Errorf("20,001 lines in %d events, want them batched", batches)
+	}
+	t.Logf("20,001 lines in %d events", batches)
+}
+
+// TestEventsResume: a client that comes back with the id of the last event
+// it saw gets what it missed, without duplicates.
+func TestEventsResume(t *testing.T) {
+	o := newOverseer(t)
+	addChild(t, o, "p", "out:a", "out:b", "exit:0")
+	addChild(t, o, "q", "exit:0")
+	h := newHandler(t, o)
+	srv := newServer(t, h)
+	a := openStream(t, srv, "")
+	a.next(t)
+	if err := o.Start("p"); err != nil {
+		t.Fatal(err)
+	}
+	seen := a.until(t, isState("p", overseer.StateFinished))
+	if len(seen) < 4 {
+		t.Fatalf("%d events, want at least 4", len(seen))
+	}
+
+	b := openStream(t, srv, seen[1].id)
+	for _, want := range seen[2:] {
+		if got := b.next(t); got != want {
+			t.Fatalf("resumed after %s: got %+v, want %+v", seen[1].id, got, want)
+		}
+	}
+	if err := o.Start("q"); err != nil {
+		t.Fatal(err)
+	}
+	want := counter(t, h, seen[len(seen)-1].id) + 1
+	if ev := b.next(t); !isState("q", overseer.StateStarting)(ev) || counter(t, h, ev.id) != want {
+		t.Fatalf("after the missed events: %+v, want q starting, id %d", ev, want)
+	}
+}
+
+// TestEventsResumeTooOld: a client whose last id the buffer no longer
+// holds, or does not know, gets a snapshot and goes on from there.
+func TestEventsResumeTooOld(t *testing.T) {
+	o := newOverseer(t)
+	h := newHandler(t, o, WithReplay(4))
+	srv := newServer(t, h)
+	for n := 1; n <= 10; n++ {
+		h.replay.append("test", []byte(fmt.Sprintf(`{"n":%d}`, n)))
+	}
+	tag := h.replay.tag
+	for _, tc := range []struct {
+		lastID string
+		want   []string // type and id of the first events
+	}{
+		{tag + "-1", []string{"snapshot " + tag + "-10"}},
+		{tag + "-5", []string{"snapshot " + tag + "-10"}},
+		{tag + "-6", []string{"test " + tag + "-7", "test " + tag + "-8", "test " + tag + "-9", "test " + tag + "-10"}},
+		{tag + "-9", []string{"test " + tag + "-10"}},
+		{tag + "-99", []string{"snapshot " + tag + "-10"}},
+		{"00000000-8", []string{"snapshot " + tag + "-10"}},
+		{"garbage", []string{"snapshot " + tag + "-10"}},
+	} {
+		c := openStream(t, srv, tc.lastID)
+		for _, want := range tc.want {
+			if ev := c.next(t); ev.typ+" "+ev.id != want {
+				t.Errorf("Last-Event-ID %q: got %s %s, want %s", tc.lastID, ev.typ, ev.id, want)
+			}
+		}
+	}
+	c := openStream(t, srv, tag+"-10")
+	h.replay.append("test", []byte(`{"n":11}`))
+	if ev := c.next(t); ev.id != tag+"-11" {
+		t.Errorf("up to date, then one more: got %s %s, want test %s-11", ev.typ, ev.id, tag)
+	}
+}
+
+// gatedWriter is a ResponseWriter whose writes the test can hold up.
+type gatedWriter struct {
+	header  http.Header
+	gate    sync.Mutex // held by the test to block writes
+	waiting atomic.Int32
+	mu      sync.Mutex
+	buf     bytes.Buffer
+}
+
+func (w *gatedWriter) Header() http.Header { return w.header }
+func (w *gatedWriter) WriteHeader(int)     {}
+func (w *gatedWriter) Flush()              {}
+
+func (w *gatedWriter) Write(b []byte) (int, error) {
+	w.waiting.Add(1)
+	w.gate.Lock()
+	w.gate.Unlock() //nolint:staticcheck // an empty critical section: wait for the gate
+	w.waiting.Add(-1)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.Write(b)
+}
+
+// events returns "type id" of the events written so far.
+func (w *gatedWriter) events() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []string
+	var typ, id string
+	for _, line := range strings.Split(w.buf.String(), "\n") {
+		switch field, value, _ := strings.Cut(line, ": "); field {
+		case "id":
+			id = value
+		case "event":
+			typ = value
+		case "":
+			if typ != "" {
+				out = append(out, typ+" "+id)
+			}
+			typ, id = "", ""
+		}
+	}
+	return out
+}
+
+// TestEventsSlowClient: a client that falls behind the buffer holds up no
+// one and gets a snapshot when it comes back.
+func TestEventsSlowClient(t *testing.T) {
+	o := newOverseer(t)
+	h := newHandler(t, o, WithReplay(8))
+	tag := h.replay.tag
+	slow, fast := &gatedWriter{header: http.Header{}}, &gatedWriter{header: http.Header{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for _, w := range []*gatedWriter{slow, fast} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/api/events", nil).WithContext(ctx))
+		}()
+	}
+	defer wg.Wait()
+	defer cancel()
+	has := func(w *gatedWriter, want string) func() bool {
+		return func() bool {
+			evs := w.events()
+			return len(evs) > 0 && evs[len(evs)-1] == want
+		}
+	}
+	waitFor(t, "the first snapshots", func() bool { return has(slow, "snapshot "+tag+"-0")() && has(fast, "snapshot "+tag+"-0")() })
+
+	slow.gate.Lock()
+	locked := true
+	defer func() {
+		if locked {
+			slow.gate.Unlock()
+		}
+	}()
+	h.replay.append("test", []byte(`{"n":1}`))
+	waitFor(t, "the slow client to be stuck", func() bool { return slow.waiting.Load() == 1 })
+	waitFor(t, "the fast client to get it", has(fast, "test "+tag+"-1"))
+	for n := 2; n <= 20; n++ { // at the fast client's pace
+		h.replay.append("test", []byte(fmt.Sprintf(`{"n":%d}`, n)))
+		waitFor(t, "the fast client to get it", has(fast, fmt.Sprintf("test %s-%d", tag, n)))
+	}
+	slow.gate.Unlock()
+	locked = false
+	waitFor(t, "the slow client's snapshot", has(slow, "snapshot "+tag+"-20"))
+	h.replay.append("test", []byte(`{"n":21}`))
+	waitFor(t, "the slow client to go on", has(slow, "test "+tag+"-21"))
+
+	want := []string{"snapshot " + tag + "-0", "test " + tag + "-1", "snapshot " + tag + "-20", "test " + tag + "-21"}
+	if got := slow.events(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("slow client got %q, want %q", got, want)
+	}
+	if got := fast.events(); len(got) != 22 {
+		t.Errorf("fast client got %d events, want 22: %q", len(got), got)
+	}
+}
+
+func TestEventsHeartbeat(t *testing.T) {
+	o := newOverseer(t)
+	h := newHandler(t, o)
+	h.heartbeat = 20 * time.Millisecond
+	c := openStream(t, newServer(t, h), "")
+	timeout := time.After(waitTimeout)
+	for pings := 0; pings < 2; {
+		select {
+		case ev := <-c.events:
+			if ev.typ == ":" {
+				pings++
+			}
+		case <-timeout:
+			t.Fatal("no heartbeat")
+		}
+	}
+}
+
+// TestEventsClientGone: the handler of a stream returns when its client
+// goes.
+func TestEventsClientGone(t *testing.T) {
+	o := newOverseer(t)
+	h := newHandler(t, o)
+	srv := newServer(t, h)
+	streams := func() int {
+		h.streams.mu.Lock()
+		defer h.streams.mu.Unlock()
+		return len(h.streams.set)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/events", nil)
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the stream", func() bool { return streams() == 1 })
+	cancel()
+	resp.Body.Close()
+	waitFor(t, "the handler to return", func() bool { return streams() == 0 })
+}
+
+// TestCloseEndsStreams: Close ends every stream and its goroutine; the
+// event stream is refused afterwards, the API still answers.
+func TestCloseEndsStreams(t *testing.T) {
+	o := newOverseer(t)
+	addChild(t, o, "p", "sleep")
+	h := New(o)
+	srv := newServer(t, h)
+	var clients []*sseClient
+	for range 3 {
+		c := openStream(t, srv, "")
+		c.next(t)
+		clients = append(clients, c)
+	}
+	closed := make(chan struct{})
+	go func() {
+		h.Close()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(waitTimeout):
+		t.Fatal("Close did not return")
+	}
+	for i, c := range clients {
+		select {
+		case <-c.done:
+		case <-time.After(waitTimeout):
+			t.Fatalf("stream %d still open after Close", i)
+		}
+	}
+	h.Close() // again: nothing
+	if r := get(t, h, "/api/events"); r.status != http.StatusServiceUnavailable {
+		t.Errorf("events after Close: %d, want 503", r.status)
+	}
+	if r := get(t, h, "/api/processes"); r.status != http.StatusOK {
+		t.Errorf("API after Close: %d, want 200", r.status)
+	}
+	// The Overseer's subscriptions are gone: a change reaches no one.
+	if err := o.Start("p"); err != nil {
+		t.Fatal(err)
+	}
+	if _, last, _, _ := h.replay.since(0, 0); last != 0 {
+		t.Errorf("%d events after Close, want none", last)
+	}
+}
+
+// TestCloseCutsStuckClient: Close does not wait for a client that reads
+// nothing while the stream is blocked writing to it.
+func TestCloseCutsStuckClient(t *testing.T) {
+	o := newOverseer(t)
+	h := New(o)
+	srv := newServer(t, h)
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := fmt.Fprintf(conn, "GET /api/events HTTP/1.1\r\nHost: %s\r\n\r\n", srv.Listener.Addr()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the stream", func() bool {
+		h.streams.mu.Lock()
+		defer h.streams.mu.Unlock()
+		return len(h.streams.set) == 1
+	})
+	big := []byte(`"` + strings.Repeat("x", 1<<20) + `"`)
+	for range 64 { // far more than the socket buffers hold
+		h.replay.append("test", big)
+	}
+	start := time.Now()
+	h.Close()
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Close took %v with a stuck client, want it cut at once", d)
+	}
+}
+
+func TestCloseConcurrent(t *testing.T) {
+	o := newOverseer(t)
+	h := New(o)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(h.Close)
+	}
+	wg.Wait()
+}
+
+func TestEventsHead(t *testing.T) {
+	o := newOverseer(t)
+	h := newHandler(t, o)
+	r := serve(t, h, request{method: http.MethodHead, path: "/api/events"})
+	if r.status != http.StatusOK || r.header.Get("Content-Type") != "text/event-stream" || len(r.body) != 0 {
+		t.Errorf("HEAD /api/events: %d %q %q", r.status, r.header.Get("Content-Type"), r.body)
+	}
+}
