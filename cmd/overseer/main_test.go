@@ -102,3 +102,21 @@ func TestInterruptStopsEverything(t *testing.T) {
 	}
 	assert.ErrorIs(t, syscall.Kill(pid, 0), syscall.ESRCH, "the process outlived the command")
 }
+
+// A process with a log file has its output written there too, both
+// streams, as it came.
+func TestRunLogFile(t *testing.T) {
+	file := writeFile(t, "overseer.yaml", `processes:
+  logged:
+    command: echo to-stdout; echo to-stderr >&2
+    restart: never
+    log: logs/logged.log
+`)
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run([]string{"-f", file, "-http", ""}, &stdout, &stderr), "stderr: %s", stderr.String())
+	data, err := os.ReadFile(filepath.Join(filepath.Dir(file), "logs", "logged.log"))
+	require.NoError(t, err)
+	assert.Contains(t, string(data), "to-stdout\n")
+	assert.Contains(t, string(data), "to-stderr\n")
+	assert.Contains(t, stdout.String(), "logged | to-stdout\n", "the terminal still shows it")
+}
