@@ -82,7 +82,7 @@ func requireErr(t *testing.T, err, is error, what string, mentions ...string) {
 	}
 }
 
-// hostileIDs are ids that checkID must refuse, and valid ones that look odd
+// hostileIDs are ids that CheckID must refuse, and valid ones that look odd
 // but follow the documented rule (letters and digits of any script).
 var hostileIDs = []struct {
 	name  string

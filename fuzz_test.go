@@ -320,7 +320,7 @@ func FuzzRing(f *testing.F) {
 	})
 }
 
-// idRule is the rule for ids as README.md and checkID's comment state it:
+// idRule is the rule for ids as README.md and CheckID's comment state it:
 // 1 to 256 bytes of UTF-8 letters, digits and - _ . : @ +, not "." or "..".
 func idRule(id string) bool {
 	if len(id) == 0 || len(id) > 256 || !utf8.ValidString(id) || id == "." || id == ".." {

@@ -5,8 +5,6 @@ package overseer
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/overseer-go/overseer/internal/testbuild"
 )
 
 // childPath is the test child (testdata/child), built once by TestMain
@@ -26,35 +26,14 @@ var childPath string
 var hostPath string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "overseer-test-")
+	paths, remove, err := testbuild.Build("./testdata/child", "./testdata/host")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	childPath, hostPath = filepath.Join(dir, "child"), filepath.Join(dir, "host")
-	var wg sync.WaitGroup
-	errs := make([]error, 2)
-	for i, p := range [][2]string{{childPath, "./testdata/child"}, {hostPath, "./testdata/host"}} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			build := exec.Command("go", "build", "-o", p[0], p[1])
-			build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=")
-			if out, err := build.CombinedOutput(); err != nil {
-				errs[i] = fmt.Errorf("building %s: %v\n%s", p[1], err, out)
-			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.RemoveAll(dir)
-			os.Exit(2)
-		}
-	}
+	childPath, hostPath = paths[0], paths[1]
 	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
-		os.RemoveAll(dir)
+		remove()
 		os.Exit(code)
 	}))
 }

@@ -116,12 +116,13 @@ func NewOverseer(opts ...Option) *Overseer {
 // maxIDBytes bounds the length of an id.
 const maxIDBytes = 256
 
-// checkID accepts the ids Add takes: 1 to 256 bytes of UTF-8 letters and
-// digits and the marks - _ . : @ +, other than "." and "..", so that an id
-// can stand as it is in a log prefix, a file name or a metric label, and in
-// a URL path segment once escaped (url.PathEscape leaves ASCII ids as they
-// are).
-func checkID(id string) error {
+// CheckID reports whether id can name a process: it returns nil for the
+// ids Add takes, 1 to 256 bytes of UTF-8 letters and digits and the marks
+// - _ . : @ +, other than "." and "..", and an error wrapping ErrInvalid
+// that says why for any other. Such an id can stand as it is in a log
+// prefix, a file name or a metric label, and in a URL path segment once
+// escaped (url.PathEscape leaves ASCII ids as they are).
+func CheckID(id string) error {
 	switch {
 	case id == "":
 		return fmt.Errorf("%w: empty id", ErrInvalid)
@@ -144,12 +145,12 @@ func checkID(id string) error {
 // with every default filled in (see NewCmd, whose restart policy is
 // RestartOnFailure), so the caller can read and change its fields before
 // supervision starts. It returns an error wrapping ErrInvalid for a bad id
-// (see checkID) or no program, and one wrapping ErrExists if id is taken.
+// (see CheckID) or no program, and one wrapping ErrExists if id is taken.
 //
 // While SuperviseAll runs, a process is started as soon as it is added: to
 // configure one first, build it with NewCmd and register it with AddCmd.
 func (o *Overseer) Add(id string, args ...string) (*Cmd, error) {
-	if err := checkID(id); err != nil {
+	if err := CheckID(id); err != nil {
 		return nil, err
 	}
 	if len(args) == 0 || args[0] == "" {
@@ -171,7 +172,7 @@ func (o *Overseer) AddCmd(id string, c *Cmd) error {
 	if o.subreaperErr != nil {
 		return o.subreaperErr
 	}
-	if err := checkID(id); err != nil {
+	if err := CheckID(id); err != nil {
 		return err
 	}
 	if c == nil {

@@ -43,3 +43,18 @@ var theHost host
 func (host) lifelineFile() (*os.File, error) { return nil, errors.ErrUnsupported }
 func (host) watch(int) error                 { return errors.ErrUnsupported }
 func (host) release(int)                     {}
+
+// signalNum knows the signals the syscall package names everywhere.
+func signalNum(name string) syscall.Signal {
+	switch name {
+	case "SIGHUP":
+		return syscall.SIGHUP
+	case "SIGINT":
+		return syscall.SIGINT
+	case "SIGKILL":
+		return syscall.SIGKILL
+	case "SIGTERM":
+		return syscall.SIGTERM
+	}
+	return 0
+}

@@ -5,6 +5,8 @@ package overseer
 import (
 	"errors"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // maxSignal is the largest signal number a Cmd accepts (Linux's SIGRTMAX;
@@ -38,3 +40,6 @@ func reap(pid int) (syscall.WaitStatus, error) {
 }
 
 func platformSupported() error { return nil }
+
+// signalNum returns the signal named name ("SIGTERM"), or 0 for none.
+func signalNum(name string) syscall.Signal { return unix.SignalNum(name) }

@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -19,6 +17,8 @@ import (
 
 	"github.com/overseer-go/overseer"
 	"go.uber.org/goleak"
+
+	"github.com/overseer-go/overseer/internal/testbuild"
 )
 
 // childPath is the test child of the overseer package (../testdata/child),
@@ -31,21 +31,14 @@ var childPath string
 const waitTimeout = 20 * time.Second
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "overseer-dashboard-test-")
+	paths, remove, err := testbuild.Build("../testdata/child")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	childPath = filepath.Join(dir, "child")
-	build := exec.Command("go", "build", "-o", childPath, "../testdata/child")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building the test child: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(2)
-	}
+	childPath = paths[0]
 	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
-		os.RemoveAll(dir)
+		remove()
 		os.Exit(code)
 	}))
 }

@@ -103,20 +103,3 @@ func TestReplayParseID(t *testing.T) {
 		}
 	}
 }
-
-func TestParseSignal(t *testing.T) {
-	for _, name := range []string{"TERM", "SIGTERM", "term", "sigterm", " SigTerm ", "HUP", "INT", "KILL", "USR1", "usr2", "QUIT", "CONT", "STOP", "WINCH"} {
-		sig, err := parseSignal(name)
-		if err != nil || sig == 0 {
-			t.Errorf("parseSignal(%q) = %v, %v; want a signal", name, sig, err)
-		}
-	}
-	if sig, _ := parseSignal("sigterm"); sig.String() != "terminated" {
-		t.Errorf("sigterm is %v", sig)
-	}
-	for _, name := range []string{"", " ", "15", "9", "-9", "+1", "SIG", "SIGNOPE", "TERM;KILL", "SIGTERM\x00", "1e3"} {
-		if sig, err := parseSignal(name); err == nil {
-			t.Errorf("parseSignal(%q) = %v, want an error", name, sig)
-		}
-	}
-}

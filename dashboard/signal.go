@@ -2,12 +2,11 @@ package dashboard
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"mime"
 	"net/http"
-	"strings"
-	"syscall"
+
+	"github.com/overseer-go/overseer"
 )
 
 // maxSignalBody bounds the body of a signal request.
@@ -29,7 +28,7 @@ func (h *Handler) serveSignal(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	sig, err := parseSignal(name)
+	sig, err := overseer.ParseSignal(name)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
@@ -58,25 +57,4 @@ func signalName(w http.ResponseWriter, r *http.Request) (string, error) {
 		return "", fmt.Errorf("dashboard: reading the form: %w", err)
 	}
 	return r.Form.Get("signal"), nil
-}
-
-// parseSignal returns the signal named name: a name such as SIGTERM, in
-// any case, with or without "SIG". Numbers are refused: they differ between
-// systems.
-func parseSignal(name string) (syscall.Signal, error) {
-	s := strings.ToUpper(strings.TrimSpace(name))
-	switch {
-	case s == "":
-		return 0, errors.New("dashboard: no signal given (a name such as TERM, HUP, INT, KILL, USR1)")
-	case strings.Trim(s, "+-0123456789") == "":
-		return 0, fmt.Errorf("dashboard: signal %s: give a name such as TERM, not a number", quote(name))
-	}
-	if !strings.HasPrefix(s, "SIG") {
-		s = "SIG" + s
-	}
-	sig := signalNum(s)
-	if sig == 0 {
-		return 0, fmt.Errorf("dashboard: unknown signal %s (a name such as TERM, HUP, INT, KILL, USR1)", quote(name))
-	}
-	return sig, nil
 }

@@ -6,8 +6,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -18,6 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"go.uber.org/goleak"
+
+	"github.com/overseer-go/overseer/internal/testbuild"
 )
 
 // childPath is the test child (../testdata/child), built once by TestMain
@@ -25,21 +25,14 @@ import (
 var childPath string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "overseer-metrics-test-")
+	paths, remove, err := testbuild.Build("../testdata/child")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	childPath = filepath.Join(dir, "child")
-	build := exec.Command("go", "build", "-o", childPath, "../testdata/child")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building the test child: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(2)
-	}
+	childPath = paths[0]
 	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
-		os.RemoveAll(dir)
+		remove()
 		os.Exit(code)
 	}))
 }

@@ -6,11 +6,11 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 
 	gocmd "github.com/go-cmd/cmd"
+
+	"github.com/overseer-go/overseer/internal/testbuild"
 )
 
 // producer is testdata/child of the module, built once by TestMain without
@@ -35,21 +35,14 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	dir, err := os.MkdirTemp("", "overseer-bench-")
+	paths, remove, err := testbuild.Build("../../testdata/child")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	producer = filepath.Join(dir, "child")
-	build := exec.Command("go", "build", "-o", producer, "../../testdata/child")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building the producer: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(2)
-	}
+	producer = paths[0]
 	code := m.Run()
-	os.RemoveAll(dir)
+	remove()
 	os.Exit(code)
 }
 

@@ -7,30 +7,16 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/overseer-go/overseer"
 )
 
-// maxNameBytes bounds the length of a process name, as overseer bounds ids.
-const maxNameBytes = 256
-
-// checkName accepts the names overseer takes as ids (its checkID): 1 to 256
-// bytes of UTF-8 letters, digits and - _ . : @ +, other than "." and "..".
+// checkName accepts the names overseer takes as ids, and says what is
+// wrong with another, without the "invalid argument" of the sentinel: the
+// file's error says that already.
 func checkName(name string) error {
-	switch {
-	case name == "":
-		return errors.New("empty process name")
-	case len(name) > maxNameBytes:
-		return fmt.Errorf("process name of %d bytes (at most %d)", len(name), maxNameBytes)
-	case !utf8.ValidString(name):
-		return fmt.Errorf("process name %q is not UTF-8", name)
-	case name == "." || name == "..":
-		return fmt.Errorf("%q is not a process name", name)
-	}
-	for _, r := range name {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("-_.:@+", r) {
-			return fmt.Errorf("process name %q has %q (letters, digits and - _ . : @ + only)", name, r)
-		}
+	if err := overseer.CheckID(name); err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), overseer.ErrInvalid.Error()+": "))
 	}
 	return nil
 }
@@ -59,10 +45,9 @@ func parseSize(s string) (int, error) {
 // parseSignal reads a signal by name, with or without "SIG", in any case:
 // "SIGINT", "INT", "sigint".
 func parseSignal(s string) (syscall.Signal, error) {
-	name := strings.ToUpper(strings.TrimSpace(s))
-	name = strings.TrimPrefix(name, "SIG")
-	if sig, ok := signalByName(name); ok {
-		return sig, nil
+	sig, err := overseer.ParseSignal(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a signal name (such as SIGTERM, SIGINT, HUP)", s)
 	}
-	return 0, fmt.Errorf("%q is not a signal name (such as SIGTERM, SIGINT, HUP)", s)
+	return sig, nil
 }

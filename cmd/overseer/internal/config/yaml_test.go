@@ -213,9 +213,9 @@ func TestYAMLErrors(t *testing.T) {
 		{"processes a string", "processes: web\n", 1, "processes", `not "web"`},
 
 		// Names
-		{"bad name", "processes:\n  my web: x\n", 2, "my web", `process name "my web" has ' '`},
-		{"dot name", "processes:\n  ..: x\n", 2, "..", `".." is not a process name`},
-		{"long name", "processes:\n  " + strings.Repeat("a", 257) + ": x\n", 2, strings.Repeat("a", 257), "process name of 257 bytes"},
+		{"bad name", "processes:\n  my web: x\n", 2, "my web", `id "my web" has ' '`},
+		{"dot name", "processes:\n  ..: x\n", 2, "..", `id ".."`},
+		{"long name", "processes:\n  " + strings.Repeat("a", 257) + ": x\n", 2, strings.Repeat("a", 257), "id of 257 bytes"},
 		{"duplicate name", "processes:\n  web: x\n  api: y\n  web: z\n", 4, "web", "defined twice (first on line 2)"},
 		{"list as name", "processes:\n  ? [a]\n  : x\n", 2, "", "a key must be a name, not a list"},
 
