@@ -82,9 +82,7 @@ func New(o *overseer.Overseer, opts ...Option) *Handler {
 
 // ServeHTTP serves the API, the event stream and the page.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if h.loopbackOnly && !isLoopbackHost(r.Host) {
-		h.logger.Warn("dashboard: request refused: Host is not a loopback name", "host", r.Host, "remote", r.RemoteAddr)
-		writeError(w, http.StatusForbidden, "dashboard: Host "+quote(r.Host)+" is not a loopback name or address")
+	if h.refuseHost(w, r) {
 		return
 	}
 	if h.o == nil {
@@ -92,6 +90,28 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.mux.ServeHTTP(w, r)
+}
+
+// Guard returns next behind the dashboard's Host check (WithLoopbackOnly),
+// for what a host serves next to the dashboard, such as /metrics, so that
+// a page of another site cannot read it through DNS rebinding either.
+func (h *Handler) Guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !h.refuseHost(w, r) {
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+// refuseHost answers 403 to a request whose Host is not a loopback name
+// when the dashboard is loopback only, and reports whether it did.
+func (h *Handler) refuseHost(w http.ResponseWriter, r *http.Request) bool {
+	if !h.loopbackOnly || isLoopbackHost(r.Host) {
+		return false
+	}
+	h.logger.Warn("dashboard: request refused: Host is not a loopback name", "host", r.Host, "remote", r.RemoteAddr)
+	writeError(w, http.StatusForbidden, "dashboard: Host "+quote(r.Host)+" is not a loopback name or address")
+	return true
 }
 
 // Token returns the token that mutating requests must carry in the header

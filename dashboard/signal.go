@@ -1,8 +1,10 @@
 package dashboard
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 
@@ -42,11 +44,15 @@ func (h *Handler) serveSignal(w http.ResponseWriter, r *http.Request) {
 }
 
 // signalName reads the name of the signal from the request: the JSON body
-// {"signal": NAME} when the body is JSON, else the form value "signal" (of
-// a form body or of the query).
+// {"signal": NAME} when the body is JSON (by its Content-Type, or because it
+// starts with "{", as curl -d sends it), else the form value "signal" (of a
+// form body or of the query).
 func signalName(w http.ResponseWriter, r *http.Request) (string, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxSignalBody)
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/json" {
+	body := bufio.NewReader(http.MaxBytesReader(w, r.Body, maxSignalBody))
+	r.Body = io.NopCloser(body)
+	first, _ := body.Peek(1)
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt == "application/json" || (len(first) == 1 && first[0] == '{') {
 		var body signalBody
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 			return "", fmt.Errorf("dashboard: the body is not {\"signal\": NAME}: %w", err)

@@ -8,8 +8,9 @@
 //
 // Ctrl-C (or SIGTERM) stops everything gracefully: each process gets its
 // StopSignal, then SIGKILL after its StopTimeout. A second Ctrl-C kills
-// what is left at once. The exit status is 0 when everything stopped
-// cleanly, 1 when a process ended fatal, 2 for a bad file or flag.
+// what is left at once. The exit status is 1 when a process failed (ended
+// fatal, finished with an exit code that is not a success, or was killed by
+// a signal the command did not send), 2 for a bad file or flag, else 0.
 package main
 
 import (
@@ -19,6 +20,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/overseer-go/overseer"
@@ -52,7 +55,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
-	o := overseer.NewOverseer()
+	// The terminal and the dashboard lose no line, however fast the
+	// processes print: they wait for them, as under foreman.
+	o := overseer.NewOverseer(overseer.WithLogBackpressure())
 	term := newTerminal(stdout, procs)
 	defer term.close()
 	logs, err := openLogs(procs)
@@ -107,23 +112,35 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 
-	err = o.SuperviseAll(ctx)
+	_ = o.SuperviseAll(ctx) // what ended how is read below
 	close(done)
-	if err != nil {
-		var msg string
-		for _, e := range unwrapAll(err) {
-			msg += "\n  " + e.Error()
-		}
-		fmt.Fprintln(stderr, "overseer: processes ended fatal:"+msg)
+	term.close() // every line printed before the verdict
+	if failed := failures(o, ctx.Err() != nil); len(failed) > 0 {
+		fmt.Fprintln(stderr, "overseer: failed:\n  "+strings.Join(failed, "\n  "))
 		return 1
 	}
 	return 0
 }
 
-// unwrapAll returns the errors joined in err.
-func unwrapAll(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
+// failures says which processes did not end well: fatal, finished with an
+// exit code that is not a success, or ended by a signal nobody asked for
+// (stopped says that the command stopped everything).
+func failures(o *overseer.Overseer, stopped bool) []string {
+	var failed []string
+	for _, id := range o.ListAll() {
+		c, err := o.Cmd(id)
+		if err != nil {
+			continue
+		}
+		st := c.Status()
+		switch {
+		case st.State == overseer.StateFatal:
+			failed = append(failed, fmt.Sprintf("%s: %v", id, st.Error))
+		case st.State == overseer.StateFinished && st.Exit != 0 && !slices.Contains(c.SuccessCodes, st.Exit):
+			failed = append(failed, fmt.Sprintf("%s: exit %d", id, st.Exit))
+		case st.State == overseer.StateInterrupted && !stopped:
+			failed = append(failed, fmt.Sprintf("%s: %v", id, st.Error))
+		}
 	}
-	return []error{err}
+	return failed
 }

@@ -120,3 +120,24 @@ func TestRunLogFile(t *testing.T) {
 	assert.Contains(t, string(data), "to-stderr\n")
 	assert.Contains(t, stdout.String(), "logged | to-stdout\n", "the terminal still shows it")
 }
+
+// A job that fails makes the command fail, and its last words are printed
+// before its end, none lost however fast it printed.
+func TestRunFailedJobLosesNothing(t *testing.T) {
+	file := writeFile(t, "overseer.yaml", `processes:
+  job:
+    command: 'seq 1 20000; echo "FAILED: 3 tests" >&2; exit 1'
+    restart: never
+`)
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"-f", file, "-http", ""}, &stdout, &stderr)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr.String(), "job: exit 1")
+	out := stdout.String()
+	assert.Contains(t, out, "job | 20000\n")
+	last := strings.Index(out, "job ! FAILED: 3 tests\n")
+	end := strings.Index(out, "job * finished (exit 1)\n")
+	require.True(t, last >= 0 && end >= 0, "%s", out[max(0, len(out)-500):])
+	assert.Less(t, last, end, "the end of the run is printed after its last line")
+	assert.Equal(t, 20000, strings.Count(out, "job | "))
+}

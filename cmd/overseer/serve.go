@@ -46,7 +46,7 @@ func serve(o *overseer.Overseer, addr string, errlog io.Writer) (*server, error)
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", dash.Guard(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	mux.Handle("/", dash)
 	s := &server{
 		url:      "http://" + ln.Addr().String(),

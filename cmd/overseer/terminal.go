@@ -6,6 +6,8 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/overseer-go/overseer"
 	"github.com/overseer-go/overseer/cmd/overseer/internal/config"
@@ -23,12 +25,26 @@ type terminal struct {
 	width  int
 	codes  map[string]string // the colour of each process
 
+	o          *overseer.Overseer
 	lines      chan overseer.Line
 	events     chan overseer.Event
 	stopLines  func()
 	stopEvents func()
 	done       chan struct{}
-	lastSeq    map[string]uint64
+	printed    chan struct{} // cap 1: a line was printed
+
+	mu      sync.Mutex
+	lastSeq map[string]uint64 // the Seq of the last line printed of each process
+
+	// The end of a run (a final state or backoff) is printed after the
+	// run's last line: held waits for it.
+	held map[string][]heldEvent
+}
+
+// heldEvent is an event printed once the line of Seq after has been.
+type heldEvent struct {
+	ev    overseer.Event
+	after uint64
 }
 
 // palette is the colours given to processes in turn: cyan, yellow, green,
@@ -36,7 +52,7 @@ type terminal struct {
 var palette = []string{"36", "33", "32", "35", "34", "31", "96", "93", "92", "95", "94", "91"}
 
 func newTerminal(w io.Writer, procs []config.Process) *terminal {
-	t := &terminal{w: w, codes: make(map[string]string), lastSeq: make(map[string]uint64)}
+	t := &terminal{w: w, codes: make(map[string]string), lastSeq: make(map[string]uint64), held: make(map[string][]heldEvent)}
 	_, noColour := os.LookupEnv("NO_COLOR")
 	if f, ok := w.(*os.File); ok && !noColour {
 		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
@@ -52,6 +68,8 @@ func newTerminal(w io.Writer, procs []config.Process) *terminal {
 
 // follow subscribes to o and prints what comes until close.
 func (t *terminal) follow(o *overseer.Overseer) {
+	t.o = o
+	t.printed = make(chan struct{}, 1)
 	t.lines = make(chan overseer.Line, 4096)
 	t.events = make(chan overseer.Event, 256)
 	t.stopLines = o.WatchLogs(t.lines)
@@ -60,11 +78,22 @@ func (t *terminal) follow(o *overseer.Overseer) {
 	go t.print()
 }
 
-// close ends the subscriptions and waits for what was received to be
-// printed.
+// close waits until every line captured so far has been printed (or
+// nothing has come for a while), then ends the subscriptions: ending them
+// first would drop what still waits in their backlogs.
 func (t *terminal) close() {
 	if t.done == nil {
 		return
+	}
+	for _, id := range t.o.ListAll() {
+		want := t.captured(id)
+		for t.seen(id) < want {
+			select {
+			case <-t.printed:
+			case <-time.After(2 * time.Second):
+				want = 0 // nothing is coming: the terminal fell behind for good
+			}
+		}
 	}
 	t.stopLines()
 	t.stopEvents()
@@ -72,6 +101,31 @@ func (t *terminal) close() {
 	close(t.events)
 	<-t.done
 	t.done = nil
+	for _, held := range t.held {
+		for _, h := range held {
+			t.print1(h.ev)
+		}
+	}
+}
+
+// captured returns the Seq of the last line captured of process id.
+func (t *terminal) captured(id string) uint64 {
+	c, err := t.o.Cmd(id)
+	if err != nil {
+		return 0
+	}
+	seq := t.seen(id)
+	if lines := c.Lines(seq); len(lines) > 0 {
+		seq = lines[len(lines)-1].Seq
+	}
+	return seq
+}
+
+// seen returns the Seq of the last line printed of process id.
+func (t *terminal) seen(id string) uint64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.lastSeq[id]
 }
 
 func (t *terminal) print() {
@@ -96,10 +150,9 @@ func (t *terminal) print() {
 }
 
 func (t *terminal) line(l overseer.Line) {
-	if last := t.lastSeq[l.ID]; last != 0 && l.Seq > last+1 {
+	if last := t.seen(l.ID); last != 0 && l.Seq > last+1 {
 		t.printf(l.ID, "*", "(%d lines not shown: the terminal fell behind)", l.Seq-last-1)
 	}
-	t.lastSeq[l.ID] = l.Seq
 	mark := "|"
 	if l.Stream == overseer.StreamStderr {
 		mark = "!"
@@ -109,9 +162,37 @@ func (t *terminal) line(l overseer.Line) {
 		text = stripANSI(text)
 	}
 	t.printf(l.ID, mark, "%s", text)
+	t.mu.Lock()
+	t.lastSeq[l.ID] = l.Seq
+	t.mu.Unlock()
+	select {
+	case t.printed <- struct{}{}:
+	default:
+	}
+	held := t.held[l.ID]
+	for len(held) > 0 && held[0].after <= l.Seq {
+		t.print1(held[0].ev)
+		held = held[1:]
+	}
+	t.held[l.ID] = held
 }
 
 func (t *terminal) event(ev overseer.Event) {
+	// Every line of a run was captured before its end: print them first,
+	// and whatever change follows after the end.
+	var after uint64
+	if ev.To.IsFinal() || ev.To == overseer.StateBackoff {
+		after = t.captured(ev.ID)
+	}
+	if len(t.held[ev.ID]) > 0 || t.seen(ev.ID) < after {
+		t.held[ev.ID] = append(t.held[ev.ID], heldEvent{ev: ev, after: after})
+		return
+	}
+	t.print1(ev)
+}
+
+// print1 prints one change of state.
+func (t *terminal) print1(ev overseer.Event) {
 	var detail []string
 	if ev.To == overseer.StateRunning && ev.PID != 0 {
 		detail = append(detail, fmt.Sprintf("pid %d", ev.PID))
