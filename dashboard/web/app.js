@@ -219,6 +219,17 @@
         rebuild = true;
       }
     }
+    if (sel) {
+      // Seq counts every line of a process since it was made: fewer lines
+      // than the last Seq shown means a new process under the same id, or
+      // a new server. Start the pane again.
+      const e = procs.get(sel.id);
+      if (e && e.p.stdoutLines + e.p.stderrLines < sel.lastSeq) {
+        sel.lastSeq = 0;
+        pending = [];
+        logEl.replaceChildren();
+      }
+    }
     if (snapshots++ > 0 && sel) load(sel); // lines may have been missed
     schedule();
   }
