@@ -3,7 +3,6 @@
 package overseer
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -315,27 +314,10 @@ func defunctChildren(t *testing.T) []string {
 }
 
 // procStat returns the parent and the state of process pid, and false if it
-// does not exist.
+// is gone.
 func procStat(pid int) (ppid int, state byte, ok bool) {
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, 0, false
-	}
-	// "pid (comm) state ppid ...": comm may hold anything, so look for the
-	// last ")".
-	i := bytes.LastIndexByte(stat, ')')
-	if i < 0 {
-		return 0, 0, false
-	}
-	fields := strings.Fields(string(stat[i+1:]))
-	if len(fields) < 2 {
-		return 0, 0, false
-	}
-	ppid, err = strconv.Atoi(fields[1])
-	if err != nil {
-		return 0, 0, false
-	}
-	return ppid, fields[0][0], true
+	st, ok := statOf(pid)
+	return st.ppid, st.state, ok
 }
 
 func procComm(pid int) string {

@@ -7,9 +7,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -50,7 +47,7 @@ func subreaperHelper(t *testing.T) {
 		require.NoError(t, exits.Start())
 		wait(t, exits)
 	}
-	afterExits := zombieChildren(t) // the runs have ended: nothing is left to happen
+	afterExits := len(defunctChildren(t)) // the runs have ended: nothing is left to happen
 
 	stops, err := o.Add("stops", childPath, "spawn:2", "ready", "sleep")
 	require.NoError(t, err)
@@ -60,23 +57,5 @@ func subreaperHelper(t *testing.T) {
 		waitLine(t, stops, "ready")
 		require.NoError(t, stops.Stop())
 	}
-	fmt.Printf("zombies:%d,%d\n", afterExits, zombieChildren(t)-afterExits)
-}
-
-// zombieChildren counts the zombies whose parent is this process.
-func zombieChildren(t *testing.T) int {
-	self := os.Getpid()
-	n := 0
-	names, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, name := range names {
-		stat, err := os.ReadFile(name)
-		if err != nil {
-			continue
-		}
-		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
-		if len(fields) > 1 && fields[0] == "Z" && fields[1] == strconv.Itoa(self) {
-			n++
-		}
-	}
-	return n
+	fmt.Printf("zombies:%d,%d\n", afterExits, len(defunctChildren(t))-afterExits)
 }
