@@ -5,6 +5,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -26,6 +28,7 @@ const (
 	defaultBackoffMin   = 100 * time.Millisecond
 	defaultBackoffMax   = 30 * time.Second
 	defaultBackoffMult  = 2
+	defaultReadyTimeout = time.Minute
 )
 
 // Cmd is a process that can be started, stopped and started again. Each start
@@ -109,6 +112,52 @@ type Cmd struct {
 	// the restart policy, as systemd's SuccessExitStatus. Nil means none.
 	SuccessCodes []int
 
+	// Ready, when set, decides when a run is ready: the run stays starting
+	// until the probe passes (then running), or until ReadyTimeout passes
+	// (then it is stopped, as a failed run for the restart policy, with an
+	// error wrapping ErrNotReady). Nil means ready as soon as the program
+	// is executing. See Notified, and package probe for the others. A probe
+	// that connects to an address (one with a ProbeAddr method) must not
+	// aim at the Cmd's own Listeners: the held socket accepts whichever run
+	// is up, so such a probe cannot tell runs apart (ErrInvalid).
+	Ready Probe
+	// ReadyTimeout bounds the wait for Ready. Zero means 1 minute.
+	ReadyTimeout time.Duration
+
+	// Notify gives every run a notification socket, as systemd's
+	// Type=notify does: NOTIFY_SOCKET names it, and the messages of any
+	// process of the run's group count (READY=1, STATUS=, STOPPING=1,
+	// WATCHDOG=1, MAINPID=; see the package doc). Setting Ready to
+	// Notified() or a Watchdog sets it too. Linux only.
+	Notify bool
+	// Watchdog, when set, is the longest the run may go without sending
+	// WATCHDOG=1: a run that misses it gets SIGABRT (then SIGKILL after
+	// StopTimeout) and counts as failed. The child learns it from
+	// WATCHDOG_USEC and WATCHDOG_PID, as under systemd. Zero means none.
+	Watchdog time.Duration
+
+	// Listeners are addresses of listening sockets the Overseer opens
+	// before the first run and hands to every run, with systemd's socket
+	// activation protocol: fds 3, 4, … in order, LISTEN_FDS,
+	// LISTEN_FDNAMES and LISTEN_PID. The forms are "tcp://host:port"
+	// (also tcp4, tcp6; port 0 picks a free port, see Status.Listeners)
+	// and "unix:///path/to/socket". With Listeners, Overseer.Restart and
+	// Upgrade are rolling: the new run starts on the same sockets and the
+	// old one is stopped only once the new one is ready, so no connection
+	// is refused. The sockets are held until the Cmd is removed from its
+	// Overseer (a Cmd outside an Overseer closes them when its run ends).
+	Listeners []string
+
+	// DependsOn lists the processes that SuperviseAll waits for, each until
+	// its Condition holds, before starting this one (Start and Supervise
+	// do not wait). StopAll stops this process before those it depends on.
+	DependsOn []Dependency
+
+	// WatchFiles lists files whose change should restart the process, as a
+	// rolling restart when it has Listeners. The Overseer only keeps the
+	// list; package watch acts on it, and on a change of the program file.
+	WatchFiles []string
+
 	id  string
 	out output
 
@@ -124,6 +173,11 @@ type Cmd struct {
 	startTime time.Time
 	stopTime  time.Time
 	restarts  int
+
+	statusText string   // Status.StatusText
+	mainPID    int      // Status.MainPID
+	socks      *sockets // the Listeners, once opened
+	program    string   // the program file of the last start, resolved
 
 	sup *supervision // the supervision in progress, nil when none; guarded by mu
 
@@ -324,6 +378,12 @@ func (c *Cmd) statusLocked(now time.Time) Status {
 		StartTime: c.startTime,
 		StopTime:  c.stopTime,
 		Restarts:  c.restarts,
+
+		StatusText: c.statusText,
+		MainPID:    c.mainPID,
+	}
+	if c.socks != nil {
+		st.Listeners = slices.Clone(c.socks.actual)
 	}
 	if c.exited {
 		st.Exit = c.exit
@@ -352,10 +412,17 @@ func (c *Cmd) setState(to State) {
 		return
 	}
 	c.state = to
+	c.publishLocked(from)
+}
+
+// publishLocked sends the event of a change from state from to the current
+// state: of state, or of the StatusText alone when they are the same.
+// c.mu is held.
+func (c *Cmd) publishLocked(from State) {
 	if c.onEvent == nil {
 		return
 	}
-	ev := Event{ID: c.id, From: from, To: to, Time: time.Now(), PID: c.pid, Exit: -1, Restarts: c.restarts}
+	ev := Event{ID: c.id, From: from, To: c.state, Time: time.Now(), PID: c.pid, Exit: -1, Restarts: c.restarts, StatusText: c.statusText}
 	if c.exited { // reset when a run starts: this is the exit of the run that ended
 		ev.Exit = c.exit
 	}
@@ -363,6 +430,46 @@ func (c *Cmd) setState(to State) {
 		ev.Err = c.err.Error()
 	}
 	c.onEvent(ev)
+}
+
+// setStatusTextLocked sets Status.StatusText and publishes it, if it
+// changed. c.mu is held.
+func (c *Cmd) setStatusTextLocked(text string) {
+	if c.statusText == text {
+		return
+	}
+	c.statusText = text
+	c.publishLocked(c.state)
+}
+
+// WatchedFiles returns the files whose change should restart the process:
+// its program file, as found at its last start (before the first, as
+// found now in PATH, if it is), then WatchFiles. Package watch acts on
+// them.
+func (c *Cmd) WatchedFiles() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var files []string
+	switch {
+	case c.program != "":
+		files = append(files, c.program)
+	case len(c.Args) > 0 && c.Args[0] != "":
+		if path, err := exec.LookPath(c.Args[0]); err == nil {
+			files = append(files, absIn(c.Dir, path))
+		}
+	}
+	return append(files, c.WatchFiles...)
+}
+
+// absIn returns path made absolute, relative to dir if dir is set.
+func absIn(dir, path string) string {
+	if !filepath.IsAbs(path) && dir != "" {
+		path = filepath.Join(dir, path)
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
 }
 
 // group is the Cmd's Group as of its last start, or as set if never started.
@@ -409,6 +516,12 @@ type runConfig struct {
 	startDelay   time.Duration
 	backoff      Backoff
 	successCodes []int
+
+	ready        Probe
+	readyTimeout time.Duration
+	notify       bool
+	watchdog     time.Duration
+	listeners    []listenAddr
 }
 
 // config checks the Cmd's fields and returns the run configuration they
@@ -453,6 +566,8 @@ func (c *Cmd) config() (runConfig, error) {
 		{"StartDelay", int64(c.StartDelay)},
 		{"Backoff.Min", int64(c.Backoff.Min)},
 		{"Backoff.Max", int64(c.Backoff.Max)},
+		{"ReadyTimeout", int64(c.ReadyTimeout)},
+		{"Watchdog", int64(c.Watchdog)},
 	} {
 		if f.value < 0 {
 			return runConfig{}, fmt.Errorf("%w: %s: %s is negative (%d)", ErrInvalid, c.name(), f.name, f.value)
@@ -467,6 +582,21 @@ func (c *Cmd) config() (runConfig, error) {
 	backoff, err := c.Backoff.withDefaults()
 	if err != nil {
 		return runConfig{}, fmt.Errorf("%w: %s: %v", ErrInvalid, c.name(), err)
+	}
+	listeners, err := c.listenConfig()
+	if err != nil {
+		return runConfig{}, err
+	}
+	for _, d := range c.DependsOn {
+		if err := d.check(c.id); err != nil {
+			return runConfig{}, fmt.Errorf("%w: %s: DependsOn: %v", ErrInvalid, c.name(), err)
+		}
+	}
+	notify := c.Notify || c.Watchdog > 0 || isNotified(c.Ready)
+	if notify {
+		if err := notifySupported(); err != nil {
+			return runConfig{}, fmt.Errorf("%w: %s: Notify: %w", ErrInvalid, c.name(), err)
+		}
 	}
 	stdout, stderr := c.Stdout, c.Stderr
 	if sameWriter(stdout, stderr) {
@@ -493,6 +623,11 @@ func (c *Cmd) config() (runConfig, error) {
 		startDelay:   c.StartDelay,
 		backoff:      backoff,
 		successCodes: slices.Clone(c.SuccessCodes),
+		ready:        c.Ready,
+		readyTimeout: orDefault(c.ReadyTimeout, defaultReadyTimeout),
+		notify:       notify,
+		watchdog:     c.Watchdog,
+		listeners:    listeners,
 	}, nil
 }
 

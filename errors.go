@@ -20,3 +20,16 @@ var (
 	// ErrExists reports an id that is already registered with the Overseer.
 	ErrExists = errors.New("overseer: process already exists")
 )
+
+// Sentinel errors of readiness and start order.
+var (
+	// ErrNotReady reports a run that did not become ready (see Cmd.Ready)
+	// within its ReadyTimeout: the Status.Error of a run ended for that
+	// reason, and the error of a rolling restart that kept the old run.
+	ErrNotReady = errors.New("overseer: process not ready")
+
+	// ErrDependency reports a process that cannot start because a process
+	// it depends on (Cmd.DependsOn) ended fatal, or ended without the
+	// success it waited for.
+	ErrDependency = errors.New("overseer: dependency failed")
+)

@@ -7,7 +7,9 @@ import "time"
 type Event struct {
 	// ID is the id of the process.
 	ID string `json:"id"`
-	// From and To are the states before and after the change.
+	// From and To are the states before and after the change. They are
+	// the same (running) when a rolling restart's new run takes over, with
+	// its PID, and the same (any state) when StatusText alone changed.
 	From State `json:"from"`
 	To   State `json:"to"`
 	// Time is when the change happened.
@@ -21,4 +23,7 @@ type Event struct {
 	Err string `json:"error"`
 	// Restarts is Status.Restarts after the change.
 	Restarts int `json:"restarts"`
+	// StatusText is Status.StatusText after the change. A new StatusText
+	// alone is published as an Event whose From and To are the same state.
+	StatusText string `json:"statusText"`
 }

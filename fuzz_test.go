@@ -276,7 +276,7 @@ func FuzzRing(f *testing.F) {
 				for k := range text {
 					text[k] = byte(seq*31) + byte(k)
 				}
-				r.push(seq, int64(seq)*1000, text, op&0x40 != 0)
+				r.push(seq, int64(seq)*1000, 0, text, op&0x40 != 0)
 				model.push(seq, string(text))
 				partial[seq] = op&0x40 != 0
 			}

@@ -23,6 +23,10 @@ type JSONProcess struct {
 
 	StdoutLines uint64 `json:"stdoutLines"` // Status.StdoutLines
 	StderrLines uint64 `json:"stderrLines"` // Status.StderrLines
+
+	StatusText string   `json:"statusText"` // Status.StatusText
+	MainPID    int      `json:"mainPid"`    // Status.MainPID, 0 for none
+	Listeners  []string `json:"listeners"`  // Status.Listeners
 }
 
 // ToJSON returns the Cmd's JSONProcess. It takes no copy of the output and is
@@ -53,6 +57,10 @@ func (c *Cmd) toJSON(now time.Time) JSONProcess {
 		StopTime:  st.StopTime,
 		RunTime:   st.Runtime.Seconds(),
 		Restarts:  st.Restarts,
+
+		StatusText: st.StatusText,
+		MainPID:    st.MainPID,
+		Listeners:  st.Listeners,
 	}
 	jp.StdoutLines, jp.StderrLines = c.out.counts()
 	if st.Error != nil {

@@ -47,6 +47,10 @@ type Line struct {
 	// for every line, across both streams and across runs. A gap in Seq
 	// seen by a subscriber means lines were dropped for it.
 	Seq uint64 `json:"seq"`
+	// PID is the process id of the run that wrote the line, so that the
+	// output of two runs of a rolling restart, which overlap, can be told
+	// apart.
+	PID int `json:"pid"`
 	// Time is when the line was read from the process.
 	Time time.Time `json:"time"`
 	// Text is the content of the line.

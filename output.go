@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -27,6 +28,8 @@ type output struct {
 	// mu. It must not block (the Overseer's hub only makes non-blocking
 	// sends, as os/signal does).
 	sink lineSink
+	// watches are the WaitLines in progress.
+	watches []*lineWatch
 }
 
 // lineSink takes the Lines of a Cmd as they are read.
@@ -65,6 +68,10 @@ func (o *output) setSink(id string, sink lineSink) {
 func (o *output) since(seq uint64) []Line {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	return o.sinceLocked(seq)
+}
+
+func (o *output) sinceLocked(seq uint64) []Line {
 	rings := [2]*ring{&o.stdout, &o.stderr}
 	streams := [2]Stream{StreamStdout, StreamStderr}
 	var from [2]int
@@ -88,7 +95,7 @@ func (o *output) since(seq uint64) []Line {
 		m := rings[k].at(next[k])
 		next[k]++
 		rings[k].writeText(&b, m)
-		out = append(out, Line{ID: o.id, Stream: streams[k], Seq: m.seq, Time: time.Unix(0, m.time), Partial: m.partial})
+		out = append(out, Line{ID: o.id, Stream: streams[k], Seq: m.seq, PID: int(m.pid), Time: time.Unix(0, m.time), Partial: m.partial})
 	}
 	// Cut the Texts out of the one string, walking the rings again.
 	all, next := b.String(), from
@@ -143,6 +150,7 @@ const maxDrainBytes = 1 << 20
 // deadline that the run sets once the process group is gone.
 type pump struct {
 	id     string
+	pid    int // of the run
 	stream Stream
 	pipe   *os.File // the read end; non-blocking, polled by the runtime
 	raw    io.Writer
@@ -176,8 +184,8 @@ const (
 	captureEnd            // the unfinished line, as the last Line of the stream
 )
 
-func newPump(id string, stream Stream, pipe *os.File, raw io.Writer, out *output, maxLine int, logger *slog.Logger) *pump {
-	p := &pump{id: id, stream: stream, pipe: pipe, raw: raw, out: out, logger: logger}
+func newPump(id string, pid int, stream Stream, pipe *os.File, raw io.Writer, out *output, maxLine int, logger *slog.Logger) *pump {
+	p := &pump{id: id, pid: pid, stream: stream, pipe: pipe, raw: raw, out: out, logger: logger}
 	p.split = splitter{max: maxLine, emit: p.line}
 	return p
 }
@@ -350,7 +358,7 @@ func (p *pump) keep(c *chunk, data []byte, what int) lineSink {
 	start := 0
 	for i, end := range c.ends {
 		l := &c.lines[i]
-		l.ID, l.Stream, l.Time, l.Text = p.id, p.stream, now, all[start:end]
+		l.ID, l.PID, l.Stream, l.Time, l.Text = p.id, p.pid, p.stream, now, all[start:end]
 		start = end
 	}
 	o.sink.publishLines(c.lines)
@@ -369,7 +377,10 @@ func (p *pump) line(text []byte, partial bool) {
 	} else {
 		o.stdoutN++
 	}
-	o.ring(p.stream).push(o.seq, p.now, text, partial)
+	o.ring(p.stream).push(o.seq, p.now, int32(p.pid), text, partial)
+	if len(o.watches) > 0 {
+		o.offer(Line{ID: o.id, Stream: p.stream, Seq: o.seq, PID: p.pid, Time: time.Unix(0, p.now), Text: string(text), Partial: partial})
+	}
 	if p.collect {
 		c := p.c
 		c.text = append(c.text, text...)
@@ -413,4 +424,43 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// lineWatch is a WaitLine in progress: the first line of run pid that
+// matches goes to found.
+type lineWatch struct {
+	pid   int
+	match func(Line) bool
+	found chan Line // buffered: one send, never blocking
+}
+
+// watch offers match every line of run pid kept since Seq from, then every
+// new one, until one matches (it goes to the channel) or cancel is called.
+func (o *output) watch(pid int, from uint64, match func(Line) bool) (<-chan Line, func()) {
+	w := &lineWatch{pid: pid, match: match, found: make(chan Line, 1)}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, l := range o.sinceLocked(from) {
+		if l.PID == pid && match(l) {
+			w.found <- l
+			return w.found, func() {}
+		}
+	}
+	o.watches = append(o.watches, w)
+	return w.found, func() {
+		o.mu.Lock()
+		o.watches = slices.DeleteFunc(o.watches, func(x *lineWatch) bool { return x == w })
+		o.mu.Unlock()
+	}
+}
+
+// offer gives a new line to the watches of its run. out.mu is held.
+func (o *output) offer(l Line) {
+	o.watches = slices.DeleteFunc(o.watches, func(w *lineWatch) bool {
+		if w.pid != l.PID || !w.match(l) {
+			return false
+		}
+		w.found <- l // buffered, and sent to once
+		return true
+	})
 }

@@ -465,7 +465,15 @@ func (o *Overseer) Restart(id string) error {
 	if err != nil {
 		return err
 	}
+	return o.restart(c, nil)
+}
+
+// restart is Restart, onto args when they are set (Upgrade).
+func (o *Overseer) restart(c *Cmd, args []string) error {
 	c.mu.Lock()
+	if args != nil {
+		c.Args = args
+	}
 	if sup := c.sup; sup != nil && !sup.stopped {
 		sup.requestRestart()
 		endRun := c.requestStopLocked()
@@ -478,8 +486,25 @@ func (o *Overseer) Restart(id string) error {
 	if err := c.Stop(); err != nil {
 		return err
 	}
-	_, err = o.supervise(c, wasActive, false)
+	_, err := o.supervise(c, wasActive, false)
 	return err
+}
+
+// Upgrade restarts process id onto a new command line, args: a new
+// binary, say. For a running process with Listeners it is a rolling
+// restart, as Restart's, that keeps the old Args and the old run when the
+// new one is not ready (the error wraps ErrNotReady). Otherwise Args are
+// replaced and the process restarted as by Restart. Empty args are
+// ErrInvalid.
+func (o *Overseer) Upgrade(id string, args ...string) error {
+	c, err := o.Cmd(id)
+	if err != nil {
+		return err
+	}
+	if len(args) == 0 || args[0] == "" {
+		return fmt.Errorf("%w: upgrade %s: no program to run", ErrInvalid, id)
+	}
+	return o.restart(c, slices.Clone(args))
 }
 
 // Signal sends sig to the process group of process id.

@@ -37,6 +37,7 @@ type lineMeta struct {
 	off     uint64
 	time    int64 // Unix nanoseconds
 	len     uint32
+	pid     int32 // of the run that wrote it
 	partial bool
 }
 
@@ -51,7 +52,7 @@ func (r *ring) setLimits(maxLines, maxBytes, maxLine int) {
 	for i := 0; i < old.n; i++ {
 		m := old.at(i)
 		scratch = old.copyText(scratch[:0], m.off, int(m.len))
-		r.push(m.seq, m.time, scratch, m.partial)
+		r.push(m.seq, m.time, m.pid, scratch, m.partial)
 	}
 }
 
@@ -60,7 +61,7 @@ func (r *ring) bytes() int { return int(r.tail - r.head) }
 
 // push appends a line, evicting the oldest lines to stay within the bounds;
 // the newest line is always kept. text is copied.
-func (r *ring) push(seq uint64, time int64, text []byte, partial bool) {
+func (r *ring) push(seq uint64, time int64, pid int32, text []byte, partial bool) {
 	if r.maxLines <= 0 {
 		return
 	}
@@ -81,7 +82,7 @@ func (r *ring) push(seq uint64, time int64, text []byte, partial bool) {
 		slot -= len(r.meta)
 	}
 	r.meta[slot] = lineMeta{
-		seq: seq, off: r.tail, time: time, len: uint32(len(text)), partial: partial,
+		seq: seq, off: r.tail, time: time, len: uint32(len(text)), pid: pid, partial: partial,
 	}
 	r.n++
 	if len(text) > 0 {

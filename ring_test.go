@@ -55,7 +55,7 @@ const testMaxLine = 64
 
 // pushText pushes one line of text, copying nothing the caller keeps.
 func pushText(r *ring, seq uint64, text string) {
-	r.push(seq, 0, []byte(text), false)
+	r.push(seq, 0, 0, []byte(text), false)
 }
 
 // checkRing checks the ring's bookkeeping: n fits in meta and maxLines, the
@@ -346,7 +346,7 @@ func TestRingProperty(t *testing.T) {
 
 // addLines captures texts as one read of stream s, as a pump does.
 func addLines(o *output, s Stream, texts ...string) {
-	p := newPump("p", s, nil, nil, o, testMaxLine, nil)
+	p := newPump("p", 0, s, nil, nil, o, testMaxLine, nil)
 	var read []byte
 	for _, text := range texts {
 		read = append(append(read, text...), '\n')

@@ -45,6 +45,9 @@ type run struct {
 	stopSignaled bool // StopSignal has gone to the group; guarded by sigMu
 
 	token string // marks the run's descendants under WithSubreaper, else ""
+
+	firstSeq uint64        // the Seq of the output before the run's first line
+	notify   *notifySocket // nil unless cfg.notify
 }
 
 // startRun executes the program of cfg in a new process group, with its
@@ -130,7 +133,7 @@ func (r *run) begin() {
 		if s == StreamStderr {
 			raw = r.cfg.stderr
 		}
-		p := newPump(c.id, s, r.pipes[i], raw, &c.out, r.cfg.maxLineBytes, c.logger)
+		p := newPump(c.id, r.pid, s, r.pipes[i], raw, &c.out, r.cfg.maxLineBytes, c.logger)
 		r.pumpList[i] = p
 		go func() {
 			p.run()

@@ -32,6 +32,17 @@ type Status struct {
 	Runtime time.Duration
 	// Restarts counts the restarts made under supervision.
 	Restarts int
+	// StatusText is the last STATUS= the run sent over its notification
+	// socket (see Cmd.Notify), or what the Overseer says of a process that
+	// waits ("waiting for db"); "" for none.
+	StatusText string
+	// MainPID is the MAINPID= the run sent over its notification socket,
+	// 0 for none. Stop still ends the whole process group.
+	MainPID int
+	// Listeners are the addresses of the Cmd's listening sockets as
+	// opened, with the port the system chose for port 0 ("tcp://
+	// 127.0.0.1:43117"); nil before they are opened.
+	Listeners []string
 	// StdoutLines and StderrLines count the Lines captured of each stream
 	// since the Cmd was made, across runs (Partial pieces count one each).
 	StdoutLines uint64

@@ -1,0 +1,79 @@
+package overseer
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+
+	"golang.org/x/sys/unix"
+)
+
+func notifySupported() error { return nil }
+
+// openNotifySocket makes a run's notification socket: a unix datagram
+// socket in the abstract namespace (no file to clean up, nothing left
+// behind by a crash), with SO_PASSCRED on so that every message carries
+// its sender's pid, checked by the kernel.
+func openNotifySocket() (*notifySocket, error) {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	name := "@overseer-notify-" + hex.EncodeToString(b[:])
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: name, Net: "unixgram"})
+	if err != nil {
+		return nil, fmt.Errorf("overseer: notification socket: %w", err)
+	}
+	raw, err := conn.SyscallConn()
+	if err == nil {
+		cerr := raw.Control(func(fd uintptr) {
+			err = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_PASSCRED, 1)
+		})
+		if cerr != nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		_ = conn.Close()
+		return nil, fmt.Errorf("overseer: notification socket: %w", err)
+	}
+	return &notifySocket{conn: conn, name: name, ready: make(chan struct{}), done: make(chan struct{})}, nil
+}
+
+// receive reads one message and returns the pid of its sender; pid is 0
+// for a message without credentials or cut short. File descriptors sent
+// with it (FDSTORE=1) are closed: the Overseer keeps none.
+func (n *notifySocket) receive(buf, oob []byte) (pid int, msg []byte, err error) {
+	k, oobn, flags, _, err := n.conn.ReadMsgUnix(buf, oob)
+	if err != nil {
+		return 0, nil, err
+	}
+	cmsgs, perr := unix.ParseSocketControlMessage(oob[:oobn])
+	if perr != nil {
+		return 0, nil, nil
+	}
+	for _, m := range cmsgs {
+		if fds, err := unix.ParseUnixRights(&m); err == nil {
+			for _, fd := range fds {
+				_ = unix.Close(fd)
+			}
+			continue
+		}
+		if cred, err := unix.ParseUnixCredentials(&m); err == nil {
+			pid = int(cred.Pid)
+		}
+	}
+	if flags&(unix.MSG_TRUNC|unix.MSG_CTRUNC) != 0 {
+		return 0, nil, nil
+	}
+	return pid, buf[:k], nil
+}
+
+// inGroup reports whether process pid is a member of process group pgid.
+func inGroup(pid, pgid int) bool {
+	g, err := unix.Getpgid(pid)
+	return err == nil && g == pgid
+}
+
+// oobSize holds one message's credentials and a few fds.
+var oobSize = unix.CmsgSpace(unix.SizeofUcred) + unix.CmsgSpace(4*16)
+
