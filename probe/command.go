@@ -21,7 +21,8 @@ const pidEnv = "OVERSEER_PROBE_PID"
 //
 // Args runs without a shell, in a process group of its own, with
 // OVERSEER_PROBE_PID set to the PID of the run (the id of its process
-// group) on top of Env. A try that outlives
+// group) on top of Env (a value there, or in the host's environment, is
+// replaced). A try that outlives
 // Timeout is killed with its whole group, and whatever is left of the
 // group when a try ends is killed too, so a probe command never outlives
 // its try. Its output is discarded, but for the end of it, which the error
@@ -55,12 +56,18 @@ func (p *Command) Ready(ctx context.Context, run *overseer.ProbeRun) error {
 	if len(p.Args) == 0 || p.Args[0] == "" {
 		return invalid("command: no program in Args")
 	}
-	env := p.Env
-	if env == nil {
-		env = os.Environ()
+	base := p.Env
+	if base == nil {
+		base = os.Environ()
+	}
+	env := make([]string, 0, len(base)+1)
+	for _, kv := range base {
+		if !strings.HasPrefix(kv, pidEnv+"=") {
+			env = append(env, kv)
+		}
 	}
 	if run != nil && run.PID > 0 {
-		env = append(env[:len(env):len(env)], pidEnv+"="+strconv.Itoa(run.PID))
+		env = append(env, pidEnv+"="+strconv.Itoa(run.PID))
 	}
 	return poll(ctx, what, s, func(ctx context.Context) error {
 		return p.try(ctx, env)

@@ -59,8 +59,9 @@ func TestCommandEnv(t *testing.T) {
 	require.NoError(t, p.Ready(context.Background(), run))
 	assert.Len(t, p.Env, 2, "Env was changed")
 
-	// Without a run, OVERSEER_PROBE_PID is not set.
-	require.NoError(t, (&Command{Args: []string{"sh", "-c", `test -z "${OVERSEER_PROBE_PID+set}"`}, Env: []string{}}).Ready(context.Background(), &overseer.ProbeRun{}))
+	// Without a run, OVERSEER_PROBE_PID is not set, even if the host has it.
+	t.Setenv("OVERSEER_PROBE_PID", "1")
+	require.NoError(t, (&Command{Args: []string{"sh", "-c", `test -z "${OVERSEER_PROBE_PID+set}"`}}).Ready(context.Background(), &overseer.ProbeRun{}))
 }
 
 func TestCommandDir(t *testing.T) {

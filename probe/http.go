@@ -37,14 +37,14 @@ const maxDrain = 64 << 10
 
 // Ready implements overseer.Probe. It does not use run, which may be nil.
 func (p *HTTP) Ready(ctx context.Context, run *overseer.ProbeRun) error {
-	what := "http " + p.URL
-	s, err := newSchedule(what, p.Period, p.Timeout)
-	if err != nil {
-		return err
-	}
 	u, err := parseURL(p.URL)
 	if err != nil {
 		return invalid("http: URL %q: %v", p.URL, err)
+	}
+	what := "http " + u.Redacted()
+	s, err := newSchedule(what, p.Period, p.Timeout)
+	if err != nil {
+		return err
 	}
 	client := p.Client
 	if client == nil {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -109,6 +110,20 @@ func TestHTTPHangingServer(t *testing.T) {
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Greater(t, tries, 1)
 	assert.Contains(t, err.Error(), "timed out after 20ms")
+}
+
+// TestHTTPRedactsPassword: the error of a probe does not show the password
+// of its URL.
+func TestHTTPRedactsPassword(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	u := strings.Replace(srv.URL, "http://", "http://user:secret@", 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	err := (&HTTP{URL: u, tried: func(error) { cancel() }}).Ready(ctx, nil)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Contains(t, err.Error(), "404")
+	assert.NotContains(t, err.Error(), "secret")
 }
 
 func TestHTTPBadURL(t *testing.T) {
