@@ -380,3 +380,43 @@ func waitEvent(t *testing.T, events <-chan overseer.Event, id string, to oversee
 		}
 	}
 }
+
+// TestRollingRestart: a process with Listeners gets a rolling restart: the
+// new run takes over from the old one, which then ends.
+func TestRollingRestart(t *testing.T) {
+	o, lines := setup(t)
+	dir := t.TempDir()
+	prog := filepath.Join(dir, "prog")
+	script(t, prog, "v1")
+	c, err := o.Add("p", prog)
+	require.NoError(t, err)
+	c.Listeners = []string{"tcp://127.0.0.1:0"}
+	events := make(chan overseer.Event, 64)
+	stopEvents := o.Watch(events)
+	defer stopEvents()
+	require.NoError(t, o.Start("p"))
+	first := waitLine(t, lines, "p", "v1")
+
+	r := start(t, o, WithDebounce(20*time.Millisecond))
+	r.watching(dir)
+	script(t, prog+".new", "v2")
+	require.NoError(t, os.Rename(prog+".new", prog))
+	second := waitLine(t, lines, "p", "v2")
+	require.NoError(t, r.restarted("p"))
+	assert.NotEqual(t, first.PID, second.PID)
+
+	// The takeover: running to running, with the new PID.
+	timeout := time.After(deadline)
+	for took := false; !took; {
+		select {
+		case ev := <-events:
+			took = ev.ID == "p" && ev.From == overseer.StateRunning && ev.To == overseer.StateRunning && ev.PID == second.PID
+		case <-timeout:
+			t.Fatal("no takeover event")
+		}
+	}
+	st := c.Status()
+	assert.Equal(t, overseer.StateRunning, st.State)
+	assert.Equal(t, second.PID, st.PID)
+	assert.NoError(t, r.stop())
+}
