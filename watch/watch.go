@@ -62,9 +62,11 @@ func WithDebounce(d time.Duration) Option {
 	}
 }
 
-// WithLogger makes Run log what it does to logger: restarts at Info, a
-// restart that failed and a directory it cannot watch at Error, changes and
-// changes ignored at Debug. Without it Run logs nothing.
+// WithLogger makes Run log what it does to logger: restarts at Info; a
+// restart that failed, a directory it cannot watch and an error of fsnotify
+// (events lost when the kernel's queue overflowed) at Error; changes, and
+// changes ignored for a process at rest, at Debug. Without it Run logs
+// nothing.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) { c.logger = l }
 }
