@@ -18,6 +18,7 @@ package overseer
 //	starting, running                     Stop / StopAll / ctx                          stopping
 //	backoff                               Stop / StopAll / ctx                          interrupted
 //	stopping                              the process group is gone                     interrupted
+//	initial                               SuperviseAll: a dependency failed or is bad   fatal
 //
 // The same as a diagram:
 //
@@ -26,6 +27,8 @@ package overseer
 //	   │           │  └─backoff◄┘  └──► interrupted ◄── stopping ◄── (Stop)
 //	   │           └──► fatal ◄─────────────┘ (no restart left)
 //	   └── finished, interrupted and fatal can be started again
+//
+//	initial ──► fatal: under SuperviseAll, a dependency failed or is bad
 //
 // Finished, interrupted and fatal are final (see IsFinal); each can be
 // started again, as a new run with a new PID.
@@ -97,7 +100,7 @@ func (s *State) UnmarshalText(text []byte) error {
 // transitions is the table in State's doc comment: transitions[from] is the
 // set of states that may follow from, as a bit mask.
 var transitions = [...]uint16{
-	StateInitial:     bits(StateStarting),
+	StateInitial:     bits(StateStarting, StateFatal),
 	StateStarting:    bits(StateRunning, StateBackoff, StateFatal, StateStopping),
 	StateRunning:     bits(StateFinished, StateInterrupted, StateBackoff, StateFatal, StateStopping),
 	StateStopping:    bits(StateInterrupted),

@@ -106,6 +106,8 @@ var documentedTransitions = []struct{ from, to State }{
 	{StateBackoff, StateInterrupted},
 	// stopping -> interrupted: the process group is gone
 	{StateStopping, StateInterrupted},
+	// initial -> fatal: SuperviseAll: a dependency failed or is bad
+	{StateInitial, StateFatal},
 }
 
 func TestStateTransitions(t *testing.T) {
@@ -115,7 +117,7 @@ func TestStateTransitions(t *testing.T) {
 		require.False(t, allowed[key], "%v -> %v listed twice", tr.from, tr.to)
 		allowed[key] = true
 	}
-	require.Len(t, allowed, 16)
+	require.Len(t, allowed, 17)
 
 	for _, from := range allStates {
 		for _, to := range allStates {
