@@ -236,6 +236,78 @@ func (g depGraph) cycleThrough(id string) []string {
 	return nil
 }
 
+// stopOrder returns, for each of cmds, the processes among cmds that depend
+// on it, which StopAll stops first. Edges to unknown ids are ignored, and so
+// are those within a cycle (a strongly connected set), so that the
+// processes of a cycle stop in parallel instead of waiting for each other.
+func stopOrder(cmds []*Cmd) map[*Cmd][]*Cmd {
+	g := graphOf(cmds)
+	byID := make(map[string]*Cmd, len(cmds))
+	for _, c := range cmds {
+		byID[c.id] = c
+	}
+	comp := g.components()
+	dependents := make(map[*Cmd][]*Cmd)
+	for _, c := range cmds {
+		for _, dep := range g[c.id] {
+			d, ok := byID[dep]
+			if !ok || comp[dep] == comp[c.id] {
+				continue
+			}
+			dependents[d] = append(dependents[d], c)
+		}
+	}
+	return dependents
+}
+
+// components numbers the strongly connected components of g (Tarjan's
+// algorithm): two ids have the same number when each depends on the other,
+// directly or not. Edges to unknown ids are ignored.
+func (g depGraph) components() map[string]int {
+	index := make(map[string]int, len(g))
+	low := make(map[string]int, len(g))
+	onStack := make(map[string]bool, len(g))
+	comp := make(map[string]int, len(g))
+	var stack []string
+	next, ncomp := 0, 0
+	var visit func(id string)
+	visit = func(id string) {
+		index[id], low[id] = next, next
+		next++
+		stack = append(stack, id)
+		onStack[id] = true
+		for _, dep := range g[id] {
+			if _, ok := g[dep]; !ok {
+				continue
+			}
+			if _, seen := index[dep]; !seen {
+				visit(dep)
+				low[id] = min(low[id], low[dep])
+			} else if onStack[dep] {
+				low[id] = min(low[id], index[dep])
+			}
+		}
+		if low[id] == index[id] {
+			for {
+				top := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				onStack[top] = false
+				comp[top] = ncomp
+				if top == id {
+					break
+				}
+			}
+			ncomp++
+		}
+	}
+	for _, id := range sortedKeys(g) {
+		if _, seen := index[id]; !seen {
+			visit(id)
+		}
+	}
+	return comp
+}
+
 // startOrder is the start order of one SuperviseAll call: the processes
 // that wait for their DependsOn, and what is known of the others.
 type startOrder struct {

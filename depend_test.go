@@ -391,6 +391,68 @@ func TestDependStartIgnores(t *testing.T) {
 	assert.Equal(t, StateInitial, status(t, o, "db").State)
 }
 
+// TestStopAllOrder: StopAll stops a before b before c (a depends on b, b on
+// c), each once the one before is gone, while d, unrelated, stops at once.
+func TestStopAllOrder(t *testing.T) {
+	o := newTestOverseer(t)
+	log := watchEvents(t, o)
+	for _, id := range []string{"a", "b", "c", "d"} {
+		addChild(t, o, id, "trapterm:200:bye", "ready", "sleep")
+	}
+	mustCmd := func(id string) *Cmd {
+		c, err := o.Cmd(id)
+		require.NoError(t, err)
+		return c
+	}
+	dependOn(mustCmd("a"), ConditionReady, "b")
+	dependOn(mustCmd("b"), ConditionStarted, "c", "unknown") // an unknown id is ignored
+	for _, id := range []string{"a", "b", "c", "d"} {
+		require.NoError(t, o.Start(id))   // Start does not check DependsOn against the others
+		waitLine(t, mustCmd(id), "ready") // the trap is set
+	}
+
+	within(t, "StopAll", func() { require.NoError(t, o.StopAll()) })
+	log.before(t, "a", StateInterrupted, "b", StateStopping)
+	log.before(t, "b", StateInterrupted, "c", StateStopping)
+	log.before(t, "d", StateStopping, "a", StateInterrupted)
+	for _, id := range []string{"a", "b", "c", "d"} {
+		assert.Contains(t, mustCmd(id).Status().Stdout, "bye", "%s was not stopped by its StopSignal", id)
+	}
+}
+
+// TestStopAllCycle: a cycle among processes started by hand does not hold
+// StopAll up: they stop in parallel, after what depends on them.
+func TestStopAllCycle(t *testing.T) {
+	o := newTestOverseer(t)
+	log := watchEvents(t, o)
+	for _, id := range []string{"a", "b"} {
+		addChild(t, o, id, "trapterm:300:bye", "ready", "sleep")
+	}
+	for _, id := range []string{"c", "z"} {
+		addChild(t, o, id, "trapterm:10:bye", "ready", "sleep")
+	}
+	set := func(id string, deps ...string) {
+		c, err := o.Cmd(id)
+		require.NoError(t, err)
+		dependOn(c, ConditionStarted, deps...)
+		require.NoError(t, o.Start(id))
+		waitLine(t, c, "ready")
+	}
+	set("a", "b")
+	set("b", "a")
+	set("c", "a", "z")
+	set("z")
+	within(t, "StopAll", func() { require.NoError(t, o.StopAll()) })
+	for _, id := range []string{"a", "b", "c", "z"} {
+		assert.Equal(t, StateInterrupted, status(t, o, id).State, id)
+	}
+	// c first, then a and z; b, whose one dependent is in its cycle, at once.
+	log.before(t, "c", StateInterrupted, "a", StateStopping)
+	log.before(t, "c", StateInterrupted, "z", StateStopping)
+	log.before(t, "a", StateStopping, "b", StateInterrupted) // in parallel
+	log.before(t, "b", StateStopping, "a", StateInterrupted)
+}
+
 func TestDependGraph(t *testing.T) {
 	g := depGraph{"a": {"b", "x"}, "b": {"c"}, "c": {"a", "c"}, "d": {"d"}, "e": {"a"}, "f": {"g"}, "g": {"f"}}
 	var cycles []string
@@ -402,4 +464,11 @@ func TestDependGraph(t *testing.T) {
 	assert.Nil(t, g.cycleThrough("e"))
 	assert.Nil(t, g.cycleThrough("d"), "a process depending on itself is Dependency.check's")
 
+	comp := g.components()
+	assert.Equal(t, comp["a"], comp["b"])
+	assert.Equal(t, comp["a"], comp["c"])
+	assert.Equal(t, comp["f"], comp["g"])
+	assert.NotEqual(t, comp["a"], comp["e"])
+	assert.NotEqual(t, comp["a"], comp["f"])
+	assert.NotEqual(t, comp["d"], comp["e"])
 }

@@ -543,15 +543,26 @@ func (o *Overseer) Signal(id string, sig syscall.Signal) error {
 	return c.Signal(sig)
 }
 
-// StopAll stops every process at once, in parallel, and returns when all
-// are gone: it takes about the largest StopTimeout, not their sum. Calling
-// it again is harmless.
+// StopAll stops every process and returns when all are gone. A process
+// is stopped once every process that depends on it (Cmd.DependsOn) has
+// stopped; the others stop in parallel, so StopAll takes about the longest
+// chain of StopTimeouts, not their sum. Calling it again is harmless.
 func (o *Overseer) StopAll() error {
+	cmds := o.cmds()
+	dependents := stopOrder(cmds)
+	stopped := make(map[*Cmd]chan struct{}, len(cmds))
+	for _, c := range cmds {
+		stopped[c] = make(chan struct{})
+	}
 	var wg sync.WaitGroup
-	for _, c := range o.cmds() {
+	for _, c := range cmds {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer close(stopped[c])
+			for _, d := range dependents[c] {
+				<-stopped[d]
+			}
 			_ = c.Stop()
 		}()
 	}
