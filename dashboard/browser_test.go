@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,7 +106,17 @@ func (b *browser) wait(what, cond string) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, waitTimeout+time.Second)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(waitTimeout))); err != nil {
+	var err error
+	for {
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(waitTimeout)))
+		// A navigation that is still going replaces the page's
+		// JavaScript context under the poll (CDP error -32000): poll
+		// the new page.
+		if err == nil || !strings.Contains(err.Error(), "Cannot find context with specified id") || ctx.Err() != nil {
+			break
+		}
+	}
+	if err != nil {
 		var rows map[string]string
 		b.eval(rowStates, &rows)
 		var log string
