@@ -3,10 +3,12 @@
 //
 //	out:TEXT     TEXT and "\n" to stdout
 //	err:TEXT     TEXT and "\n" to stderr
-//	info         "pid=PID fds=LISTEN_FDS" to stdout
+//	info         "pid=PID fds=LISTEN_FDS addr=ADDR" to stdout, ADDR being
+//	             the address of fd 3 when LISTEN_FDS is set, else "none"
 //	trap:NAME    on signal NAME (HUP, USR1, QUIT, WINCH, ALRM), print
 //	             "got-NAME" to stdout and go on
 //	trapterm:N   on SIGTERM, print "term" and exit with code N
+//	ignoreterm   ignore SIGTERM
 //	serve        answer every connection to the listening socket fd 3 with
 //	             "pid=PID\n", in the background
 //	notify       send READY=1 to NOTIFY_SOCKET
@@ -32,6 +34,10 @@ var signals = map[string]syscall.Signal{
 	"WINCH": syscall.SIGWINCH, "ALRM": syscall.SIGALRM,
 }
 
+// fd3 is the first listening socket, kept here so that no finalizer closes
+// it.
+var fd3 = os.NewFile(3, "listener")
+
 func main() {
 	for _, op := range os.Args[1:] {
 		name, arg, _ := strings.Cut(op, ":")
@@ -50,7 +56,16 @@ func do(name, arg string) error {
 	case "err":
 		fmt.Fprintln(os.Stderr, arg)
 	case "info":
-		fmt.Printf("pid=%d fds=%s\n", os.Getpid(), os.Getenv("LISTEN_FDS"))
+		addr := "none"
+		if os.Getenv("LISTEN_FDS") != "" {
+			ln, err := net.FileListener(fd3)
+			if err != nil {
+				return err
+			}
+			addr = ln.Addr().String()
+			_ = ln.Close() // a copy: fd 3 stays
+		}
+		fmt.Printf("pid=%d fds=%s addr=%s\n", os.Getpid(), os.Getenv("LISTEN_FDS"), addr)
 	case "trap":
 		sig, ok := signals[arg]
 		if !ok {
@@ -71,8 +86,10 @@ func do(name, arg string) error {
 			fmt.Println("term")
 			os.Exit(n)
 		}()
+	case "ignoreterm":
+		signal.Ignore(syscall.SIGTERM)
 	case "serve":
-		ln, err := net.FileListener(os.NewFile(3, "listener"))
+		ln, err := net.FileListener(fd3)
 		if err != nil {
 			return err
 		}
