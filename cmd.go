@@ -165,6 +165,7 @@ type Cmd struct {
 	cfg       *runConfig // of the current or last run; nil before the first
 	state     State
 	run       *run          // the run in progress, nil at rest
+	next      *run          // the new run of a rolling restart, until it takes over
 	done      chan struct{} // closed when the current run has ended
 	pid       int
 	exit      int
@@ -249,7 +250,9 @@ func (c *Cmd) launchLocked() error {
 	if configured {
 		c.cfg = &cfg
 		c.out.setLimits(cfg.bufferLines, cfg.bufferBytes, cfg.maxLineBytes)
-		r, err = c.startRun(&cfg)
+		if err = c.openSocketsLocked(&cfg); err == nil {
+			r, err = c.startRun(&cfg, c.done)
+		}
 	}
 	if err != nil {
 		c.err = err
@@ -267,8 +270,42 @@ func (c *Cmd) launchLocked() error {
 	}
 	c.run = r
 	c.pid, c.startTime = r.pid, r.started
-	c.setState(StateRunning)
+	c.statusText, c.mainPID = "", 0 // the new run's, once it sends them
+	if cfg.ready == nil {
+		close(r.decided)
+		c.setState(StateRunning)
+	} // else starting until the probe passes
 	r.begin() // after the running event, so that no line comes before it
+	return nil
+}
+
+// openSocketsLocked opens the Cmd's Listeners, unless they are open
+// already, and checks the Ready probe against the addresses opened. c.mu
+// is held.
+func (c *Cmd) openSocketsLocked(cfg *runConfig) error {
+	if c.socks.same(cfg.listeners) {
+		return nil
+	}
+	c.socks.close() // changed at rest: no run holds them
+	c.socks = nil
+	if len(cfg.listeners) == 0 {
+		return nil
+	}
+	socks, err := openSockets(cfg.listeners)
+	if err != nil {
+		return fmt.Errorf("%s: %w", c.name(), err)
+	}
+	var actual []listenAddr
+	for _, a := range socks.actual {
+		if la, err := parseListenAddr(a); err == nil {
+			actual = append(actual, la)
+		}
+	}
+	if err := checkProbeTarget(cfg.ready, actual); err != nil {
+		socks.close()
+		return fmt.Errorf("%w: %s: %v", ErrInvalid, c.name(), err)
+	}
+	c.socks = socks
 	return nil
 }
 
@@ -298,16 +335,27 @@ func (c *Cmd) Stop() error {
 // signals and escalates, and every one waits for the end. c.mu is held; the
 // returned function must be called without it.
 func (c *Cmd) requestStopLocked() (endRun func()) {
+	endNext := func() {}
+	if n := c.next; n != nil && !n.stopRequested {
+		// The new run of a rolling restart goes too.
+		n.stopRequested = true
+		endNext = func() { n.stop(true) }
+	}
 	r := c.run
 	if r == nil {
-		return func() {}
+		return endNext
 	}
 	first := !r.stopRequested
 	if first {
 		r.stopRequested = true
 		c.setState(StateStopping)
 	}
-	return func() { r.stop(first) }
+	return func() {
+		var wg sync.WaitGroup
+		wg.Go(endNext)
+		r.stop(first)
+		wg.Wait()
+	}
 }
 
 // Signal sends sig to the process group of the current run. It returns an

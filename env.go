@@ -17,6 +17,12 @@ const (
 	// never confused with a new one.
 	guardianEnv  = "OVERSEER_GUARDIAN"
 	guardianMode = "v1"
+	// stopSignalEnv tells a child the number of its StopSignal, so that
+	// package notify's Context can end on it.
+	stopSignalEnv = "OVERSEER_STOP_SIGNAL"
+	// execEnv makes a process the exec wrapper (see execwrap.go): its value
+	// is the program to run in its place.
+	execEnv = "OVERSEER_EXEC"
 )
 
 // ownedVar reports whether key is one of the variables the Overseer alone
@@ -29,7 +35,7 @@ func ownedVar(key string) bool {
 	switch key {
 	case "NOTIFY_SOCKET", "LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES",
 		"WATCHDOG_USEC", "WATCHDOG_PID",
-		lifelineEnv, guardianEnv, runTokenEnv:
+		lifelineEnv, guardianEnv, runTokenEnv, stopSignalEnv, execEnv:
 		return true
 	}
 	return false

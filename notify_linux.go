@@ -76,4 +76,3 @@ func inGroup(pid, pgid int) bool {
 
 // oobSize holds one message's credentials and a few fds.
 var oobSize = unix.CmsgSpace(unix.SizeofUcred) + unix.CmsgSpace(4*16)
-

@@ -464,3 +464,10 @@ func (o *output) offer(l Line) {
 		return true
 	})
 }
+
+// lastSeq is the Seq of the latest line.
+func (o *output) lastSeq() uint64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.seq
+}

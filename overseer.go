@@ -222,6 +222,8 @@ func (o *Overseer) Remove(id string) error {
 	}
 	// Detach it: a removed Cmd that is started by hand reports nothing here.
 	c.onEvent, c.onIdle, c.owner, c.subreaper = nil, nil, nil, false
+	c.socks.close() // the Listeners go with the process
+	c.socks = nil
 	c.mu.Unlock()
 	c.out.setSink(id, nil)
 	delete(o.procs, id)
@@ -370,6 +372,9 @@ func (o *Overseer) supervise(c *Cmd, restart, fresh bool) (*supervision, error) 
 	if err != nil {
 		return nil, err
 	}
+	if err := c.openSocketsLocked(&cfg); err != nil {
+		return nil, err // before anything starts, so Start says why
+	}
 	sup := newSupervision(c)
 	c.sup = sup
 	if restart {
@@ -471,6 +476,9 @@ func (o *Overseer) Restart(id string) error {
 // restart is Restart, onto args when they are set (Upgrade).
 func (o *Overseer) restart(c *Cmd, args []string) error {
 	c.mu.Lock()
+	if c.canRollLocked() {
+		return c.rollLocked(args)
+	}
 	if args != nil {
 		c.Args = args
 	}

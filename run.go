@@ -1,6 +1,7 @@
 package overseer
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -8,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -48,17 +50,44 @@ type run struct {
 
 	firstSeq uint64        // the Seq of the output before the run's first line
 	notify   *notifySocket // nil unless cfg.notify
+
+	// Readiness. decided is closed when the probe has passed (readyErr
+	// nil) or failed (readyErr set): at once without a probe. The probe's
+	// goroutine is cancelled by probeCancel and closes probeDone.
+	ended       chan struct{} // closed once the leader is reaped
+	decided     chan struct{}
+	readyErr    error // guarded by cmd.mu
+	probeCancel context.CancelFunc
+	probeDone   chan struct{}
+
+	// Guarded by cmd.mu.
+	candidate    bool   // the new run of a rolling restart, not yet the Cmd's
+	selfStopping bool   // it sent STOPPING=1
+	watchdogErr  error  // it missed its watchdog
+	statusText   string // its last STATUS=
+	mainPID      int    // its MAINPID=
 }
 
 // startRun executes the program of cfg in a new process group, with its
 // output going to two pipes (or one terminal), and returns the run, not yet
-// begun. c.mu is held.
-func (c *Cmd) startRun(cfg *runConfig) (*run, error) {
-	if err := platformSupported(); err != nil {
+// begun, which closes done when it has ended. c.mu is held; the Cmd's
+// sockets, if cfg has Listeners, are open.
+func (c *Cmd) startRun(cfg *runConfig, done chan struct{}) (*run, error) {
+	fail := func(err error) (*run, error) {
 		return nil, fmt.Errorf("overseer: start %q: %w", cfg.args[0], err)
 	}
+	if err := platformSupported(); err != nil {
+		return fail(err)
+	}
 	if err := checkProgram(cfg); err != nil {
-		return nil, fmt.Errorf("overseer: start %q: %w", cfg.args[0], err)
+		return fail(err)
+	}
+	var notify *notifySocket
+	if cfg.notify {
+		var err error
+		if notify, err = openNotifySocket(); err != nil {
+			return fail(err)
+		}
 	}
 	open := openPipes
 	if cfg.pty {
@@ -66,22 +95,52 @@ func (c *Cmd) startRun(cfg *runConfig) (*run, error) {
 	}
 	pipes, ends, err := open()
 	if err != nil {
-		return nil, fmt.Errorf("overseer: start %q: %w", cfg.args[0], err)
+		notify.close()
+		return fail(err)
 	}
 	lifeline, err := theHost.lifelineFile()
 	if err != nil {
+		notify.close()
 		closeAll(pipes...)
 		closeAll(ends...)
-		return nil, fmt.Errorf("overseer: start %q: %w", cfg.args[0], err)
+		return fail(err)
 	}
 	var pidfd int
 	ec := exec.Command(cfg.args[0], cfg.args[1:]...)
 	ec.Dir = cfg.dir
-	// The lifeline is the first fd after the standard three: fd 3, as
-	// long as no listening sockets are passed (they would come first, as
-	// systemd orders them).
-	ec.ExtraFiles = []*os.File{lifeline}
-	ec.Env = append(slices.Clip(cfg.env), lifelineEnv+"=3")
+	program := ec.Path // found in PATH; the wrapper may take its place
+	ec.Env = append(slices.Clip(cfg.env), stopSignalEnv+"="+strconv.Itoa(int(cfg.stopSignal)))
+	// The listening sockets come first, from fd 3, as systemd orders them;
+	// the lifeline after them.
+	var socks []*os.File
+	if len(cfg.listeners) > 0 {
+		socks = c.socks.files
+		ec.Env = append(ec.Env, "LISTEN_FDS="+strconv.Itoa(len(socks)), "LISTEN_FDNAMES="+c.socks.fdNames(c.id))
+	}
+	ec.ExtraFiles = append(slices.Clip(socks), lifeline)
+	ec.Env = append(ec.Env, lifelineEnv+"="+strconv.Itoa(3+len(socks)))
+	if notify != nil {
+		ec.Env = append(ec.Env, "NOTIFY_SOCKET="+notify.name)
+	}
+	if cfg.watchdog > 0 {
+		ec.Env = append(ec.Env, "WATCHDOG_USEC="+strconv.FormatInt(cfg.watchdog.Microseconds(), 10))
+	}
+	if len(socks) > 0 || cfg.watchdog > 0 {
+		// LISTEN_PID and WATCHDOG_PID must be the child's own pid: the
+		// exec wrapper sets them (see execwrap.go).
+		if ec.Err == nil {
+			exe, err := executable()
+			if err != nil {
+				notify.close()
+				closeAll(pipes...)
+				closeAll(ends...)
+				closeAll(lifeline)
+				return fail(fmt.Errorf("the exec wrapper for LISTEN_PID: %w", err))
+			}
+			ec.Env = append(ec.Env, execEnv+"="+ec.Path)
+			ec.Path = exe
+		}
+	}
 	var token string
 	if c.subreaper {
 		token = newRunToken()
@@ -100,24 +159,30 @@ func (c *Cmd) startRun(cfg *runConfig) (*run, error) {
 	closeAll(ends...) // the child has its own copies; EOF comes when it and its group close them
 	closeAll(lifeline)
 	if err != nil {
+		notify.close()
 		closeAll(pipes...)
-		return nil, fmt.Errorf("overseer: start %q: %w", cfg.args[0], err)
+		return fail(err)
 	}
+	c.program = absIn(cfg.dir, program)
 	if err := theHost.watch(ec.Process.Pid); err != nil && c.logger != nil {
 		c.logger.Warn("overseer: the process group is not guarded against the death of the host",
 			"id", c.id, "pid", ec.Process.Pid, "err", err)
 	}
 	r := &run{
-		cmd:     c,
-		cfg:     cfg,
-		pid:     ec.Process.Pid,
-		started: time.Now(),
-		osProc:  ec.Process,
-		proc:    newProcess(ec.Process.Pid, pidfd),
-		pipes:   pipes,
-		done:    c.done,
-		drained: make(chan struct{}),
-		token:   token,
+		cmd:      c,
+		cfg:      cfg,
+		pid:      ec.Process.Pid,
+		started:  time.Now(),
+		osProc:   ec.Process,
+		proc:     newProcess(ec.Process.Pid, pidfd),
+		pipes:    pipes,
+		done:     done,
+		drained:  make(chan struct{}),
+		ended:    make(chan struct{}),
+		decided:  make(chan struct{}),
+		token:    token,
+		firstSeq: c.out.lastSeq(),
+		notify:   notify,
 	}
 	return r, nil
 }
@@ -142,7 +207,56 @@ func (r *run) begin() {
 			}
 		}()
 	}
+	if r.notify != nil {
+		go r.readNotify()
+	}
+	if r.cfg.ready != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), r.cfg.readyTimeout)
+		r.probeCancel, r.probeDone = cancel, make(chan struct{})
+		go r.probe(ctx)
+	}
 	go r.wait()
+}
+
+// probe runs the Cmd's Ready probe on the run, and acts on its outcome.
+func (r *run) probe(ctx context.Context) {
+	defer close(r.probeDone)
+	c := r.cmd
+	err := r.cfg.ready.Ready(ctx, &ProbeRun{ID: c.id, PID: r.pid, r: r})
+	select {
+	case <-r.ended:
+		return // the run is over: nothing to decide
+	default:
+	}
+	if err == nil {
+		c.runReady(r)
+		return
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		err = fmt.Errorf("%w: %s (pid %d) not ready within %v: %w", ErrNotReady, c.name(), r.pid, r.cfg.readyTimeout, err)
+	} else {
+		err = fmt.Errorf("%w: %s (pid %d): %w", ErrNotReady, c.name(), r.pid, err)
+	}
+	if c.runNotReady(r, err) {
+		r.terminate()
+	}
+}
+
+// terminate ends the run: StopSignal to its group, then SIGKILL after
+// StopTimeout unless it has ended. It does not wait for the end of the
+// run, only for the leader's reaping, so the run's own goroutines may use it.
+func (r *run) terminate() {
+	r.sigMu.Lock()
+	r.stopSignaled = true
+	r.sigMu.Unlock()
+	_ = r.signal(r.cfg.stopSignal)
+	timer := time.NewTimer(r.cfg.stopTimeout)
+	defer timer.Stop()
+	select {
+	case <-r.ended:
+	case <-timer.C:
+		_ = r.signal(syscall.SIGKILL)
+	}
 }
 
 // wait owns the run from exec to its end.
@@ -176,6 +290,15 @@ func (r *run) wait() {
 	ws, rerr := r.proc.reap()
 	r.reaped = true
 	r.sigMu.Unlock()
+	close(r.ended)
+	if r.probeCancel != nil {
+		r.probeCancel()
+		<-r.probeDone
+	}
+	if r.notify != nil {
+		r.notify.close()
+		<-r.notify.done
+	}
 	// Reaped: the guardian forgets the group. (Before the reap, another
 	// run's subreaper could take the exited leader for an adopted orphan.)
 	theHost.release(r.pid)
@@ -237,6 +360,15 @@ func (r *run) signal(sig syscall.Signal) error {
 func (c *Cmd) runEnded(r *run, ws syscall.WaitStatus, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.run != r {
+		// The other run of a rolling restart: the old one, retired, or a
+		// new one that never took over. The Cmd's state is not theirs.
+		if c.next == r {
+			c.next = nil
+		}
+		close(r.done)
+		return
+	}
 	c.run = nil
 	c.stopTime = time.Now()
 	signaled := false
@@ -253,16 +385,69 @@ func (c *Cmd) runEnded(r *run, ws syscall.WaitStatus, err error) {
 	if signaled {
 		next = StateInterrupted
 	}
+	failed := err != nil || signaled || !r.cfg.success(c.exit)
+	switch {
+	case r.readyErr != nil && !r.stopRequested:
+		c.err, failed, next = r.readyErr, true, StateFatal
+	case r.watchdogErr != nil && !r.stopRequested:
+		c.err, failed, next = fmt.Errorf("%w (%w)", r.watchdogErr, c.err), true, StateFatal
+	case r.selfStopping:
+		failed = false // it said it was going: an end, not a failure
+	}
 	switch {
 	case r.stopRequested:
 		next = StateInterrupted
 	case c.sup != nil && !c.sup.stopped:
-		failed := err != nil || signaled || !r.cfg.success(c.exit)
 		next = c.sup.afterRun(c, r.cfg, failed, c.stopTime.Sub(c.startTime), next)
 	}
 	c.setState(next)
 	c.detachIfDone()
+	if c.owner == nil && c.state.IsFinal() {
+		c.socks.close() // no Overseer to keep them for
+		c.socks = nil
+	}
 	close(r.done)
+}
+
+// runReady makes run r ready: the Cmd's state goes from starting to
+// running, or, for the new run of a rolling restart, the restart goes on.
+func (c *Cmd) runReady(r *run) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	select {
+	case <-r.decided:
+		return
+	default:
+	}
+	close(r.decided)
+	if c.run == r && c.state == StateStarting {
+		c.setState(StateRunning)
+	}
+}
+
+// runNotReady records that run r will not be ready, and reports whether
+// the caller must end it: it is the Cmd's current run, not already being
+// stopped. (The new run of a rolling restart is ended by the restart.)
+func (c *Cmd) runNotReady(r *run, err error) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	select {
+	case <-r.decided:
+		return false
+	default:
+	}
+	r.readyErr = err
+	close(r.decided)
+	if c.run != r || r.stopRequested || r.selfStopping {
+		return false
+	}
+	if c.logger != nil {
+		c.logger.Warn("overseer: not ready: stopping", "id", c.id, "pid", r.pid, "err", err)
+	}
+	if c.state == StateStarting {
+		c.setState(StateStopping)
+	}
+	return true
 }
 
 // checkProgram finds the errors that exec would report without naming

@@ -8,16 +8,25 @@ package overseer
 //
 //	from                                  what happens                                  to
 //	initial, finished, interrupted, fatal Start / Restart                               starting
-//	starting                              exec succeeded                                running
+//	initial                               a process it depends on failed (ErrDependency) fatal
+//	starting                              exec succeeded and Ready passed (at once       running
+//	                                      without Ready)
 //	starting                              exec failed, a restart is allowed             backoff
 //	starting                              exec failed, no restart left                  fatal
+//	starting                              the run ended before it was ready             as running's end, below
+//	starting                              ReadyTimeout passed or the probe failed       stopping
 //	running                               an exit the policy does not restart           finished (interrupted if a signal killed it)
 //	running                               an exit the policy restarts, a restart left   backoff
 //	running                               a failure with no restart left                fatal
+//	running                               a rolling restart's new run is ready          running (the new PID)
+//	running                               the run sent STOPPING=1                       stopping
 //	backoff                               the delay is over                             starting
 //	starting, running                     Stop / StopAll / ctx                          stopping
 //	backoff                               Stop / StopAll / ctx                          interrupted
-//	stopping                              the process group is gone                     interrupted
+//	stopping                              the process group is gone after Stop          interrupted
+//	stopping                              gone, not ready: a failure for the policy     backoff, or fatal with no restart left
+//	stopping                              gone after STOPPING=1: not a failure          finished (interrupted after a signal),
+//	                                                                                    or backoff under RestartAlways
 //
 // The same as a diagram:
 //
@@ -97,10 +106,10 @@ func (s *State) UnmarshalText(text []byte) error {
 // transitions is the table in State's doc comment: transitions[from] is the
 // set of states that may follow from, as a bit mask.
 var transitions = [...]uint16{
-	StateInitial:     bits(StateStarting),
-	StateStarting:    bits(StateRunning, StateBackoff, StateFatal, StateStopping),
-	StateRunning:     bits(StateFinished, StateInterrupted, StateBackoff, StateFatal, StateStopping),
-	StateStopping:    bits(StateInterrupted),
+	StateInitial:     bits(StateStarting, StateFatal),
+	StateStarting:    bits(StateRunning, StateBackoff, StateFatal, StateStopping, StateFinished, StateInterrupted),
+	StateRunning:     bits(StateFinished, StateInterrupted, StateBackoff, StateFatal, StateStopping, StateRunning),
+	StateStopping:    bits(StateInterrupted, StateFinished, StateBackoff, StateFatal),
 	StateBackoff:     bits(StateStarting, StateInterrupted),
 	StateFinished:    bits(StateStarting),
 	StateInterrupted: bits(StateStarting),

@@ -106,6 +106,20 @@ var documentedTransitions = []struct{ from, to State }{
 	{StateBackoff, StateInterrupted},
 	// stopping -> interrupted: the process group is gone
 	{StateStopping, StateInterrupted},
+	// initial -> fatal: a process it depends on failed
+	{StateInitial, StateFatal},
+	// starting -> finished, interrupted: the run ended before it was ready
+	// (backoff and fatal are listed above)
+	{StateStarting, StateFinished},
+	{StateStarting, StateInterrupted},
+	// running -> running: a rolling restart's new run is ready
+	{StateRunning, StateRunning},
+	// stopping -> backoff, fatal: gone, not ready (or STOPPING=1 under
+	// RestartAlways)
+	{StateStopping, StateBackoff},
+	{StateStopping, StateFatal},
+	// stopping -> finished: gone after STOPPING=1
+	{StateStopping, StateFinished},
 }
 
 func TestStateTransitions(t *testing.T) {
@@ -115,7 +129,7 @@ func TestStateTransitions(t *testing.T) {
 		require.False(t, allowed[key], "%v -> %v listed twice", tr.from, tr.to)
 		allowed[key] = true
 	}
-	require.Len(t, allowed, 16)
+	require.Len(t, allowed, 23)
 
 	for _, from := range allStates {
 		for _, to := range allStates {

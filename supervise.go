@@ -164,6 +164,13 @@ func (s *supervision) loop(startDelay time.Duration, launched bool) {
 			<-done // the exit is seen by the run's own goroutine; no polling
 		}
 		c.mu.Lock()
+		for c.sup == s && c.run != nil && c.done != done {
+			// A rolling restart's new run took over: follow it.
+			done = c.done
+			c.mu.Unlock()
+			<-done
+			c.mu.Lock()
+		}
 		if c.sup != s {
 			// Detached when the run ended for good: the Cmd may be under
 			// a new supervision already.

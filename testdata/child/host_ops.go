@@ -94,7 +94,7 @@ func hostOp(name, arg string) error {
 		}()
 		return nil
 	}
-	return fmt.Errorf("unknown operation")
+	return systemdOp(name, arg)
 }
 
 // lifeline returns the lifeline named by OVERSEER_LIFELINE_FD.

@@ -1,0 +1,107 @@
+package overseer
+
+import (
+	"fmt"
+	"time"
+)
+
+// canRollLocked reports whether a restart of c, onto args if set, can be
+// rolling: c is supervised and running, with its Listeners open as they
+// are configured. c.mu is held.
+func (c *Cmd) canRollLocked() bool {
+	return c.sup != nil && !c.sup.stopped && c.state == StateRunning &&
+		c.run != nil && len(c.run.cfg.listeners) > 0 && c.socks.same(c.run.cfg.listeners)
+}
+
+// rollLocked is a rolling restart, onto args when they are set: a new run
+// starts on the Cmd's sockets while the old one serves; once the new run
+// is ready it takes over (one event, running to running, with its PID)
+// and the old one is stopped gracefully. A new run that cannot start, ends,
+// or is not ready in time is stopped, and the old one stays, as do the
+// Args. It returns once the run that lost has ended. c.mu is held, and
+// released.
+func (c *Cmd) rollLocked(args []string) error {
+	if c.next != nil {
+		c.mu.Unlock()
+		return fmt.Errorf("%w: %s: a rolling restart is in progress", ErrRunning, c.name())
+	}
+	kept := c.Args
+	if args != nil {
+		c.Args = args
+	}
+	cfg, err := c.config()
+	c.Args = kept
+	if err != nil {
+		c.mu.Unlock()
+		return err
+	}
+	if !c.socks.same(cfg.listeners) {
+		c.mu.Unlock()
+		return fmt.Errorf("%w: %s: Listeners changed; a rolling restart keeps the sockets (stop and start to change them)", ErrInvalid, c.name())
+	}
+	old, program := c.run, c.program
+	r, err := c.startRun(&cfg, make(chan struct{}))
+	if err != nil {
+		c.program = program
+		c.mu.Unlock()
+		return fmt.Errorf("%w: %s: the old run (pid %d) goes on: %w", ErrNotReady, c.name(), old.pid, err)
+	}
+	r.candidate = true
+	c.next = r
+	if cfg.ready == nil {
+		close(r.decided)
+	}
+	r.begin()
+	c.mu.Unlock()
+
+	select {
+	case <-r.decided:
+	case <-r.done: // it ended before it was ready
+	}
+
+	c.mu.Lock()
+	var why error
+	select {
+	case <-r.ended:
+		why = fmt.Errorf("it ended before it was ready")
+	default:
+	}
+	switch {
+	case r.stopRequested:
+		why = fmt.Errorf("stopped")
+	case r.readyErr != nil:
+		why = r.readyErr
+	case c.run != old:
+		why = fmt.Errorf("the old run (pid %d) ended meanwhile", old.pid)
+	}
+	if why != nil {
+		c.program = program
+		first := !r.stopRequested
+		r.stopRequested = true
+		c.mu.Unlock()
+		r.stop(first)
+		if c.logger != nil {
+			c.logger.Warn("overseer: rolling restart failed: the old run goes on", "id", c.id, "pid", old.pid, "new", r.pid, "err", why)
+		}
+		return fmt.Errorf("%w: %s: rolling restart: new run (pid %d): %w; the old run (pid %d) goes on", ErrNotReady, c.name(), r.pid, why, old.pid)
+	}
+
+	// The new run takes over.
+	c.next = nil
+	r.candidate = false
+	c.run, c.done, c.cfg = r, r.done, &cfg
+	c.pid, c.startTime, c.stopTime = r.pid, r.started, time.Time{}
+	c.exited, c.err = false, nil
+	c.statusText, c.mainPID = r.statusText, r.mainPID
+	if args != nil {
+		c.Args = args
+	}
+	c.restarts++
+	c.sup.inRow, c.sup.quick = 0, 0
+	c.setState(StateRunning)
+	first := !old.stopRequested
+	old.stopRequested = true
+	c.mu.Unlock()
+	old.stop(first)
+	return nil
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/coreos/go-systemd/v22/activation"
+	"github.com/coreos/go-systemd/v22/daemon"
+)
+
+// systemdOp runs the operations of systemd's protocols, through
+// go-systemd, as a daemon written for systemd would:
+//
+//	notify:MSG    send MSG (Go escapes allowed) to NOTIFY_SOCKET with
+//	              daemon.SdNotify; fail if it is not sent
+//	notifyout:MSG send MSG from a copy of itself in a process group of its
+//	              own (not the run's), and wait for it
+//	watchdog:N    send WATCHDOG=1 N times, every half WATCHDOG_USEC (read
+//	              with daemon.SdWatchdogEnabled, which checks WATCHDOG_PID)
+//	listeners     print "listeners:N names:NAMES" from go-systemd's
+//	              activation (which checks LISTEN_PID), or fail without
+//	              sockets
+//	serve:VERSION answer HTTP on the activation listeners with "VERSION
+//	              PID", and send READY=1 (when NOTIFY_SOCKET is set); on
+//	              SIGTERM finish the requests in flight and exit 0
+func systemdOp(name, arg string) error {
+	switch name {
+	case "notify":
+		msg, err := strconv.Unquote(`"` + arg + `"`)
+		if err != nil {
+			return err
+		}
+		sent, err := daemon.SdNotify(false, msg)
+		if err == nil && !sent {
+			err = errors.New("NOTIFY_SOCKET unset")
+		}
+		return err
+	case "notifyout":
+		c := exec.Command(os.Args[0], "notify:"+arg)
+		c.Stderr = os.Stderr
+		c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		return c.Run()
+	case "watchdog":
+		n, _ := strconv.Atoi(arg)
+		every, err := daemon.SdWatchdogEnabled(false)
+		if err != nil || every == 0 {
+			return fmt.Errorf("no watchdog for this process: %v", err)
+		}
+		for range n {
+			time.Sleep(every / 2)
+			if _, err := daemon.SdNotify(false, daemon.SdNotifyWatchdog); err != nil {
+				return err
+			}
+		}
+		fmt.Println("watchdog pings sent")
+		return nil
+	case "listeners":
+		ls, err := activation.ListenersWithNames()
+		if err != nil {
+			return err
+		}
+		n, names := 0, []string{}
+		for name, l := range ls {
+			n += len(l)
+			names = append(names, name)
+		}
+		if n == 0 {
+			return errors.New("no sockets (LISTEN_FDS unset or LISTEN_PID not this process)")
+		}
+		fmt.Printf("listeners:%d names:%s\n", n, strings.Join(names, ","))
+		return nil
+	case "serve":
+		return serve(arg)
+	}
+	return fmt.Errorf("unknown operation")
+}
+
+func serve(version string) error {
+	ls, err := activation.Listeners()
+	if err != nil {
+		return err
+	}
+	if len(ls) == 0 {
+		return errors.New("no sockets (LISTEN_FDS unset or LISTEN_PID not this process)")
+	}
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGTERM)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%s %d", version, os.Getpid())
+	})}
+	errs := make(chan error, len(ls))
+	for _, l := range ls {
+		go func(l net.Listener) { errs <- srv.Serve(l) }(l)
+	}
+	fmt.Printf("serving %s\n", version)
+	if _, err := daemon.SdNotify(false, daemon.SdNotifyReady); err != nil {
+		return err
+	}
+	select {
+	case <-stop:
+	case err := <-errs:
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(ctx)
+}
