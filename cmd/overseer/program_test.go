@@ -45,6 +45,7 @@ type process struct {
 	t      *testing.T
 	cmd    *exec.Cmd
 	lines  chan string // stdout
+	errs   chan string // stderr
 	mu     sync.Mutex
 	stderr bytes.Buffer
 	waited chan struct{}
@@ -54,17 +55,33 @@ type process struct {
 // startCommand starts the built command with args.
 func startCommand(t *testing.T, args ...string) *process {
 	t.Helper()
-	p := &process{t: t, cmd: exec.Command(bin, args...), lines: make(chan string, 1000), waited: make(chan struct{})}
+	p := &process{t: t, cmd: exec.Command(bin, args...), lines: make(chan string, 1000), errs: make(chan string, 1000), waited: make(chan struct{})}
 	out, err := p.cmd.StdoutPipe()
 	require.NoError(t, err)
-	p.cmd.Stderr = &lockedBuffer{mu: &p.mu, b: &p.stderr}
+	errOut, err := p.cmd.StderrPipe()
+	require.NoError(t, err)
 	require.NoError(t, p.cmd.Start())
+	stderrDone := make(chan struct{})
+	go func() {
+		defer close(stderrDone)
+		sc := bufio.NewScanner(errOut)
+		for sc.Scan() {
+			p.mu.Lock()
+			p.stderr.WriteString(sc.Text() + "\n")
+			p.mu.Unlock()
+			select {
+			case p.errs <- sc.Text():
+			default:
+			}
+		}
+	}()
 	go func() {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
 			p.lines <- sc.Text()
 		}
 		close(p.lines)
+		<-stderrDone // Wait closes the pipes: both are read to the end first
 		p.err = p.cmd.Wait()
 		close(p.waited)
 	}()
@@ -73,17 +90,6 @@ func startCommand(t *testing.T, args ...string) *process {
 		<-p.waited
 	})
 	return p
-}
-
-type lockedBuffer struct {
-	mu *sync.Mutex
-	b  *bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
 }
 
 func (p *process) stderrText() string {
@@ -111,6 +117,50 @@ func (p *process) waitLine(prefix string) string {
 			p.t.Fatalf("no line %q; stderr: %s", prefix, p.stderrText())
 		}
 	}
+}
+
+// waitErr waits for a line of stderr that starts with prefix.
+func (p *process) waitErr(prefix string) string {
+	p.t.Helper()
+	timeout := time.After(20 * time.Second)
+	for {
+		select {
+		case l := <-p.errs:
+			if strings.HasPrefix(l, prefix) {
+				return l
+			}
+		case <-timeout:
+			p.t.Fatalf("no line %q on stderr: %s", prefix, p.stderrText())
+		}
+	}
+}
+
+// waitLines waits for a line starting with each prefix, in any order, and
+// returns them in the order of the prefixes.
+func (p *process) waitLines(prefixes ...string) []string {
+	p.t.Helper()
+	found := make([]string, len(prefixes))
+	missing := len(prefixes)
+	timeout := time.After(20 * time.Second)
+	for missing > 0 {
+		select {
+		case l, ok := <-p.lines:
+			if !ok {
+				<-p.waited
+				p.t.Fatalf("not all of %q before the end (%v); stderr: %s", prefixes, p.err, p.stderrText())
+			}
+			for i, prefix := range prefixes {
+				if found[i] == "" && strings.HasPrefix(l, prefix) {
+					found[i] = l
+					missing--
+					break
+				}
+			}
+		case <-timeout:
+			p.t.Fatalf("not all of %q (found %q); stderr: %s", prefixes, found, p.stderrText())
+		}
+	}
+	return found
 }
 
 func (p *process) signal(sig syscall.Signal) {
@@ -280,11 +330,13 @@ func TestRunRollingRestart(t *testing.T) {
 			assert.Equal(t, first.pid, askPID(t, first.addr))
 
 			p.signal(syscall.SIGUSR2)
-			second := parseInfo(t, p.waitLine("pid="))
+			// The new run starts, the old one is stopped: which prints
+			// first depends on when the new run counts as ready.
+			lines := p.waitLines("pid=", "term", "ready")
+			second := parseInfo(t, lines[0])
 			assert.NotEqual(t, first.pid, second.pid)
 			assert.Equal(t, first.addr, second.addr, "the same socket")
 			assert.Equal(t, "1", second.fds)
-			p.waitLine("term") // the old run is stopped
 			assert.Equal(t, second.pid, askPID(t, second.addr))
 			select {
 			case <-p.waited:
@@ -304,12 +356,33 @@ func TestRunRollingRestart(t *testing.T) {
 func TestRunRestartWithoutListeners(t *testing.T) {
 	p := startCommand(t, "run", "--", prog, "info", "trapterm:0", "out:ready", "sleep")
 	first := parseInfo(t, p.waitLine("pid="))
-	p.signal(syscall.SIGUSR2)
-	p.waitLine("term")
-	second := parseInfo(t, p.waitLine("pid="))
-	assert.NotEqual(t, first.pid, second.pid)
 	p.waitLine("ready")
+	p.signal(syscall.SIGUSR2)
+	lines := p.waitLines("term", "pid=", "ready")
+	second := parseInfo(t, lines[1])
+	assert.NotEqual(t, first.pid, second.pid)
 	p.signal(syscall.SIGTERM)
 	p.waitLine("term")
+	assert.Equal(t, 0, p.exitCode())
+}
+
+// A rolling restart whose new run is not ready in time keeps the old run,
+// and says so. (Needs the rolling restart of the root package.)
+func TestRunRollingRestartNotReady(t *testing.T) {
+	once := t.TempDir() + "/notified"
+	p := startCommand(t, "run", "-listen", "tcp://127.0.0.1:0", "-notify", "-ready-timeout", "300ms", "--",
+		prog, "info", "serve", "trapterm:0", "notifyonce:"+once, "out:ready", "sleep")
+	first := parseInfo(t, p.waitLine("pid="))
+	require.Equal(t, "1", first.fds, "one listening socket")
+	p.waitLine("ready")
+
+	p.signal(syscall.SIGUSR2)
+	second := parseInfo(t, p.waitLine("pid="))
+	assert.NotEqual(t, first.pid, second.pid)
+	msg := p.waitErr("overseer: restart:")
+	assert.Contains(t, msg, "not ready")
+	assert.Equal(t, first.pid, askPID(t, first.addr), "the old run goes on")
+
+	p.signal(syscall.SIGTERM)
 	assert.Equal(t, 0, p.exitCode())
 }

@@ -12,6 +12,8 @@
 //	serve        answer every connection to the listening socket fd 3 with
 //	             "pid=PID\n", in the background
 //	notify       send READY=1 to NOTIFY_SOCKET
+//	notifyonce:FILE
+//	             notify, if FILE does not exist yet, and make it
 //	sleep        block until killed
 //	exit:N       exit with code N
 //	kill:N       send signal N to itself, and block
@@ -103,6 +105,14 @@ func do(name, arg string) error {
 				_ = conn.Close()
 			}
 		}()
+	case "notifyonce":
+		// Only the run that makes FILE notifies.
+		f, err := os.OpenFile(arg, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		if err != nil {
+			return nil
+		}
+		_ = f.Close()
+		return do("notify", "")
 	case "notify":
 		addr := os.Getenv("NOTIFY_SOCKET")
 		if strings.HasPrefix(addr, "@") {
