@@ -138,6 +138,12 @@ func runFile(sub string, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
+	// Caught from here on, so that a signal sent once the command has said
+	// anything (its socket, its dashboard) is acted on.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+
 	// The terminal and the dashboard lose no line, however fast the
 	// processes print: they wait for them, as under foreman.
 	o := overseer.NewOverseer(overseer.WithLogBackpressure())
@@ -190,9 +196,6 @@ func runFile(sub string, args []string, stdout, stderr io.Writer) int {
 	// kills what is left.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
 	done := make(chan struct{})
 	go func() {
 		select {

@@ -47,7 +47,8 @@ READY=1 on NOTIFY_SOCKET). The program is not restarted when it ends.
 
   SIGINT, SIGTERM     stop it: SIGTERM, then SIGKILL after -stop-timeout
                       (a second one kills it at once)
-  SIGUSR2             rolling restart; on failure the old run goes on
+  SIGUSR2             rolling restart (once the current run is ready); when
+                      the new run fails, the old one goes on
   SIGHUP, SIGQUIT, SIGUSR1, SIGWINCH, SIGALRM
                       passed on to its process group
 
@@ -127,14 +128,28 @@ func superviseProgram(o *overseer.Overseer, c *overseer.Cmd, id string, stderr i
 	ended := make(chan struct{})
 	defer wg.Wait()
 	defer close(ended)
+	events := make(chan overseer.Event, 16)
+	stopWatch := o.Watch(events)
+	defer stopWatch()
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		for {
 			select {
 			case <-restarts:
+			case <-events: // only looked at while waiting below
+				continue
 			case <-ended:
 				return
+			}
+			// A run still starting (not ready yet) is let become ready
+			// first: restarting it could not be rolling.
+			for c.Status().State == overseer.StateStarting {
+				select {
+				case <-events:
+				case <-ended:
+					return
+				}
 			}
 			restartMu.Lock()
 			if !stopping.Load() {

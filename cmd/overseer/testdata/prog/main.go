@@ -7,7 +7,7 @@
 //	             the address of fd 3 when LISTEN_FDS is set, else "none"
 //	trap:NAME    on signal NAME (HUP, USR1, QUIT, WINCH, ALRM), print
 //	             "got-NAME" to stdout and go on
-//	trapterm:N   on SIGTERM, print "term" and exit with code N
+//	trapterm:N   on SIGTERM, stop serving, print "term" and exit with code N
 //	ignoreterm   ignore SIGTERM
 //	serve        answer every connection to the listening socket fd 3 with
 //	             "pid=PID\n", in the background
@@ -39,6 +39,9 @@ var signals = map[string]syscall.Signal{
 // fd3 is the first listening socket, kept here so that no finalizer closes
 // it.
 var fd3 = os.NewFile(3, "listener")
+
+// serving is the listener of serve, closed on SIGTERM by trapterm.
+var serving = make(chan net.Listener, 1)
 
 func main() {
 	for _, op := range os.Args[1:] {
@@ -85,6 +88,11 @@ func do(name, arg string) error {
 		signal.Notify(ch, syscall.SIGTERM)
 		go func() {
 			<-ch
+			select {
+			case ln := <-serving: // no more connections: they go to the next run
+				_ = ln.Close()
+			default:
+			}
 			fmt.Println("term")
 			os.Exit(n)
 		}()
@@ -95,6 +103,7 @@ func do(name, arg string) error {
 		if err != nil {
 			return err
 		}
+		serving <- ln
 		go func() {
 			for {
 				conn, err := ln.Accept()
