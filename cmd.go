@@ -283,29 +283,30 @@ func (c *Cmd) launchLocked() error {
 // already, and checks the Ready probe against the addresses opened. c.mu
 // is held.
 func (c *Cmd) openSocketsLocked(cfg *runConfig) error {
-	if c.socks.same(cfg.listeners) {
+	if !c.socks.same(cfg.listeners) {
+		c.socks.close() // changed at rest: no run holds them
+		c.socks = nil
+		if len(cfg.listeners) > 0 {
+			socks, err := openSockets(cfg.listeners)
+			if err != nil {
+				return fmt.Errorf("%s: %w", c.name(), err)
+			}
+			c.socks = socks
+		}
+	}
+	if c.socks == nil {
 		return nil
 	}
-	c.socks.close() // changed at rest: no run holds them
-	c.socks = nil
-	if len(cfg.listeners) == 0 {
-		return nil
-	}
-	socks, err := openSockets(cfg.listeners)
-	if err != nil {
-		return fmt.Errorf("%s: %w", c.name(), err)
-	}
+	// The ports chosen for port 0 are known now.
 	var actual []listenAddr
-	for _, a := range socks.actual {
+	for _, a := range c.socks.actual {
 		if la, err := parseListenAddr(a); err == nil {
 			actual = append(actual, la)
 		}
 	}
 	if err := checkProbeTarget(cfg.ready, actual); err != nil {
-		socks.close()
 		return fmt.Errorf("%w: %s: %v", ErrInvalid, c.name(), err)
 	}
-	c.socks = socks
 	return nil
 }
 

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // listenAddr is one entry of Cmd.Listeners, parsed.
@@ -189,11 +191,20 @@ func openSocket(a listenAddr) (*os.File, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	// Blocking, as systemd passes them: a child that does not set
-	// O_NONBLOCK itself (most that are not written in Go) expects accept to
-	// wait. Fd makes the descriptor, shared by every run, blocking.
-	f.Fd()
-	return f, actual, nil
+	defer f.Close()
+	// Blocking, as inetd and systemd hand sockets over: a child not written
+	// in Go may expect accept to wait. The flag belongs to the socket's
+	// open file description, which every run shares, so the host sets it
+	// once, here, and keeps a File that never changes it again: an
+	// os.File made of a non-blocking fd (as f is) makes it blocking at
+	// every Fd call, which os/exec makes at every start, and would pull
+	// a Go run's accept, which expects it non-blocking, into a blocking
+	// syscall that closing its listener does not end.
+	fd, err := unix.FcntlInt(f.Fd(), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return nil, "", err
+	}
+	return os.NewFile(uintptr(fd), actual), actual, nil
 }
 
 // staleSocket reports whether the unix socket at path is left over by a

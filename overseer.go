@@ -309,7 +309,8 @@ func (o *Overseer) ToJSONAll() []JSONProcess {
 // restart policy handles like any failed run. Start returns only registry
 // errors: ErrNotFound, ErrRunning when the process is already running or
 // supervised, ErrInvalid for an unusable configuration. What happens to the
-// runs is reported through states, events and Status.
+// runs is reported through states, events and Status. Start does not wait
+// for the process's DependsOn: only SuperviseAll does.
 func (o *Overseer) Start(id string) error {
 	c, err := o.Cmd(id)
 	if err != nil {
@@ -323,7 +324,8 @@ func (o *Overseer) Start(id string) error {
 // and blocks until it is done for good (finished, interrupted or fatal) or
 // ctx is done, in which case it stops the process first. It returns nil for
 // a finish and for a requested stop (Stop, StopAll, ctx); for a process that
-// ended fatal it returns the reason (Status.Error).
+// ended fatal it returns the reason (Status.Error). Supervise does not wait
+// for the process's DependsOn: only SuperviseAll does.
 func (o *Overseer) Supervise(ctx context.Context, id string) error {
 	if ctx == nil {
 		return fmt.Errorf("%w: Supervise: nil context", ErrInvalid)
@@ -400,6 +402,21 @@ func (o *Overseer) supervise(c *Cmd, restart, fresh bool) (*supervision, error) 
 // every process is done for good, counting those started or restarted while
 // it runs; with nothing registered it returns at once.
 //
+// It starts the processes in the order of their DependsOn, those that do
+// not depend on each other in parallel. A process whose dependencies are
+// not all met yet stays initial, its StatusText saying what it waits for
+// ("waiting for db, cache"), and is started once they are. When one of them
+// will never meet its condition (fatal, finished with a failure exit code
+// for ConditionCompleted, ended without being ready for ConditionReady,
+// …), the process goes from initial to fatal, its Status.Error wrapping
+// ErrDependency, and so do the processes that wait for it in turn. When one
+// of them is stopped (interrupted), the process is not started and stays
+// initial. A dependency cycle, an unknown id or a bad entry among the
+// registered processes is an error wrapping ErrInvalid, returned before
+// anything is started; in a process added while SuperviseAll runs, it makes
+// that process fatal alone. When ctx is done, the processes still waiting
+// stay initial.
+//
 // It returns nil unless some process ended fatal; then it returns their
 // reasons joined (errors.Join), so that a host can exit non-zero. It installs
 // no signal handler: the host decides which signals end it (see the
@@ -412,6 +429,15 @@ func (o *Overseer) SuperviseAll(ctx context.Context) error {
 		return nil // nothing is started for a context that is already done
 	}
 	begin := time.Now()
+	registered := o.cmds()
+	if err := checkDependencies(registered); err != nil {
+		return err // before anything starts
+	}
+	checked := make(map[*Cmd]bool, len(registered))
+	for _, c := range registered {
+		checked[c] = true
+	}
+	order := newStartOrder(o, begin)
 	seen := make(map[*Cmd]bool)
 	var errs []error
 	for {
@@ -421,12 +447,12 @@ func (o *Overseer) SuperviseAll(ctx context.Context) error {
 				continue
 			}
 			seen[c] = true
-			_, err := o.supervise(c, false, true)
-			if err != nil && !errors.Is(err, ErrRunning) && !errors.Is(err, ErrNotFound) {
+			if err := order.add(c, !checked[c]); err != nil {
 				errs = append(errs, err)
 			}
 		}
-		if !o.anyActive() {
+		errs = append(errs, order.advance()...)
+		if !order.pending() && !o.anyActive() {
 			break
 		}
 		select {
@@ -434,6 +460,7 @@ func (o *Overseer) SuperviseAll(ctx context.Context) error {
 			continue
 		case <-ctx.Done():
 			_ = o.StopAll()
+			order.abandon()
 		}
 		break
 	}
@@ -524,15 +551,26 @@ func (o *Overseer) Signal(id string, sig syscall.Signal) error {
 	return c.Signal(sig)
 }
 
-// StopAll stops every process at once, in parallel, and returns when all
-// are gone: it takes about the largest StopTimeout, not their sum. Calling
-// it again is harmless.
+// StopAll stops every process and returns when all are gone. A process
+// is stopped once every process that depends on it (Cmd.DependsOn) has
+// stopped; the others stop in parallel, so StopAll takes about the longest
+// chain of StopTimeouts, not their sum. Calling it again is harmless.
 func (o *Overseer) StopAll() error {
+	cmds := o.cmds()
+	dependents := stopOrder(cmds)
+	stopped := make(map[*Cmd]chan struct{}, len(cmds))
+	for _, c := range cmds {
+		stopped[c] = make(chan struct{})
+	}
 	var wg sync.WaitGroup
-	for _, c := range o.cmds() {
+	for _, c := range cmds {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer close(stopped[c])
+			for _, d := range dependents[c] {
+				<-stopped[d]
+			}
 			_ = c.Stop()
 		}()
 	}
@@ -610,7 +648,7 @@ func (o *Overseer) anyActive() bool {
 }
 
 // event is every Cmd's onEvent: it logs, publishes, and wakes SuperviseAll
-// when a process comes to rest. It runs under the Cmd's lock.
+// when a process comes to rest or runs. It runs under the Cmd's lock.
 func (o *Overseer) event(ev Event) {
 	if o.logger != nil {
 		level := slog.LevelDebug
@@ -626,7 +664,7 @@ func (o *Overseer) event(ev Event) {
 			"id", ev.ID, "from", ev.From, "pid", ev.PID, "exit", ev.Exit, "err", ev.Err, "restarts", ev.Restarts)
 	}
 	o.hub.publishEvent(ev)
-	if ev.To.IsFinal() {
+	if ev.To.IsFinal() || ev.To == StateRunning {
 		o.notify()
 	}
 }

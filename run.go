@@ -390,7 +390,12 @@ func (c *Cmd) runEnded(r *run, ws syscall.WaitStatus, err error) {
 	case r.readyErr != nil && !r.stopRequested:
 		c.err, failed, next = r.readyErr, true, StateFatal
 	case r.watchdogErr != nil && !r.stopRequested:
-		c.err, failed, next = fmt.Errorf("%w (%w)", r.watchdogErr, c.err), true, StateFatal
+		failed, next = true, StateFatal
+		if c.err == nil {
+			c.err = r.watchdogErr // it caught SIGABRT and exited (a Go program does, with 2)
+		} else {
+			c.err = fmt.Errorf("%w (%w)", r.watchdogErr, c.err)
+		}
 	case r.selfStopping:
 		failed = false // it said it was going: an end, not a failure
 	}

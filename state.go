@@ -8,7 +8,7 @@ package overseer
 //
 //	from                                  what happens                                  to
 //	initial, finished, interrupted, fatal Start / Restart                               starting
-//	initial                               a process it depends on failed (ErrDependency) fatal
+//	initial                               SuperviseAll: a dependency failed or is bad   fatal
 //	starting                              exec succeeded and Ready passed (at once       running
 //	                                      without Ready)
 //	starting                              exec failed, a restart is allowed             backoff
@@ -36,6 +36,10 @@ package overseer
 //	   │           └──► fatal ◄─────────────┘ (no restart left)
 //	   └── finished, interrupted and fatal can be started again
 //
+//	initial ──► fatal: under SuperviseAll, a dependency failed or is bad
+//	starting ──► stopping: not ready within ReadyTimeout; running ──► running:
+//	a rolling restart's new run took over; running ──► stopping: STOPPING=1
+//
 // Finished, interrupted and fatal are final (see IsFinal); each can be
 // started again, as a new run with a new PID.
 type State uint8
@@ -45,11 +49,12 @@ const (
 	// StateInitial: never started.
 	StateInitial State = iota
 	// StateStarting: a start was requested and the program is not yet
-	// executing.
+	// executing, or it is and its Ready probe has not passed yet.
 	StateStarting
 	// StateRunning: the program is executing.
 	StateRunning
-	// StateStopping: a stop was requested; waiting for the process group to
+	// StateStopping: a stop was requested (or the run was not ready in
+	// time, or said STOPPING=1); waiting for the process group to
 	// go.
 	StateStopping
 	// StateBackoff: the run ended and a restart is scheduled.

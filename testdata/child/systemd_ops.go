@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -11,6 +10,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -95,9 +95,36 @@ func serve(version string) error {
 	}
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGTERM)
+	// The connections not yet closed, so that a stop can wait for them:
+	// http.Server.Shutdown does not do for this program, as it drops a
+	// request it had not read when the shutdown began.
+	var (
+		mu       sync.Mutex
+		open     = map[net.Conn]bool{}
+		stopping bool
+		drained  = make(chan struct{})
+	)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "%s %d", version, os.Getpid())
-	})}
+	}), ConnState: func(c net.Conn, st http.ConnState) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch st {
+		case http.StateNew, http.StateActive:
+			open[c] = true
+			return
+		case http.StateIdle:
+			if !stopping {
+				return
+			}
+			_ = c.Close()
+		}
+		delete(open, c)
+		if stopping && len(open) == 0 {
+			close(drained)
+			stopping = false
+		}
+	}}
 	errs := make(chan error, len(ls))
 	for _, l := range ls {
 		go func(l net.Listener) { errs <- srv.Serve(l) }(l)
@@ -111,7 +138,26 @@ func serve(version string) error {
 	case err := <-errs:
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return srv.Shutdown(ctx)
+	// Stop accepting; once Serve has returned, every connection accepted
+	// is known. Answer each, then close it.
+	srv.SetKeepAlivesEnabled(false)
+	for _, l := range ls {
+		_ = l.Close()
+	}
+	for range ls {
+		<-errs
+	}
+	mu.Lock()
+	if len(open) == 0 {
+		close(drained)
+	} else {
+		stopping = true
+	}
+	mu.Unlock()
+	select {
+	case <-drained:
+		return nil
+	case <-time.After(10 * time.Second):
+		return errors.New("connections still open after 10s")
+	}
 }

@@ -39,9 +39,17 @@
 //	    success_codes: [3]
 //	    log: logs/worker.log               # relative to the file's directory
 //	    pty: false
+//	    listeners: [tcp://127.0.0.1:8080, unix:///run/worker.sock]
+//	    ready: {command: ./worker -check, period: 1s, timeout: 2s}   # not at its own listeners
+//	    ready_timeout: 30s
+//	    notify: true
+//	    watchdog: 10s
+//	    watch_files: [worker.toml]         # relative to the file's directory
+//	    depends_on: {db: ready, migrate: completed}   # or [db, migrate]
 //
 // Each key sets the overseer.Cmd field of the same name (pty sets PTY, log
-// sets Process.Log); a key left out keeps the default of overseer.NewCmd.
+// sets Process.Log, watch_files WatchFiles, depends_on DependsOn); a key
+// left out keeps the default of overseer.NewCmd.
 // Exactly one of command (a string run through /bin/sh -c) and args (a
 // list, the program first) is needed. env is a mapping of names to values
 // or a list of "NAME=value"; its variables are added to the host's
@@ -54,6 +62,18 @@
 // -1, and success codes 0-255. A backoff min or max given alone moves the
 // default of the other out of its way. stop_signal is a name, with or
 // without SIG, in any case.
+//
+// ready says when a run is ready (Cmd.Ready): notify, for a process that
+// sends READY=1 itself (overseer.Notified), or a mapping with one probe of
+// package probe: line, a regular expression that a line of output matches;
+// tcp, a host:port that accepts a connection; http, a URL whose GET
+// answers 2xx; or command, a shell line that exits 0. The last three poll,
+// every period, each try bounded by timeout (durations above 0; left out,
+// the probe's defaults). ready_timeout bounds the wait, and must be above
+// 0; watchdog 0 means none. listeners are addresses of the form
+// network://address; overseer checks the rest when the process starts.
+// depends_on lists processes of the same file, each waited for until it has
+// started, or maps each to a condition: started, ready or completed.
 //
 // Any mistake (an unknown or repeated key, a value of the wrong kind, a bad
 // name) is an *Error that names the file, line and key, and then no process
@@ -124,8 +144,9 @@ const maxErrors = 10
 // anything else a Procfile), and returns its processes in file order.
 //
 // Paths in the file are taken from the file's directory, as foreman and
-// docker compose take them: a relative dir or log is joined to it, and a
-// process that sets no dir (every process of a Procfile) runs in it.
+// docker compose take them: a relative dir, log or file of watch_files is
+// joined to it, and a process that sets no dir (every process of a
+// Procfile) runs in it.
 //
 // An error reading the file is returned as is; a bad file gets an *Error
 // (errors.As), or several joined (errors.Join), and no process.
@@ -148,6 +169,9 @@ func Load(path string) ([]Process, error) {
 		p.Cmd.Dir = under(base, p.Cmd.Dir)
 		if p.Log != "" {
 			p.Log = under(base, p.Log)
+		}
+		for j, f := range p.Cmd.WatchFiles {
+			p.Cmd.WatchFiles[j] = under(base, f)
 		}
 	}
 	return procs, nil
@@ -188,6 +212,7 @@ type parser struct {
 	errs []*Error
 	seen map[string]bool // the texts of errs, so that a mistake in a node merged or aliased twice is told once
 	n    int             // errors found, told or not: a check that calls others compares it
+	deps []dependency    // the entries of depends_on, checked once every process is known
 }
 
 // errorf records an error at line about key.

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/overseer-go/overseer"
+	"github.com/overseer-go/overseer/probe"
 )
 
 // fields are the exported settings of a Cmd, for comparison; Env holds only
@@ -39,6 +40,13 @@ type fields struct {
 	StartDelay   time.Duration
 	Backoff      overseer.Backoff
 	SuccessCodes []int
+	Ready        overseer.Probe
+	ReadyTimeout time.Duration
+	Notify       bool
+	Watchdog     time.Duration
+	Listeners    []string
+	DependsOn    []overseer.Dependency
+	WatchFiles   []string
 }
 
 func project(t *testing.T, c *overseer.Cmd) fields {
@@ -49,6 +57,8 @@ func project(t *testing.T, c *overseer.Cmd) fields {
 		BufferLines: c.BufferLines, BufferBytes: c.BufferBytes, MaxLineBytes: c.MaxLineBytes,
 		Restart: c.Restart, MaxRestarts: c.MaxRestarts, ResetAfter: c.ResetAfter, StartDelay: c.StartDelay,
 		Backoff: c.Backoff, SuccessCodes: c.SuccessCodes,
+		Ready: c.Ready, ReadyTimeout: c.ReadyTimeout, Notify: c.Notify, Watchdog: c.Watchdog,
+		Listeners: c.Listeners, DependsOn: c.DependsOn, WatchFiles: c.WatchFiles,
 	}
 	if c.Env != nil {
 		host := os.Environ()
@@ -70,6 +80,7 @@ func defaults(args []string, change ...func(*fields)) fields {
 		Args: c.Args, StopSignal: c.StopSignal, StopTimeout: c.StopTimeout,
 		BufferLines: c.BufferLines, BufferBytes: c.BufferBytes, MaxLineBytes: c.MaxLineBytes,
 		Restart: c.Restart, MaxRestarts: c.MaxRestarts, ResetAfter: c.ResetAfter, Backoff: c.Backoff,
+		ReadyTimeout: c.ReadyTimeout,
 	}
 	for _, ch := range change {
 		ch(&f)
@@ -130,8 +141,15 @@ func TestLoadGoodYAML(t *testing.T) {
 				f.MaxLineBytes = 1 << 20
 				f.SuccessCodes = []int{3, 143}
 				f.PTY = true
+				f.Listeners = []string{"tcp://127.0.0.1:8080"}
+				f.Ready = &probe.Command{Args: sh("./worker -check"), Period: time.Second, Timeout: 2 * time.Second}
+				f.ReadyTimeout = 30 * time.Second
+				f.Notify = true
+				f.Watchdog = 10 * time.Second
+				f.WatchFiles = []string{filepath.Join(dir, "worker.toml"), "/etc/worker.conf"}
+				f.DependsOn = []overseer.Dependency{{ID: "web", Condition: overseer.ConditionReady}}
 			})},
-		{name: "cron", line: 30,
+		{name: "cron", line: 37,
 			f: defaults(sh("date\necho \"tick\"\n"), func(f *fields) {
 				f.Dir = dir
 				f.Env = []string{"TZ=UTC", "EMPTY="}
@@ -140,6 +158,8 @@ func TestLoadGoodYAML(t *testing.T) {
 				f.StopTimeout = 20 * time.Second
 				f.StopSignal = syscall.SIGHUP
 				f.Backoff.Min, f.Backoff.Max = time.Minute, time.Minute // max follows a min above its default
+				f.Ready = overseer.Notified()
+				f.DependsOn = []overseer.Dependency{{ID: "worker"}, {ID: "web"}}
 			})},
 	})
 }

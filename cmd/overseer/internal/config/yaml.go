@@ -21,7 +21,8 @@ import (
 var processKeys = []string{
 	"command", "args", "dir", "env", "group", "restart", "max_restarts", "reset_after",
 	"backoff", "start_delay", "stop_signal", "stop_timeout", "buffer_lines", "buffer_bytes",
-	"max_line_bytes", "success_codes", "log", "pty",
+	"max_line_bytes", "success_codes", "log", "pty", "listeners", "ready", "ready_timeout", "notify",
+	"watchdog", "watch_files", "depends_on",
 }
 
 // backoffKeys are the keys of a process's backoff.
@@ -86,16 +87,19 @@ func (p *parser) yaml(data []byte) []Process {
 	}
 
 	var out []Process
+	var names []string
 	for _, e := range p.entries(procs, "") {
 		name := e.key.Value
 		if err := checkName(name); err != nil {
 			p.errorf(e.key.Line, name, "%v", err)
 			continue
 		}
+		names = append(names, name)
 		if proc, ok := p.process(name, e.key, e.value); ok {
 			out = append(out, proc)
 		}
 	}
+	p.checkDeps(names)
 	if len(out) == 0 && p.n == 0 {
 		p.errorf(key.Line, "processes", "no processes")
 	}
@@ -211,6 +215,20 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 			proc.Log = p.path(k, e.value)
 		case "pty":
 			cmd.PTY = p.boolean(k, e.value)
+		case "listeners":
+			cmd.Listeners = p.listeners(k, e.value)
+		case "ready":
+			cmd.Ready = p.ready(k, e.value)
+		case "ready_timeout":
+			cmd.ReadyTimeout = p.positiveDuration(k, e.value)
+		case "notify":
+			cmd.Notify = p.boolean(k, e.value)
+		case "watchdog":
+			cmd.Watchdog = p.duration(k, e.value)
+		case "watch_files":
+			cmd.WatchFiles = p.paths(k, e.value)
+		case "depends_on":
+			cmd.DependsOn = p.dependsOn(name, k, e.value)
 		default:
 			p.errorf(e.key.Line, k, "unknown key%s", suggest(e.key.Value, processKeys))
 		}
@@ -546,8 +564,9 @@ func (p *parser) positiveDuration(key string, value *yaml.Node) time.Duration {
 }
 
 // suggest returns " (did you mean k?)" for the known key k closest to key,
-// if a slip of two letters or less away or a word of key ("restart_policy":
-// restart), or else the list of known keys.
+// if a slip of two letters or less away, a word of key ("restart_policy":
+// restart), or the only known key whose first word key is ("depends":
+// depends_on), or else the list of known keys.
 func suggest(key string, known []string) string {
 	best, dist := "", 3
 	for _, k := range known {
@@ -558,6 +577,17 @@ func suggest(key string, known []string) string {
 	for _, k := range known {
 		if best == "" && (strings.HasPrefix(key, k+"_") || strings.HasSuffix(key, "_"+k)) {
 			best = k
+		}
+	}
+	if best == "" {
+		var first []string
+		for _, k := range known {
+			if strings.HasPrefix(k, key+"_") {
+				first = append(first, k)
+			}
+		}
+		if len(first) == 1 {
+			best = first[0]
 		}
 	}
 	if best != "" {

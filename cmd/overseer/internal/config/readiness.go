@@ -1,0 +1,272 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/overseer-go/overseer"
+	"github.com/overseer-go/overseer/probe"
+)
+
+// readyKeys are the keys of a ready mapping: one kind of probe, and the
+// timing of the probes that poll.
+var readyKeys = []string{"line", "tcp", "http", "command", "period", "timeout"}
+
+// readyKinds are the keys of readyKeys that name a kind of probe.
+var readyKinds = readyKeys[:4]
+
+// ready reads a readiness probe: notify, or a mapping with exactly one of
+// line, tcp, http and command, and period and timeout for the last three.
+func (p *parser) ready(key string, value *yaml.Node) overseer.Probe {
+	n := deref(value)
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str" {
+		if n.Value != "notify" {
+			p.errorf(n.Line, key, "%q: want notify, or a mapping with one of %s", n.Value, strings.Join(readyKinds, ", "))
+			return nil
+		}
+		return overseer.Notified()
+	}
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n.Line, key, "want notify, or a mapping with one of %s, not %s", strings.Join(readyKinds, ", "), describe(n))
+		return nil
+	}
+	before := p.n
+	var kind, kindValue, periodKey, timeoutKey *yaml.Node
+	var period, timeout time.Duration
+	for _, e := range p.entries(n, key) {
+		k := key + "." + e.key.Value
+		switch e.key.Value {
+		case "period":
+			periodKey, period = e.key, p.positiveDuration(k, e.value)
+		case "timeout":
+			timeoutKey, timeout = e.key, p.positiveDuration(k, e.value)
+		case "line", "tcp", "http", "command":
+			if kind != nil {
+				p.errorf(e.key.Line, k, "%s is set too (a probe is one of %s)", kind.Value, strings.Join(readyKinds, ", "))
+				continue
+			}
+			kind, kindValue = e.key, e.value
+		default:
+			p.errorf(e.key.Line, k, "unknown key%s", suggest(e.key.Value, readyKeys))
+		}
+	}
+	switch {
+	case kind == nil:
+		if p.n == before { // else an unknown key is likely the probe, misspelled
+			p.errorf(n.Line, key, "no probe (set one of %s)", strings.Join(readyKinds, ", "))
+		}
+		return nil
+	case kind.Value == "line" && periodKey != nil:
+		p.errorf(periodKey.Line, key+".period", "a line probe does not poll (period is for tcp, http and command)")
+	case kind.Value == "line" && timeoutKey != nil:
+		p.errorf(timeoutKey.Line, key+".timeout", "a line probe does not poll (timeout is for tcp, http and command; ready_timeout bounds the wait)")
+	}
+	pr, re := p.probe(key+"."+kind.Value, kind.Value, kindValue, period, timeout)
+	switch {
+	case p.n > before:
+		return nil
+	case re != nil:
+		return probe.Line(re)
+	}
+	return pr
+}
+
+// probe reads the value of a probe of the given kind (line, tcp, http or
+// command). It returns the expression of a line probe, or the probe of the
+// others, made with period and timeout.
+func (p *parser) probe(key, kind string, value *yaml.Node, period, timeout time.Duration) (overseer.Probe, *regexp.Regexp) {
+	n := deref(value)
+	before := p.n
+	s := p.text(key, n)
+	if p.n > before {
+		return nil, nil
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		p.errorf(n.Line, key, "NUL byte in %q", s)
+		return nil, nil
+	}
+	switch kind {
+	case "line":
+		re, err := regexp.Compile(s)
+		if err != nil {
+			p.errorf(n.Line, key, "%q is not a regular expression: %v", s, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+			return nil, nil
+		}
+		return nil, re
+	case "tcp":
+		// An empty host is the local host, as for net.Dial.
+		if _, port, err := net.SplitHostPort(s); err != nil || port == "" {
+			p.errorf(n.Line, key, "%q is not host:port", s)
+			return nil, nil
+		}
+		return &probe.TCP{Addr: s, Period: period, Timeout: timeout}, nil
+	case "http":
+		u, err := url.Parse(s)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			p.errorf(n.Line, key, "%q is not an http:// or https:// URL", s)
+			return nil, nil
+		}
+		return &probe.HTTP{URL: s, Period: period, Timeout: timeout}, nil
+	default: // command
+		if strings.TrimSpace(s) == "" {
+			p.errorf(n.Line, key, "empty command")
+			return nil, nil
+		}
+		return &probe.Command{Args: []string{"/bin/sh", "-c", s}, Period: period, Timeout: timeout}, nil
+	}
+}
+
+// listeners reads the addresses of listening sockets. Only their form is
+// checked here ("network://address"); overseer says more of a bad one when
+// the process starts.
+func (p *parser) listeners(key string, value *yaml.Node) []string {
+	return p.list(key, value, "addresses (tcp://host:port, unix:///path)", func(k string, item *yaml.Node, s string) {
+		if network, address, ok := strings.Cut(s, "://"); !ok || network == "" || address == "" {
+			p.errorf(item.Line, k, "%q is not network://address (tcp://127.0.0.1:8080, unix:///run/app.sock)", s)
+		}
+	})
+}
+
+// paths reads a list of file names.
+func (p *parser) paths(key string, value *yaml.Node) []string {
+	return p.list(key, value, "files", func(k string, item *yaml.Node, s string) {
+		if s == "" {
+			p.errorf(item.Line, k, "empty path")
+		}
+	})
+}
+
+// list reads a list of strings of a kind (what), checking each with check,
+// and refusing NUL bytes and a string listed twice.
+func (p *parser) list(key string, value *yaml.Node, what string, check func(k string, item *yaml.Node, s string)) []string {
+	n := deref(value)
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(n.Line, key, "want a list of %s, not %s", what, describe(n))
+		return nil
+	}
+	var out []string
+	first := make(map[string]int) // string → line
+	for i, item := range n.Content {
+		k := fmt.Sprintf("%s[%d]", key, i)
+		item = deref(item)
+		before := p.n
+		s := p.text(k, item)
+		if p.n > before {
+			continue
+		}
+		if strings.IndexByte(s, 0) >= 0 {
+			p.errorf(item.Line, k, "NUL byte in %q", s)
+			continue
+		}
+		if check(k, item, s); p.n > before {
+			continue
+		}
+		if line, dup := first[s]; dup {
+			p.errorf(item.Line, k, "%q is listed twice (first on line %d)", s, line)
+			continue
+		}
+		first[s] = item.Line
+		out = append(out, s)
+	}
+	return out
+}
+
+// A dependency is an entry of depends_on, kept to check, once every process
+// of the file is known, that it names one.
+type dependency struct {
+	key  string // web.depends_on[0], web.depends_on.db
+	id   string
+	line int
+}
+
+// dependsOn reads the processes that process name depends on: a list of
+// names (each waited for until started) or a mapping of names to
+// conditions (started, ready, completed).
+func (p *parser) dependsOn(name, key string, value *yaml.Node) []overseer.Dependency {
+	n := deref(value)
+	var deps []overseer.Dependency
+	add := func(k string, line int, id string, cond overseer.Condition) {
+		switch err := checkName(id); {
+		case err != nil:
+			p.errorf(line, k, "%v", err)
+			return
+		case id == name:
+			p.errorf(line, k, "%s depends on itself", name)
+			return
+		}
+		p.deps = append(p.deps, dependency{key: k, id: id, line: line})
+		deps = append(deps, overseer.Dependency{ID: id, Condition: cond})
+	}
+	switch n.Kind {
+	case yaml.SequenceNode:
+		first := make(map[string]int) // id → line
+		for i, item := range n.Content {
+			k := fmt.Sprintf("%s[%d]", key, i)
+			item = deref(item)
+			before := p.n
+			id := p.text(k, item)
+			if p.n > before {
+				continue
+			}
+			if line, dup := first[id]; dup {
+				p.errorf(item.Line, k, "%s is listed twice (first on line %d)", id, line)
+				continue
+			}
+			first[id] = item.Line
+			add(k, item.Line, id, overseer.ConditionStarted)
+		}
+	case yaml.MappingNode:
+		for _, e := range p.entries(n, key) {
+			k := key + "." + e.key.Value
+			c := deref(e.value)
+			before := p.n
+			s := p.text(k, c)
+			if p.n > before {
+				continue
+			}
+			var cond overseer.Condition
+			if c.ShortTag() != "!!str" || cond.UnmarshalText([]byte(s)) != nil {
+				p.errorf(c.Line, k, "%q is not a condition (started, ready or completed)", s)
+				continue
+			}
+			add(k, e.key.Line, e.key.Value, cond)
+		}
+	default:
+		p.errorf(n.Line, key, "want a list of process names, or a mapping of names to conditions (started, ready, completed), not %s", describe(n))
+	}
+	return deps
+}
+
+// checkDeps checks that every dependency names a process of the file.
+func (p *parser) checkDeps(names []string) {
+	known := make(map[string]bool, len(names))
+	for _, name := range names {
+		known[name] = true
+	}
+	for _, d := range p.deps {
+		if !known[d.id] {
+			p.errorf(d.line, d.key, "no process %s in the file%s", d.id, suggestProcess(d.id, names))
+		}
+	}
+}
+
+// suggestProcess returns " (did you mean name?)" for the name of names
+// closest to id, if a slip of two letters or less away, or "".
+func suggestProcess(id string, names []string) string {
+	best, dist := "", 3
+	for _, name := range names {
+		if d := distance(id, name); d < dist {
+			best, dist = name, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %s?)", best)
+}

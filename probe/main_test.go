@@ -1,0 +1,13 @@
+package probe
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+// TestMain checks that no test leaves a goroutine behind: a probe's tries,
+// timers and HTTP transports end with its Ready.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}

@@ -1,0 +1,206 @@
+//go:build linux
+
+package overseer
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// probeFunc makes a Probe of a function.
+type probeFunc func(ctx context.Context, run *ProbeRun) error
+
+func (f probeFunc) Ready(ctx context.Context, run *ProbeRun) error { return f(ctx, run) }
+
+// lineProbe passes at the first line of the run whose text is text.
+func lineProbe(text string) Probe {
+	return probeFunc(func(ctx context.Context, run *ProbeRun) error {
+		_, err := run.WaitLine(ctx, func(l Line) bool { return l.Text == text })
+		return err
+	})
+}
+
+func TestReadyLineGatesRunning(t *testing.T) {
+	o := newTestOverseer(t)
+	log := watchEvents(t, o)
+	c := addChild(t, o, "p", "out:booting", "out:ready now", "out:after", "sleep")
+	c.Ready = lineProbe("ready now")
+	require.NoError(t, o.Start("p"))
+	waitState(t, o, "p", StateRunning)
+	// The probe saw the line already written before it looked, or after:
+	// either way the run became running only once it was there.
+	var readySeq uint64
+	for _, l := range c.Lines(0) {
+		if l.Text == "ready now" {
+			readySeq = l.Seq
+			assert.Equal(t, status(t, o, "p").PID, l.PID, "the line carries its run's pid")
+		}
+	}
+	require.NotZero(t, readySeq)
+	require.NoError(t, o.Stop("p"))
+	assert.Equal(t, []string{"initial>starting", "starting>running", "running>stopping", "stopping>interrupted"}, log.transitions("p"))
+}
+
+func TestReadyNotified(t *testing.T) {
+	o := newTestOverseer(t)
+	c := addChild(t, o, "p", "notify:STATUS=warming up\\nMAINPID=4242", "notify:READY=1", "sleep")
+	c.Ready = Notified()
+	require.NoError(t, o.Start("p"))
+	st := waitState(t, o, "p", StateRunning)
+	assert.Equal(t, "warming up", st.StatusText)
+	assert.Equal(t, 4242, st.MainPID)
+	jp, err := o.ToJSON("p")
+	require.NoError(t, err)
+	assert.Equal(t, "warming up", jp.StatusText)
+	assert.Equal(t, 4242, jp.MainPID)
+}
+
+// A message from a process outside the run's group does not count: the
+// socket's name is no secret.
+func TestNotifyFromOutsideTheGroupIgnored(t *testing.T) {
+	o := newTestOverseer(t)
+	log := watchEvents(t, o)
+	c := addChild(t, o, "p",
+		"notifyout:READY=1\\nSTATUS=outsider\\nSTOPPING=1\\nMAINPID=7\\nWATCHDOG=trigger",
+		"notify:STATUS=insider", "sleep")
+	c.Ready = Notified()
+	c.ReadyTimeout = time.Hour
+	require.NoError(t, o.Start("p"))
+	// Messages are read in order: once the insider's is in, the outsider's
+	// was seen and ignored.
+	eventually(t, func() bool { return status(t, o, "p").StatusText == "insider" }, "no STATUS=insider")
+	st := status(t, o, "p")
+	assert.Equal(t, StateStarting, st.State, "READY=1 from outside the group made it ready")
+	assert.Zero(t, st.MainPID)
+	for _, ev := range log.of("p") {
+		assert.NotEqual(t, "outsider", ev.StatusText)
+	}
+}
+
+func TestNotifyStoppingIsNotAFailure(t *testing.T) {
+	o := newTestOverseer(t)
+	log := watchEvents(t, o)
+	c := addChild(t, o, "p", "notify:READY=1", "notify:STOPPING=1", "exit:3")
+	c.Notify = true
+	ch := goSupervise(context.Background(), o, "p")
+	require.NoError(t, recvErr(t, ch, "Supervise"))
+	st := status(t, o, "p")
+	assert.Equal(t, StateFinished, st.State)
+	assert.Equal(t, 3, st.Exit)
+	assert.Zero(t, st.Restarts, "an exit announced by STOPPING=1 was restarted as a failure")
+	assert.Equal(t, []string{"initial>starting", "starting>running", "running>stopping", "stopping>finished"}, log.transitions("p"))
+}
+
+func TestReadyTimeoutUnderPolicy(t *testing.T) {
+	o := newTestOverseer(t)
+	timer := useFakeTimer(o, false)
+	log := watchEvents(t, o)
+	c := addChild(t, o, "p", "out:up", "sleep")
+	c.Ready = Notified()
+	c.ReadyTimeout = ms(200)
+	c.StopTimeout = ms(100)
+	c.MaxRestarts = 1
+	err := o.Supervise(context.Background(), "p")
+	require.ErrorIs(t, err, ErrNotReady)
+	assert.Contains(t, err.Error(), "not ready within 200ms")
+	log.waitCount(t, "p", StateFatal, 1)
+	assert.Equal(t, []string{
+		"initial>starting", "starting>stopping", "stopping>backoff",
+		"backoff>starting", "starting>stopping", "stopping>fatal",
+	}, log.transitions("p"))
+	assert.Len(t, timer.recorded(), 1)
+}
+
+func TestReadyTimeoutWithoutSupervision(t *testing.T) {
+	c, rec := newChild(t, "sleep")
+	c.Ready = probeFunc(func(ctx context.Context, run *ProbeRun) error {
+		<-ctx.Done()
+		return ctx.Err()
+	})
+	c.ReadyTimeout = ms(100)
+	require.NoError(t, c.Start())
+	st := wait(t, c)
+	assert.Equal(t, StateFatal, st.State)
+	require.ErrorIs(t, st.Error, ErrNotReady)
+	assert.Equal(t, []string{"initial>starting", "starting>stopping", "stopping>fatal"}, rec.transitions())
+}
+
+// A probe that knows the run will never be ready ends it at once.
+func TestProbeGivesUp(t *testing.T) {
+	broken := errors.New("cannot ever be ready")
+	c, _ := newChild(t, "sleep")
+	c.Ready = probeFunc(func(context.Context, *ProbeRun) error { return broken })
+	c.ReadyTimeout = time.Hour
+	require.NoError(t, c.Start())
+	st := wait(t, c)
+	assert.Equal(t, StateFatal, st.State)
+	require.ErrorIs(t, st.Error, ErrNotReady)
+	require.ErrorIs(t, st.Error, broken)
+}
+
+// A run that ends before it is ready ends as any run does; the probe is
+// cancelled.
+func TestRunEndsBeforeReady(t *testing.T) {
+	cancelled := make(chan struct{})
+	c, rec := newChild(t, "exit:0")
+	c.Ready = probeFunc(func(ctx context.Context, run *ProbeRun) error {
+		<-ctx.Done()
+		close(cancelled)
+		return ctx.Err()
+	})
+	require.NoError(t, c.Start())
+	st := wait(t, c)
+	assert.Equal(t, StateFinished, st.State)
+	select {
+	case <-cancelled:
+	default:
+		t.Fatal("the probe was still running when the run ended")
+	}
+	assert.Equal(t, []string{"initial>starting", "starting>finished"}, rec.transitions())
+}
+
+func TestWatchdogMissed(t *testing.T) {
+	o := newTestOverseer(t)
+	c := addChild(t, o, "p", "notify:READY=1", "watchdog:3", "sleep")
+	c.Ready = Notified()
+	c.Watchdog = ms(300)
+	c.MaxRestarts = 0
+	err := o.Supervise(context.Background(), "p")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "no WATCHDOG=1 within 300ms")
+	// A Go program exits 2 on SIGABRT, after a dump of its goroutines.
+	assert.Equal(t, 2, status(t, o, "p").Exit)
+	assert.Contains(t, strings.Join(status(t, o, "p").Stderr, "\n"), "SIGABRT")
+	// go-systemd's SdWatchdogEnabled checks WATCHDOG_PID: the pings
+	// were sent, so it was this process's own pid.
+	waitLine(t, c, "watchdog pings sent")
+}
+
+func TestStopSignalEnv(t *testing.T) {
+	c, _ := newChild(t, "getenv:OVERSEER_STOP_SIGNAL")
+	c.StopSignal = 10
+	require.NoError(t, c.Start())
+	wait(t, c)
+	assert.Equal(t, []string{"OVERSEER_STOP_SIGNAL=10"}, c.Status().Stdout)
+}
+
+func TestNotifyEnvOnlyWhenAsked(t *testing.T) {
+	c, _ := newChild(t, "getenv:NOTIFY_SOCKET")
+	require.NoError(t, c.Start())
+	wait(t, c)
+	assert.Equal(t, []string{"NOTIFY_SOCKET unset"}, c.Status().Stdout)
+
+	c, _ = newChild(t, "getenv:NOTIFY_SOCKET")
+	c.Notify = true
+	require.NoError(t, c.Start())
+	wait(t, c)
+	out := c.Status().Stdout
+	require.Len(t, out, 1)
+	assert.True(t, strings.HasPrefix(out[0], "NOTIFY_SOCKET=@overseer-notify-"), out[0])
+}
