@@ -316,15 +316,22 @@ func TestOps(t *testing.T) {
 	pid := st.PID
 	require.NotZero(t, pid)
 
+	// Restart returns once the old run has ended; the new one may start
+	// after.
+	events := make(chan overseer.Event, 64)
+	stopWatch := o.Watch(events)
+	defer stopWatch()
 	resp, err := Do(path, Request{Op: OpRestart, ID: "web"})
 	require.NoError(t, err)
 	assert.True(t, resp.OK)
+	waitRunning(t, events, pid)
 	st = statusOf()
 	assert.NotEqual(t, pid, st.PID, "a new run")
 	assert.Equal(t, 1, st.Restarts)
 
 	_, err = Do(path, Request{Op: OpUpgrade, ID: "web", Args: []string{prog, "out:upgraded", "sleep"}})
 	require.NoError(t, err)
+	waitRunning(t, events, st.PID)
 	st = statusOf()
 	assert.Equal(t, prog+" out:upgraded sleep", st.Cmd)
 
@@ -356,6 +363,22 @@ func TestOps(t *testing.T) {
 	_, err = Do(path, Request{Op: OpStop, ID: "nope"})
 	require.ErrorAs(t, err, &remote)
 	assert.ErrorContains(t, err, "not found")
+}
+
+// waitRunning waits for a run other than that of pid to be running.
+func waitRunning(t *testing.T, events <-chan overseer.Event, pid int) {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case ev := <-events:
+			if ev.To == overseer.StateRunning && ev.PID != pid {
+				return
+			}
+		case <-timeout:
+			t.Fatal("no new run")
+		}
+	}
 }
 
 func TestBadRequest(t *testing.T) {
