@@ -1,0 +1,106 @@
+package control
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+
+	"github.com/overseer-go/overseer"
+)
+
+// Client is a connection to a control socket, for one request.
+type Client struct {
+	conn net.Conn
+	path string
+}
+
+// Dial connects to the control socket at path ("" for DefaultPath).
+func Dial(path string) (*Client, error) {
+	if path == "" {
+		path = DefaultPath()
+	}
+	conn, err := net.Dial("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("overseer: no server at %s (is \"overseer serve\" running?): %w", path, err)
+	}
+	return &Client{conn: conn, path: path}, nil
+}
+
+// Close closes the connection.
+func (c *Client) Close() error { return c.conn.Close() }
+
+func (c *Client) send(req Request) error {
+	if err := json.NewEncoder(c.conn).Encode(req); err != nil {
+		return fmt.Errorf("overseer: sending to %s: %w", c.path, err)
+	}
+	return nil
+}
+
+// Do sends req (any operation but logs) and returns the answer. An error
+// answer is returned as a *RemoteError.
+func (c *Client) Do(req Request) (Response, error) {
+	// A server that refuses the client answers before reading the
+	// request: its answer is worth more than the error of sending.
+	sendErr := c.send(req)
+	var resp Response
+	if err := json.NewDecoder(bufio.NewReader(c.conn)).Decode(&resp); err != nil {
+		if sendErr != nil {
+			return Response{}, sendErr
+		}
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return Response{}, fmt.Errorf("overseer: reading the answer of %s: %w", c.path, err)
+	}
+	if !resp.OK {
+		return resp, &RemoteError{Msg: resp.Error}
+	}
+	return resp, nil
+}
+
+// Logs sends req, a logs request, and calls fn with each line received,
+// until the server ends the stream (nil), fn returns an error (returned),
+// or the connection fails. An error answer is returned as a *RemoteError.
+func (c *Client) Logs(req Request, fn func(overseer.Line) error) error {
+	req.Op = OpLogs
+	sendErr := c.send(req)
+	dec := json.NewDecoder(bufio.NewReader(c.conn))
+	for {
+		var m struct {
+			overseer.Line
+			OK    *bool  `json:"ok"`
+			Error string `json:"error"`
+		}
+		if err := dec.Decode(&m); err != nil {
+			if sendErr != nil {
+				return sendErr
+			}
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("overseer: reading the lines of %s: %w", c.path, err)
+		}
+		if m.OK != nil {
+			if !*m.OK {
+				return &RemoteError{Msg: m.Error}
+			}
+			continue
+		}
+		if err := fn(m.Line); err != nil {
+			return err
+		}
+	}
+}
+
+// Do dials path, sends req and returns the answer, as Client.Do.
+func Do(path string, req Request) (Response, error) {
+	c, err := Dial(path)
+	if err != nil {
+		return Response{}, err
+	}
+	defer c.Close()
+	return c.Do(req)
+}

@@ -1,0 +1,304 @@
+package control
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/overseer-go/overseer"
+)
+
+// Timeouts of a connection.
+const (
+	requestTimeout = 10 * time.Second // to send the request line
+	writeTimeout   = time.Minute      // for each answer line to be taken
+	defaultMaxConn = 64
+)
+
+// Server is a control socket serving the processes of an Overseer.
+// Configure it through its fields, then call Listen and Serve.
+type Server struct {
+	// Path is the socket's path. "" means DefaultPath, whose directory is
+	// made with mode 0700 if missing, and refused unless it is a directory
+	// of the effective uid with mode 0700. A path given explicitly must fit
+	// in a unix socket address (107 bytes), and its directory must be
+	// writable by its owner only, that owner being the effective uid or
+	// root. Either way a stale socket (its server gone) is replaced, and a
+	// live one is an error.
+	Path string
+	// MaxConns bounds the connections served at once; more are answered
+	// with an error. Zero means 64.
+	MaxConns int
+
+	uid    int  // the uid clients must run as
+	uidSet bool // uid was set (by tests); else the effective uid
+
+	ln   *net.UnixListener
+	file fileID // the socket file made, removed at the end if still there
+}
+
+// Serve listens on the control socket at path ("" for DefaultPath) and
+// answers requests about o until ctx is done, as Server.Serve.
+func Serve(ctx context.Context, o *overseer.Overseer, path string) error {
+	s := &Server{Path: path}
+	if err := s.Listen(); err != nil {
+		return err
+	}
+	return s.Serve(ctx, o)
+}
+
+// Listen checks the socket's path and directory and listens there, so that
+// a host can report a bad path before it starts anything. Path is set to
+// the path used.
+func (s *Server) Listen() error {
+	euid := os.Geteuid()
+	if !s.uidSet {
+		s.uid, s.uidSet = euid, true
+	}
+	path := s.Path
+	if path == "" {
+		path = DefaultPath()
+		if err := checkLength(path); err != nil {
+			return fmt.Errorf("overseer: control: %w; give a shorter one with -socket", err)
+		}
+		if err := prepareDefaultDir(filepath.Dir(path), euid); err != nil {
+			return fmt.Errorf("overseer: control: %w", err)
+		}
+	} else {
+		if err := checkLength(path); err != nil {
+			return fmt.Errorf("overseer: control: %w", err)
+		}
+		if err := checkExplicitDir(filepath.Dir(path), euid); err != nil {
+			return fmt.Errorf("overseer: control: %w", err)
+		}
+	}
+	ln, id, err := listenUnix(path)
+	if err != nil {
+		return fmt.Errorf("overseer: control: %w", err)
+	}
+	s.Path, s.ln, s.file = path, ln, id
+	return nil
+}
+
+// Serve answers requests about o until ctx is done; then it closes the
+// socket and every connection, waits for the connections' goroutines
+// (an operation in progress, such as a Stop, is waited for), removes the
+// socket file if it is still the one Listen made, and returns nil. It
+// returns an error if accepting fails otherwise.
+func (s *Server) Serve(ctx context.Context, o *overseer.Overseer) error {
+	if s.ln == nil {
+		return errors.New("overseer: control: Serve before Listen")
+	}
+	defer removeIfOurs(s.Path, s.file)
+	maxConns := s.MaxConns
+	if maxConns <= 0 {
+		maxConns = defaultMaxConn
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		conns = make(map[*net.UnixConn]bool)
+	)
+	defer wg.Wait()
+	defer func() { // end every connection
+		mu.Lock()
+		for c := range conns {
+			_ = c.Close()
+		}
+		mu.Unlock()
+	}()
+	defer cancel()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		<-ctx.Done()
+		_ = s.ln.Close()
+	}()
+	for {
+		conn, err := s.ln.AcceptUnix()
+		if err != nil {
+			if ctx.Err() != nil { // closed by the goroutine above
+				return nil
+			}
+			if transient(err) { // out of fds, say: wait a little, as net/http does
+				select {
+				case <-time.After(50 * time.Millisecond):
+				case <-ctx.Done():
+					return nil
+				}
+				continue
+			}
+			return fmt.Errorf("overseer: control: %w", err)
+		}
+		mu.Lock()
+		full := len(conns) >= maxConns
+		if !full {
+			conns[conn] = true
+		}
+		mu.Unlock()
+		if full {
+			refuse(conn, "overseer: control: too many connections")
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				mu.Lock()
+				delete(conns, conn)
+				mu.Unlock()
+				_ = conn.Close()
+			}()
+			s.handle(ctx, o, conn)
+		}()
+	}
+}
+
+// transient reports an error of accept that goes away by itself.
+func transient(err error) bool {
+	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) ||
+		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EINTR) ||
+		errors.Is(err, syscall.ENOBUFS) || errors.Is(err, syscall.ENOMEM)
+}
+
+// refuse answers conn with an error and closes it.
+func refuse(conn *net.UnixConn, msg string) {
+	_ = conn.SetWriteDeadline(time.Now().Add(time.Second))
+	_ = json.NewEncoder(conn).Encode(Response{Error: msg})
+	_ = conn.Close()
+}
+
+// handle serves the one request of conn.
+func (s *Server) handle(ctx context.Context, o *overseer.Overseer, conn *net.UnixConn) {
+	w := &answer{conn: conn, enc: json.NewEncoder(conn)}
+	uid, err := peerUID(conn)
+	if err != nil {
+		w.fail(fmt.Errorf("overseer: control: who is calling: %w", err))
+		return
+	}
+	if uid != s.uid {
+		w.fail(fmt.Errorf("overseer: control: uid %d may not use this server, which serves uid %d only", uid, s.uid))
+		return
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(requestTimeout))
+	sc := bufio.NewScanner(conn)
+	sc.Buffer(make([]byte, 0, 4096), maxRequest)
+	if !sc.Scan() {
+		if err := sc.Err(); err != nil {
+			w.fail(fmt.Errorf("overseer: control: reading the request: %w", err))
+		}
+		return
+	}
+	_ = conn.SetReadDeadline(time.Time{})
+	var req Request
+	if err := json.Unmarshal(sc.Bytes(), &req); err != nil {
+		w.fail(fmt.Errorf("overseer: control: bad request: %w", err))
+		return
+	}
+	switch req.Op {
+	case OpStatus:
+		w.send(Response{OK: true, Processes: o.ToJSONAll()})
+	case OpStop:
+		w.result(o.Stop(req.ID))
+	case OpRestart:
+		w.result(o.Restart(req.ID))
+	case OpUpgrade:
+		w.result(o.Upgrade(req.ID, req.Args...))
+	case OpLogs:
+		logs(ctx, o, conn, w, req)
+	default:
+		w.fail(fmt.Errorf("overseer: control: unknown op %q (status, stop, restart, upgrade, logs)", req.Op))
+	}
+}
+
+// answer writes JSON lines to a connection, each within writeTimeout.
+type answer struct {
+	conn *net.UnixConn
+	enc  *json.Encoder
+}
+
+func (a *answer) send(v any) error {
+	_ = a.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+	return a.enc.Encode(v)
+}
+
+func (a *answer) fail(err error) { _ = a.send(Response{Error: err.Error()}) }
+
+func (a *answer) result(err error) {
+	if err != nil {
+		a.fail(err)
+		return
+	}
+	_ = a.send(Response{OK: true})
+}
+
+// logs sends the lines of process req.ID that it keeps, after req.Since;
+// with req.Follow, then every new line until the client goes or ctx is
+// done.
+func logs(ctx context.Context, o *overseer.Overseer, conn *net.UnixConn, w *answer, req Request) {
+	c, err := o.Cmd(req.ID)
+	if err != nil {
+		w.fail(err)
+		return
+	}
+	var ch chan overseer.Line
+	if req.Follow {
+		// Subscribed before the kept lines are read, so that none falls
+		// between the two; what both give is sent once, by Seq.
+		ch = make(chan overseer.Line, 256)
+		stop := o.WatchLogs(ch)
+		defer stop()
+	}
+	last := req.Since
+	sendFrom := func(lines []overseer.Line, before uint64) error {
+		for _, l := range lines {
+			if l.Seq <= last || (before != 0 && l.Seq >= before) {
+				continue
+			}
+			if err := w.send(l); err != nil {
+				return err
+			}
+			last = l.Seq
+		}
+		return nil
+	}
+	if err := sendFrom(c.Lines(last), 0); err != nil || !req.Follow {
+		return
+	}
+	gone := make(chan struct{})
+	go func() { // the client sends nothing more: EOF (or any error) means it went
+		_, _ = io.Copy(io.Discard, conn)
+		close(gone)
+	}()
+	defer func() { _ = conn.Close(); <-gone }()
+	for {
+		select {
+		case l := <-ch:
+			if l.ID != req.ID || l.Seq <= last {
+				continue
+			}
+			if l.Seq > last+1 { // the subscription dropped some: the ring may still have them
+				if err := sendFrom(c.Lines(last), l.Seq); err != nil {
+					return
+				}
+			}
+			if err := sendFrom([]overseer.Line{l}, 0); err != nil {
+				return
+			}
+		case <-gone:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}
