@@ -390,7 +390,8 @@ func (c *Cmd) Status() Status {
 
 // Done returns a channel that is closed when the current run has ended and
 // all its output has been read. On a Cmd that was never started it is
-// already closed.
+// already closed. After a rolling restart it is closed when the run it was
+// taken for, the old one, has ended: call Done again for the new one.
 func (c *Cmd) Done() <-chan struct{} {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -36,6 +36,23 @@
 // host is gone. Children do not inherit the host's NOTIFY_SOCKET, LISTEN_*
 // and WATCHDOG_* variables.
 //
+// # Readiness, notifications and sockets
+//
+// A Cmd with Ready stays starting until its Probe passes (see Notified, and
+// package probe). With Notify each run gets a NOTIFY_SOCKET of its own,
+// spoken as systemd's sd_notify (READY=1, STATUS=, STOPPING=1, WATCHDOG=1,
+// MAINPID=); package notify is the child's side for Go programs. Listeners
+// are opened once and handed to every run as systemd's socket activation
+// does (fds 3, 4, …, then the lifeline; LISTEN_FDS, LISTEN_FDNAMES,
+// LISTEN_PID). LISTEN_PID and WATCHDOG_PID must be the child's own pid,
+// which is known only after the fork: such runs start through the host's
+// own executable run again in a mode this package's init recognizes (the
+// environment variable OVERSEER_EXEC), which sets them and executes the
+// program in its place, with the same pid. With Listeners, Restart and
+// Upgrade are rolling restarts: the new run serves on the same sockets
+// before the old one stops. A child also learns its StopSignal from
+// OVERSEER_STOP_SIGNAL.
+//
 // The package is silent unless given a *slog.Logger and installs no signal
 // handlers. The guardian and the lifeline are its only process-wide state,
 // since what they watch is the process; WithSubreaper changes a process-wide

@@ -492,6 +492,14 @@ func (o *Overseer) Stop(id string) error {
 // backoff starts without waiting further. A process that is not supervised
 // is stopped if it runs, then supervised from a new run; one at rest is just
 // started. Restart returns once the old run has ended.
+//
+// A supervised, running process with Listeners is restarted rolling
+// instead: the new run starts on the same sockets while the old one serves,
+// and once it is ready (see Cmd.Ready) it takes over, with one event from
+// running to running carrying its PID, and the old run is stopped
+// gracefully. A new run that cannot start, ends, or is not ready within
+// ReadyTimeout is stopped, the old run goes on, and Restart returns an
+// error wrapping ErrNotReady; one rolling restart at a time (ErrRunning).
 func (o *Overseer) Restart(id string) error {
 	c, err := o.Cmd(id)
 	if err != nil {
