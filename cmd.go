@@ -265,6 +265,7 @@ func (c *Cmd) launchLocked() error {
 		}
 		c.setState(next)
 		c.detachIfDone()
+		c.releaseSocketsIfDoneLocked()
 		close(c.done)
 		return err
 	}
@@ -294,10 +295,16 @@ func (c *Cmd) openSocketsLocked(cfg *runConfig) error {
 			c.socks = socks
 		}
 	}
+	return c.checkProbeOnSocketsLocked(cfg)
+}
+
+// checkProbeOnSocketsLocked checks the Ready probe of cfg against the
+// addresses the sockets were opened on: the ports chosen for port 0 are
+// known only then. c.mu is held.
+func (c *Cmd) checkProbeOnSocketsLocked(cfg *runConfig) error {
 	if c.socks == nil {
 		return nil
 	}
-	// The ports chosen for port 0 are known now.
 	var actual []listenAddr
 	for _, a := range c.socks.actual {
 		if la, err := parseListenAddr(a); err == nil {
@@ -308,6 +315,16 @@ func (c *Cmd) openSocketsLocked(cfg *runConfig) error {
 		return fmt.Errorf("%w: %s: %v", ErrInvalid, c.name(), err)
 	}
 	return nil
+}
+
+// releaseSocketsIfDoneLocked closes the sockets of a Cmd outside an
+// Overseer once it is done for good: there is no Overseer to keep them
+// for. c.mu is held.
+func (c *Cmd) releaseSocketsIfDoneLocked() {
+	if c.owner == nil && c.state.IsFinal() {
+		c.socks.close()
+		c.socks = nil
+	}
 }
 
 // Stop ends the Cmd: it cancels its supervision, if any (a pending restart
@@ -349,7 +366,9 @@ func (c *Cmd) requestStopLocked() (endRun func()) {
 	first := !r.stopRequested
 	if first {
 		r.stopRequested = true
-		c.setState(StateStopping)
+		if c.state != StateStopping { // it may be: not ready, or STOPPING=1
+			c.setState(StateStopping)
+		}
 	}
 	return func() {
 		var wg sync.WaitGroup
@@ -641,6 +660,9 @@ func (c *Cmd) config() (runConfig, error) {
 		if err := d.check(c.id); err != nil {
 			return runConfig{}, fmt.Errorf("%w: %s: DependsOn: %v", ErrInvalid, c.name(), err)
 		}
+	}
+	if c.Watchdog > 0 && c.Watchdog < time.Millisecond {
+		return runConfig{}, fmt.Errorf("%w: %s: Watchdog %v is below 1ms", ErrInvalid, c.name(), c.Watchdog)
 	}
 	notify := c.Notify || c.Watchdog > 0 || isNotified(c.Ready)
 	if notify {

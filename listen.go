@@ -192,10 +192,12 @@ func openSocket(a listenAddr) (*os.File, string, error) {
 		return nil, "", err
 	}
 	defer f.Close()
-	// Blocking, as inetd and systemd hand sockets over: a child not written
-	// in Go may expect accept to wait. The flag belongs to the socket's
-	// open file description, which every run shares, so the host sets it
-	// once, here, and keeps a File that never changes it again: an
+	// Blocking, as inetd hands sockets over: a child not written in Go
+	// may expect accept to wait. The flag belongs to the socket's open
+	// file description, which every run shares, so it cannot be kept: a Go
+	// run makes it non-blocking for all (see the README's Limits). The
+	// host sets it once, here, and keeps a File that never changes it
+	// again: an
 	// os.File made of a non-blocking fd (as f is) makes it blocking at
 	// every Fd call, which os/exec makes at every start, and would pull
 	// a Go run's accept, which expects it non-blocking, into a blocking

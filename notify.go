@@ -25,7 +25,7 @@ type notifySocket struct {
 // NOTIFY_BUFFER_MAX; a longer one is cut short by the kernel and dropped.
 const notifyMaxMessage = 4096
 
-// close closes the socket, and waits for its reader if it was started.
+// close closes the socket, which ends its reader; the run waits for done.
 func (n *notifySocket) close() {
 	if n == nil {
 		return
@@ -46,8 +46,11 @@ func (r *run) readNotify() {
 	oob := make([]byte, oobSize)
 	interval := r.cfg.watchdog
 	aborted := false
+	// As under systemd, the watchdog runs once the start is over: at once
+	// without a Ready probe, else from READY=1 or the first ping.
+	armed := r.cfg.ready == nil
 	arm := func() {
-		if interval > 0 && !aborted {
+		if interval > 0 && !aborted && armed {
 			_ = n.conn.SetReadDeadline(time.Now().Add(interval))
 		}
 	}
@@ -80,6 +83,8 @@ func (r *run) readNotify() {
 				if string(value) == "1" && !readied {
 					readied = true
 					close(n.ready)
+					armed = true
+					arm()
 				}
 			case "STATUS":
 				r.cmd.notifyStatus(r, string(value))
@@ -94,8 +99,10 @@ func (r *run) readNotify() {
 			case "WATCHDOG":
 				switch string(value) {
 				case "1":
+					armed = true
 					arm()
 				case "trigger":
+					armed = true
 					if interval == 0 {
 						interval = r.cfg.stopTimeout // only for the escalation below
 					}

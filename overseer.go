@@ -214,7 +214,7 @@ func (o *Overseer) Remove(id string) error {
 		return notFound(id)
 	}
 	c.mu.Lock()
-	if c.state.active() || c.sup != nil {
+	if c.state.active() || c.sup != nil || c.next != nil {
 		state := c.state
 		c.mu.Unlock()
 		o.mu.Unlock()
@@ -646,7 +646,7 @@ func (o *Overseer) has(c *Cmd) bool {
 func (o *Overseer) anyActive() bool {
 	for _, c := range o.cmds() {
 		c.mu.Lock()
-		active := c.state.active() || c.sup != nil
+		active := c.state.active() || c.sup != nil || c.next != nil
 		c.mu.Unlock()
 		if active {
 			return true

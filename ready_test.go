@@ -204,3 +204,34 @@ func TestNotifyEnvOnlyWhenAsked(t *testing.T) {
 	require.Len(t, out, 1)
 	assert.True(t, strings.HasPrefix(out[0], "NOTIFY_SOCKET=@overseer-notify-"), out[0])
 }
+
+// STOPPING=1 puts the process in stopping; a Stop then is no second
+// transition to stopping (the test Overseer fails on an illegal one).
+func TestStopAfterNotifyStopping(t *testing.T) {
+	o := newTestOverseer(t)
+	c := addChild(t, o, "p", "notify:STOPPING=1", "sleep")
+	c.Notify = true
+	require.NoError(t, o.Start("p"))
+	waitState(t, o, "p", StateStopping)
+	require.NoError(t, o.Stop("p"))
+	assert.Equal(t, StateInterrupted, status(t, o, "p").State)
+}
+
+// Under a Ready probe the watchdog starts with READY=1, as under systemd:
+// a start slower than the watchdog interval is no failure.
+func TestWatchdogStartsWhenReady(t *testing.T) {
+	o := newTestOverseer(t)
+	c := addChild(t, o, "p", "sleepms:400", "notify:READY=1", "watchdog:2", "exit:0")
+	c.Ready = Notified()
+	c.Watchdog = ms(200)
+	require.NoError(t, o.Supervise(context.Background(), "p"))
+	st := status(t, o, "p")
+	assert.Equal(t, StateFinished, st.State, "%v", st.Error)
+	assert.Equal(t, 0, st.Exit)
+}
+
+func TestWatchdogBelowAMillisecond(t *testing.T) {
+	c := NewCmd(childPath, "sleep")
+	c.Watchdog = time.Microsecond
+	require.ErrorIs(t, c.Start(), ErrInvalid)
+}

@@ -39,6 +39,10 @@ func (c *Cmd) rollLocked(args []string) error {
 		c.mu.Unlock()
 		return fmt.Errorf("%w: %s: Listeners changed; a rolling restart keeps the sockets (stop and start to change them)", ErrInvalid, c.name())
 	}
+	if err := c.checkProbeOnSocketsLocked(&cfg); err != nil {
+		c.mu.Unlock()
+		return err
+	}
 	old, program := c.run, c.program
 	r, err := c.startRun(&cfg, make(chan struct{}))
 	if err != nil {
@@ -46,7 +50,6 @@ func (c *Cmd) rollLocked(args []string) error {
 		c.mu.Unlock()
 		return fmt.Errorf("%w: %s: the old run (pid %d) goes on: %w", ErrNotReady, c.name(), old.pid, err)
 	}
-	r.candidate = true
 	c.next = r
 	if cfg.ready == nil {
 		close(r.decided)
@@ -57,6 +60,7 @@ func (c *Cmd) rollLocked(args []string) error {
 	select {
 	case <-r.decided:
 	case <-r.done: // it ended before it was ready
+	case <-old.done: // the old run ended by itself: the restart policy takes over
 	}
 
 	c.mu.Lock()
@@ -73,9 +77,15 @@ func (c *Cmd) rollLocked(args []string) error {
 		why = r.readyErr
 	case c.run != old:
 		why = fmt.Errorf("the old run (pid %d) ended meanwhile", old.pid)
+	case c.state != StateRunning:
+		// It said STOPPING=1: it leaves by itself, and the restart policy
+		// decides what comes next, as for any run that ends.
+		why = fmt.Errorf("the old run (pid %d) is %v", old.pid, c.state)
 	}
 	if why != nil {
-		c.program = program
+		if c.run == old {
+			c.program = program
+		}
 		first := !r.stopRequested
 		r.stopRequested = true
 		c.mu.Unlock()
@@ -83,13 +93,16 @@ func (c *Cmd) rollLocked(args []string) error {
 		if c.logger != nil {
 			c.logger.Warn("overseer: rolling restart failed: the old run goes on", "id", c.id, "pid", old.pid, "new", r.pid, "err", why)
 		}
+		if c.run != old {
+			return fmt.Errorf("%w: %s: rolling restart: new run (pid %d) stopped: %w", ErrNotReady, c.name(), r.pid, why)
+		}
 		return fmt.Errorf("%w: %s: rolling restart: new run (pid %d): %w; the old run (pid %d) goes on", ErrNotReady, c.name(), r.pid, why, old.pid)
 	}
 
 	// The new run takes over.
 	c.next = nil
-	r.candidate = false
 	c.run, c.done, c.cfg = r, r.done, &cfg
+	c.out.setLimits(cfg.bufferLines, cfg.bufferBytes, cfg.maxLineBytes)
 	c.pid, c.startTime, c.stopTime = r.pid, r.started, time.Time{}
 	c.exited, c.err = false, nil
 	c.statusText, c.mainPID = r.statusText, r.mainPID

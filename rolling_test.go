@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -195,4 +196,27 @@ func TestStopDuringRollingRestart(t *testing.T) {
 	assert.Contains(t, err.Error(), "stopped")
 	assert.Equal(t, StateInterrupted, status(t, o, "web").State)
 	eventually(t, func() bool { return processGone(old.PID) && processGone(newPID) }, "a run survived Stop")
+}
+
+// A program that cannot be executed fails Start as with os/exec, though
+// such runs go through the exec wrapper; an upgrade to it leaves the old
+// run serving.
+func TestExecWrapperReportsExecErrors(t *testing.T) {
+	c := NewCmd("/nonexistent/prog")
+	c.Listeners = []string{"tcp://127.0.0.1:0"}
+	err := c.Start()
+	require.ErrorIs(t, err, os.ErrNotExist)
+	assert.Equal(t, StateFatal, c.Status().State)
+
+	o := newTestOverseer(t)
+	web := addChild(t, o, "web", "serve:v1")
+	web.Listeners = []string{"tcp://127.0.0.1:0"}
+	require.NoError(t, o.Start("web"))
+	before := waitState(t, o, "web", StateRunning)
+	err = o.Upgrade("web", "/nonexistent/prog")
+	require.ErrorIs(t, err, ErrNotReady)
+	require.ErrorIs(t, err, os.ErrNotExist)
+	after := status(t, o, "web")
+	assert.Equal(t, before.PID, after.PID)
+	assert.Equal(t, StateRunning, after.State)
 }

@@ -61,7 +61,6 @@ type run struct {
 	probeDone   chan struct{}
 
 	// Guarded by cmd.mu.
-	candidate    bool   // the new run of a rolling restart, not yet the Cmd's
 	selfStopping bool   // it sent STOPPING=1
 	watchdogErr  error  // it missed its watchdog
 	statusText   string // its last STATUS=
@@ -105,6 +104,13 @@ func (c *Cmd) startRun(cfg *runConfig, done chan struct{}) (*run, error) {
 		closeAll(ends...)
 		return fail(err)
 	}
+	abandon := func(err error) (*run, error) {
+		notify.close()
+		closeAll(pipes...)
+		closeAll(ends...)
+		closeAll(lifeline)
+		return fail(err)
+	}
 	var pidfd int
 	ec := exec.Command(cfg.args[0], cfg.args[1:]...)
 	ec.Dir = cfg.dir
@@ -129,13 +135,14 @@ func (c *Cmd) startRun(cfg *runConfig, done chan struct{}) (*run, error) {
 		// LISTEN_PID and WATCHDOG_PID must be the child's own pid: the
 		// exec wrapper sets them (see execwrap.go).
 		if ec.Err == nil {
+			// What exec would refuse, the wrapper could only report as an
+			// exit status: check it here, so that Start fails with it.
+			if err := checkExecutable(absIn(cfg.dir, ec.Path)); err != nil {
+				return abandon(err)
+			}
 			exe, err := executable()
 			if err != nil {
-				notify.close()
-				closeAll(pipes...)
-				closeAll(ends...)
-				closeAll(lifeline)
-				return fail(fmt.Errorf("the exec wrapper for LISTEN_PID: %w", err))
+				return abandon(fmt.Errorf("the exec wrapper for LISTEN_PID: %w", err))
 			}
 			ec.Env = append(ec.Env, execEnv+"="+ec.Path)
 			ec.Path = exe
@@ -293,7 +300,18 @@ func (r *run) wait() {
 	close(r.ended)
 	if r.probeCancel != nil {
 		r.probeCancel()
-		<-r.probeDone
+		// A probe is the user's code: one that does not heed its context
+		// must not hold up the end of the run. It finds the run over when
+		// it returns.
+		timer := time.NewTimer(r.cfg.stopTimeout)
+		select {
+		case <-r.probeDone:
+		case <-timer.C:
+			if c := r.cmd; c.logger != nil {
+				c.logger.Warn("overseer: the Ready probe did not return when its run ended", "id", c.id, "pid", r.pid)
+			}
+		}
+		timer.Stop()
 	}
 	if r.notify != nil {
 		r.notify.close()
@@ -407,10 +425,7 @@ func (c *Cmd) runEnded(r *run, ws syscall.WaitStatus, err error) {
 	}
 	c.setState(next)
 	c.detachIfDone()
-	if c.owner == nil && c.state.IsFinal() {
-		c.socks.close() // no Overseer to keep them for
-		c.socks = nil
-	}
+	c.releaseSocketsIfDoneLocked()
 	close(r.done)
 }
 
@@ -420,6 +435,8 @@ func (c *Cmd) runReady(r *run) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	select {
+	case <-r.ended:
+		return // the run is over
 	case <-r.decided:
 		return
 	default:
@@ -437,6 +454,8 @@ func (c *Cmd) runNotReady(r *run, err error) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	select {
+	case <-r.ended:
+		return false // the run is over
 	case <-r.decided:
 		return false
 	default:
@@ -477,6 +496,22 @@ func checkProgram(cfg *runConfig) error {
 	}
 	if fi, err := os.Stat(prog); err == nil && fi.IsDir() {
 		return &fs.PathError{Op: "exec", Path: cfg.args[0], Err: syscall.EISDIR}
+	}
+	return nil
+}
+
+// checkExecutable returns the error exec would give for a program file that
+// is missing, not a regular file, or not executable.
+func checkExecutable(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return &fs.PathError{Op: "exec", Path: path, Err: syscall.EACCES}
+	}
+	if err := syscall.Access(path, 1); err != nil { // X_OK
+		return &fs.PathError{Op: "exec", Path: path, Err: err}
 	}
 	return nil
 }
