@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -19,17 +20,30 @@ type notifySocket struct {
 	name  string        // NOTIFY_SOCKET: "@" for the abstract namespace
 	ready chan struct{} // closed at the first READY=1
 	done  chan struct{} // closed when readNotify has returned
+
+	ending atomic.Bool // set by finish: a read deadline means "all read"
 }
 
 // notifyMaxMessage is the longest message taken, as systemd's
 // NOTIFY_BUFFER_MAX; a longer one is cut short by the kernel and dropped.
 const notifyMaxMessage = 4096
 
-// close closes the socket, which ends its reader; the run waits for done.
+// close closes a socket whose reader was never started.
 func (n *notifySocket) close() {
 	if n == nil {
 		return
 	}
+	_ = n.conn.Close()
+}
+
+// finish ends the reader once it has read every message already sent,
+// then closes the socket. The run calls it when its leader has exited but
+// is not yet reaped, so that a last message (STOPPING=1 right before the
+// exit) still counts: a zombie's process group is still known.
+func (n *notifySocket) finish() {
+	n.ending.Store(true)
+	_ = n.conn.SetReadDeadline(time.Now())
+	<-n.done
 	_ = n.conn.Close()
 }
 
@@ -44,75 +58,106 @@ func (r *run) readNotify() {
 	defer close(n.done)
 	buf := make([]byte, notifyMaxMessage+1)
 	oob := make([]byte, oobSize)
-	interval := r.cfg.watchdog
-	aborted := false
-	// As under systemd, the watchdog runs once the start is over: at once
-	// without a Ready probe, else from READY=1 or the first ping.
-	armed := r.cfg.ready == nil
-	arm := func() {
-		if interval > 0 && !aborted && armed {
-			_ = n.conn.SetReadDeadline(time.Now().Add(interval))
-		}
-	}
-	arm()
+	w := &watchdog{r: r, interval: r.cfg.watchdog, armed: r.cfg.ready == nil}
+	w.arm()
 	readied := false
 	for {
 		pid, msg, err := n.receive(buf, oob)
 		if errors.Is(err, os.ErrDeadlineExceeded) {
-			if !aborted {
-				aborted = true
-				r.cmd.watchdogMissed(r, interval)
-				_ = r.signal(syscall.SIGABRT)
-				_ = n.conn.SetReadDeadline(time.Now().Add(r.cfg.stopTimeout))
-			} else {
-				_ = r.signal(syscall.SIGKILL)
+			if n.ending.Load() {
+				// What was sent before the end is still in the socket.
 				_ = n.conn.SetReadDeadline(time.Time{})
+				for {
+					pid, msg, err := n.receiveNow(buf, oob)
+					if err != nil {
+						return
+					}
+					r.applyNotify(pid, msg, w, &readied)
+				}
 			}
+			w.expired()
 			continue
 		}
 		if err != nil {
 			return // closed: the run is over
 		}
-		if pid == 0 || !inGroup(pid, r.pid) {
-			continue
-		}
-		for line := range bytes.SplitSeq(msg, []byte("\n")) {
-			key, value, _ := bytes.Cut(line, []byte("="))
-			switch string(key) {
-			case "READY":
-				if string(value) == "1" && !readied {
-					readied = true
-					close(n.ready)
-					armed = true
-					arm()
+		r.applyNotify(pid, msg, w, &readied)
+	}
+}
+
+// watchdog is the state of a run's watchdog, kept by readNotify as the
+// read deadline of the notification socket. As under systemd it runs once
+// the start is over: at once without a Ready probe, else from READY=1 or
+// the first ping.
+type watchdog struct {
+	r        *run
+	interval time.Duration
+	armed    bool
+	aborted  bool // SIGABRT sent: the next expiry sends SIGKILL
+}
+
+func (w *watchdog) arm() {
+	if w.interval > 0 && !w.aborted && w.armed {
+		_ = w.r.notify.conn.SetReadDeadline(time.Now().Add(w.interval))
+	}
+}
+
+// expired acts on a missed ping: SIGABRT, then SIGKILL after StopTimeout.
+func (w *watchdog) expired() {
+	r, conn := w.r, w.r.notify.conn
+	if !w.aborted {
+		w.aborted = true
+		r.cmd.watchdogMissed(r, w.interval)
+		_ = r.signal(syscall.SIGABRT)
+		_ = conn.SetReadDeadline(time.Now().Add(r.cfg.stopTimeout))
+		return
+	}
+	_ = r.signal(syscall.SIGKILL)
+	_ = conn.SetReadDeadline(time.Time{})
+}
+
+// applyNotify applies one message of sender pid, if pid is in the run's
+// process group: the name of the socket is no secret.
+func (r *run) applyNotify(pid int, msg []byte, w *watchdog, readied *bool) {
+	if pid == 0 || !inGroup(pid, r.pid) {
+		return
+	}
+	for line := range bytes.SplitSeq(msg, []byte("\n")) {
+		key, value, _ := bytes.Cut(line, []byte("="))
+		switch string(key) {
+		case "READY":
+			if string(value) == "1" && !*readied {
+				*readied = true
+				close(r.notify.ready)
+				w.armed = true
+				w.arm()
+			}
+		case "STATUS":
+			r.cmd.notifyStatus(r, string(value))
+		case "STOPPING":
+			if string(value) == "1" {
+				r.cmd.notifyStopping(r)
+			}
+		case "MAINPID":
+			if p, err := strconv.Atoi(string(value)); err == nil && p > 0 {
+				r.cmd.notifyMainPID(r, p)
+			}
+		case "WATCHDOG":
+			switch string(value) {
+			case "1":
+				w.armed = true
+				w.arm()
+			case "trigger":
+				w.armed = true
+				if w.interval == 0 {
+					w.interval = r.cfg.stopTimeout // only for the escalation
 				}
-			case "STATUS":
-				r.cmd.notifyStatus(r, string(value))
-			case "STOPPING":
-				if string(value) == "1" {
-					r.cmd.notifyStopping(r)
-				}
-			case "MAINPID":
-				if p, err := strconv.Atoi(string(value)); err == nil && p > 0 {
-					r.cmd.notifyMainPID(r, p)
-				}
-			case "WATCHDOG":
-				switch string(value) {
-				case "1":
-					armed = true
-					arm()
-				case "trigger":
-					armed = true
-					if interval == 0 {
-						interval = r.cfg.stopTimeout // only for the escalation below
-					}
-					_ = n.conn.SetReadDeadline(time.Now())
-				}
-			case "WATCHDOG_USEC":
-				if us, err := strconv.ParseInt(string(value), 10, 64); err == nil && us > 0 {
-					interval = time.Duration(us) * time.Microsecond
-					arm()
-				}
+				_ = r.notify.conn.SetReadDeadline(time.Now())
+			}
+		case "WATCHDOG_USEC":
+			if us, err := strconv.ParseInt(string(value), 10, 64); err == nil && us > 0 {
+				w.interval = time.Duration(us) * time.Microsecond
+				w.arm()
 			}
 		}
 	}

@@ -47,7 +47,34 @@ func (n *notifySocket) receive(buf, oob []byte) (pid int, msg []byte, err error)
 	if err != nil {
 		return 0, nil, err
 	}
-	cmsgs, perr := unix.ParseSocketControlMessage(oob[:oobn])
+	return parseNotify(buf[:k], oob[:oobn], flags)
+}
+
+// receiveNow is receive without waiting: it returns EAGAIN when no message
+// is left.
+func (n *notifySocket) receiveNow(buf, oob []byte) (pid int, msg []byte, err error) {
+	raw, err := n.conn.SyscallConn()
+	if err != nil {
+		return 0, nil, err
+	}
+	var k, oobn, flags int
+	var rerr error
+	err = raw.Read(func(fd uintptr) bool {
+		k, oobn, flags, _, rerr = unix.Recvmsg(int(fd), buf, oob, unix.MSG_DONTWAIT)
+		return true // never wait
+	})
+	if err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	return parseNotify(buf[:k], oob[:oobn], flags)
+}
+
+// parseNotify finds the sender's pid in a message's control data.
+func parseNotify(msg, oob []byte, flags int) (pid int, _ []byte, err error) {
+	cmsgs, perr := unix.ParseSocketControlMessage(oob)
 	if perr != nil {
 		return 0, nil, nil
 	}
@@ -65,7 +92,7 @@ func (n *notifySocket) receive(buf, oob []byte) (pid int, msg []byte, err error)
 	if flags&(unix.MSG_TRUNC|unix.MSG_CTRUNC) != 0 {
 		return 0, nil, nil
 	}
-	return pid, buf[:k], nil
+	return pid, msg, nil
 }
 
 // inGroup reports whether process pid is a member of process group pgid.

@@ -17,6 +17,10 @@ func (n *notifySocket) receive(buf, oob []byte) (int, []byte, error) {
 	return 0, nil, notifySupported()
 }
 
+func (n *notifySocket) receiveNow(buf, oob []byte) (int, []byte, error) {
+	return 0, nil, notifySupported()
+}
+
 func inGroup(pid, pgid int) bool { return false }
 
 var oobSize = 0

@@ -44,6 +44,7 @@ func TestReadyLineGatesRunning(t *testing.T) {
 	}
 	require.NotZero(t, readySeq)
 	require.NoError(t, o.Stop("p"))
+	log.waitCount(t, "p", StateInterrupted, 1) // events arrive on their own goroutine
 	assert.Equal(t, []string{"initial>starting", "starting>running", "running>stopping", "stopping>interrupted"}, log.transitions("p"))
 }
 
@@ -94,6 +95,7 @@ func TestNotifyStoppingIsNotAFailure(t *testing.T) {
 	assert.Equal(t, StateFinished, st.State)
 	assert.Equal(t, 3, st.Exit)
 	assert.Zero(t, st.Restarts, "an exit announced by STOPPING=1 was restarted as a failure")
+	log.waitCount(t, "p", StateFinished, 1)
 	assert.Equal(t, []string{"initial>starting", "starting>running", "running>stopping", "stopping>finished"}, log.transitions("p"))
 }
 

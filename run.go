@@ -269,6 +269,9 @@ func (r *run) terminate() {
 // wait owns the run from exec to its end.
 func (r *run) wait() {
 	werr := r.proc.waitExit()
+	if r.notify != nil {
+		r.notify.finish()
+	}
 	if werr == nil {
 		// The leader has exited but is not reaped, so its pid, which is
 		// the group's id, cannot be reused. What it left in its group gets
@@ -313,10 +316,7 @@ func (r *run) wait() {
 		}
 		timer.Stop()
 	}
-	if r.notify != nil {
-		r.notify.close()
-		<-r.notify.done
-	}
+
 	// Reaped: the guardian forgets the group. (Before the reap, another
 	// run's subreaper could take the exited leader for an adopted orphan.)
 	theHost.release(r.pid)
