@@ -88,13 +88,14 @@ func (c *Cmd) rollLocked(args []string) error {
 		}
 		first := !r.stopRequested
 		r.stopRequested = true
+		oldGoesOn := c.run == old
 		c.mu.Unlock()
 		r.stop(first)
+		if !oldGoesOn {
+			return fmt.Errorf("%w: %s: rolling restart: new run (pid %d) stopped: %w", ErrNotReady, c.name(), r.pid, why)
+		}
 		if c.logger != nil {
 			c.logger.Warn("overseer: rolling restart failed: the old run goes on", "id", c.id, "pid", old.pid, "new", r.pid, "err", why)
-		}
-		if c.run != old {
-			return fmt.Errorf("%w: %s: rolling restart: new run (pid %d) stopped: %w", ErrNotReady, c.name(), r.pid, why)
 		}
 		return fmt.Errorf("%w: %s: rolling restart: new run (pid %d): %w; the old run (pid %d) goes on", ErrNotReady, c.name(), r.pid, why, old.pid)
 	}
