@@ -205,22 +205,9 @@ func (p *parser) dependsOn(name, key string, value *yaml.Node) []overseer.Depend
 	}
 	switch n.Kind {
 	case yaml.SequenceNode:
-		first := make(map[string]int) // id → line
-		for i, item := range n.Content {
-			k := fmt.Sprintf("%s[%d]", key, i)
-			item = deref(item)
-			before := p.n
-			id := p.text(k, item)
-			if p.n > before {
-				continue
-			}
-			if line, dup := first[id]; dup {
-				p.errorf(item.Line, k, "%s is listed twice (first on line %d)", id, line)
-				continue
-			}
-			first[id] = item.Line
+		p.list(key, n, "process names", func(k string, item *yaml.Node, id string) {
 			add(k, item.Line, id, overseer.ConditionStarted)
-		}
+		})
 	case yaml.MappingNode:
 		for _, e := range p.entries(n, key) {
 			k := key + "." + e.key.Value

@@ -216,7 +216,7 @@ func TestReadinessErrors(t *testing.T) {
 		{"depends_on unknown process", "processes:\n  database: x\n  web:\n    command: x\n    depends_on: [databse]\n", 5, "web.depends_on[0]", "no process databse in the file (did you mean database?)"},
 		{"depends_on unknown process, far", "processes:\n  db: x\n  web: {command: x, depends_on: {queue: ready}}\n", 3, "web.depends_on.queue", "no process queue in the file"},
 		{"depends_on itself", "processes:\n  web:\n    command: x\n    depends_on: [web]\n", 4, "web.depends_on[0]", "web depends on itself"},
-		{"depends_on twice", "processes:\n  db: x\n  web:\n    command: x\n    depends_on:\n      - db\n      - db\n", 7, "web.depends_on[1]", "db is listed twice (first on line 6)"},
+		{"depends_on twice", "processes:\n  db: x\n  web:\n    command: x\n    depends_on:\n      - db\n      - db\n", 7, "web.depends_on[1]", `"db" is listed twice (first on line 6)`},
 		{"depends_on twice, mapping", "processes:\n  db: x\n  web:\n    command: x\n    depends_on:\n      db: ready\n      db: started\n", 7, "web.depends_on.db", "defined twice (first on line 6)"},
 		{"depends_on bad name", "processes:\n  web: {command: x, depends_on: [\"a b\"]}\n", 2, "web.depends_on[0]", `id "a b" has ' '`},
 		{"depends_on list of mappings", "processes:\n  db: x\n  web: {command: x, depends_on: [{db: ready}]}\n", 3, "web.depends_on[0]", "want a string, not a mapping"},
