@@ -196,13 +196,8 @@ func TestProgramReplacedByRename(t *testing.T) {
 // process.
 func TestWatchFilesWrite(t *testing.T) {
 	o, lines := setup(t)
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "config.toml")
-	require.NoError(t, os.WriteFile(conf, []byte("a = 1\n"), 0o644))
-	c, err := o.Add("p", "/bin/sh", "-c", "echo up; exec sleep 60")
-	require.NoError(t, err)
-	c.WatchFiles = []string{conf}
-	require.NoError(t, o.Start("p"))
+	c, conf := startWatching(t, o, "a = 1\n", "echo up; exec sleep 60")
+	dir := filepath.Dir(conf)
 	first := waitLine(t, lines, "p", "up")
 
 	r := start(t, o, WithDebounce(50*time.Millisecond))
@@ -219,13 +214,8 @@ func TestWatchFilesWrite(t *testing.T) {
 // TestDebounce: changes in a quick row restart the process once.
 func TestDebounce(t *testing.T) {
 	o, lines := setup(t)
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "config.toml")
-	require.NoError(t, os.WriteFile(conf, nil, 0o644))
-	c, err := o.Add("p", "/bin/sh", "-c", "echo up; exec sleep 60")
-	require.NoError(t, err)
-	c.WatchFiles = []string{conf}
-	require.NoError(t, o.Start("p"))
+	c, conf := startWatching(t, o, "", "echo up; exec sleep 60")
+	dir := filepath.Dir(conf)
 	first := waitLine(t, lines, "p", "up")
 
 	// Long enough that the five writes come within it even on a busy
@@ -321,13 +311,8 @@ func TestNewProcessAndUpgrade(t *testing.T) {
 // ended, and leaves no goroutine behind.
 func TestRunWaitsForRestarts(t *testing.T) {
 	o, _ := setup(t)
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "config.toml")
-	require.NoError(t, os.WriteFile(conf, nil, 0o644))
-	c, err := o.Add("p", "/bin/sh", "-c", "exec sleep 60")
-	require.NoError(t, err)
-	c.WatchFiles = []string{conf}
-	require.NoError(t, o.Start("p"))
+	_, conf := startWatching(t, o, "", "exec sleep 60")
+	dir := filepath.Dir(conf)
 
 	inRestart, release := make(chan struct{}), make(chan struct{})
 	hold := func(c *config) { // wraps the hook of start, set before it
@@ -419,4 +404,18 @@ func TestRollingRestart(t *testing.T) {
 	assert.Equal(t, overseer.StateRunning, st.State)
 	assert.Equal(t, second.PID, st.PID)
 	assert.NoError(t, r.stop())
+}
+
+// startWatching starts process "p" of o, running script under /bin/sh with
+// a config file of the given content in its WatchFiles, and returns its Cmd
+// and the file.
+func startWatching(t *testing.T, o *overseer.Overseer, content, script string) (*overseer.Cmd, string) {
+	t.Helper()
+	conf := filepath.Join(t.TempDir(), "config.toml")
+	require.NoError(t, os.WriteFile(conf, []byte(content), 0o644))
+	c, err := o.Add("p", "/bin/sh", "-c", script)
+	require.NoError(t, err)
+	c.WatchFiles = []string{conf}
+	require.NoError(t, o.Start("p"))
+	return c, conf
 }
