@@ -339,21 +339,11 @@ func (r *run) wait() {
 }
 
 // stop makes the run end. The first caller sends StopSignal to the group
-// and SIGKILL after StopTimeout; every caller waits for the end.
+// and SIGKILL after StopTimeout (see terminate); every caller waits for
+// the end.
 func (r *run) stop(first bool) {
 	if first {
-		r.sigMu.Lock()
-		r.stopSignaled = true
-		r.sigMu.Unlock()
-		_ = r.signal(r.cfg.stopSignal)
-		timer := time.NewTimer(r.cfg.stopTimeout)
-		select {
-		case <-r.done:
-			timer.Stop()
-			return
-		case <-timer.C:
-		}
-		_ = r.signal(syscall.SIGKILL)
+		r.terminate()
 	}
 	<-r.done
 }
