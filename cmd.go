@@ -175,6 +175,9 @@ type Cmd struct {
 	stopTime  time.Time
 	restarts  int
 
+	warning      string // Event.Warning of the change being published
+	warnedDaemon bool   // a run was said to have daemonized: said once
+
 	statusText string   // Status.StatusText
 	mainPID    int      // Status.MainPID
 	socks      *sockets // the Listeners, once opened
@@ -460,9 +463,11 @@ func (c *Cmd) statusLocked(now time.Time) Status {
 	switch {
 	case c.startTime.IsZero():
 	case c.stopTime.IsZero():
-		st.Runtime = now.Sub(c.startTime)
+		// now may come from before a start that raced with the caller
+		// (ToJSONAll takes one now for all): never less than nothing.
+		st.Runtime = max(now.Sub(c.startTime), 0)
 	default:
-		st.Runtime = c.stopTime.Sub(c.startTime)
+		st.Runtime = max(c.stopTime.Sub(c.startTime), 0)
 	}
 	return st
 }
@@ -498,6 +503,7 @@ func (c *Cmd) publishLocked(from State) {
 	if c.err != nil {
 		ev.Err = c.err.Error()
 	}
+	ev.Warning = c.warning
 	c.onEvent(ev)
 }
 

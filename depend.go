@@ -428,7 +428,7 @@ func (s *startOrder) abandon() {
 type verdictKind int
 
 const (
-	verdictWait   verdictKind = iota // some dependency is not met yet; ids lists them
+	verdictWait   verdictKind = iota // some dependency is not met yet; ids lists them, "db (ready)"
 	verdictStart                     // every dependency is met
 	verdictFail                      // a dependency will never be met; err says why
 	verdictGiveUp                    // a dependency was stopped, or the process left the wait
@@ -462,8 +462,10 @@ func (s *startOrder) decide(c *Cmd, w *waiter) verdict {
 			return verdict{kind: verdictGiveUp}
 		case err != nil:
 			return verdict{kind: verdictFail, err: fmt.Errorf("%w: %s: %w", ErrDependency, c.id, err)}
-		case !met && !slices.Contains(waitFor, d.ID):
-			waitFor = append(waitFor, d.ID)
+		case !met:
+			if what := d.ID + " (" + d.Condition.String() + ")"; !slices.Contains(waitFor, what) {
+				waitFor = append(waitFor, what)
+			}
 		}
 	}
 	if len(waitFor) > 0 {

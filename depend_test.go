@@ -121,9 +121,9 @@ func TestDependStarted(t *testing.T) {
 	defer cancel()
 	errc := goSuperviseAll(ctx, o)
 
-	log.waitText(t, "app", "waiting for db")
+	log.waitText(t, "app", "waiting for db (started)")
 	assert.Equal(t, StateInitial, status(t, o, "app").State)
-	assert.Equal(t, "waiting for db", status(t, o, "app").StatusText)
+	assert.Equal(t, "waiting for db (started)", status(t, o, "app").StatusText)
 	notReturned(t, errc, "SuperviseAll")
 
 	releaseHeld(t, held, 1)
@@ -148,7 +148,7 @@ func TestDependCompleted(t *testing.T) {
 	dependOn(app, ConditionCompleted, "migrate")
 
 	errc := goSuperviseAll(context.Background(), o)
-	log.waitText(t, "app", "waiting for migrate")
+	log.waitText(t, "app", "waiting for migrate (completed)")
 	assert.Equal(t, StateInitial, status(t, o, "app").State)
 	releaseHeld(t, held, 1)
 
@@ -178,14 +178,14 @@ func TestDependParallel(t *testing.T) {
 	defer cancel()
 	errc := goSuperviseAll(ctx, o)
 
-	log.waitText(t, "app", "waiting for db, cache, migrate")
+	log.waitText(t, "app", "waiting for db (ready), cache (ready), migrate (completed)")
 	releaseHeld(t, first, 2)
-	log.waitText(t, "app", "waiting for migrate")
+	log.waitText(t, "app", "waiting for migrate (completed)")
 	for _, id := range []string{"db", "cache"} {
 		assert.Equal(t, StateRunning, status(t, o, id).State, id)
 	}
 	assert.Equal(t, StateInitial, status(t, o, "app").State)
-	assert.Equal(t, "waiting for migrate", status(t, o, "app").StatusText)
+	assert.Equal(t, "waiting for migrate (completed)", status(t, o, "app").StatusText)
 	assert.Zero(t, log.count("app", StateStarting), "app started before migrate ran: %v", log.all())
 
 	releaseHeld(t, second, 1)
@@ -341,7 +341,7 @@ func TestDependCancel(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := goSuperviseAll(ctx, o)
-	log.waitText(t, "app", "waiting for db")
+	log.waitText(t, "app", "waiting for db (ready)")
 	cancel()
 	require.NoError(t, recvErr(t, errc, "SuperviseAll"))
 
@@ -369,8 +369,8 @@ func TestDependStopped(t *testing.T) {
 	dependOn(api, ConditionStarted, "app")
 
 	errc := goSuperviseAll(context.Background(), o)
-	log.waitText(t, "app", "waiting for db")
-	log.waitText(t, "api", "waiting for app")
+	log.waitText(t, "app", "waiting for db (started)")
+	log.waitText(t, "api", "waiting for app (started)")
 	require.NoError(t, o.Stop("db"))
 	require.NoError(t, recvErr(t, errc, "SuperviseAll"))
 	for _, id := range []string{"app", "api"} {

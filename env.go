@@ -9,8 +9,9 @@ import (
 const (
 	// lifelineEnv names the child's fd of the lifeline (see host.lifelineFile).
 	lifelineEnv = "OVERSEER_LIFELINE_FD"
-	// runTokenEnv marks every descendant of a run under WithSubreaper, so
-	// that those which left its process group can be found when it ends.
+	// runTokenEnv marks every descendant of a run (Linux), so that those
+	// which left its process group can be found: by a subreaper when the
+	// run ends, and to tell that a program went to the background.
 	runTokenEnv = "OVERSEER_RUN"
 	// guardianEnv makes a process the guardian (see guardian.go), when its
 	// value is guardianMode: a version, so that an old host's guardian is

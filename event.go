@@ -26,4 +26,10 @@ type Event struct {
 	// StatusText is Status.StatusText after the change. A new StatusText
 	// alone is published as an Event whose From and To are the same state.
 	StatusText string `json:"statusText"`
+	// Warning, when set, is something the Overseer noticed about the run
+	// that is not an error, told once per process with the change it came
+	// with. On Linux: a run that exited 0 within ResetAfter, on its own,
+	// while processes it started lived on, "seems to have gone to the
+	// background" (daemonized), which a supervised program must not do.
+	Warning string `json:"warning,omitempty"`
 }

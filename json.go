@@ -8,18 +8,18 @@ import (
 // JSONProcess is a flat view of a process for dashboards and APIs: states and
 // errors as strings, instants as time.Time, durations as seconds.
 type JSONProcess struct {
-	ID        string    `json:"id"`        // the id given to Add
-	Group     string    `json:"group"`     // Cmd.Group
-	Cmd       string    `json:"cmd"`       // Args joined by spaces
-	Dir       string    `json:"dir"`       // Cmd.Dir
-	PID       int       `json:"pid"`       // of the current or last run, 0 before the first
-	State     State     `json:"state"`     // the state's name
-	ExitCode  int       `json:"exitCode"`  // as Status.Exit: -1 while running, after a signal, or none
-	Error     string    `json:"error"`     // Status.Error's text, "" for none
-	StartTime time.Time `json:"startTime"` // when the last run started
-	StopTime  time.Time `json:"stopTime"`  // when it ended, zero while it runs
-	RunTime   float64   `json:"runTime"`   // Status.Runtime in seconds
-	Restarts  int       `json:"restarts"`  // Status.Restarts
+	ID        string    `json:"id"`                 // the id given to Add
+	Group     string    `json:"group"`              // Cmd.Group
+	Cmd       string    `json:"cmd"`                // Args joined by spaces
+	Dir       string    `json:"dir"`                // Cmd.Dir
+	PID       int       `json:"pid"`                // of the current or last run, 0 before the first
+	State     State     `json:"state"`              // the state's name
+	ExitCode  int       `json:"exitCode"`           // as Status.Exit: -1 while running, after a signal, or none
+	Error     string    `json:"error"`              // Status.Error's text, "" for none
+	StartTime time.Time `json:"startTime,omitzero"` // when the last run started; left out before the first
+	StopTime  time.Time `json:"stopTime,omitzero"`  // when it ended; left out while it runs
+	RunTime   float64   `json:"runTime"`            // Status.Runtime in seconds, never negative
+	Restarts  int       `json:"restarts"`           // Status.Restarts
 
 	StdoutLines uint64 `json:"stdoutLines"` // Status.StdoutLines
 	StderrLines uint64 `json:"stderrLines"` // Status.StderrLines

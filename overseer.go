@@ -405,7 +405,7 @@ func (o *Overseer) supervise(c *Cmd, restart, fresh bool) (*supervision, error) 
 // It starts the processes in the order of their DependsOn, those that do
 // not depend on each other in parallel. A process whose dependencies are
 // not all met yet stays initial, its StatusText saying what it waits for
-// ("waiting for db, cache"), and is started once they are. When one of them
+// ("waiting for db (ready), cache (started)"), and is started once they are. When one of them
 // will never meet its condition (fatal, finished with a failure exit code
 // for ConditionCompleted, ended without being ready for ConditionReady,
 // …), the process goes from initial to fatal, its Status.Error wrapping
@@ -491,7 +491,11 @@ func (o *Overseer) Stop(id string) error {
 // running → stopping → interrupted → starting → running; one waiting in
 // backoff starts without waiting further. A process that is not supervised
 // is stopped if it runs, then supervised from a new run; one at rest is just
-// started. Restart returns once the old run has ended.
+// started. Restart returns once the new run is ready (running; see
+// Cmd.Ready), with nil, or once it has ended or failed to start, with an
+// error wrapping ErrNotReady that says how (a new run that finishes with a
+// success exit code, as a job does, is no error). So "restart, then use
+// it" works as with a rolling restart.
 //
 // A supervised, running process with Listeners is restarted rolling
 // instead: the new run starts on the same sockets while the old one serves,
@@ -517,20 +521,69 @@ func (o *Overseer) restart(c *Cmd, args []string) error {
 	if args != nil {
 		c.Args = args
 	}
+	restarts := c.restarts
 	if sup := c.sup; sup != nil && !sup.stopped {
 		sup.requestRestart()
 		endRun := c.requestStopLocked()
 		c.mu.Unlock()
 		endRun()
-		return nil
+		return o.awaitNewRun(c, restarts+1)
 	}
 	wasActive := c.state.active() || c.sup != nil
 	c.mu.Unlock()
 	if err := c.Stop(); err != nil {
 		return err
 	}
-	_, err := o.supervise(c, wasActive, false)
-	return err
+	if _, err := o.supervise(c, wasActive, false); err != nil {
+		return err
+	}
+	if !wasActive {
+		restarts-- // a start, not counted as a restart
+	}
+	return o.awaitNewRun(c, restarts+1)
+}
+
+// awaitNewRun waits until the run that a restart of c started, the one that
+// makes c's count of restarts reach restarts, is ready (running) or has
+// ended: nil for ready, or for an end the policy calls a success; else an
+// error wrapping ErrNotReady that says how the new run went. A stop before
+// the new run has started ends the wait with an error too.
+func (o *Overseer) awaitNewRun(c *Cmd, restarts int) error {
+	for {
+		changed := o.changes()
+		c.mu.Lock()
+		st := c.statusLocked(time.Now())
+		supervised := c.sup != nil && !c.sup.stopped
+		success := c.exited && c.cfg != nil && c.cfg.success(c.exit)
+		c.mu.Unlock()
+		if st.Restarts < restarts {
+			if !supervised {
+				return fmt.Errorf("%w: %s: stopped before the new run started", ErrNotReady, c.name())
+			}
+		} else {
+			switch st.State {
+			case StateRunning:
+				return nil
+			case StateFinished:
+				if success {
+					return nil
+				}
+				return fmt.Errorf("%w: %s: the new run (pid %d) ended with exit code %d", ErrNotReady, c.name(), st.PID, st.Exit)
+			case StateBackoff, StateFatal, StateInterrupted:
+				if st.PID == 0 {
+					return fmt.Errorf("%w: %s: the new run could not be started (%v): %w", ErrNotReady, c.name(), st.State, st.Error)
+				}
+				if st.Error != nil {
+					return fmt.Errorf("%w: %s: the new run (pid %d) is %v: %w", ErrNotReady, c.name(), st.PID, st.State, st.Error)
+				}
+				if st.Exit >= 0 {
+					return fmt.Errorf("%w: %s: the new run (pid %d) is %v after exit code %d", ErrNotReady, c.name(), st.PID, st.State, st.Exit)
+				}
+				return fmt.Errorf("%w: %s: the new run (pid %d) is %v", ErrNotReady, c.name(), st.PID, st.State)
+			}
+		}
+		<-changed
+	}
 }
 
 // Upgrade restarts process id onto a new command line, args: a new
@@ -656,7 +709,8 @@ func (o *Overseer) anyActive() bool {
 }
 
 // event is every Cmd's onEvent: it logs, publishes, and wakes SuperviseAll
-// when a process comes to rest or runs. It runs under the Cmd's lock.
+// and Restart when a process comes to rest, runs or backs off. It runs
+// under the Cmd's lock.
 func (o *Overseer) event(ev Event) {
 	if o.logger != nil {
 		level := slog.LevelDebug
@@ -672,7 +726,7 @@ func (o *Overseer) event(ev Event) {
 			"id", ev.ID, "from", ev.From, "pid", ev.PID, "exit", ev.Exit, "err", ev.Err, "restarts", ev.Restarts)
 	}
 	o.hub.publishEvent(ev)
-	if ev.To.IsFinal() || ev.To == StateRunning {
+	if ev.To.IsFinal() || ev.To == StateRunning || ev.To == StateBackoff {
 		o.notify()
 	}
 }

@@ -33,3 +33,14 @@ func (p *process) waitExit() error {
 }
 
 func (p *process) reap() (syscall.WaitStatus, error) { return p.status, p.err }
+
+// liveMember reports whether process pid is a member of process group pgid.
+// A zombie counts: telling one apart takes a look this platform does not
+// offer without cgo.
+func liveMember(pid, pgid int) (bool, error) {
+	g, err := syscall.Getpgid(pid)
+	if err != nil {
+		return false, err
+	}
+	return g == pgid, nil
+}

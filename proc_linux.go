@@ -100,3 +100,13 @@ func (p *process) reap() (syscall.WaitStatus, error) {
 	}
 	return ws, err
 }
+
+// liveMember reports whether process pid is a member of process group pgid
+// and not a zombie (a signal to a zombie reaches nobody, without error).
+func liveMember(pid, pgid int) (bool, error) {
+	st, ok := statOf(pid)
+	if !ok {
+		return false, syscall.ESRCH
+	}
+	return st.state != 'Z' && st.state != 'X' && st.pgrp == pgid, nil
+}

@@ -31,6 +31,8 @@ func (p *process) reap() (syscall.WaitStatus, error) {
 
 func signalGroup(int, syscall.Signal) error { return errors.ErrUnsupported }
 
+func signalMember(int, int, syscall.Signal) error { return errors.ErrUnsupported }
+
 func readRetry(int, []byte) (int, error) { return 0, errors.ErrUnsupported }
 
 func platformSupported() error { return errors.ErrUnsupported }

@@ -18,6 +18,21 @@ func signalGroup(pgid int, sig syscall.Signal) error {
 	return syscall.Kill(-pgid, sig)
 }
 
+// signalMember sends sig to process pid if it is a live member of process
+// group pgid, and returns ESRCH if it is not (any more).
+func signalMember(pid, pgid int, sig syscall.Signal) error {
+	if pid != pgid {
+		member, err := liveMember(pid, pgid)
+		if err != nil {
+			return err
+		}
+		if !member {
+			return syscall.ESRCH
+		}
+	}
+	return syscall.Kill(pid, sig)
+}
+
 // readRetry is read(2) retried on EINTR.
 func readRetry(fd int, buf []byte) (int, error) {
 	for {

@@ -24,6 +24,9 @@ import (
 // WaitDelay does.
 const pipeGrace = time.Second
 
+// maxLeftShown bounds the processes a daemonized warning names.
+const maxLeftShown = 5
+
 // run is one execution of a Cmd. One goroutine owns it (wait): it learns of
 // the exit, kills what is left of the group, reaps the child, waits for the
 // output to drain, records the end and closes done.
@@ -46,7 +49,11 @@ type run struct {
 	reaped       bool
 	stopSignaled bool // StopSignal has gone to the group; guarded by sigMu
 
-	token string // marks the run's descendants under WithSubreaper, else ""
+	token string // marks the run's descendants (OVERSEER_RUN), "" where unsupported
+
+	// left are processes the run left behind when its leader exited 0
+	// by itself within ResetAfter: it seems to have daemonized.
+	left []int
 
 	firstSeq uint64        // the Seq of the output before the run's first line
 	notify   *notifySocket // nil unless cfg.notify
@@ -148,9 +155,11 @@ func (c *Cmd) startRun(cfg *runConfig, done chan struct{}) (*run, error) {
 			ec.Path = exe
 		}
 	}
-	var token string
-	if c.subreaper {
-		token = newRunToken()
+	// Every descendant carries the run's mark, so that what leaves the
+	// group can still be found: by the subreaper, and to tell a program
+	// that went to the background.
+	token := newRunToken()
+	if token != "" {
 		ec.Env = append(ec.Env, runTokenEnv+"="+token)
 	}
 	if cfg.pty {
@@ -273,6 +282,17 @@ func (r *run) wait() {
 		r.notify.finish()
 	}
 	if werr == nil {
+		r.sigMu.Lock()
+		byItself := !r.stopSignaled
+		r.sigMu.Unlock()
+		if byItself && time.Since(r.started) < r.cfg.resetAfter && exitedCleanly(r.pid) {
+			// A quick clean exit that leaves processes running is what a
+			// program that daemonizes does: see who is left, before the
+			// group is signalled.
+			r.left = leftBehind(r.token, r.pid, maxLeftShown)
+		}
+	}
+	if werr == nil {
 		// The leader has exited but is not reaped, so its pid, which is
 		// the group's id, cannot be reused. What it left in its group gets
 		// StopSignal and, as under systemd's control-group kill mode, until
@@ -293,7 +313,7 @@ func (r *run) wait() {
 	r.sigMu.Lock()
 	if werr == nil { // else the child may be reaped by someone else: its pid is not ours to signal
 		_ = signalGroup(r.pid, syscall.SIGKILL)
-		if r.token != "" {
+		if c := r.cmd; c.subreaper && r.token != "" {
 			endDescendants(r.token, r.pid)
 		}
 	}
@@ -362,6 +382,29 @@ func (r *run) signal(sig syscall.Signal) error {
 	return err
 }
 
+// signalMain sends sig to the run's main process alone: main (its
+// MAINPID=) while that is a member of the run's group, else the leader.
+// cmd.mu is not held.
+func (r *run) signalMain(main int, sig syscall.Signal) error {
+	r.sigMu.Lock()
+	defer r.sigMu.Unlock()
+	if r.reaped {
+		return os.ErrProcessDone
+	}
+	if main != 0 && main != r.pid {
+		if err := signalMember(main, r.pid, sig); err == nil {
+			return nil
+		}
+		// Gone, or no longer of the group (its pid may be another
+		// process's now): the leader stands for the run.
+	}
+	err := signalMember(r.pid, r.pid, sig)
+	if errors.Is(err, syscall.ESRCH) {
+		return os.ErrProcessDone
+	}
+	return err
+}
+
 // runEnded records how run r ended and moves the Cmd to its next state:
 // interrupted after Stop, else what the supervision's policy decides, else
 // finished (interrupted when a signal ended the run).
@@ -379,6 +422,8 @@ func (c *Cmd) runEnded(r *run, ws syscall.WaitStatus, err error) {
 	}
 	c.run = nil
 	c.stopTime = time.Now()
+	// What the run said of itself (STATUS=, MAINPID=) ends with it.
+	c.statusText, c.mainPID = "", 0
 	signaled := false
 	switch {
 	case err != nil:
@@ -413,10 +458,31 @@ func (c *Cmd) runEnded(r *run, ws syscall.WaitStatus, err error) {
 	case c.sup != nil && !c.sup.stopped:
 		next = c.sup.afterRun(c, r.cfg, failed, c.stopTime.Sub(c.startTime), next)
 	}
+	if len(r.left) > 0 && c.exited && c.exit == 0 && !c.warnedDaemon {
+		c.warnedDaemon = true
+		c.warning = daemonizedWarning(r, c.stopTime.Sub(c.startTime))
+		if c.logger != nil {
+			c.logger.Warn("overseer: "+c.warning, "id", c.id, "pid", r.pid, "left", r.left)
+		}
+	}
 	c.setState(next)
+	c.warning = "" // told once, with the change of state
 	c.detachIfDone()
 	c.releaseSocketsIfDoneLocked()
 	close(r.done)
+}
+
+// daemonizedWarning is Event.Warning for run r, which exited 0 after ran
+// and left the processes r.left running.
+func daemonizedWarning(r *run, ran time.Duration) string {
+	pids := make([]string, len(r.left))
+	for i, pid := range r.left {
+		pids[i] = strconv.Itoa(pid)
+	}
+	return fmt.Sprintf("exited 0 after %v and left processes running (pid %s): it seems to have gone to the background. "+
+		"Keep it in the foreground (nginx: daemon off; redis-server: --daemonize no; supervisord, php-fpm: --nodaemon; "+
+		"many programs: -f or --foreground): what it leaves in its process group is stopped with it, and what leaves the group is out of reach",
+		ran.Round(time.Millisecond), strings.Join(pids, ", "))
 }
 
 // runReady makes run r ready: the Cmd's state goes from starting to

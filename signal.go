@@ -2,6 +2,7 @@ package overseer
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"syscall"
 )
@@ -24,4 +25,85 @@ func ParseSignal(name string) (syscall.Signal, error) {
 		return sig, nil
 	}
 	return 0, fmt.Errorf("%w: %q is not a signal name (such as TERM, HUP, INT, KILL, USR1)", ErrInvalid, name)
+}
+
+// SignalMain sends sig to the main process of the current run alone, not
+// to its process group: the process the run named with MAINPID= (see
+// Cmd.Notify) while it is a member of the run's group, else the run's
+// first process. It is how a reload signal reaches a server that handles
+// it in one process while its workers keep the signal's default action, as
+// systemd's "kill -HUP $MAINPID" does: gunicorn's arbiter reloads on
+// SIGHUP, and its workers would die of it. Errors are as for Signal.
+func (c *Cmd) SignalMain(sig syscall.Signal) error {
+	if !validSignal(sig) {
+		return fmt.Errorf("%w: signal %s: %d is not a signal number (1-%d)", ErrInvalid, c.name(), int(sig), maxSignal)
+	}
+	c.mu.Lock()
+	r := c.run
+	var main int
+	if r != nil {
+		main = r.mainPID
+	}
+	c.mu.Unlock()
+	if r == nil {
+		return fmt.Errorf("overseer: signal %s: %w", c.name(), os.ErrProcessDone)
+	}
+	if err := r.signalMain(main, sig); err != nil {
+		return fmt.Errorf("overseer: signal %s: %w", c.name(), err)
+	}
+	return nil
+}
+
+// Forward passes sig on to the current run the way a supervisor passes on
+// a signal it was sent: a signal that ends a process (SIGTERM, SIGINT,
+// SIGQUIT, SIGKILL, SIGABRT, or the Cmd's StopSignal) or suspends and
+// resumes one (SIGSTOP, SIGTSTP, SIGCONT, SIGTTIN, SIGTTOU) goes to the
+// whole process group, as Signal sends it; any other (SIGHUP, SIGUSR1,
+// SIGUSR2, SIGWINCH, SIGALRM, …), which programs take as "reload", "reopen
+// your logs" or "resize", goes to the main process alone, as SignalMain
+// sends it. Errors are as for Signal.
+func (c *Cmd) Forward(sig syscall.Signal) error {
+	c.mu.Lock()
+	var stopSignal syscall.Signal // no run: Signal says so
+	if c.run != nil {
+		stopSignal = c.run.cfg.stopSignal
+	}
+	c.mu.Unlock()
+	if ReachesGroup(sig) || sig == stopSignal {
+		return c.Signal(sig)
+	}
+	return c.SignalMain(sig)
+}
+
+// ReachesGroup reports whether Forward sends sig to the whole process
+// group (a signal that ends, suspends or resumes a process) rather than to
+// the main process alone. A Cmd's StopSignal reaches the group too.
+func ReachesGroup(sig syscall.Signal) bool {
+	switch sig {
+	case syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGKILL, syscall.SIGABRT,
+		syscall.SIGSTOP, syscall.SIGTSTP, syscall.SIGCONT, syscall.SIGTTIN, syscall.SIGTTOU:
+		return true
+	}
+	return false
+}
+
+// SignalMain sends sig to the main process of process id alone (see
+// Cmd.SignalMain).
+func (o *Overseer) SignalMain(id string, sig syscall.Signal) error {
+	c, err := o.Cmd(id)
+	if err != nil {
+		return err
+	}
+	return c.SignalMain(sig)
+}
+
+// Forward passes sig on to process id as a supervisor does: to its group
+// for a signal that ends, suspends or resumes a process, to its main
+// process alone for the others (see Cmd.Forward).
+func (o *Overseer) Forward(id string, sig syscall.Signal) error {
+	c, err := o.Cmd(id)
+	if err != nil {
+		return err
+	}
+	return c.Forward(sig)
 }

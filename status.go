@@ -32,12 +32,14 @@ type Status struct {
 	Runtime time.Duration
 	// Restarts counts the restarts made under supervision.
 	Restarts int
-	// StatusText is the last STATUS= the run sent over its notification
-	// socket (see Cmd.Notify), or what the Overseer says of a process that
-	// waits ("waiting for db"); "" for none.
+	// StatusText is the last STATUS= the run in progress sent over its
+	// notification socket (see Cmd.Notify), or what the Overseer says of a
+	// process that waits ("waiting for db (ready)"); "" for none. It is
+	// cleared when the run ends.
 	StatusText string
-	// MainPID is the MAINPID= the run sent over its notification socket,
-	// 0 for none. Stop still ends the whole process group.
+	// MainPID is the MAINPID= the run in progress sent over its
+	// notification socket, 0 for none. SignalMain and Forward signal it;
+	// Stop still ends the whole process group.
 	MainPID int
 	// Listeners are the addresses of the Cmd's listening sockets as
 	// opened, with the port the system chose for port 0 ("tcp://

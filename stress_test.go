@@ -91,7 +91,7 @@ func TestStress(t *testing.T) {
 				case 4:
 					allowed("Stop", id, o.Stop(id), ErrNotFound)
 				case 5:
-					allowed("Restart", id, o.Restart(id), ErrNotFound, ErrRunning)
+					allowed("Restart", id, o.Restart(id), ErrNotFound, ErrRunning, ErrNotReady) // the new run may be stopped, or fail
 				case 6:
 					sig := syscall.SIGCONT
 					if r.IntN(4) == 0 {

@@ -21,6 +21,7 @@
 //	              runs OPS (operations separated by "+"), sharing stdout
 //	trapterm:MS:TEXT
 //	              on SIGTERM, wait MS milliseconds, print TEXT and exit 0
+//	traphup:TEXT  on each SIGHUP, print TEXT and go on
 //	ready         "ready" to stdout
 //	sleep         block until killed
 //	sleepms:N     sleep N milliseconds
@@ -135,6 +136,14 @@ func do(name, arg string) error {
 			time.Sleep(time.Duration(delay) * time.Millisecond)
 			fmt.Println(text)
 			os.Exit(0)
+		}()
+	case "traphup":
+		sigs := make(chan os.Signal, 1)
+		signal.Notify(sigs, syscall.SIGHUP)
+		go func() {
+			for range sigs {
+				fmt.Println(arg)
+			}
 		}()
 	case "ready":
 		fmt.Println("ready")

@@ -23,6 +23,8 @@ import (
 //
 //	notify:MSG    send MSG (Go escapes allowed) to NOTIFY_SOCKET with
 //	              daemon.SdNotify; fail if it is not sent
+//	mainpid       send MAINPID= with its own pid, as a daemon's main
+//	              process that is not the first one does
 //	notifyout:MSG send MSG from a copy of itself in a process group of its
 //	              own (not the run's), and wait for it
 //	watchdog:N    send WATCHDOG=1 N times, every half WATCHDOG_USEC (read
@@ -45,6 +47,8 @@ func systemdOp(name, arg string) error {
 			err = errors.New("NOTIFY_SOCKET unset")
 		}
 		return err
+	case "mainpid":
+		return systemdOp("notify", fmt.Sprintf("MAINPID=%d", os.Getpid()))
 	case "notifyout":
 		c := exec.Command(os.Args[0], "notify:"+arg)
 		c.Stderr = os.Stderr

@@ -1,0 +1,63 @@
+package overseer
+
+import (
+	"bytes"
+	"os"
+	"strconv"
+	"syscall"
+)
+
+// exitedCleanly reports whether pid, an exited child not yet reaped (a
+// zombie), exited with status 0. It reads the exit status the kernel keeps
+// for the zombie (field 52 of /proc/pid/stat, Linux 3.5 and later), so the
+// child stays unreaped.
+func exitedCleanly(pid int) bool {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return false
+	}
+	// Fields from the state on: the state is field 3, so exit_code (52)
+	// is the 50th of them.
+	fields := bytes.Fields(stat[i+1:])
+	if len(fields) < 50 {
+		return false
+	}
+	code, err := strconv.Atoi(string(fields[49]))
+	if err != nil {
+		return false
+	}
+	ws := syscall.WaitStatus(code)
+	return ws.Exited() && ws.ExitStatus() == 0
+}
+
+// leftBehind returns the live processes, other than the leader, of a run
+// whose leader has just exited: the members of its process group, and the
+// processes that carry its token in their environment (those that left the
+// group with setsid, as a daemon does), at most max of them.
+func leftBehind(token string, leader, max int) []int {
+	var mark []byte
+	if token != "" {
+		mark = []byte(runTokenEnv + "=" + token + "\x00")
+	}
+	self := os.Getpid()
+	var left []int
+	for _, pid := range pids() {
+		if pid == self || pid == leader {
+			continue
+		}
+		st, ok := statOf(pid)
+		if !ok || st.state == 'Z' || st.state == 'X' {
+			continue
+		}
+		if st.pgrp == leader || (mark != nil && hasMark(pid, mark)) {
+			if left = append(left, pid); len(left) == max {
+				break
+			}
+		}
+	}
+	return left
+}
