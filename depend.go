@@ -352,12 +352,18 @@ func (s *startOrder) add(c *Cmd, late bool) error {
 	return nil
 }
 
-// start supervises c as SuperviseAll does: a process never started.
+// start supervises c as SuperviseAll does: a process never started. One
+// that cannot be (a bad configuration, a listener that cannot be opened)
+// goes from initial to fatal with the reason, so that whoever watches
+// learns it at once and by its name; SuperviseAll returns it with the
+// other fatal ones.
 func (s *startOrder) start(c *Cmd) error {
 	_, err := s.o.supervise(c, false, true)
 	if err != nil && !errors.Is(err, ErrRunning) && !errors.Is(err, ErrNotFound) {
 		s.startErr[c] = err
-		return err
+		if !s.fail(c, err) {
+			return err // not made fatal: say it here
+		}
 	}
 	return nil
 }
@@ -548,22 +554,23 @@ func (s *startOrder) setText(c *Cmd, w *waiter, text string) {
 }
 
 // fail makes c, never started, fatal for err, if it is still registered,
-// initial and not supervised.
-func (s *startOrder) fail(c *Cmd, err error) {
+// initial and not supervised, and reports whether it did.
+func (s *startOrder) fail(c *Cmd, err error) bool {
 	o := s.o
 	o.mu.Lock()
 	if o.procs[c.id] != c {
 		o.mu.Unlock()
-		return
+		return false
 	}
 	c.mu.Lock()
 	o.mu.Unlock()
 	defer c.mu.Unlock()
 	if c.state != StateInitial || c.sup != nil {
-		return
+		return false
 	}
 	c.err = err
 	c.stopTime = time.Now()
 	c.statusText = "" // the fatal event says why, with Error
 	c.setState(StateFatal)
+	return true
 }

@@ -409,7 +409,10 @@ func (o *Overseer) supervise(c *Cmd, restart, fresh bool) (*supervision, error) 
 // will never meet its condition (fatal, finished with a failure exit code
 // for ConditionCompleted, ended without being ready for ConditionReady,
 // …), the process goes from initial to fatal, its Status.Error wrapping
-// ErrDependency, and so do the processes that wait for it in turn. When one
+// ErrDependency, and so do the processes that wait for it in turn. A
+// process that cannot be started at all (an unusable configuration, a
+// listener that cannot be opened) goes from initial to fatal too, with the
+// reason. When one
 // of them is stopped (interrupted), the process is not started and stays
 // initial. A dependency cycle, an unknown id or a bad entry among the
 // registered processes is an error wrapping ErrInvalid, returned before

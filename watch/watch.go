@@ -40,6 +40,7 @@ type Option func(*config)
 type config struct {
 	debounce time.Duration
 	logger   *slog.Logger
+	only     map[string]bool // WithIDs; nil for every process
 
 	// Test hooks, nil in normal use. All but afterRestart are called from
 	// Run's loop, in order; afterRestart from the restart's goroutine,
@@ -58,6 +59,18 @@ func WithDebounce(d time.Duration) Option {
 	return func(c *config) {
 		if d > 0 {
 			c.debounce = d
+		}
+	}
+}
+
+// WithIDs makes Run watch only the processes with these ids (those that
+// list WatchFiles, say), their program files included, instead of every
+// process of the Overseer. An id not registered is ignored until it is.
+func WithIDs(ids ...string) Option {
+	return func(c *config) {
+		c.only = make(map[string]bool, len(ids))
+		for _, id := range ids {
+			c.only[id] = true
 		}
 	}
 }
@@ -208,6 +221,9 @@ func (w *watcher) scan() {
 	files := make(map[string][]string)
 	dirs := make(map[string]bool)
 	ids := w.o.ListAll()
+	if w.cfg.only != nil {
+		ids = slices.DeleteFunc(ids, func(id string) bool { return !w.cfg.only[id] })
+	}
 	for _, id := range ids {
 		c, err := w.o.Cmd(id)
 		if err != nil {

@@ -419,3 +419,29 @@ func startWatching(t *testing.T, o *overseer.Overseer, content, script string) (
 	require.NoError(t, o.Start("p"))
 	return c, conf
 }
+
+// TestWithIDs: only the processes named are watched; a change to a file of
+// another restarts nothing.
+func TestWithIDs(t *testing.T) {
+	o, lines := setup(t)
+	c, conf := startWatching(t, o, "a = 1\n", "echo up; exec sleep 60")
+	other, err := o.Add("q", "/bin/sh", "-c", "echo q up; exec sleep 60")
+	require.NoError(t, err)
+	otherConf := filepath.Join(t.TempDir(), "other.toml")
+	require.NoError(t, os.WriteFile(otherConf, []byte("b = 1\n"), 0o644))
+	other.WatchFiles = []string{otherConf}
+	require.NoError(t, o.Start("q"))
+	waitLine(t, lines, "p", "up")
+	waitLine(t, lines, "q", "q up")
+
+	r := start(t, o, WithDebounce(50*time.Millisecond), WithIDs("p"))
+	r.watching(filepath.Dir(conf))
+	require.NoError(t, os.WriteFile(otherConf, []byte("b = 2\n"), 0o644))
+	require.NoError(t, os.WriteFile(conf, []byte("a = 2\n"), 0o644))
+	require.NoError(t, r.restarted("p"))
+	r.idle()
+	assert.Equal(t, 1, c.Status().Restarts)
+	assert.Zero(t, other.Status().Restarts, "q is not watched")
+	assert.Zero(t, r.restarts("q"))
+	assert.NoError(t, r.stop())
+}

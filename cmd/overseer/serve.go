@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,18 +23,27 @@ import (
 type server struct {
 	url      string
 	loopback bool
+	fellBack bool // the address asked for was busy: a free port was taken
 	dash     *dashboard.Handler
 	http     *http.Server
 	served   chan error
 }
 
 // serve listens on addr and serves o's dashboard and metrics until close.
-func serve(o *overseer.Overseer, addr string, errlog io.Writer) (*server, error) {
+// With fallback set (addr is the default, not asked for), a busy port gives
+// way to a free one on the same host.
+func serve(o *overseer.Overseer, addr string, fallback bool, logger *slog.Logger, errlog io.Writer) (*server, error) {
 	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("dashboard: %w", err)
+	fellBack := false
+	if err != nil && fallback && errors.Is(err, syscall.EADDRINUSE) {
+		host, _, _ := net.SplitHostPort(addr)
+		ln, err = net.Listen("tcp", net.JoinHostPort(host, "0"))
+		fellBack = true
 	}
-	var opts []dashboard.Option
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: %w (-http ADDR for another address, -http \"\" for none)", err)
+	}
+	opts := []dashboard.Option{dashboard.WithLogger(logger)}
 	tcp, ok := ln.Addr().(*net.TCPAddr)
 	loopback := ok && tcp.IP.IsLoopback()
 	if loopback {
@@ -51,6 +62,7 @@ func serve(o *overseer.Overseer, addr string, errlog io.Writer) (*server, error)
 	s := &server{
 		url:      "http://" + ln.Addr().String(),
 		loopback: loopback,
+		fellBack: fellBack,
 		dash:     dash,
 		http:     &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second},
 		served:   make(chan error, 1),
@@ -63,6 +75,14 @@ func serve(o *overseer.Overseer, addr string, errlog io.Writer) (*server, error)
 		s.served <- err
 	}()
 	return s, nil
+}
+
+// portOf returns the port of addr ("8080" of "127.0.0.1:8080"), or addr.
+func portOf(addr string) string {
+	if _, port, err := net.SplitHostPort(addr); err == nil {
+		return port
+	}
+	return addr
 }
 
 // close ends the event streams, then the server, waiting up to a few

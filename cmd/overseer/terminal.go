@@ -20,10 +20,13 @@ import (
 // Colour is off when the output is not a terminal or NO_COLOR is set; then
 // the processes' own colour sequences are removed too.
 type terminal struct {
-	w      io.Writer
-	colour bool
-	width  int
-	codes  map[string]string // the colour of each process
+	w          io.Writer
+	colour     bool
+	timestamps bool // each line begins with the time it was read
+	width      int
+	codes      map[string]string // the colour of each process
+
+	wmu sync.Mutex // one line written at a time: the printer and log records (logHandler)
 
 	o          *overseer.Overseer
 	lines      chan overseer.Line
@@ -39,6 +42,8 @@ type terminal struct {
 	// The end of a run (a final state or backoff) is printed after the
 	// run's last line: held waits for it.
 	held map[string][]heldEvent
+
+	pids map[string]int // the pid of the last event of each process, to tell a rolling restart
 }
 
 // heldEvent is an event printed once the line of Seq after has been.
@@ -51,8 +56,9 @@ type heldEvent struct {
 // magenta, blue, red, and their bright forms.
 var palette = []string{"36", "33", "32", "35", "34", "31", "96", "93", "92", "95", "94", "91"}
 
-func newTerminal(w io.Writer, procs []config.Process) *terminal {
-	t := &terminal{w: w, codes: make(map[string]string), lastSeq: make(map[string]uint64), held: make(map[string][]heldEvent)}
+func newTerminal(w io.Writer, procs []config.Process, timestamps bool) *terminal {
+	t := &terminal{w: w, timestamps: timestamps, codes: make(map[string]string), lastSeq: make(map[string]uint64),
+		held: make(map[string][]heldEvent), pids: make(map[string]int)}
 	_, noColour := os.LookupEnv("NO_COLOR")
 	if f, ok := w.(*os.File); ok && !noColour {
 		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
@@ -151,7 +157,7 @@ func (t *terminal) print() {
 
 func (t *terminal) line(l overseer.Line) {
 	if last := t.seen(l.ID); last != 0 && l.Seq > last+1 {
-		t.printf(l.ID, "*", "(%d lines not shown: the terminal fell behind)", l.Seq-last-1)
+		t.printf(l.Time, l.ID, "*", "(%d lines not shown: the terminal fell behind)", l.Seq-last-1)
 	}
 	mark := "|"
 	if l.Stream == overseer.StreamStderr {
@@ -161,7 +167,7 @@ func (t *terminal) line(l overseer.Line) {
 	if !t.colour {
 		text = stripANSI(text)
 	}
-	t.printf(l.ID, mark, "%s", text)
+	t.printf(l.Time, l.ID, mark, "%s", text)
 	t.mu.Lock()
 	t.lastSeq[l.ID] = l.Seq
 	t.mu.Unlock()
@@ -191,39 +197,102 @@ func (t *terminal) event(ev overseer.Event) {
 	t.print1(ev)
 }
 
-// print1 prints one change of state.
+// print1 prints one change of state: "web * running (pid 42)", or what
+// the process says of itself or waits for ("redis * running: Ready to
+// accept connections", "api * waiting for migrate (completed)"), and a
+// warning that came with it.
 func (t *terminal) print1(ev overseer.Event) {
+	if text := t.describe(ev); text != "" {
+		t.printf(ev.Time, ev.ID, "*", "%s", text)
+	}
+	if ev.Warning != "" {
+		t.printf(ev.Time, ev.ID, "*", "warning: %s", ev.Warning)
+	}
+}
+
+// describe is the text print1 prints for ev, "" for nothing.
+func (t *terminal) describe(ev overseer.Event) string {
+	prevPID := t.pids[ev.ID]
+	t.pids[ev.ID] = ev.PID
+	if ev.From == ev.To {
+		switch {
+		case ev.To == overseer.StateRunning && ev.PID != prevPID:
+			// A rolling restart's new run took over.
+			return fmt.Sprintf("running (pid %d, restart %d, rolling)", ev.PID, ev.Restarts)
+		case ev.StatusText == "":
+			return "" // a text cleared: the state says enough
+		case ev.To == overseer.StateInitial:
+			return ev.StatusText // "waiting for db (ready)"
+		}
+		return ev.To.String() + ": " + ev.StatusText
+	}
+	if ev.To == overseer.StateInitial {
+		return "" // back to initial with a text cleared: nothing happened
+	}
 	var detail []string
 	if ev.To == overseer.StateRunning && ev.PID != 0 {
 		detail = append(detail, fmt.Sprintf("pid %d", ev.PID))
 	}
-	if ev.From == overseer.StateRunning || ev.From == overseer.StateStopping {
+	switch {
+	case ev.From == overseer.StateStopping && ev.To == overseer.StateInterrupted:
+		// Stopped on request: how it died of the stop signal is no news.
+	case ev.From == overseer.StateRunning || ev.From == overseer.StateStopping || ev.From == overseer.StateStarting:
 		if ev.Exit >= 0 {
 			detail = append(detail, fmt.Sprintf("exit %d", ev.Exit))
 		}
 		if ev.Err != "" {
-			detail = append(detail, ev.Err)
+			detail = append(detail, tidyError(ev.ID, ev.Err))
 		}
-	}
-	if ev.To == overseer.StateFatal && ev.Err != "" && len(detail) == 0 {
-		detail = append(detail, ev.Err)
+	case ev.To == overseer.StateFatal && ev.Err != "":
+		detail = append(detail, tidyError(ev.ID, ev.Err))
 	}
 	if ev.Restarts > 0 && ev.To == overseer.StateStarting {
 		detail = append(detail, fmt.Sprintf("restart %d", ev.Restarts))
 	}
 	text := ev.To.String()
+	if ev.StatusText != "" && ev.To == overseer.StateRunning {
+		text += ": " + ev.StatusText
+	}
 	if len(detail) > 0 {
 		text += " (" + strings.Join(detail, ", ") + ")"
 	}
-	t.printf(ev.ID, "*", "%s", text)
+	return text
 }
 
-// printf writes one line with the prefix of id.
-func (t *terminal) printf(id, mark, format string, args ...any) {
+// tidyError is the text of an error of process id, as printed after its
+// name: without the "overseer: " and "id: " that the library's errors begin
+// with, which the line's prefix says already.
+func tidyError(id, text string) string {
+	for {
+		rest, ok := strings.CutPrefix(text, "overseer: ")
+		if !ok && id != "" {
+			rest, ok = strings.CutPrefix(text, id+": ")
+		}
+		if !ok {
+			break
+		}
+		text = rest
+	}
+	// Wrapped errors of the library repeat its prefix inside the text.
+	text = strings.ReplaceAll(text, ": overseer: ", ": ")
+	if id != "" {
+		text = strings.ReplaceAll(text, ": "+id+": ", ": ")
+	}
+	return strings.ReplaceAll(text, "invalid argument: ", "")
+}
+
+// printf writes one line with the prefix of id, and the time at when the
+// terminal shows timestamps.
+func (t *terminal) printf(at time.Time, id, mark, format string, args ...any) {
 	prefix := fmt.Sprintf("%-*s %s ", t.width, id, mark)
 	if t.colour {
 		prefix = "\x1b[" + t.codes[id] + "m" + prefix + "\x1b[0m"
 	}
+	if t.timestamps {
+		prefix = at.Format("15:04:05.000") + " " + prefix
+	}
+	t.wmu.Lock()
+	defer t.wmu.Unlock()
 	fmt.Fprintf(t.w, prefix+format+"\n", args...)
 }
 

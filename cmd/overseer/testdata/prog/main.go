@@ -14,6 +14,7 @@
 //	notify       send READY=1 to NOTIFY_SOCKET
 //	notifyonce:FILE
 //	             notify, if FILE does not exist yet, and make it
+//	status:TEXT  send READY=1 and STATUS=TEXT to NOTIFY_SOCKET
 //	sleep        block until killed
 //	exit:N       exit with code N
 //	kill:N       send signal N to itself, and block
@@ -122,18 +123,10 @@ func do(name, arg string) error {
 		}
 		_ = f.Close()
 		return do("notify", "")
+	case "status":
+		return notify("READY=1\nSTATUS=" + arg)
 	case "notify":
-		addr := os.Getenv("NOTIFY_SOCKET")
-		if strings.HasPrefix(addr, "@") {
-			addr = "\x00" + addr[1:]
-		}
-		conn, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: addr, Net: "unixgram"})
-		if err != nil {
-			return err
-		}
-		defer conn.Close()
-		_, err = conn.Write([]byte("READY=1"))
-		return err
+		return notify("READY=1")
 	case "sleep":
 		time.Sleep(math.MaxInt64)
 	case "exit":
@@ -147,4 +140,19 @@ func do(name, arg string) error {
 		return fmt.Errorf("unknown operation")
 	}
 	return nil
+}
+
+// notify sends msg to NOTIFY_SOCKET.
+func notify(msg string) error {
+	addr := os.Getenv("NOTIFY_SOCKET")
+	if strings.HasPrefix(addr, "@") {
+		addr = "\x00" + addr[1:]
+	}
+	conn, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: addr, Net: "unixgram"})
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_, err = conn.Write([]byte(msg))
+	return err
 }

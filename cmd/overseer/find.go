@@ -1,0 +1,70 @@
+package main
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/overseer-go/overseer/cmd/overseer/internal/config"
+)
+
+// demoYAML is the file "overseer demo" runs: built in, so that it runs from
+// any directory.
+//
+//go:embed demo.yaml
+var demoYAML []byte
+
+// candidates are the files the command looks for, in order, when it is
+// given no -f: foreman's Procfile first.
+var candidates = []string{"Procfile", "overseer.yaml", "overseer.yml"}
+
+// errNoFile is what the command says in a directory with none of the
+// candidates.
+var errNoFile = errors.New(`no Procfile or overseer.yaml here.
+Write a Procfile, one process a line ("name: command"), such as
+    web: python3 -m http.server $PORT
+    worker: ./worker --queue jobs
+then run "overseer" again; or give a file with -f FILE; or see it work first with "overseer demo"`)
+
+// findFile returns the first of the candidates in dir.
+func findFile(dir string) (string, error) {
+	for _, name := range candidates {
+		path := filepath.Join(dir, name)
+		if fi, err := os.Stat(path); err == nil && !fi.IsDir() {
+			return path, nil
+		}
+	}
+	return "", errNoFile
+}
+
+// loadProcs reads the file of opts (found, when -f is not given), or the
+// demo, and returns the processes to run: those named, with what they
+// depend on, or all.
+func loadProcs(opts *fileOptions) ([]config.Process, error) {
+	var (
+		procs []config.Process
+		file  string
+		err   error
+	)
+	if opts.mode == "demo" {
+		file = "the demo"
+		procs, err = config.Parse("demo.yaml", demoYAML, true)
+	} else {
+		file = opts.file
+		if file == "" {
+			if file, err = findFile("."); err != nil {
+				return nil, err
+			}
+		}
+		procs, err = config.Load(file)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if procs, err = config.Select(file, procs, opts.names); err != nil {
+		return nil, fmt.Errorf("%w (run them all without names)", err)
+	}
+	return procs, nil
+}
