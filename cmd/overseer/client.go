@@ -12,9 +12,11 @@ import (
 	"github.com/overseer-go/overseer/cmd/overseer/internal/control"
 )
 
-// runClient is "overseer status", "stop", "restart", "upgrade" and "logs":
-// one request to the server at the control socket. The exit status is 0
-// for an answer ok, 1 for an error (printed), 2 for a usage error.
+// runClient is "overseer status", "start", "stop", "restart", "upgrade",
+// "signal" and "logs": one request to the server at the control socket.
+// What a request changed is said on stdout ("web restarted (pid 123 →
+// 456)"). The exit status is 0 for an answer ok, 1 for an error (printed),
+// 2 for a usage error.
 func runClient(op string, args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("overseer "+op, flag.ContinueOnError)
 	flags.SetOutput(stderr)
@@ -29,6 +31,12 @@ func runClient(op string, args []string, stdout, stderr io.Writer) int {
 		synopsis = "overseer logs [-socket PATH] [-f] NAME"
 	case control.OpUpgrade:
 		synopsis = "overseer upgrade [-socket PATH] NAME -- PROGRAM [ARG]..."
+	case control.OpSignal:
+		synopsis = "overseer signal [-socket PATH] NAME SIGNAL\n\n" +
+			"SIGNAL is a name: HUP, SIGUSR1, term… One that ends, suspends or resumes a\n" +
+			"process (TERM INT QUIT KILL ABRT, the process's stop signal, STOP TSTP CONT\n" +
+			"TTIN TTOU) goes to its whole process group; any other (HUP USR1 USR2 WINCH…)\n" +
+			"to its main process alone, as a reload signal should.\n"
 	}
 	flags.Usage = func() {
 		fmt.Fprintf(flags.Output(), "usage: %s\n", synopsis)
@@ -54,6 +62,16 @@ func runClient(op string, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		req.ID, req.Args = rest[0], rest[1:]
+	case control.OpSignal:
+		if len(rest) != 2 {
+			flags.Usage()
+			return 2
+		}
+		if _, err := overseer.ParseSignal(rest[1]); err != nil {
+			fmt.Fprintf(stderr, "overseer signal: %v\n", err)
+			return 2
+		}
+		req.ID, req.Signal = rest[0], rest[1]
 	default:
 		if len(rest) != 1 {
 			flags.Usage()
@@ -81,8 +99,12 @@ func runClient(op string, args []string, stdout, stderr io.Writer) int {
 	} else {
 		var resp control.Response
 		resp, err = c.Do(req)
-		if err == nil && op == control.OpStatus {
-			err = printStatus(stdout, resp.Processes)
+		if err == nil {
+			if op == control.OpStatus {
+				err = printStatus(stdout, resp.Processes)
+			} else {
+				_, err = fmt.Fprintln(stdout, outcome(req, resp))
+			}
 		}
 	}
 	if err != nil {
@@ -95,6 +117,82 @@ func runClient(op string, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// serverAnswers reports whether a server listens at the control socket
+// ("" for the default one): false when nothing is there, or only the socket
+// file of a server that has gone. It asks nothing: the server takes a
+// connection closed without a request as no request.
+func serverAnswers(socket string) bool {
+	c, err := control.Dial(socket)
+	if err != nil {
+		return false
+	}
+	_ = c.Close() // nothing was sent: nothing to lose
+	return true
+}
+
+// outcome says what the answer to req, an operation that changes a
+// process, tells of it: "web restarted (pid 123 → 456)".
+func outcome(req control.Request, resp control.Response) string {
+	before, after := resp.Before, resp.Process
+	if before == nil || after == nil { // not this command's server
+		return req.ID + ": done"
+	}
+	switch req.Op {
+	case control.OpStart:
+		return fmt.Sprintf("%s started (%s)", req.ID, describeRun(after))
+	case control.OpStop:
+		switch {
+		case before.PID != 0 && (before.State == overseer.StateRunning || before.State == overseer.StateStopping):
+			return fmt.Sprintf("%s stopped (was pid %d)", req.ID, before.PID)
+		case before.State.IsFinal() || before.State == overseer.StateInitial:
+			return fmt.Sprintf("%s: not running (%v), nothing to stop", req.ID, before.State)
+		default: // starting, or waiting to restart: no run to name
+			return fmt.Sprintf("%s stopped (was %v)", req.ID, before.State)
+		}
+	case control.OpRestart:
+		return fmt.Sprintf("%s restarted (%s)", req.ID, describeChange(before, after))
+	case control.OpUpgrade:
+		return fmt.Sprintf("%s upgraded (%s): %s", req.ID, describeChange(before, after), after.Cmd)
+	case control.OpSignal:
+		if s := resp.Sent; s != nil {
+			to := "main process"
+			if s.Group {
+				to = "process group"
+			}
+			return fmt.Sprintf("%s: sent %s to its %s (pid %d)", req.ID, s.Signal, to, s.PID)
+		}
+	}
+	return req.ID + ": done"
+}
+
+// describeChange tells a run replaced by another: "pid 123 → 456", or,
+// when no run was going, "pid 456; was interrupted".
+func describeChange(before, after *overseer.JSONProcess) string {
+	if before.PID != 0 && (before.State == overseer.StateRunning || before.State == overseer.StateStopping) {
+		return fmt.Sprintf("pid %d → %d%s", before.PID, after.PID, unlessRunning(after))
+	}
+	return fmt.Sprintf("%s; was %v", describeRun(after), before.State)
+}
+
+// describeRun tells the run of p: "pid 456", with its state when it is not
+// running any more ("pid 456, now finished, exit code 0": a quick job).
+func describeRun(p *overseer.JSONProcess) string {
+	return fmt.Sprintf("pid %d%s", p.PID, unlessRunning(p))
+}
+
+// unlessRunning tells the state of p when it is not running: ", now
+// finished, exit code 0"; else "".
+func unlessRunning(p *overseer.JSONProcess) string {
+	if p.State == overseer.StateRunning {
+		return ""
+	}
+	s := fmt.Sprintf(", now %v", p.State)
+	if p.ExitCode >= 0 && p.State.IsFinal() {
+		s += fmt.Sprintf(", exit code %d", p.ExitCode)
+	}
+	return s
 }
 
 // printStatus prints the processes as a table.

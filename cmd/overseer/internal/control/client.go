@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
+	"os"
+	"path/filepath"
 
 	"github.com/overseer-go/overseer"
 )
@@ -24,9 +27,18 @@ func Dial(path string) (*Client, error) {
 	}
 	conn, err := net.Dial("unix", path)
 	if err != nil {
+		if dir := filepath.Dir(path); errors.Is(err, fs.ErrNotExist) && missing(dir) {
+			return nil, fmt.Errorf("overseer: no server at %s: directory %s does not exist (is \"overseer serve\" running?): %w", path, dir, err)
+		}
 		return nil, fmt.Errorf("overseer: no server at %s (is \"overseer serve\" running?): %w", path, err)
 	}
 	return &Client{conn: conn, path: path}, nil
+}
+
+// missing reports whether path does not exist.
+func missing(path string) bool {
+	_, err := os.Lstat(path)
+	return errors.Is(err, fs.ErrNotExist)
 }
 
 // Close closes the connection.

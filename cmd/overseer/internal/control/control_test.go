@@ -161,6 +161,29 @@ func TestExplicitDirRefused(t *testing.T) {
 	start(t, s, overseer.NewOverseer())
 }
 
+// The missing directories of an explicit path are made, mode 0700, and
+// the socket works there; a client of a path in a missing directory says
+// so, and makes nothing.
+func TestExplicitDirMade(t *testing.T) {
+	base := socketDir(t)
+	client := filepath.Join(base, "x", "y", "c.sock")
+	_, err := Do(client, Request{Op: OpStatus})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "no server at "+client+": directory "+filepath.Dir(client)+" does not exist")
+	assert.NoDirExists(t, filepath.Join(base, "x"))
+
+	path := filepath.Join(base, "a", "b", "c.sock")
+	s := &Server{Path: path}
+	start(t, s, overseer.NewOverseer())
+	for _, dir := range []string{filepath.Join(base, "a"), filepath.Join(base, "a", "b")} {
+		fi, err := os.Lstat(dir)
+		require.NoError(t, err)
+		assert.Equal(t, os.ModeDir|0o700, fi.Mode(), dir)
+	}
+	_, err = Do(path, Request{Op: OpStatus})
+	assert.NoError(t, err)
+}
+
 func TestPathTooLong(t *testing.T) {
 	dir := socketDir(t)
 	long := filepath.Join(dir, strings.Repeat("x", 120))
@@ -267,12 +290,13 @@ func TestPeerRealOtherUIDRefused(t *testing.T) {
 }
 
 // newOverseer returns an Overseer running process "web", which prints
-// hello, and got-USR1 on SIGUSR1, once it has printed hello.
+// hello, and got-USR1 on SIGUSR1 and got-HUP on SIGHUP, once it has
+// printed hello.
 func newOverseer(t *testing.T) *overseer.Overseer {
 	t.Helper()
 	o := overseer.NewOverseer()
 	t.Cleanup(func() { _ = o.StopAll() })
-	_, err := o.Add("web", prog, "trap:USR1", "out:hello", "sleep")
+	_, err := o.Add("web", prog, "trap:USR1", "trap:HUP", "out:hello", "sleep")
 	require.NoError(t, err)
 	lines := make(chan overseer.Line, 16)
 	stop := o.WatchLogs(lines)
@@ -316,28 +340,59 @@ func TestOps(t *testing.T) {
 	pid := st.PID
 	require.NotZero(t, pid)
 
-	// Restart returns once the old run has ended; the new one may start
-	// after.
-	events := make(chan overseer.Event, 64)
-	stopWatch := o.Watch(events)
-	defer stopWatch()
+	// Restart answers once the new run is running: the answer has it.
 	resp, err := Do(path, Request{Op: OpRestart, ID: "web"})
 	require.NoError(t, err)
 	assert.True(t, resp.OK)
-	waitRunning(t, events, pid)
+	require.NotNil(t, resp.Before)
+	require.NotNil(t, resp.Process)
+	assert.Equal(t, pid, resp.Before.PID)
+	assert.NotEqual(t, pid, resp.Process.PID, "a new run")
+	assert.Equal(t, overseer.StateRunning, resp.Process.State)
 	st = statusOf()
-	assert.NotEqual(t, pid, st.PID, "a new run")
+	assert.Equal(t, resp.Process.PID, st.PID)
+	assert.Equal(t, overseer.StateRunning, st.State)
 	assert.Equal(t, 1, st.Restarts)
 
-	_, err = Do(path, Request{Op: OpUpgrade, ID: "web", Args: []string{prog, "out:upgraded", "sleep"}})
+	lines := make(chan overseer.Line, 64)
+	stopLogs := o.WatchLogs(lines)
+	defer stopLogs()
+	resp, err = Do(path, Request{Op: OpUpgrade, ID: "web", Args: []string{prog, "trap:HUP", "out:upgraded", "sleep"}})
 	require.NoError(t, err)
-	waitRunning(t, events, st.PID)
+	waitLine(t, lines, "upgraded") // its trap is set
+	assert.Equal(t, st.PID, resp.Before.PID)
+	assert.NotEqual(t, st.PID, resp.Process.PID)
+	assert.Equal(t, prog+" trap:HUP out:upgraded sleep", resp.Process.Cmd)
 	st = statusOf()
-	assert.Equal(t, prog+" out:upgraded sleep", st.Cmd)
+	assert.Equal(t, prog+" trap:HUP out:upgraded sleep", st.Cmd)
+	assert.Equal(t, overseer.StateRunning, st.State)
 
-	_, err = Do(path, Request{Op: OpStop, ID: "web"})
+	// A reload signal goes to the main process, a stop-type one to the
+	// group; the group's id is its leader's pid, the main process here.
+	resp, err = Do(path, Request{Op: OpSignal, ID: "web", Signal: "hup"})
 	require.NoError(t, err)
+	assert.Equal(t, &Delivery{Signal: "SIGHUP", Group: false, PID: st.PID}, resp.Sent)
+	waitLine(t, lines, "got-HUP")
+	_, err = Do(path, Request{Op: OpSignal, ID: "web", Signal: "nine"})
+	require.ErrorContains(t, err, `"nine" is not a signal name`)
+
+	resp, err = Do(path, Request{Op: OpStop, ID: "web"})
+	require.NoError(t, err)
+	assert.Equal(t, st.PID, resp.Before.PID)
+	assert.Equal(t, overseer.StateInterrupted, resp.Process.State)
 	assert.Equal(t, overseer.StateInterrupted, statusOf().State)
+
+	resp, err = Do(path, Request{Op: OpStart, ID: "web"})
+	require.NoError(t, err)
+	assert.Equal(t, overseer.StateInterrupted, resp.Before.State)
+	assert.Equal(t, overseer.StateRunning, resp.Process.State)
+	assert.NotEqual(t, st.PID, resp.Process.PID)
+	_, err = Do(path, Request{Op: OpStart, ID: "web"})
+	require.ErrorContains(t, err, "is running")
+
+	resp, err = Do(path, Request{Op: OpSignal, ID: "web", Signal: "SIGTERM"})
+	require.NoError(t, err)
+	assert.Equal(t, &Delivery{Signal: "SIGTERM", Group: true, PID: resp.Before.PID}, resp.Sent)
 
 	var remote *RemoteError
 	for _, req := range []Request{
@@ -345,6 +400,9 @@ func TestOps(t *testing.T) {
 		{Op: OpStop, ID: "nope"},
 		{Op: OpRestart, ID: "nope"},
 		{Op: OpUpgrade, ID: "web"},
+		{Op: OpStart, ID: "nope"},
+		{Op: OpSignal, ID: "nope", Signal: "HUP"},
+		{Op: OpSignal, ID: "web"},
 		{Op: OpLogs, ID: "nope"},
 	} {
 		c, err := Dial(path)
@@ -363,22 +421,6 @@ func TestOps(t *testing.T) {
 	_, err = Do(path, Request{Op: OpStop, ID: "nope"})
 	require.ErrorAs(t, err, &remote)
 	assert.ErrorContains(t, err, "not found")
-}
-
-// waitRunning waits for a run other than that of pid to be running.
-func waitRunning(t *testing.T, events <-chan overseer.Event, pid int) {
-	t.Helper()
-	timeout := time.After(10 * time.Second)
-	for {
-		select {
-		case ev := <-events:
-			if ev.To == overseer.StateRunning && ev.PID != pid {
-				return
-			}
-		case <-timeout:
-			t.Fatal("no new run")
-		}
-	}
 }
 
 func TestBadRequest(t *testing.T) {

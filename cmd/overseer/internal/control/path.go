@@ -3,6 +3,7 @@ package control
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -53,6 +54,32 @@ func prepareDefaultDir(dir string, euid int) error {
 	}
 	if perm := fi.Mode() & (os.ModePerm | os.ModeSetuid | os.ModeSetgid | os.ModeSticky); perm != 0o700 {
 		return fmt.Errorf("directory %s has mode %#o, not 0700: others can reach it (chmod 700 %s)", dir, uint32(perm.Perm()), dir)
+	}
+	return nil
+}
+
+// makeMissingDirs makes dir and those of its parents that are missing,
+// each with mode 0700 whatever the umask, as the default path's directory
+// is made. Those that exist are left as they are: checkExplicitDir judges
+// dir.
+func makeMissingDirs(dir string) error {
+	if _, err := os.Lstat(dir); !errors.Is(err, fs.ErrNotExist) {
+		return nil // there, or unreadable: checkExplicitDir says what is wrong
+	}
+	if parent := filepath.Dir(dir); parent != dir {
+		if err := makeMissingDirs(parent); err != nil {
+			return err
+		}
+	}
+	err := os.Mkdir(dir, 0o700)
+	switch {
+	case errors.Is(err, fs.ErrExist): // made meanwhile by someone else: checked as any other
+		return nil
+	case err != nil:
+		return fmt.Errorf("making the socket's directory: %w", err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil { // the umask may have taken some away
+		return fmt.Errorf("making the socket's directory: %w", err)
 	}
 	return nil
 }

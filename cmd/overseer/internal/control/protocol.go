@@ -1,19 +1,33 @@
 // Package control is the control socket of the overseer command: a unix
 // socket on which "overseer serve" answers the requests of "overseer
-// status", "stop", "restart", "upgrade" and "logs".
+// status", "start", "stop", "restart", "upgrade", "signal" and "logs".
 //
 // The protocol is one JSON request per connection, on one line:
 //
 //	{"op":"status"}
+//	{"op":"start","id":"web"}
 //	{"op":"stop","id":"web"}
 //	{"op":"restart","id":"web"}
 //	{"op":"upgrade","id":"web","args":["/new/bin","-x"]}
+//	{"op":"signal","id":"web","signal":"HUP"}
 //	{"op":"logs","id":"web","follow":true,"since":0}
 //
-// answered with JSON lines: {"ok":true,"processes":[…]} for status,
-// {"ok":true} or {"ok":false,"error":"…"} for the others, and for logs one
-// overseer.Line per line (an {"ok":false,…} line for an error) until the
-// process's kept lines are sent, or, with follow, until the client goes.
+// answered with JSON lines: {"ok":false,"error":"…"} for an error, else
+//
+//	status                        {"ok":true,"processes":[…]}
+//	start, stop, restart, upgrade {"ok":true,"before":{…},"process":{…}}
+//	signal                        {"ok":true,"before":{…},"process":{…},
+//	                               "sent":{"signal":"SIGHUP","group":false,"pid":123}}
+//
+// where before and process are the process (an overseer.JSONProcess) as it
+// was before the operation and as it is once it is done, and sent says
+// where the signal went; and for logs one overseer.Line per line (an
+// {"ok":false,…} line for an error) until the process's kept lines are
+// sent, or, with follow, until the client goes.
+//
+// An operation is answered once it is done: start, restart and upgrade once
+// the new run is ready (running: see overseer.Cmd.Ready) or has failed (an
+// error that says how), stop once the process group is gone.
 //
 // Only clients running as the server's effective uid are served: the peer's
 // credentials are checked on every connection (SO_PEERCRED).
@@ -26,9 +40,11 @@ import (
 // The operations of a Request.
 const (
 	OpStatus  = "status"
+	OpStart   = "start"
 	OpStop    = "stop"
 	OpRestart = "restart"
 	OpUpgrade = "upgrade"
+	OpSignal  = "signal"
 	OpLogs    = "logs"
 )
 
@@ -37,6 +53,7 @@ type Request struct {
 	Op     string   `json:"op"`               // one of the Op constants
 	ID     string   `json:"id,omitempty"`     // the process, for all but status
 	Args   []string `json:"args,omitempty"`   // upgrade: the new command line
+	Signal string   `json:"signal,omitempty"` // signal: its name, as overseer.ParseSignal reads it
 	Follow bool     `json:"follow,omitempty"` // logs: go on with new lines
 	Since  uint64   `json:"since,omitempty"`  // logs: only lines whose Seq is greater
 }
@@ -47,6 +64,22 @@ type Response struct {
 	OK        bool                   `json:"ok"`
 	Error     string                 `json:"error,omitempty"`
 	Processes []overseer.JSONProcess `json:"processes,omitempty"` // status
+	// Before is the process before the operation: start, stop, restart,
+	// upgrade and signal.
+	Before *overseer.JSONProcess `json:"before,omitempty"`
+	// Process is the process once the operation is done: start, stop,
+	// restart, upgrade and signal.
+	Process *overseer.JSONProcess `json:"process,omitempty"`
+	// Sent says where a signal went: signal.
+	Sent *Delivery `json:"sent,omitempty"`
+}
+
+// Delivery says where the signal of a signal request went, as
+// overseer.Forward sends it.
+type Delivery struct {
+	Signal string `json:"signal"` // its name, such as "SIGHUP"
+	Group  bool   `json:"group"`  // to the whole process group; else to the main process alone
+	PID    int    `json:"pid"`    // the main process, or the group's leader (the group's id)
 }
 
 // RemoteError is an error answered by the server ({"ok":false}).
@@ -54,6 +87,7 @@ type RemoteError struct {
 	Msg string
 }
 
+// Error returns the server's message.
 func (e *RemoteError) Error() string { return e.Msg }
 
 // maxRequest bounds the request line.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -30,14 +31,21 @@ type Server struct {
 	// Path is the socket's path. "" means DefaultPath, whose directory is
 	// made with mode 0700 if missing, and refused unless it is a directory
 	// of the effective uid with mode 0700. A path given explicitly must fit
-	// in a unix socket address (107 bytes), and its directory must be
-	// writable by its owner only, that owner being the effective uid or
-	// root. Either way a stale socket (its server gone) is replaced, and a
-	// live one is an error.
+	// in a unix socket address (107 bytes); the directories of it that are
+	// missing are made, with mode 0700, and its directory must be writable
+	// by its owner only, that owner being the effective uid or root. Either
+	// way a stale socket (its server gone) is replaced, and a live one is an
+	// error.
 	Path string
 	// MaxConns bounds the connections served at once; more are answered
 	// with an error. Zero means 64.
 	MaxConns int
+	// Logger, when set, records the requests that failed, at Warn, with
+	// the attributes op, id and err (a refused client, a bad request, an
+	// upgrade whose new run did not start, …), and those that changed a
+	// process (start, stop, restart, upgrade, signal), at Info, with op,
+	// id and what became of the process's pid. Nil means none.
+	Logger *slog.Logger
 
 	uid    int  // the uid clients must run as
 	uidSet bool // uid was set (by tests); else the effective uid
@@ -77,6 +85,9 @@ func (s *Server) Listen() error {
 		if err := checkLength(path); err != nil {
 			return fmt.Errorf("overseer: control: %w", err)
 		}
+		if err := makeMissingDirs(filepath.Dir(path)); err != nil {
+			return fmt.Errorf("overseer: control: %w", err)
+		}
 		if err := checkExplicitDir(filepath.Dir(path), euid); err != nil {
 			return fmt.Errorf("overseer: control: %w", err)
 		}
@@ -91,7 +102,8 @@ func (s *Server) Listen() error {
 
 // Serve answers requests about o until ctx is done; then it closes the
 // socket and every connection, waits for the connections' goroutines
-// (an operation in progress, such as a Stop, is waited for), removes the
+// (an operation in progress, such as a Stop, is waited for; a start that
+// waits for its run to be ready stops waiting), removes the
 // socket file if it is still the one Listen made, and returns nil. It
 // returns an error if accepting fails otherwise.
 func (s *Server) Serve(ctx context.Context, o *overseer.Overseer) error {
@@ -147,7 +159,9 @@ func (s *Server) Serve(ctx context.Context, o *overseer.Overseer) error {
 		}
 		mu.Unlock()
 		if full {
-			refuse(conn, "overseer: control: too many connections")
+			err := errors.New("overseer: control: too many connections")
+			s.record(Request{}, Response{}, err)
+			refuse(conn, err.Error())
 			continue
 		}
 		wg.Add(1)
@@ -181,13 +195,17 @@ func refuse(conn *net.UnixConn, msg string) {
 // handle serves the one request of conn.
 func (s *Server) handle(ctx context.Context, o *overseer.Overseer, conn *net.UnixConn) {
 	w := &answer{conn: conn, enc: json.NewEncoder(conn)}
+	fail := func(req Request, err error) {
+		s.record(req, Response{}, err) // before the answer, so that it is logged when the client has it
+		w.fail(err)
+	}
 	uid, err := peerUID(conn)
 	if err != nil {
-		w.fail(fmt.Errorf("overseer: control: who is calling: %w", err))
+		fail(Request{}, fmt.Errorf("overseer: control: who is calling: %w", err))
 		return
 	}
 	if uid != s.uid {
-		w.fail(fmt.Errorf("overseer: control: uid %d may not use this server, which serves uid %d only", uid, s.uid))
+		fail(Request{}, fmt.Errorf("overseer: control: uid %d may not use this server, which serves uid %d only", uid, s.uid))
 		return
 	}
 	_ = conn.SetReadDeadline(time.Now().Add(requestTimeout))
@@ -195,30 +213,61 @@ func (s *Server) handle(ctx context.Context, o *overseer.Overseer, conn *net.Uni
 	sc.Buffer(make([]byte, 0, 4096), maxRequest)
 	if !sc.Scan() {
 		if err := sc.Err(); err != nil {
-			w.fail(fmt.Errorf("overseer: control: reading the request: %w", err))
+			fail(Request{}, fmt.Errorf("overseer: control: reading the request: %w", err))
 		}
-		return
+		return // the client went without asking: nothing to say
 	}
 	_ = conn.SetReadDeadline(time.Time{})
 	var req Request
 	if err := json.Unmarshal(sc.Bytes(), &req); err != nil {
-		w.fail(fmt.Errorf("overseer: control: bad request: %w", err))
+		fail(Request{}, fmt.Errorf("overseer: control: bad request: %w", err))
 		return
 	}
-	switch req.Op {
-	case OpStatus:
-		w.send(Response{OK: true, Processes: o.ToJSONAll()})
-	case OpStop:
-		w.result(o.Stop(req.ID))
-	case OpRestart:
-		w.result(o.Restart(req.ID))
-	case OpUpgrade:
-		w.result(o.Upgrade(req.ID, req.Args...))
-	case OpLogs:
-		logs(ctx, o, conn, w, req)
-	default:
-		w.fail(fmt.Errorf("overseer: control: unknown op %q (status, stop, restart, upgrade, logs)", req.Op))
+	if req.Op == OpLogs {
+		c, err := o.Cmd(req.ID)
+		if err != nil {
+			fail(req, err)
+			return
+		}
+		logs(ctx, o, c, conn, w, req)
+		return
 	}
+	resp, err := operate(ctx, o, req)
+	if err != nil {
+		fail(req, err)
+		return
+	}
+	s.record(req, resp, nil)
+	_ = w.send(resp) // a client gone meanwhile has nothing to be told
+}
+
+// record logs the outcome of req to s.Logger, if any: a failure (err) at
+// Warn, a change of a process at Info.
+func (s *Server) record(req Request, resp Response, err error) {
+	if s.Logger == nil {
+		return
+	}
+	if err != nil {
+		s.Logger.Warn("overseer: control: request failed", "op", req.Op, "id", req.ID, "err", err)
+		return
+	}
+	attrs := []any{"op", req.Op, "id", req.ID}
+	before, after := resp.Before, resp.Process
+	switch {
+	case before == nil || after == nil:
+		return // status: nothing changed
+	case req.Op == OpStart:
+		attrs = append(attrs, "pid", after.PID, "state", after.State)
+	case req.Op == OpStop:
+		attrs = append(attrs, "pid", before.PID, "was", before.State, "state", after.State)
+	case req.Op == OpRestart:
+		attrs = append(attrs, "old_pid", before.PID, "pid", after.PID, "state", after.State)
+	case req.Op == OpUpgrade:
+		attrs = append(attrs, "old_pid", before.PID, "pid", after.PID, "state", after.State, "cmd", after.Cmd)
+	case req.Op == OpSignal && resp.Sent != nil:
+		attrs = append(attrs, "signal", resp.Sent.Signal, "group", resp.Sent.Group, "pid", resp.Sent.PID)
+	}
+	s.Logger.Info("overseer: control: request done", attrs...)
 }
 
 // answer writes JSON lines to a connection, each within writeTimeout.
@@ -234,23 +283,10 @@ func (a *answer) send(v any) error {
 
 func (a *answer) fail(err error) { _ = a.send(Response{Error: err.Error()}) }
 
-func (a *answer) result(err error) {
-	if err != nil {
-		a.fail(err)
-		return
-	}
-	_ = a.send(Response{OK: true})
-}
-
-// logs sends the lines of process req.ID that it keeps, after req.Since;
-// with req.Follow, then every new line until the client goes or ctx is
-// done.
-func logs(ctx context.Context, o *overseer.Overseer, conn *net.UnixConn, w *answer, req Request) {
-	c, err := o.Cmd(req.ID)
-	if err != nil {
-		w.fail(err)
-		return
-	}
+// logs sends the lines of process c (req.ID) that it keeps, after
+// req.Since; with req.Follow, then every new line until the client goes or
+// ctx is done.
+func logs(ctx context.Context, o *overseer.Overseer, c *overseer.Cmd, conn *net.UnixConn, w *answer, req Request) {
 	var ch chan overseer.Line
 	if req.Follow {
 		// Subscribed before the kept lines are read, so that none falls
