@@ -120,8 +120,9 @@ func TestServeRefusesLiveSocket(t *testing.T) {
 
 func TestServeUsage(t *testing.T) {
 	var stdout, stderr bytes.Buffer
+	t.Chdir(t.TempDir()) // no file to find there
 	assert.Equal(t, 2, run([]string{"serve"}, &stdout, &stderr))
-	assert.Contains(t, stderr.String(), "-f FILE is required")
+	assert.Contains(t, stderr.String(), "no Procfile or overseer.yaml here")
 
 	dir := shortDir(t)
 	require.NoError(t, os.Chmod(dir, 0o777))

@@ -250,8 +250,7 @@ func stopAll(o *overseer.Overseer, stderr io.Writer) {
 // and returns the function that ends it, reports how it ended, and stops
 // what a last request may have started.
 func serveControl(o *overseer.Overseer, socket string, logger *slog.Logger, stdout, stderr io.Writer) (func(), error) {
-	ctl := &control.Server{Path: socket}
-	_ = logger // TODO(merge): ctl.Logger = logger
+	ctl := &control.Server{Path: socket, Logger: logger}
 	if err := ctl.Listen(); err != nil {
 		return nil, err
 	}

@@ -43,7 +43,7 @@ func (h *logHandler) Handle(_ context.Context, r slog.Record) error {
 		add(a)
 	}
 	r.Attrs(add)
-	msg := r.Message
+	msg := strings.TrimPrefix(r.Message, "overseer: ")
 	if r.Level >= slog.LevelWarn {
 		msg = strings.ToLower(r.Level.String()) + ": " + msg
 	}

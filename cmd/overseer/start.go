@@ -4,8 +4,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-
-	"github.com/overseer-go/overseer/cmd/overseer/internal/control"
 )
 
 // runStart is "overseer start": foreman's start, which runs the file in the
@@ -46,15 +44,3 @@ func hasFlag(args []string, names ...string) bool {
 
 // valueFlags are the flags of start that take a value.
 var valueFlags = []string{"f", "http", "env", "port", "socket"}
-
-// serverAnswers reports whether a server answers at the control socket
-// (socket, or the default path for "").
-func serverAnswers(socket string) bool {
-	c, err := control.Dial(socket)
-	if err != nil {
-		return false
-	}
-	// Only asked whether it was there: nothing was sent to lose.
-	_ = c.Close()
-	return true
-}

@@ -261,31 +261,6 @@ func TestBadFiles(t *testing.T) {
 	}
 }
 
-func TestDemo(t *testing.T) {
-	procs, err := Load("../../../../examples/demo.yaml")
-	require.NoError(t, err)
-	type summary struct {
-		name, group string
-		restart     overseer.RestartPolicy
-		maxRestarts int
-	}
-	var got []summary
-	for _, p := range procs {
-		got = append(got, summary{p.Name, p.Cmd.Group, p.Cmd.Restart, p.Cmd.MaxRestarts})
-		// Every script is /bin/sh: check its syntax without running it.
-		require.Equal(t, []string{"/bin/sh", "-c"}, p.Cmd.Args[:2], p.Name)
-		out, err := exec.Command("/bin/sh", "-n", "-c", p.Cmd.Args[2]).CombinedOutput()
-		require.NoError(t, err, "%s: %s", p.Name, out)
-	}
-	assert.Equal(t, []summary{
-		{"web", "services", overseer.RestartOnFailure, 5},
-		{"chatty", "workers", overseer.RestartOnFailure, 5},
-		{"flaky", "services", overseer.RestartOnFailure, -1},
-		{"batch", "workers", overseer.RestartNever, 5},
-	}, got)
-	assert.Equal(t, overseer.Backoff{Min: 500 * time.Millisecond, Max: 2 * time.Second, Factor: 2, Jitter: true}, procs[2].Cmd.Backoff)
-}
-
 // TestRunsThroughTheShell starts a process of a Procfile: its line runs
 // through /bin/sh -c, with $0 the shell.
 func TestRunsThroughTheShell(t *testing.T) {
