@@ -244,16 +244,10 @@ func (p *parser) checkDeps(names []string) {
 }
 
 // suggestProcess returns " (did you mean name?)" for the name of names
-// closest to id, if a slip of two letters or less away, or "".
+// closest to id, if it is a slip away (see closest), or "".
 func suggestProcess(id string, names []string) string {
-	best, dist := "", 3
-	for _, name := range names {
-		if d := distance(id, name); d < dist {
-			best, dist = name, d
-		}
+	if name := closest(id, names); name != "" {
+		return fmt.Sprintf(" (did you mean %s?)", name)
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %s?)", best)
+	return ""
 }

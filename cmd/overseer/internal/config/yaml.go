@@ -564,53 +564,53 @@ func (p *parser) positiveDuration(key string, value *yaml.Node) time.Duration {
 }
 
 // suggest returns " (did you mean k?)" for the known key k closest to key,
-// if a slip of two letters or less away, a word of key ("restart_policy":
-// restart), or the only known key whose first word key is ("depends":
-// depends_on), or else the list of known keys.
+// if it is a slip away (see closest), or else the list of known keys.
 func suggest(key string, known []string) string {
-	best, dist := "", 3
-	for _, k := range known {
-		if d := distance(key, k); d < dist {
-			best, dist = k, d
-		}
-	}
-	for _, k := range known {
-		if best == "" && (strings.HasPrefix(key, k+"_") || strings.HasSuffix(key, "_"+k)) {
-			best = k
-		}
-	}
-	if best == "" {
-		var first []string
-		for _, k := range known {
-			if strings.HasPrefix(k, key+"_") {
-				first = append(first, k)
-			}
-		}
-		if len(first) == 1 {
-			best = first[0]
-		}
-	}
-	if best != "" {
-		return fmt.Sprintf(" (did you mean %s?)", best)
+	if k := closest(key, known); k != "" {
+		return fmt.Sprintf(" (did you mean %s?)", k)
 	}
 	return " (known: " + strings.Join(known, ", ") + ")"
 }
 
-// distance is the Levenshtein distance between a and b, in bytes.
+// closest returns the first of names nearest to s, if it is within a slip
+// of it: two edits (a letter added, removed or changed, or two swapped), or
+// one when either is three letters or less, since two edits turn any short
+// word into many others. Else it returns "".
+func closest(s string, names []string) string {
+	best, dist := "", 3
+	for _, name := range names {
+		limit := 2
+		if min(len(s), len(name)) <= 3 {
+			limit = 1
+		}
+		if d := distance(s, name); d <= limit && d < dist {
+			best, dist = name, d
+		}
+	}
+	return best
+}
+
+// distance is the Levenshtein distance between a and b, in bytes, with a
+// swap of two letters next to each other counted as one edit, as it is one
+// slip ("tpc" for tcp): the optimal string alignment distance.
 func distance(a, b string) int {
-	row := make([]int, len(b)+1)
+	// Three rows of the table: for a[:i-2], a[:i-1] and a[:i].
+	before, prev, row := make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
 	for j := range row {
 		row[j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		prev := row[0]
+		before, prev, row = prev, row, before
 		row[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			prev, row[j] = row[j], min(row[j]+1, row[j-1]+1, prev+cost)
+			row[j] = min(prev[j]+1, row[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				row[j] = min(row[j], before[j-2]+1)
+			}
 		}
 	}
 	return row[len(b)]
