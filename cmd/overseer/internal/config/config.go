@@ -75,6 +75,9 @@
 // depends_on lists processes of the same file, each waited for until it has
 // started, or maps each to a condition: started, ready or completed.
 //
+// depends_on may not go round in a cycle (a waits for b, b for a): that is
+// an error at an entry of the cycle, which it names ("a -> b -> a").
+//
 // Any mistake (an unknown or repeated key, a value of the wrong kind, a bad
 // name) is an *Error that names the file, line and key, and then no process
 // is returned at all.
