@@ -78,9 +78,16 @@
 // depends_on may not go round in a cycle (a waits for b, b for a): that is
 // an error at an entry of the cycle, which it names ("a -> b -> a").
 //
+// A key with the name of a setting (restart, env, ...) right after a
+// process whose settings are on lines of their own is taken for a setting
+// of that process indented too little, an error, unless it has command or
+// args of its own: a process may be named so, written as a mapping.
+//
 // Any mistake (an unknown or repeated key, a value of the wrong kind, a bad
 // name) is an *Error that names the file, line and key, and then no process
-// is returned at all.
+// is returned at all. A YAML syntax error is at the line to fix: the
+// line indented as no key above it, the one with a tab in its indentation,
+// the one where a quote or bracket never closed opens.
 package config
 
 import (

@@ -7,9 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -41,14 +39,14 @@ func (p *parser) yaml(data []byte) []Process {
 		p.errorf(0, "", "no processes (the file is empty)")
 		return nil
 	case err != nil:
-		p.syntaxError(err)
+		p.syntaxError(data, err)
 		return nil
 	}
 	var next yaml.Node
 	switch err := dec.Decode(&next); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
-		p.syntaxError(err)
+		p.syntaxError(data, err)
 		return nil
 	default:
 		p.errorf(next.Line, "", "a second YAML document (a file holds one)")
@@ -88,12 +86,19 @@ func (p *parser) yaml(data []byte) []Process {
 
 	var out []Process
 	var names []string
+	var prev *entry // the process before
 	for _, e := range p.entries(procs, "") {
 		name := e.key.Value
 		if err := checkName(name); err != nil {
 			p.errorf(e.key.Line, name, "%v", err)
 			continue
 		}
+		if prev != nil && misplacedSetting(*prev, e) {
+			p.errorf(e.key.Line, name, "a setting of %s indented as a process: indent it under %s (a process named %s needs command or args)",
+				prev.key.Value, prev.key.Value, name)
+			continue
+		}
+		prev = &e
 		names = append(names, name)
 		if proc, ok := p.process(name, e.key, e.value); ok {
 			out = append(out, proc)
@@ -106,34 +111,29 @@ func (p *parser) yaml(data []byte) []Process {
 	return out
 }
 
-// yamlLine finds the line in the text of a syntax error of the yaml package.
-var yamlLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
-
-// parserProblems are the errors of the yaml package's parser, as opposed to
-// its scanner. The parser tells the line where the construct it was reading
-// began (the problem's if that is on the first line), counted from 0, and
-// leaves "line" out for 0; the scanner tells the line counted from 1.
-var parserProblems = []string{
-	"did not find expected <stream-start>", "did not find expected <document start>",
-	"found undefined tag handle", "did not find expected node content",
-	"did not find expected '-' indicator", "did not find expected key",
-	"did not find expected ',' or ']'", "did not find expected ',' or '}'",
-	"found duplicate %YAML directive", "found incompatible YAML document", "found duplicate %TAG directive",
-}
-
-// syntaxError records an error of the yaml package, at its line if it
-// tells one.
-func (p *parser) syntaxError(err error) {
-	m := yamlLine.FindStringSubmatch(err.Error())
-	if m == nil {
-		p.errorf(0, "", "%v", err)
-		return
+// misplacedSetting reports whether e, an entry of processes, is likely a
+// setting of the process before it indented too little: it has the name of
+// a setting, the process before has its settings on lines of their own (or
+// none at all, which they would be for being indented too little too), and
+// e has no command or args of its own.
+func misplacedSetting(before, e entry) bool {
+	if !slices.Contains(processKeys, e.key.Value) {
+		return false
 	}
-	line, _ := strconv.Atoi(m[1]) // 0 without a line
-	if slices.Contains(parserProblems, m[2]) {
-		line++
+	switch b := before.value; {
+	case b.Kind == yaml.MappingNode && b.Style&yaml.FlowStyle == 0:
+	case b.Kind == yaml.ScalarNode && b.ShortTag() == "!!null":
+	default:
+		return false
 	}
-	p.errorf(line, "", "%s", m[2])
+	if v := deref(e.value); v.Kind == yaml.MappingNode {
+		for i := 0; i < len(v.Content); i += 2 {
+			if k := v.Content[i].Value; k == "command" || k == "args" || k == "<<" {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // process reads the settings of the process name, defined by key.
