@@ -132,7 +132,7 @@ func runFile(sub string, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "overseer serve: -f FILE is required")
 		return 2
 	}
-	procs, err := config.Load(*file)
+	procs, err := config.Load(*file, config.Options{})
 	if err != nil {
 		fmt.Fprintln(stderr, "overseer:", err)
 		return 2

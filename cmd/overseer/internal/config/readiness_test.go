@@ -272,7 +272,7 @@ func TestLoadWatchFiles(t *testing.T) {
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 	text := "processes:\n  a:\n    command: x\n    dir: /srv/a\n    watch_files: [a.toml, ../shared.toml, /etc/a.conf]\n"
 	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
-	procs, err := Load(path)
+	procs, err := Load(path, testOptions())
 	require.NoError(t, err)
 	base := filepath.Join(dir, "sub")
 	assert.Equal(t, []string{filepath.Join(base, "a.toml"), filepath.Join(dir, "shared.toml"), "/etc/a.conf"}, procs[0].Cmd.WatchFiles)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -170,7 +169,7 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 			cmd.Dir = p.path(k, e.value)
 		case "env":
 			if vars := p.env(k, e.value); len(vars) > 0 {
-				cmd.Env = withHostEnv(vars)
+				cmd.Env = vars // Load sets them over the rest of the environment
 			}
 		case "group":
 			cmd.Group = p.text(k, e.value)
@@ -400,28 +399,6 @@ func checkEnv(name, value string) error {
 		return fmt.Errorf("NUL byte in the value of %s", name)
 	}
 	return nil
-}
-
-// withHostEnv returns the host's environment with vars ("NAME=value") set
-// in it: a variable of the host is replaced in place, a new one added at
-// the end, in order.
-func withHostEnv(vars []string) []string {
-	env := os.Environ()
-	at := make(map[string]int, len(env)+len(vars))
-	for i, kv := range env {
-		name, _, _ := strings.Cut(kv, "=")
-		at[name] = i
-	}
-	for _, kv := range vars {
-		name, _, _ := strings.Cut(kv, "=")
-		if i, ok := at[name]; ok {
-			env[i] = kv
-			continue
-		}
-		at[name] = len(env)
-		env = append(env, kv)
-	}
-	return env
 }
 
 // restart reads a restart policy by name.
