@@ -48,9 +48,12 @@ func loadProcs(opts *fileOptions) ([]config.Process, error) {
 		file  string
 		err   error
 	)
+	load := config.Options{EnvFiles: opts.envFiles, BasePort: opts.port}
 	if opts.mode == "demo" {
+		// As if it were a file of the working directory, whose .env it
+		// takes.
 		file = "the demo"
-		procs, err = config.Parse("demo.yaml", demoYAML, true)
+		procs, err = config.LoadData("demo.yaml", demoYAML, load)
 	} else {
 		file = opts.file
 		if file == "" {
@@ -58,7 +61,7 @@ func loadProcs(opts *fileOptions) ([]config.Process, error) {
 				return nil, err
 			}
 		}
-		procs, err = config.Load(file)
+		procs, err = config.Load(file, load)
 	}
 	if err != nil {
 		return nil, err

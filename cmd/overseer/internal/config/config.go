@@ -52,9 +52,9 @@
 // left out keeps the default of overseer.NewCmd.
 // Exactly one of command (a string run through /bin/sh -c) and args (a
 // list, the program first) is needed. env is a mapping of names to values
-// or a list of "NAME=value"; its variables are added to the host's
-// environment, replacing those of the same name, and are taken literally
-// (a command's shell expands $NAME itself). Durations are Go durations
+// or a list of "NAME=value"; its variables are set over the rest of the
+// process's environment (see Environment), and are taken literally (a
+// command's shell expands $NAME itself). Durations are Go durations
 // ("500ms", "1m30s"); sizes are a number of bytes, or one with the suffix
 // B, KiB, MiB or GiB. A value whose zero would stand for a default
 // (stop_timeout, reset_after, the buffer sizes, backoff min, max and factor)
@@ -75,9 +75,65 @@
 // depends_on lists processes of the same file, each waited for until it has
 // started, or maps each to a condition: started, ready or completed.
 //
+// depends_on may not go round in a cycle (a waits for b, b for a): that is
+// an error at an entry of the cycle, which it names ("a -> b -> a").
+//
+// A key with the name of a setting (restart, env, ...) right after a
+// process whose settings are on lines of their own is taken for a setting
+// of that process indented too little, an error, unless it has command or
+// args of its own: a process may be named so, written as a mapping.
+//
+// # Environment
+//
+// Each process gets a full environment, built in this order, a later
+// source winning over an earlier one:
+//
+//  1. the host's environment (Options.Environ, by default os.Environ());
+//  2. the file ".env" in the directory of the Procfile or YAML file, if
+//     there is one, then each file of Options.EnvFiles (the command's
+//     -env FILE, repeated), in order; these must exist;
+//  3. PORT, as foreman sets it: the base port plus 100 times the process's
+//     index in the file (the first is 0), so that a process keeps its port
+//     whichever others run. The base is Options.BasePort (the command's
+//     -port) if set, else the PORT of the env files, else the host's PORT,
+//     else 5000;
+//  4. the env of the process in a YAML file, PORT included.
+//
+// An env file holds NAME=value lines, as foreman and godotenv read them:
+//
+//	# a comment
+//	export DATABASE_URL=postgres://localhost/app   # "export" is allowed
+//	GREETING = hello world                         # trimmed: "hello world"
+//	HASH=a#b                                       # a # after a space starts a comment
+//	LITERAL='$HOME and \n as written'
+//	QUOTED="line one\nline two, \"quoted\", \$5"
+//	CERT="-----BEGIN-----
+//	...
+//	-----END-----"
+//	LOG_DIR=${HOME}/log                            # or $HOME/log
+//	spring.profiles.active=dev
+//
+// A name is ASCII letters, digits, underscores and dots (as Java programs
+// read them), not starting with a digit or a dot. A value is unquoted,
+// in single quotes, or in double quotes. Unquoted, it runs to the end of
+// the line or to a # after a space or tab, and is trimmed. In single quotes
+// it is taken as written. In double quotes, \n \t \r \" \\ and \$ are
+// escapes (any other backslash is kept); a value in quotes may go on over
+// several lines, and may be followed by a comment only. In unquoted and
+// double-quoted values, $NAME and ${NAME} are replaced by the value of
+// NAME set earlier in the same file, else in the environment as it stands
+// (the host's and that of the env files before), else by nothing; a bare
+// $NAME ends before a dot, ${NAME} may hold one; \$ is a $, and so is a $
+// that starts no name. A name set twice takes the later value. A line that
+// is not NAME=value, a bad name (in ${...} too), a quote never closed, text
+// after a closing quote or a ${ without } is an *Error at the env file's
+// line, as is a PORT that is not a port (1-65535).
+//
 // Any mistake (an unknown or repeated key, a value of the wrong kind, a bad
 // name) is an *Error that names the file, line and key, and then no process
-// is returned at all.
+// is returned at all. A YAML syntax error is at the line to fix: the
+// line indented as no key above it, the one with a tab in its indentation,
+// the one where a quote or bracket never closed opens.
 package config
 
 import (
@@ -140,21 +196,49 @@ func (e *Error) Unwrap() error { return e.Err }
 // counted.
 const maxErrors = 10
 
+// Options are what Load takes besides the file. The zero Options load the
+// .env of the file's directory, if any, over the host's environment.
+type Options struct {
+	// EnvFiles are .env files to load after the .env of the file's
+	// directory, in order, a later one winning over an earlier one (the
+	// command's -env). Relative names are taken from the working directory.
+	// Each must exist.
+	EnvFiles []string
+	// BasePort is the PORT of the file's first process, each next one
+	// getting 100 more (the command's -port). 0: the PORT of the env files,
+	// else the PORT of Environ, else 5000.
+	BasePort int
+	// Environ is the host's environment, "NAME=value" entries, that every
+	// process starts from. nil: os.Environ(); empty: none.
+	Environ []string
+}
+
 // Load reads a Procfile or a YAML file (by extension: .yaml/.yml is YAML,
-// anything else a Procfile), and returns its processes in file order.
+// anything else a Procfile), and returns its processes in file order, each
+// with its full environment (see Environment in the package doc).
 //
 // Paths in the file are taken from the file's directory, as foreman and
 // docker compose take them: a relative dir, log or file of watch_files is
 // joined to it, and a process that sets no dir (every process of a
 // Procfile) runs in it.
 //
-// An error reading the file is returned as is; a bad file gets an *Error
-// (errors.As), or several joined (errors.Join), and no process.
-func Load(path string) ([]Process, error) {
+// An error reading the file or an env file is returned as is (wrapped, for
+// an env file); a bad file or env file gets an *Error (errors.As), or
+// several joined (errors.Join), as does a process whose PORT would be above
+// 65535; a BasePort or host's PORT that is not a port gets an error that
+// says so. With any error, no process is returned.
+func Load(path string, opts Options) ([]Process, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
+	return LoadData(path, data, opts)
+}
+
+// LoadData is Load of a file whose content, data, is at hand: path names
+// it, says its kind by its extension, and places it, for relative paths
+// and its .env. The command runs its built-in demo this way.
+func LoadData(path string, data []byte, opts Options) ([]Process, error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	procs, err := Parse(path, data, ext == ".yaml" || ext == ".yml")
 	if err != nil {
@@ -162,6 +246,13 @@ func Load(path string) ([]Process, error) {
 	}
 	base, err := filepath.Abs(filepath.Dir(path))
 	if err != nil {
+		return nil, err
+	}
+	env, err := loadEnv(filepath.Join(filepath.Dir(path), ".env"), opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := env.apply(path, procs); err != nil {
 		return nil, err
 	}
 	for i := range procs {
@@ -190,8 +281,10 @@ func under(dir, path string) string {
 
 // Parse reads the processes of a Procfile, or of a YAML file if yaml is
 // true, from data; name is the file's name in errors. It is Load without the
-// file: relative paths are left as written, and Cmd.Dir is "" (the host's
-// working directory) when the file sets no dir.
+// file: relative paths are left as written, Cmd.Dir is "" (the host's
+// working directory) when the file sets no dir, and Cmd.Env holds only the
+// variables of the process's env key, nil for none (Load sets them over the
+// host's environment, the env files and PORT).
 func Parse(name string, data []byte, yaml bool) ([]Process, error) {
 	p := &parser{file: name}
 	var procs []Process

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -20,8 +19,7 @@ import (
 	"github.com/overseer-go/overseer/probe"
 )
 
-// fields are the exported settings of a Cmd, for comparison; Env holds only
-// the entries that are not the host's.
+// fields are the exported settings of a Cmd, for comparison.
 type fields struct {
 	Args         []string
 	Dir          string
@@ -48,8 +46,7 @@ type fields struct {
 	WatchFiles   []string
 }
 
-func project(t *testing.T, c *overseer.Cmd) fields {
-	t.Helper()
+func project(c *overseer.Cmd) fields {
 	f := fields{
 		Args: c.Args, Dir: c.Dir, Group: c.Group, PTY: c.PTY,
 		StopSignal: c.StopSignal, StopTimeout: c.StopTimeout,
@@ -57,19 +54,20 @@ func project(t *testing.T, c *overseer.Cmd) fields {
 		Restart: c.Restart, MaxRestarts: c.MaxRestarts, ResetAfter: c.ResetAfter, StartDelay: c.StartDelay,
 		Backoff: c.Backoff, SuccessCodes: c.SuccessCodes,
 		Ready: c.Ready, ReadyTimeout: c.ReadyTimeout, Notify: c.Notify, Watchdog: c.Watchdog,
-		Listeners: c.Listeners, DependsOn: c.DependsOn, WatchFiles: c.WatchFiles,
-	}
-	if c.Env != nil {
-		host := os.Environ()
-		for _, kv := range c.Env {
-			if !slices.Contains(host, kv) {
-				f.Env = append(f.Env, kv)
-			}
-		}
-		require.GreaterOrEqual(t, len(c.Env), len(host), "Env must keep the host's environment")
+		Listeners: c.Listeners, DependsOn: c.DependsOn, WatchFiles: c.WatchFiles, Env: c.Env,
 	}
 	return f
 }
+
+// testHost is the host's environment the tests give Load, so that the
+// environment of the test itself (its PORT) changes nothing.
+func testHost() []string { return []string{"HOME=/home/test", "PATH=/usr/bin:/bin"} }
+
+// testOptions are the Options of a test: testHost, no env files.
+func testOptions() Options { return Options{Environ: testHost()} }
+
+// withHost returns testHost followed by vars.
+func withHost(vars ...string) []string { return append(testHost(), vars...) }
 
 // defaults are the fields of a Cmd from overseer.NewCmd that runs args,
 // changed by each of change.
@@ -104,7 +102,7 @@ func check(t *testing.T, got []Process, wants []want) {
 		assert.Equal(t, w.name, got[i].Name, "process %d", i)
 		assert.Equal(t, w.line, got[i].Line, "%s: line", w.name)
 		assert.Equal(t, w.log, got[i].Log, "%s: log", w.name)
-		assert.Equal(t, w.f, project(t, got[i].Cmd), "%s: Cmd", w.name)
+		assert.Equal(t, w.f, project(got[i].Cmd), "%s: Cmd", w.name)
 	}
 }
 
@@ -117,16 +115,16 @@ func fileError(t *testing.T, err error) *Error {
 }
 
 func TestLoadGoodYAML(t *testing.T) {
-	procs, err := Load("testdata/good.yaml")
+	procs, err := Load("testdata/good.yaml", testOptions())
 	require.NoError(t, err)
 	dir, err := filepath.Abs("testdata")
 	require.NoError(t, err)
 	check(t, procs, []want{
-		{name: "web", line: 9, f: defaults(sh("python3 -m http.server 8000"), func(f *fields) { f.Dir = dir })},
+		{name: "web", line: 9, f: defaults(sh("python3 -m http.server 8000"), func(f *fields) { f.Dir, f.Env = dir, withHost("PORT=5000") })},
 		{name: "worker", line: 11, log: filepath.Join(dir, "logs/worker.log"),
 			f: defaults([]string{"./worker", "-queue", "jobs"}, func(f *fields) {
 				f.Dir = filepath.Join(dir, "worker")
-				f.Env = []string{"QUEUE=jobs", "WORKERS=4"}
+				f.Env = withHost("PORT=5100", "QUEUE=jobs", "WORKERS=4")
 				f.Group = "backend"
 				f.Restart = overseer.RestartAlways
 				f.StopTimeout = 20 * time.Second
@@ -151,7 +149,7 @@ func TestLoadGoodYAML(t *testing.T) {
 		{name: "cron", line: 37,
 			f: defaults(sh("date\necho \"tick\"\n"), func(f *fields) {
 				f.Dir = dir
-				f.Env = []string{"TZ=UTC", "EMPTY="}
+				f.Env = withHost("PORT=5200", "TZ=UTC", "EMPTY=")
 				f.Group = "jobs" // its own key wins over the merged one
 				f.Restart = overseer.RestartNever
 				f.StopTimeout = 20 * time.Second
@@ -164,15 +162,18 @@ func TestLoadGoodYAML(t *testing.T) {
 }
 
 func TestLoadGoodProcfile(t *testing.T) {
-	procs, err := Load("testdata/Procfile")
+	procs, err := Load("testdata/Procfile", testOptions())
 	require.NoError(t, err)
 	dir, err := filepath.Abs("testdata")
 	require.NoError(t, err)
-	inDir := func(f *fields) { f.Dir = dir } // foreman runs a Procfile's processes in its directory
+	// foreman runs a Procfile's processes in its directory, each with its PORT.
+	inDir := func(port string) func(f *fields) {
+		return func(f *fields) { f.Dir, f.Env = dir, withHost("PORT="+port) }
+	}
 	check(t, procs, []want{
-		{name: "web", line: 2, f: defaults(sh("bundle exec rails server -p $PORT"), inDir)},
-		{name: "worker", line: 4, f: defaults(sh("bundle exec sidekiq -C config/sidekiq.yml"), inDir)},
-		{name: "clock", line: 6, f: defaults(sh("while :; do date; sleep 60; done  # the shell sees this comment"), inDir)},
+		{name: "web", line: 2, f: defaults(sh("bundle exec rails server -p $PORT"), inDir("5000"))},
+		{name: "worker", line: 4, f: defaults(sh("bundle exec sidekiq -C config/sidekiq.yml"), inDir("5100"))},
+		{name: "clock", line: 6, f: defaults(sh("while :; do date; sleep 60; done  # the shell sees this comment"), inDir("5200"))},
 	})
 }
 
@@ -182,7 +183,7 @@ func TestLoadByExtension(t *testing.T) {
 	for name, isYAML := range map[string]bool{"a.yaml": true, "b.yml": true, "c.YAML": true, "Procfile": false, "Procfile.dev": false, "d.txt": false} {
 		path := filepath.Join(dir, name)
 		require.NoError(t, os.WriteFile(path, []byte(yamlText), 0o644))
-		procs, err := Load(path)
+		procs, err := Load(path, testOptions())
 		if isYAML {
 			require.NoError(t, err, name)
 			assert.Equal(t, "web", procs[0].Name)
@@ -204,7 +205,7 @@ func TestLoadPaths(t *testing.T) {
   b: {command: x, dir: ../b, log: b.log}
   c: x
 `), 0o644))
-	procs, err := Load(path)
+	procs, err := Load(path, testOptions())
 	require.NoError(t, err)
 	base := filepath.Join(dir, "sub")
 	got := make([][2]string, len(procs))
@@ -228,7 +229,7 @@ func TestLoadPaths(t *testing.T) {
 }
 
 func TestLoadMissingFile(t *testing.T) {
-	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"))
+	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"), testOptions())
 	require.ErrorIs(t, err, os.ErrNotExist)
 }
 
@@ -249,7 +250,7 @@ func TestBadFiles(t *testing.T) {
 			wantText, ok := strings.CutPrefix(strings.TrimSpace(line), "# want: ")
 			require.True(t, ok, "the first line must be # want: ...")
 
-			procs, err := Load(path)
+			procs, err := Load(path, testOptions())
 			assert.Nil(t, procs)
 			var e *Error
 			require.True(t, errors.As(err, &e), "%v", err)

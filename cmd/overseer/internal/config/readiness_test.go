@@ -247,8 +247,8 @@ func TestReadinessErrors(t *testing.T) {
 		{"ready period 0", "processes:\n  web: {command: x, ready: {tcp: ':80', period: 0s}}\n", 2, "web.ready.period", "want a duration above 0"},
 		{"ready timeout bad", "processes:\n  web: {command: x, ready: {tcp: ':80', timeout: 1}}\n", 2, "web.ready.timeout", `"1" is not a duration`},
 		{"ready misspelt", "processes:\n  web:\n    command: x\n    readdy: notify\n", 4, "web.readdy", "unknown key (did you mean ready?)"},
-		{"depends, a first word", "processes:\n  web:\n    command: x\n    depends: [db]\n", 4, "web.depends", "unknown key (did you mean depends_on?)"},
-		{"watch, a first word", "processes:\n  web:\n    command: x\n    watch: [a]\n", 4, "web.watch", "unknown key (did you mean watch_files?)"},
+		{"depends, a first word: too far", "processes:\n  web:\n    command: x\n    depends: [db]\n", 4, "web.depends", "unknown key (known: command, args, "},
+		{"watch, a first word: too far", "processes:\n  web:\n    command: x\n    watch: [a]\n", 4, "web.watch", "unknown key (known: "},
 		{"max, the first word of two keys", "processes:\n  web:\n    command: x\n    max: 1\n", 4, "web.max", "unknown key (known: "},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -272,7 +272,7 @@ func TestLoadWatchFiles(t *testing.T) {
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 	text := "processes:\n  a:\n    command: x\n    dir: /srv/a\n    watch_files: [a.toml, ../shared.toml, /etc/a.conf]\n"
 	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
-	procs, err := Load(path)
+	procs, err := Load(path, testOptions())
 	require.NoError(t, err)
 	base := filepath.Join(dir, "sub")
 	assert.Equal(t, []string{filepath.Join(base, "a.toml"), filepath.Join(dir, "shared.toml"), "/etc/a.conf"}, procs[0].Cmd.WatchFiles)

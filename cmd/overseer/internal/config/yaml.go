@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -41,14 +38,14 @@ func (p *parser) yaml(data []byte) []Process {
 		p.errorf(0, "", "no processes (the file is empty)")
 		return nil
 	case err != nil:
-		p.syntaxError(err)
+		p.syntaxError(data, err)
 		return nil
 	}
 	var next yaml.Node
 	switch err := dec.Decode(&next); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
-		p.syntaxError(err)
+		p.syntaxError(data, err)
 		return nil
 	default:
 		p.errorf(next.Line, "", "a second YAML document (a file holds one)")
@@ -88,12 +85,19 @@ func (p *parser) yaml(data []byte) []Process {
 
 	var out []Process
 	var names []string
+	var prev *entry // the process before
 	for _, e := range p.entries(procs, "") {
 		name := e.key.Value
 		if err := checkName(name); err != nil {
 			p.errorf(e.key.Line, name, "%v", err)
 			continue
 		}
+		if prev != nil && misplacedSetting(*prev, e) {
+			p.errorf(e.key.Line, name, "a setting of %s indented as a process: indent it under %s (a process named %s needs command or args)",
+				prev.key.Value, prev.key.Value, name)
+			continue
+		}
+		prev = &e
 		names = append(names, name)
 		if proc, ok := p.process(name, e.key, e.value); ok {
 			out = append(out, proc)
@@ -106,34 +110,29 @@ func (p *parser) yaml(data []byte) []Process {
 	return out
 }
 
-// yamlLine finds the line in the text of a syntax error of the yaml package.
-var yamlLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
-
-// parserProblems are the errors of the yaml package's parser, as opposed to
-// its scanner. The parser tells the line where the construct it was reading
-// began (the problem's if that is on the first line), counted from 0, and
-// leaves "line" out for 0; the scanner tells the line counted from 1.
-var parserProblems = []string{
-	"did not find expected <stream-start>", "did not find expected <document start>",
-	"found undefined tag handle", "did not find expected node content",
-	"did not find expected '-' indicator", "did not find expected key",
-	"did not find expected ',' or ']'", "did not find expected ',' or '}'",
-	"found duplicate %YAML directive", "found incompatible YAML document", "found duplicate %TAG directive",
-}
-
-// syntaxError records an error of the yaml package, at its line if it
-// tells one.
-func (p *parser) syntaxError(err error) {
-	m := yamlLine.FindStringSubmatch(err.Error())
-	if m == nil {
-		p.errorf(0, "", "%v", err)
-		return
+// misplacedSetting reports whether e, an entry of processes, is likely a
+// setting of the process before it indented too little: it has the name of
+// a setting, the process before has its settings on lines of their own (or
+// none at all, which they would be for being indented too little too), and
+// e has no command or args of its own.
+func misplacedSetting(before, e entry) bool {
+	if !slices.Contains(processKeys, e.key.Value) {
+		return false
 	}
-	line, _ := strconv.Atoi(m[1]) // 0 without a line
-	if slices.Contains(parserProblems, m[2]) {
-		line++
+	switch b := before.value; {
+	case b.Kind == yaml.MappingNode && b.Style&yaml.FlowStyle == 0:
+	case b.Kind == yaml.ScalarNode && b.ShortTag() == "!!null":
+	default:
+		return false
 	}
-	p.errorf(line, "", "%s", m[2])
+	if v := deref(e.value); v.Kind == yaml.MappingNode {
+		for i := 0; i < len(v.Content); i += 2 {
+			if k := v.Content[i].Value; k == "command" || k == "args" || k == "<<" {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // process reads the settings of the process name, defined by key.
@@ -170,7 +169,7 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 			cmd.Dir = p.path(k, e.value)
 		case "env":
 			if vars := p.env(k, e.value); len(vars) > 0 {
-				cmd.Env = withHostEnv(vars)
+				cmd.Env = vars // Load sets them over the rest of the environment
 			}
 		case "group":
 			cmd.Group = p.text(k, e.value)
@@ -402,28 +401,6 @@ func checkEnv(name, value string) error {
 	return nil
 }
 
-// withHostEnv returns the host's environment with vars ("NAME=value") set
-// in it: a variable of the host is replaced in place, a new one added at
-// the end, in order.
-func withHostEnv(vars []string) []string {
-	env := os.Environ()
-	at := make(map[string]int, len(env)+len(vars))
-	for i, kv := range env {
-		name, _, _ := strings.Cut(kv, "=")
-		at[name] = i
-	}
-	for _, kv := range vars {
-		name, _, _ := strings.Cut(kv, "=")
-		if i, ok := at[name]; ok {
-			env[i] = kv
-			continue
-		}
-		at[name] = len(env)
-		env = append(env, kv)
-	}
-	return env
-}
-
 // restart reads a restart policy by name.
 func (p *parser) restart(key string, value *yaml.Node) overseer.RestartPolicy {
 	n := deref(value)
@@ -564,53 +541,53 @@ func (p *parser) positiveDuration(key string, value *yaml.Node) time.Duration {
 }
 
 // suggest returns " (did you mean k?)" for the known key k closest to key,
-// if a slip of two letters or less away, a word of key ("restart_policy":
-// restart), or the only known key whose first word key is ("depends":
-// depends_on), or else the list of known keys.
+// if it is a slip away (see closest), or else the list of known keys.
 func suggest(key string, known []string) string {
-	best, dist := "", 3
-	for _, k := range known {
-		if d := distance(key, k); d < dist {
-			best, dist = k, d
-		}
-	}
-	for _, k := range known {
-		if best == "" && (strings.HasPrefix(key, k+"_") || strings.HasSuffix(key, "_"+k)) {
-			best = k
-		}
-	}
-	if best == "" {
-		var first []string
-		for _, k := range known {
-			if strings.HasPrefix(k, key+"_") {
-				first = append(first, k)
-			}
-		}
-		if len(first) == 1 {
-			best = first[0]
-		}
-	}
-	if best != "" {
-		return fmt.Sprintf(" (did you mean %s?)", best)
+	if k := closest(key, known); k != "" {
+		return fmt.Sprintf(" (did you mean %s?)", k)
 	}
 	return " (known: " + strings.Join(known, ", ") + ")"
 }
 
-// distance is the Levenshtein distance between a and b, in bytes.
+// closest returns the first of names nearest to s, if it is within a slip
+// of it: two edits (a letter added, removed or changed, or two swapped), or
+// one when either is three letters or less, since two edits turn any short
+// word into many others. Else it returns "".
+func closest(s string, names []string) string {
+	best, dist := "", 3
+	for _, name := range names {
+		limit := 2
+		if min(len(s), len(name)) <= 3 {
+			limit = 1
+		}
+		if d := distance(s, name); d <= limit && d < dist {
+			best, dist = name, d
+		}
+	}
+	return best
+}
+
+// distance is the Levenshtein distance between a and b, in bytes, with a
+// swap of two letters next to each other counted as one edit, as it is one
+// slip ("tpc" for tcp): the optimal string alignment distance.
 func distance(a, b string) int {
-	row := make([]int, len(b)+1)
+	// Three rows of the table: for a[:i-2], a[:i-1] and a[:i].
+	before, prev, row := make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
 	for j := range row {
 		row[j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		prev := row[0]
+		before, prev, row = prev, row, before
 		row[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			prev, row[j] = row[j], min(row[j]+1, row[j-1]+1, prev+cost)
+			row[j] = min(prev[j]+1, row[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				row[j] = min(row[j], before[j-2]+1)
+			}
 		}
 	}
 	return row[len(b)]

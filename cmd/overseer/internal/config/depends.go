@@ -1,0 +1,198 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/overseer-go/overseer"
+)
+
+// A dependency is an entry of depends_on, kept to check, once every process
+// of the file is known, that it names one and that the entries make no
+// cycle.
+type dependency struct {
+	from string // the process whose entry it is
+	key  string // web.depends_on[0], web.depends_on.db
+	id   string
+	line int
+}
+
+// dependsOn reads the processes that process name depends on: a list of
+// names (each waited for until started) or a mapping of names to
+// conditions (started, ready, completed).
+func (p *parser) dependsOn(name, key string, value *yaml.Node) []overseer.Dependency {
+	n := deref(value)
+	var deps []overseer.Dependency
+	add := func(k string, line int, id string, cond overseer.Condition) {
+		switch err := checkName(id); {
+		case err != nil:
+			p.errorf(line, k, "%v", err)
+			return
+		case id == name:
+			p.errorf(line, k, "%s depends on itself", name)
+			return
+		}
+		p.deps = append(p.deps, dependency{from: name, key: k, id: id, line: line})
+		deps = append(deps, overseer.Dependency{ID: id, Condition: cond})
+	}
+	switch n.Kind {
+	case yaml.SequenceNode:
+		p.list(key, n, "process names", func(k string, item *yaml.Node, id string) {
+			add(k, item.Line, id, overseer.ConditionStarted)
+		})
+	case yaml.MappingNode:
+		for _, e := range p.entries(n, key) {
+			k := key + "." + e.key.Value
+			c := deref(e.value)
+			before := p.n
+			s := p.text(k, c)
+			if p.n > before {
+				continue
+			}
+			var cond overseer.Condition
+			if c.ShortTag() != "!!str" || cond.UnmarshalText([]byte(s)) != nil {
+				p.errorf(c.Line, k, "%q is not a condition (started, ready or completed)", s)
+				continue
+			}
+			add(k, e.key.Line, e.key.Value, cond)
+		}
+	default:
+		p.errorf(n.Line, key, "want a list of process names, or a mapping of names to conditions (started, ready, completed), not %s", describe(n))
+	}
+	return deps
+}
+
+// checkDeps checks that every dependency names a process of the file, and
+// that no processes depend on each other in a cycle.
+func (p *parser) checkDeps(names []string) {
+	known := make(map[string]bool, len(names))
+	for _, name := range names {
+		known[name] = true
+	}
+	edges := make(map[string][]dependency) // process → its dependencies, in file order
+	for _, d := range p.deps {
+		if !known[d.id] {
+			p.errorf(d.line, d.key, "no process %s in the file%s", d.id, suggestProcess(d.id, names))
+			continue
+		}
+		edges[d.from] = append(edges[d.from], d)
+	}
+	for _, cycle := range cycles(names, edges) {
+		if len(cycle) == 0 {
+			continue
+		}
+		path := make([]string, 0, len(cycle)+1)
+		for _, d := range cycle {
+			path = append(path, d.from)
+		}
+		path = append(path, cycle[0].from)
+		p.errorf(cycle[0].line, cycle[0].key, "a cycle of depends_on: %s (each would wait for the next for ever)", strings.Join(path, " -> "))
+	}
+}
+
+// cycles returns a cycle of dependencies for each group of processes that
+// depend on each other (a strongly connected component of more than one),
+// the groups and each cycle beginning with the process first in names. A
+// cycle is its dependencies, each from the process the one before leads to.
+func cycles(names []string, edges map[string][]dependency) [][]dependency {
+	// Tarjan's algorithm, visiting names and edges in file order.
+	index := make(map[string]int, len(names)) // order of the visit, from 1
+	low := make(map[string]int, len(names))
+	onStack := make(map[string]bool)
+	var stack []string
+	var groups [][]string
+	var visit func(string)
+	visit = func(v string) {
+		index[v] = len(index) + 1
+		low[v] = index[v]
+		stack = append(stack, v)
+		onStack[v] = true
+		for _, d := range edges[v] {
+			switch {
+			case index[d.id] == 0:
+				visit(d.id)
+				low[v] = min(low[v], low[d.id])
+			case onStack[d.id]:
+				low[v] = min(low[v], index[d.id])
+			}
+		}
+		if low[v] != index[v] {
+			return
+		}
+		var group []string
+		for {
+			w := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			onStack[w] = false
+			group = append(group, w)
+			if w == v {
+				break
+			}
+		}
+		if len(group) > 1 {
+			groups = append(groups, group)
+		}
+	}
+	for _, name := range names {
+		if index[name] == 0 {
+			visit(name)
+		}
+	}
+
+	order := make(map[string]int, len(names))
+	for i, name := range names {
+		order[name] = i
+	}
+	var out [][]dependency
+	for _, group := range groups {
+		in := make(map[string]bool, len(group))
+		start := group[0]
+		for _, name := range group {
+			in[name] = true
+			if order[name] < order[start] {
+				start = name
+			}
+		}
+		out = append(out, shortestCycle(start, in, edges))
+	}
+	slices.SortFunc(out, func(a, b []dependency) int { return order[a[0].from] - order[b[0].from] })
+	return out
+}
+
+// shortestCycle returns a shortest cycle from start back to it through the
+// processes of in, a strongly connected group that holds start.
+func shortestCycle(start string, in map[string]bool, edges map[string][]dependency) []dependency {
+	via := map[string]dependency{} // process → the dependency it was first reached by
+	queue := []string{start}
+	for len(queue) > 0 {
+		v := queue[0]
+		queue = queue[1:]
+		for _, d := range edges[v] {
+			if d.id == start {
+				cycle := []dependency{d}
+				for w := v; w != start; w = via[w].from {
+					cycle = append(cycle, via[w])
+				}
+				slices.Reverse(cycle)
+				return cycle
+			}
+			if _, seen := via[d.id]; !seen && in[d.id] {
+				via[d.id] = d
+				queue = append(queue, d.id)
+			}
+		}
+	}
+	return nil // not reached: start is in a cycle of in
+}
+
+// suggestProcess returns " (did you mean name?)" for the name of names
+// closest to id, if it is a slip away (see closest), or "".
+func suggestProcess(id string, names []string) string {
+	if name := closest(id, names); name != "" {
+		return fmt.Sprintf(" (did you mean %s?)", name)
+	}
+	return ""
+}
