@@ -256,3 +256,55 @@ func TestWatchFilesRestart(t *testing.T) {
 		})
 	}
 }
+
+// The .env beside the file, -env files and PORT reach every process, in
+// -f and serve, as foreman sets them: PORT = base + 100 × the place in the
+// file, the base from -port, else PORT of the env files, else 5000; a
+// YAML env wins.
+func TestEnvFilesAndPort(t *testing.T) {
+	for _, mode := range []string{"-f", "serve"} {
+		t.Run(mode, func(t *testing.T) {
+			dir := t.TempDir()
+			write := func(name, text string) string {
+				path := filepath.Join(dir, name)
+				require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+				return path
+			}
+			write(".env", "# beside the file\nexport GREETING=\"hello world\"\nWHO=dotenv\n")
+			extra := write("extra.env", "WHO='from -env'\n")
+			file := write("overseer.yaml", `processes:
+  a: {command: 'echo "a $GREETING $WHO $PORT"; exec sleep 1000'}
+  b: {command: 'echo "b $PORT"; exec sleep 1000'}
+  c: {command: 'echo "c $PORT"; exec sleep 1000', env: {PORT: "9999"}}
+`)
+			for _, tc := range []struct {
+				flags []string
+				want  []string
+			}{
+				{nil, []string{"a | a hello world dotenv 5000", "b | b 5100", "c | c 9999"}},
+				{[]string{"-port", "6000", "-env", extra}, []string{"a | a hello world from -env 6000", "b | b 6100", "c | c 9999"}},
+			} {
+				args := append([]string{"-f", file, "-http", ""}, tc.flags...)
+				if mode == "serve" {
+					args = append([]string{"serve", "-socket", filepath.Join(dir, "ctl.sock")}, args...)
+				}
+				p := startCommand(t, args...)
+				p.waitLines(tc.want...)
+				p.signal(syscall.SIGINT)
+				assert.Equal(t, 0, p.exitCode(), p.stderrText())
+			}
+		})
+	}
+}
+
+// A malformed .env line is a bad file: named with its line, exit 2,
+// nothing started.
+func TestBadEnvFile(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("OK=1\nnot a variable\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Procfile"), []byte("p: echo started\n"), 0o644))
+	code, stdout, stderr := runIn(t, dir, "-http", "")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, ".env:2")
+	assert.Empty(t, stdout)
+}
