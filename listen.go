@@ -195,7 +195,7 @@ func openSocket(a listenAddr) (*os.File, string, error) {
 	// Blocking, as inetd hands sockets over: a child not written in Go
 	// may expect accept to wait. The flag belongs to the socket's open
 	// file description, which every run shares, so it cannot be kept: a Go
-	// run makes it non-blocking for all (see the README's Limits). The
+	// run makes it non-blocking for all (see docs/guarantees.md, Limits). The
 	// host sets it once, here, and keeps a File that never changes it
 	// again: an
 	// os.File made of a non-blocking fd (as f is) makes it blocking at

@@ -60,6 +60,13 @@ func TestReadyNotified(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "warming up", jp.StatusText)
 	assert.Equal(t, 4242, jp.MainPID)
+
+	// What the run said of itself ends with it.
+	require.NoError(t, o.Stop("p"))
+	st = status(t, o, "p")
+	assert.Equal(t, StateInterrupted, st.State)
+	assert.Empty(t, st.StatusText)
+	assert.Zero(t, st.MainPID)
 }
 
 // A message from a process outside the run's group does not count: the
