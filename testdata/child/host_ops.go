@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"strconv"
 	"strings"
 	"syscall"
@@ -85,13 +84,7 @@ func hostOp(name, arg string) error {
 		}
 		return nil
 	case "trapint":
-		sigs := make(chan os.Signal, 1)
-		signal.Notify(sigs, syscall.SIGINT)
-		go func() {
-			for range sigs {
-				fmt.Println(arg)
-			}
-		}()
+		printOn(syscall.SIGINT, arg)
 		return nil
 	}
 	return systemdOp(name, arg)

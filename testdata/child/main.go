@@ -138,13 +138,7 @@ func do(name, arg string) error {
 			os.Exit(0)
 		}()
 	case "traphup":
-		sigs := make(chan os.Signal, 1)
-		signal.Notify(sigs, syscall.SIGHUP)
-		go func() {
-			for range sigs {
-				fmt.Println(arg)
-			}
-		}()
+		printOn(syscall.SIGHUP, arg)
 	case "ready":
 		fmt.Println("ready")
 	case "sleep":
@@ -198,4 +192,15 @@ func writeVaried(w *os.File, data []byte) error {
 		data = data[n:]
 	}
 	return nil
+}
+
+// printOn prints text at each signal sig, from now on.
+func printOn(sig syscall.Signal, text string) {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, sig)
+	go func() {
+		for range sigs {
+			fmt.Println(text)
+		}
+	}()
 }
