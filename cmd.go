@@ -187,6 +187,7 @@ type Cmd struct {
 
 	// Set by the Overseer (or by tests) before the first start.
 	owner     *Overseer // the Overseer c is registered with, nil if none
+	added     uint64    // its place among the Cmds registered with owner, from 1
 	timer     timerFunc // for backoff and StartDelay; nil means real timers
 	logger    *slog.Logger
 	onEvent   func(Event)          // every change of state, under mu; must not block

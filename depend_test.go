@@ -472,3 +472,18 @@ func TestDependGraph(t *testing.T) {
 	assert.NotEqual(t, comp["a"], comp["f"])
 	assert.NotEqual(t, comp["d"], comp["e"])
 }
+
+// SuperviseAll starts processes in the order they were registered (a
+// file's order), not by name.
+func TestSuperviseAllStartsInRegistrationOrder(t *testing.T) {
+	o := newTestOverseer(t)
+	log := watchEvents(t, o)
+	ids := []string{"web", "worker", "clock", "alpha"}
+	for _, id := range ids {
+		addChild(t, o, id, "exit:0").Restart = RestartNever
+	}
+	require.NoError(t, o.SuperviseAll(context.Background()))
+	for i := 1; i < len(ids); i++ {
+		log.before(t, ids[i-1], StateStarting, ids[i], StateStarting)
+	}
+}

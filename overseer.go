@@ -1,6 +1,7 @@
 package overseer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -36,6 +37,7 @@ type Overseer struct {
 	mu     sync.Mutex // guards procs and sorted; taken before a Cmd's own lock, never after
 	procs  map[string]*Cmd
 	sorted []*Cmd // procs by id, made on demand; nil after a change, never modified
+	added  uint64 // Cmds ever registered: the next one's Cmd.added
 
 	changedMu sync.Mutex
 	changed   chan struct{} // closed and replaced when a process comes, goes or ends
@@ -200,6 +202,8 @@ func (o *Overseer) AddCmd(id string, c *Cmd) error {
 	c.out.setSink(id, &o.hub)
 	o.procs[id] = c
 	o.sorted = nil
+	o.added++
+	c.added = o.added
 	o.notify()
 	return nil
 }
@@ -403,7 +407,7 @@ func (o *Overseer) supervise(c *Cmd, restart, fresh bool) (*supervision, error) 
 // it runs; with nothing registered it returns at once.
 //
 // It starts the processes in the order of their DependsOn, those that do
-// not depend on each other in parallel. A process whose dependencies are
+// not depend on each other in parallel, in the order they were registered. A process whose dependencies are
 // not all met yet stays initial, its StatusText saying what it waits for
 // ("waiting for db (ready), cache (started)"), and is started once they are. When one of them
 // will never meet its condition (fatal, finished with a failure exit code
@@ -445,7 +449,8 @@ func (o *Overseer) SuperviseAll(ctx context.Context) error {
 	var errs []error
 	for {
 		changed := o.changes()
-		for _, c := range o.cmds() {
+		// In the order they were registered, as a file lists them.
+		for _, c := range slices.SortedFunc(slices.Values(o.cmds()), func(a, b *Cmd) int { return cmp.Compare(a.added, b.added) }) {
 			if seen[c] {
 				continue
 			}
