@@ -397,7 +397,7 @@ func exitStatus(st overseer.Status, stderr io.Writer) int {
 	case errors.As(st.Error, &sig):
 		return 128 + int(sig.Signal)
 	case st.Error != nil:
-		fmt.Fprintln(stderr, "overseer:", st.Error)
+		fmt.Fprintln(stderr, st.Error) // it says "overseer: " itself
 		return 1
 	case st.Exit >= 0:
 		return st.Exit
