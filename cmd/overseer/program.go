@@ -6,9 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,13 +20,16 @@ import (
 	"time"
 
 	"github.com/overseer-go/overseer"
+	"github.com/overseer-go/overseer/probe"
 )
 
-// forwarded are the signals "overseer run" passes on to the program's
-// process group. Not SIGURG (the Go runtime's own), SIGCHLD, SIGPIPE (about
-// the command's own output), nor the job-control signals (SIGTSTP, SIGTTIN,
-// SIGTTOU, SIGCONT: the terminal deals with the command, and the program
-// is in a process group of its own).
+// forwarded are the signals "overseer run" passes on to the program with
+// Forward: SIGQUIT, which ends a process, to its process group; the others,
+// which programs take as "reload" or "resize", to its main process alone.
+// Not SIGURG (the Go runtime's own), SIGCHLD, SIGPIPE (about the command's
+// own output), nor the job-control signals (SIGTSTP, SIGTTIN, SIGTTOU,
+// SIGCONT: the terminal deals with the command, and the program is in a
+// process group of its own).
 var forwarded = []os.Signal{syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGWINCH, syscall.SIGALRM}
 
 // listFlag is a flag that may be given many times.
@@ -35,27 +42,52 @@ func (l *listFlag) Set(s string) error {
 	return nil
 }
 
-const runUsage = `usage: overseer run [-listen ADDR]... [-notify] [-ready-timeout D] [-stop-timeout D] [--] PROGRAM [ARG]...
+const runUsage = `usage: overseer run [-listen ADDR]... [-notify | -ready-line RE | -ready-tcp ADDR | -ready-http URL | -ready-cmd CMD]
+                   [-ready-timeout D] [-stop-signal SIG] [-stop-timeout D] [--] PROGRAM [ARG]...
 
 Runs PROGRAM under supervision, its output going straight to this command's,
 as jpillora/overseer does: the sockets of -listen are opened once and handed
 to every run of the program (fds 3, 4, … with LISTEN_FDS, LISTEN_PID and
 LISTEN_FDNAMES, as systemd's socket activation), so that SIGUSR2 restarts it
 with no connection refused: the new run starts on the same sockets, and the
-old one is stopped once the new one is ready (with -notify, once it sends
-READY=1 on NOTIFY_SOCKET). The program is not restarted when it ends.
+old one is stopped once the new one is ready. The program is not restarted
+when it ends.
 
-  SIGINT, SIGTERM     stop it: SIGTERM, then SIGKILL after -stop-timeout
-                      (a second one kills it at once)
-  SIGUSR2             rolling restart (once the current run is ready); when
-                      the new run fails, the old one goes on
-  SIGHUP, SIGQUIT, SIGUSR1, SIGWINCH, SIGALRM
-                      passed on to its process group
+A run is ready once it has started or, with one of these flags, once:
+  -notify             it sends READY=1 on NOTIFY_SOCKET (sd_notify)
+  -ready-line RE      it writes a line (stdout or stderr) that RE matches
+  -ready-tcp ADDR     a TCP connection to ADDR (host:port) succeeds
+  -ready-http URL     a GET of URL answers 2xx
+  -ready-cmd CMD      /bin/sh -c CMD exits 0 (OVERSEER_PROBE_PID is the
+                      run's pid)
+within -ready-timeout. A probe may not aim at a -listen address: that socket
+is held for every run and answers for the old run while the new one boots;
+probe a port the program opens itself.
+
+Signals this command gets:
+  SIGINT, SIGTERM     stop it: the same signal goes to its process group
+                      (as a terminal's Ctrl-C would), or the -stop-signal,
+                      then SIGKILL after -stop-timeout; a second one kills
+                      it at once
+  SIGUSR2             rolling restart (once the current run is ready); the
+                      old run is stopped with SIGTERM (or the -stop-signal);
+                      when the new run fails, the old one goes on
+  SIGQUIT             passed on to its process group
+  SIGHUP, SIGUSR1, SIGWINCH, SIGALRM
+                      passed on to its main process alone (the MAINPID it
+                      sent with -notify, else the process started), as
+                      systemd's kill -HUP $MAINPID: workers that keep the
+                      signal's default action do not die of it (the
+                      -stop-signal goes to the group)
 
 The exit status is the program's: its exit code, 128+N when signal N ended it,
 1 when it could not be started, 2 for a usage error.
 
 `
+
+// readyFlags are the flags that say when a run is ready: at most one is
+// given.
+var readyFlags = []string{"notify", "ready-line", "ready-tcp", "ready-http", "ready-cmd"}
 
 // runProgram is "overseer run".
 func runProgram(args []string, stdout, stderr io.Writer) int {
@@ -64,8 +96,13 @@ func runProgram(args []string, stdout, stderr io.Writer) int {
 	var listen listFlag
 	flags.Var(&listen, "listen", "hold a listening socket at `addr` (tcp://host:port, unix:///path) for the program; repeatable")
 	notify := flags.Bool("notify", false, "the program is ready when it sends READY=1 on NOTIFY_SOCKET (sd_notify)")
-	readyTimeout := flags.Duration("ready-timeout", time.Minute, "how long a new run may take to be ready (with -notify)")
-	stopTimeout := flags.Duration("stop-timeout", 10*time.Second, "how long a stop waits after SIGTERM before SIGKILL")
+	flags.String("ready-line", "", "the program is ready when it writes a line (stdout or stderr) that `regexp` matches")
+	flags.String("ready-tcp", "", "the program is ready when a TCP connection to `host:port` succeeds")
+	flags.String("ready-http", "", "the program is ready when a GET of `url` answers 2xx")
+	flags.String("ready-cmd", "", "the program is ready when `command`, run by /bin/sh -c, exits 0")
+	readyTimeout := flags.Duration("ready-timeout", time.Minute, "how long a new run may take to be ready (with -notify or a -ready-* probe)")
+	stopSignal := flags.String("stop-signal", "", "the `signal` of every stop (INT, TERM, HUP…); default: the one this command got, and SIGTERM for a rolling restart's old run")
+	stopTimeout := flags.Duration("stop-timeout", 10*time.Second, "how long a stop waits after its signal before SIGKILL")
 	flags.Usage = func() {
 		fmt.Fprint(flags.Output(), runUsage)
 		flags.PrintDefaults()
@@ -82,15 +119,46 @@ func runProgram(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "overseer run: -ready-timeout and -stop-timeout must be positive")
 		return 2
 	}
+	var fixedStop syscall.Signal // 0: a stop sends the signal received
+	if *stopSignal != "" {
+		sig, err := overseer.ParseSignal(*stopSignal)
+		if err != nil {
+			fmt.Fprintf(stderr, "overseer run: -stop-signal: %v\n", err)
+			return 2
+		}
+		fixedStop = sig
+	}
+	var given []*flag.Flag
+	flags.Visit(func(f *flag.Flag) {
+		if slices.Contains(readyFlags, f.Name) && (f.Name != "notify" || *notify) {
+			given = append(given, f)
+		}
+	})
+	var ready overseer.Probe
+	switch len(given) {
+	case 0:
+	case 1:
+		var err error
+		if ready, err = readyProbe(given[0].Name, given[0].Value.String(), listen); err != nil {
+			fmt.Fprintln(stderr, "overseer run:", err)
+			return 2
+		}
+	default:
+		fmt.Fprintf(stderr, "overseer run: -%s and -%s are both given: give at most one of -%s\n",
+			given[0].Name, given[1].Name, strings.Join(readyFlags, ", -"))
+		return 2
+	}
 
 	c := overseer.NewCmd(flags.Arg(0), flags.Args()[1:]...)
 	c.Stdout, c.Stderr = stdout, stderr
 	c.Restart = overseer.RestartNever
 	c.Listeners = listen
-	if *notify {
-		c.Ready = overseer.Notified()
-	}
+	c.Ready = ready
 	c.ReadyTimeout, c.StopTimeout = *readyTimeout, *stopTimeout
+	c.StopSignal = syscall.SIGTERM
+	if fixedStop != 0 {
+		c.StopSignal = fixedStop
+	}
 	id := filepath.Base(flags.Arg(0))
 	if overseer.CheckID(id) != nil {
 		id = "program"
@@ -100,12 +168,89 @@ func runProgram(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "overseer run:", err)
 		return 2
 	}
-	return superviseProgram(o, c, id, stderr)
+	return superviseProgram(o, c, id, fixedStop, stderr)
+}
+
+// readyProbe returns the probe of readiness flag name (one of readyFlags)
+// given value, or the usage error of a bad value. listen are the -listen
+// addresses, which a probe may not aim at.
+func readyProbe(name, value string, listen []string) (overseer.Probe, error) {
+	switch name {
+	case "notify":
+		return overseer.Notified(), nil
+	case "ready-line":
+		re, err := regexp.Compile(value)
+		if err != nil {
+			return nil, fmt.Errorf("-ready-line %q is not a regular expression: %s", value, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+		}
+		return probe.Line(re), nil
+	case "ready-cmd":
+		if strings.TrimSpace(value) == "" {
+			return nil, errors.New("-ready-cmd: empty command")
+		}
+		return &probe.Command{Args: []string{"/bin/sh", "-c", value}}, nil
+	case "ready-tcp":
+		if _, port, err := net.SplitHostPort(value); err != nil || port == "" {
+			return nil, fmt.Errorf("-ready-tcp %q is not host:port", value)
+		}
+		p := &probe.TCP{Addr: value}
+		return p, checkNotHeld("-ready-tcp", value, p.ProbeAddr(), listen)
+	case "ready-http":
+		u, err := url.Parse(value)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("-ready-http %q is not an http:// or https:// URL", value)
+		}
+		p := &probe.HTTP{URL: value}
+		return p, checkNotHeld("-ready-http", value, p.ProbeAddr(), listen)
+	}
+	return nil, fmt.Errorf("-%s: not a readiness flag", name)
+}
+
+// checkNotHeld refuses a probe (of flag name, given value) that connects
+// to target (host:port) when one of the -listen sockets takes that
+// connection: the socket is held for every run, so the probe would pass on
+// the old run while the new one is not ready. (The Overseer refuses it too,
+// in its own terms.)
+func checkNotHeld(name, value, target string, listen []string) error {
+	th, tp, err := net.SplitHostPort(target)
+	if err != nil {
+		return nil // the probe's address was checked before
+	}
+	for _, l := range listen {
+		network, addr, ok := strings.Cut(l, "://")
+		if !ok || !strings.HasPrefix(network, "tcp") {
+			continue
+		}
+		lh, lp, err := net.SplitHostPort(addr)
+		if err != nil || lp != tp || lp == "0" || !takesHost(lh, th) {
+			continue
+		}
+		return fmt.Errorf("%s %s aims at -listen %s: that socket is held for every run, so it answers for the old run "+
+			"while the new one boots, and the probe cannot tell them apart; probe a port the program opens itself, "+
+			"or use -notify, -ready-line or -ready-cmd", name, value, l)
+	}
+	return nil
+}
+
+// takesHost reports whether a listener on host l takes connections made
+// to host t.
+func takesHost(l, t string) bool {
+	unspecified := func(h string) bool {
+		ip := net.ParseIP(h)
+		return h == "" || (ip != nil && ip.IsUnspecified())
+	}
+	local := func(h string) bool {
+		ip := net.ParseIP(h)
+		return h == "" || h == "localhost" || (ip != nil && ip.IsLoopback())
+	}
+	return unspecified(l) || l == t || (local(l) && local(t))
 }
 
 // superviseProgram runs the program until it ends or a signal stops it,
-// acting on the signals meanwhile, and returns the exit status.
-func superviseProgram(o *overseer.Overseer, c *overseer.Cmd, id string, stderr io.Writer) int {
+// acting on the signals meanwhile, and returns the exit status. fixedStop,
+// when set (-stop-signal), is the signal of a stop on SIGINT or SIGTERM;
+// else that signal itself is.
+func superviseProgram(o *overseer.Overseer, c *overseer.Cmd, id string, fixedStop syscall.Signal, stderr io.Writer) int {
 	// Caught before the start, so that none is lost, nor kills the command
 	// and leaves the program without its supervisor.
 	sigs := make(chan os.Signal, 16)
@@ -160,8 +305,16 @@ func superviseProgram(o *overseer.Overseer, c *overseer.Cmd, id string, stderr i
 			restartMu.Unlock()
 		}
 	}()
-	stop := func() {
+	// stop ends the program with sig. The Cmd's StopSignal is Stop's own
+	// (as for a rolling restart's old run); another (SIGINT, as from a
+	// terminal) goes to the group first through endWith, which escalates
+	// as Stop would, and Stop then finds the program gone.
+	stop := func(sig syscall.Signal) {
 		stopping.Store(true)
+		if sig != c.StopSignal {
+			endWith(o, c, id, sig)
+		}
+		// Stop's only error is ErrNotFound, and id was added; so below.
 		_ = o.Stop(id)
 		restartMu.Lock() // a restart begun before the flag has returned
 		restartMu.Unlock()
@@ -177,7 +330,7 @@ func superviseProgram(o *overseer.Overseer, c *overseer.Cmd, id string, stderr i
 				return 2
 			}
 			if !stopping.Load() {
-				stop() // in case a restart raced with the end
+				stop(c.StopSignal) // in case a restart raced with the end
 			} else {
 				<-stopped
 			}
@@ -186,15 +339,20 @@ func superviseProgram(o *overseer.Overseer, c *overseer.Cmd, id string, stderr i
 			switch sig {
 			case os.Interrupt, syscall.SIGTERM:
 				if stopping.Load() {
-					_ = o.Signal(id, syscall.SIGKILL) // the second time
+					// The second time. (Its error: the run has ended.)
+					_ = o.Signal(id, syscall.SIGKILL)
 					continue
 				}
 				stopping.Store(true) // here, for the next signal to see it
+				stopSig := sig.(syscall.Signal)
+				if fixedStop != 0 {
+					stopSig = fixedStop
+				}
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
 					defer close(stopped)
-					stop()
+					stop(stopSig)
 				}()
 			case syscall.SIGUSR2:
 				select {
@@ -202,10 +360,32 @@ func superviseProgram(o *overseer.Overseer, c *overseer.Cmd, id string, stderr i
 				default: // one is pending already
 				}
 			default:
-				if err := o.Signal(id, sig.(syscall.Signal)); err != nil && !errors.Is(err, overseer.ErrNotFound) {
+				if err := o.Forward(id, sig.(syscall.Signal)); err != nil && !errors.Is(err, os.ErrProcessDone) {
 					fmt.Fprintf(stderr, "overseer: passing on %v: %v\n", sig, err)
 				}
 			}
+		}
+	}
+}
+
+// endWith sends sig to the process group of the program's run and waits
+// for the run to end, then does the same to a run that a rolling restart
+// has handed over to meanwhile. After the Cmd's StopTimeout it sends
+// SIGKILL to the group instead, as Stop escalates, and returns.
+func endWith(o *overseer.Overseer, c *overseer.Cmd, id string, sig syscall.Signal) {
+	deadline := time.NewTimer(c.StopTimeout)
+	defer deadline.Stop()
+	for {
+		done := c.Done()
+		if err := o.Signal(id, sig); err != nil {
+			return // no run left (os.ErrProcessDone)
+		}
+		select {
+		case <-done:
+		case <-deadline.C:
+			// Its error: the run has just ended. Stop waits for the end.
+			_ = o.Signal(id, syscall.SIGKILL)
+			return
 		}
 	}
 }
@@ -217,7 +397,7 @@ func exitStatus(st overseer.Status, stderr io.Writer) int {
 	case errors.As(st.Error, &sig):
 		return 128 + int(sig.Signal)
 	case st.Error != nil:
-		fmt.Fprintln(stderr, "overseer:", st.Error)
+		fmt.Fprintln(stderr, st.Error) // it says "overseer: " itself
 		return 1
 	case st.Exit >= 0:
 		return st.Exit
