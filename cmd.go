@@ -281,6 +281,11 @@ func (c *Cmd) launchLocked() error {
 		c.setState(StateRunning)
 	} // else starting until the probe passes
 	r.begin() // after the running event, so that no line comes before it
+	if c.owner != nil && cfg.ready != nil {
+		// Executing but not ready, so still starting: no event says so,
+		// but a dependent waiting for it to be started may go now.
+		c.owner.notify()
+	}
 	return nil
 }
 

@@ -401,7 +401,10 @@ func TestRunRestartWithoutListeners(t *testing.T) {
 // and says so. (Needs the rolling restart of the root package.)
 func TestRunRollingRestartNotReady(t *testing.T) {
 	once := t.TempDir() + "/notified"
-	p := startCommand(t, "run", "-listen", "tcp://127.0.0.1:0", "-notify", "-ready-timeout", "300ms", "--",
+	// The first run must notify within the timeout (on a loaded machine,
+	// start-up alone may take a good part of a second); the second never
+	// does, whatever the timeout.
+	p := startCommand(t, "run", "-listen", "tcp://127.0.0.1:0", "-notify", "-ready-timeout", "3s", "--",
 		prog, "info", "serve", "trapterm:0", "notifyonce:"+once, "out:ready", "sleep")
 	first := parseInfo(t, p.waitLine("pid="))
 	require.Equal(t, "1", first.fds, "one listening socket")
@@ -642,7 +645,8 @@ func TestRunReadinessTimeout(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		code := run([]string{"run", "-ready-timeout", "300ms", "-ready-line", "^never$", "--", prog, "out:up", "sleep"}, &stdout, &stderr)
 		assert.Equal(t, 1, code)
-		assert.Equal(t, "up\n", stdout.String())
+		// "up", unless a loaded machine let the timeout pass first.
+		assert.Contains(t, []string{"up\n", ""}, stdout.String())
 		assert.Contains(t, stderr.String(), "not ready within 300ms")
 		assert.Contains(t, stderr.String(), `line "^never$"`)
 	})

@@ -67,7 +67,8 @@
 // sends READY=1 itself (overseer.Notified), or a mapping with one probe of
 // package probe: line, a regular expression that a line of output matches;
 // tcp, a host:port that accepts a connection; http, a URL whose GET
-// answers 2xx; or command, a shell line that exits 0. The last three poll,
+// answers 2xx; or command, a shell line that exits 0, run in the
+// process's dir with its environment. The last three poll,
 // every period, each try bounded by timeout (durations above 0; left out,
 // the probe's defaults). ready_timeout bounds the wait, and must be above
 // 0; watchdog 0 means none. listeners are addresses of the form
@@ -145,6 +146,7 @@ import (
 	"strings"
 
 	"github.com/overseer-go/overseer"
+	"github.com/overseer-go/overseer/probe"
 )
 
 // A Process is one entry of a file: its name and the Cmd to run, configured.
@@ -258,6 +260,11 @@ func LoadData(path string, data []byte, opts Options) ([]Process, error) {
 	for i := range procs {
 		p := &procs[i]
 		p.Cmd.Dir = under(base, p.Cmd.Dir)
+		if pr, ok := p.Cmd.Ready.(*probe.Command); ok {
+			// A ready command runs where its process runs, and sees what it
+			// sees ($PORT above all).
+			pr.Dir, pr.Env = p.Cmd.Dir, p.Cmd.Env
+		}
 		if p.Log != "" {
 			p.Log = under(base, p.Log)
 		}
