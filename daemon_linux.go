@@ -44,13 +44,22 @@ func leftBehind(token string, leader, max int) []int {
 		mark = []byte(runTokenEnv + "=" + token + "\x00")
 	}
 	self := os.Getpid()
+	lead, ok := statOf(leader) // a zombie still has its stat
+	if !ok {
+		return nil
+	}
+	// Pids are handed out in increasing order: what began after the
+	// leader has a greater pid, unless the counter went round since.
+	wrapped := lastPID() < leader
 	var left []int
 	for _, pid := range pids() {
-		if pid == self || pid == leader {
+		if pid == self || pid == leader || (pid < leader && !wrapped) {
 			continue
 		}
 		st, ok := statOf(pid)
-		if !ok || st.state == 'Z' || st.state == 'X' {
+		// What the run started began after it: the older processes of the
+		// system are passed over without a look at their environment.
+		if !ok || st.state == 'Z' || st.state == 'X' || st.start < lead.start {
 			continue
 		}
 		if st.pgrp == leader || (mark != nil && hasMark(pid, mark)) {
@@ -60,4 +69,18 @@ func leftBehind(token string, leader, max int) []int {
 		}
 	}
 	return left
+}
+
+// lastPID is the pid the kernel gave last in this pid namespace, or 0 if
+// it cannot be read (then every process is looked at).
+func lastPID() int {
+	b, err := os.ReadFile("/proc/sys/kernel/ns_last_pid")
+	if err != nil {
+		return 0
+	}
+	pid, err := strconv.Atoi(string(bytes.TrimSpace(b)))
+	if err != nil {
+		return 0
+	}
+	return pid
 }

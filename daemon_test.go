@@ -3,6 +3,7 @@
 package overseer
 
 import (
+	"os/exec"
 	"strconv"
 	"testing"
 
@@ -80,4 +81,26 @@ func TestNoDaemonizedWarning(t *testing.T) {
 		assert.Empty(t, warnings(log, id), id)
 	}
 	assert.Equal(t, 3, status(t, o, "failed").Exit)
+}
+
+// BenchmarkDaemonCheck is what a run that exits 0 within ResetAfter costs
+// to tell whether it went to the background (one look at every process's
+// stat, and at the environment of those younger than the run), beside the
+// start and wait of a process that does nothing, in the same run.
+func BenchmarkDaemonCheck(b *testing.B) {
+	b.Run("check", func(b *testing.B) {
+		c := exec.Command(childPath, "sleep")
+		require.NoError(b, c.Start())
+		defer func() { _ = c.Process.Kill(); _ = c.Wait() }()
+		for b.Loop() {
+			exitedCleanly(c.Process.Pid)
+			leftBehind("no-such-token", c.Process.Pid, maxLeftShown)
+		}
+		b.ReportMetric(float64(len(pids())), "procs")
+	})
+	b.Run("baseline-exec", func(b *testing.B) {
+		for b.Loop() {
+			require.NoError(b, exec.Command(childPath, "exit:0").Run())
+		}
+	})
 }

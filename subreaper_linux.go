@@ -119,6 +119,7 @@ func hasMark(pid int, mark []byte) bool {
 type procEntry struct {
 	state      byte
 	ppid, pgrp int
+	start      uint64 // when it started, in clock ticks since boot
 }
 
 // statOf reads /proc/pid/stat.
@@ -132,13 +133,15 @@ func statOf(pid int) (procEntry, bool) {
 	if i < 0 {
 		return procEntry{}, false
 	}
+	// The fields from the state on: field N of proc(5) is fields[N-3].
 	fields := bytes.Fields(stat[i+1:])
-	if len(fields) < 3 || len(fields[0]) != 1 {
+	if len(fields) < 20 || len(fields[0]) != 1 {
 		return procEntry{}, false
 	}
 	ppid, err1 := strconv.Atoi(string(fields[1]))
 	pgrp, err2 := strconv.Atoi(string(fields[2]))
-	return procEntry{state: fields[0][0], ppid: ppid, pgrp: pgrp}, err1 == nil && err2 == nil
+	start, err3 := strconv.ParseUint(string(fields[19]), 10, 64)
+	return procEntry{state: fields[0][0], ppid: ppid, pgrp: pgrp, start: start}, err1 == nil && err2 == nil && err3 == nil
 }
 
 // reapAdopted waits for pid, an adopted child that has been sent SIGKILL.

@@ -437,7 +437,7 @@ func TestSuperviseAllInvalidConfig(t *testing.T) {
 	require.ErrorIs(t, err, ErrInvalid)
 	assert.Contains(t, err.Error(), "bad")
 	assert.Contains(t, err.Error(), "StopSignal")
-	assert.Equal(t, StateInitial, status(t, o, "bad").State)
+	assert.Equal(t, StateFatal, status(t, o, "bad").State, "told by its state, at once")
 	assert.Equal(t, StateFinished, status(t, o, "good").State)
 }
 
