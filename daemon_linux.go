@@ -37,8 +37,10 @@ func exitedCleanly(pid int) bool {
 // leftBehind returns the live processes, other than the leader, of a run
 // whose leader has just exited: the members of its process group, and the
 // processes that carry its token in their environment (those that left the
-// group with setsid, as a daemon does), at most max of them.
-func leftBehind(token string, leader, max int) []int {
+// group with setsid, as a daemon does), at most max of them. Unless the
+// host is a subreaper (adopts orphans), its own children are the leaders
+// of other runs, and are passed over.
+func leftBehind(token string, leader, max int, subreaper bool) []int {
 	var mark []byte
 	if token != "" {
 		mark = []byte(runTokenEnv + "=" + token + "\x00")
@@ -62,7 +64,7 @@ func leftBehind(token string, leader, max int) []int {
 		if !ok || st.state == 'Z' || st.state == 'X' || st.start < lead.start {
 			continue
 		}
-		if st.pgrp == leader || (mark != nil && hasMark(pid, mark)) {
+		if st.pgrp == leader || (mark != nil && (subreaper || st.ppid != self) && hasMark(pid, mark)) {
 			if left = append(left, pid); len(left) == max {
 				break
 			}

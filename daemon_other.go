@@ -5,4 +5,4 @@ package overseer
 // Telling what a run left behind takes /proc: Linux only.
 func exitedCleanly(int) bool { return false }
 
-func leftBehind(string, int, int) []int { return nil }
+func leftBehind(string, int, int, bool) []int { return nil }

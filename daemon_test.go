@@ -94,7 +94,7 @@ func BenchmarkDaemonCheck(b *testing.B) {
 		defer func() { _ = c.Process.Kill(); _ = c.Wait() }()
 		for b.Loop() {
 			exitedCleanly(c.Process.Pid)
-			leftBehind("no-such-token", c.Process.Pid, maxLeftShown)
+			leftBehind("no-such-token", c.Process.Pid, maxLeftShown, false)
 		}
 		b.ReportMetric(float64(len(pids())), "procs")
 	})

@@ -289,7 +289,7 @@ func (r *run) wait() {
 			// A quick clean exit that leaves processes running is what a
 			// program that daemonizes does: see who is left, before the
 			// group is signalled.
-			r.left = leftBehind(r.token, r.pid, maxLeftShown)
+			r.left = leftBehind(r.token, r.pid, maxLeftShown, r.cmd.subreaper)
 		}
 	}
 	if werr == nil {
