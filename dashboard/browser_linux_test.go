@@ -52,7 +52,7 @@ func TestBrowserWarningAndStatus(t *testing.T) {
 	warned := `(() => { const w = document.querySelector('` + row("daemon") + ` .warn-icon');
 		return !!w && !w.hidden && w.title.includes('background') &&
 			[...document.querySelectorAll('#log .mark.warn')].some(m => m.querySelector('.src')?.textContent.trim() === 'daemon' &&
-				m.querySelector('.text').textContent.startsWith('⚠ ') && m.textContent.includes('background')); })()`
+				m.textContent.includes(' | ⚠ ') && m.textContent.includes('background')); })()`
 	b.wait("the warning", warned)
 	b.do("reloading the page", chromedp.Navigate("about:blank"), chromedp.Navigate(srv.URL+"/"))
 	b.wait("the warning after a reload", warned)
@@ -87,7 +87,7 @@ func TestBrowserRollingRestart(t *testing.T) {
 	b := newBrowser(t)
 	b.do("loading the page", chromedp.Navigate(srv.URL+"/"))
 	b.wait("the output", `document.getElementById('log').textContent.includes('serving')`)
-	marks := `[...document.querySelectorAll('#log .mark.run')].map(m => m.querySelector('.text').textContent)`
+	marks := `[...document.querySelectorAll('#log .mark.run')].map(m => m.textContent.replace(/^.* \| /, ''))`
 	var got []string
 	b.eval(marks, &got)
 	if len(got) != 0 {
@@ -104,7 +104,7 @@ func TestBrowserRollingRestart(t *testing.T) {
 			t.Fatalf("after a restart: %v pid %d, want running with a new pid", st.State, st.PID)
 		}
 		pids = append(pids, st.PID)
-		b.wait("the new run's line", fmt.Sprintf(`[...document.querySelectorAll('#log .line')].filter(l => l.querySelector('.text').textContent === 'serving').length === %d`, n))
+		b.wait("the new run's line", fmt.Sprintf(`[...document.querySelectorAll('#log .line')].filter(l => l.textContent.endsWith(' | serving')).length === %d`, n))
 		b.wait("the old run gone", fmt.Sprintf(`document.querySelector('%s').dataset.state === 'running' &&
 			document.querySelector('%s td.pid').textContent === '%d'`, row("api"), row("api"), st.PID))
 		b.eval(marks, &got)

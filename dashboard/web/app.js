@@ -464,7 +464,7 @@
       lastSeq: new Map(), // id -> the Seq of its last line shown
       marked: new Map(), // id -> the pids of its last runs shown
       warned: new Set(), // ids whose warning is shown
-      open: new Map(), // "id stream" -> the text of a Partial line going on
+      open: new Map(), // "id stream" -> the line of a Partial line going on
       loading: false,
       again: false,
       early: [], // what came from the stream while loading
@@ -596,23 +596,20 @@
     return 'c' + (Math.abs(h) % 6);
   }
 
-  // lineEl makes the element of a line or a mark: its time, in the
-  // combined output the name of its process, and an element for its text,
-  // which it returns too.
+  // lineEl makes the element of a line or a mark, with its time (shown
+  // by the style sheet, from data-t) and, in the combined output, the name
+  // of its process. Few nodes per line: the pane may change by thousands
+  // of lines a second.
   function lineEl(cls, id, time, combined) {
     const el = document.createElement('div');
     el.className = cls;
-    el.appendChild(span('ts', (clock(time) || '--:--:--') + ' '));
+    el.dataset.t = clock(time) || '--:--:--';
     if (combined) {
       const src = span('src ' + colourOf(id), id.padEnd(namePad));
       src.dataset.id = id;
-      src.title = 'show the output of ' + id + ' alone';
       el.append(src, ' | ');
     }
-    const text = document.createElement('span');
-    text.className = 'text';
-    el.appendChild(text);
-    return [el, text];
+    return el;
   }
 
   function renderLines() {
@@ -630,22 +627,21 @@
     const frag = document.createDocumentFragment();
     for (const item of batch) {
       if (item.mark) {
-        const [el, text] = lineEl('mark ' + item.mark, item.id, item.time, combined);
-        text.textContent = item.mark === 'warn' ? '⚠ ' + item.text : item.text;
+        const el = lineEl('mark ' + item.mark, item.id, item.time, combined);
+        el.append(item.mark === 'warn' ? '⚠ ' + item.text : item.text);
         frag.appendChild(el);
         continue;
       }
       // A Partial line goes on in the next line of its stream.
       const key = view.open.size ? item.id + ' ' + item.stream : '';
-      let text = key && view.open.get(key);
-      if (!text) {
-        let el;
-        [el, text] = lineEl('line ' + item.stream, item.id, item.time, combined);
-        text.sgr = newSGR();
+      let el = key && view.open.get(key);
+      if (!el) {
+        el = lineEl('line ' + item.stream, item.id, item.time, combined);
+        el.sgr = newSGR();
         frag.appendChild(el);
       }
-      appendANSI(text, item.text, text.sgr);
-      if (item.partial) view.open.set(item.id + ' ' + item.stream, text);
+      appendANSI(el, item.text, el.sgr);
+      if (item.partial) view.open.set(item.id + ' ' + item.stream, el);
       else if (key) view.open.delete(key);
     }
     logEl.appendChild(frag);
