@@ -13,13 +13,14 @@ type jsonLine struct {
 	ID      string          `json:"id"`
 	Stream  overseer.Stream `json:"stream"`
 	Seq     uint64          `json:"seq"`
+	PID     int             `json:"pid"`
 	Time    time.Time       `json:"time"`
 	Text    string          `json:"text"`
 	Partial bool            `json:"partial"`
 }
 
 func toJSONLine(l overseer.Line) jsonLine {
-	return jsonLine{ID: l.ID, Stream: l.Stream, Seq: l.Seq, Time: l.Time, Text: l.Text, Partial: l.Partial}
+	return jsonLine{ID: l.ID, Stream: l.Stream, Seq: l.Seq, PID: l.PID, Time: l.Time, Text: l.Text, Partial: l.Partial}
 }
 
 // logsBody is the answer of GET /api/processes/{id}/logs.
@@ -57,13 +58,9 @@ func (h *Handler) serveLogs(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	limit := 0
-	if s := query.Get("limit"); s != "" {
-		limit, err = strconv.Atoi(s)
-		if err != nil || limit < 1 {
-			writeError(w, http.StatusBadRequest, "dashboard: limit "+quote(s)+" is not a count of lines (1 or more)")
-			return
-		}
+	limit, ok := parseLimit(w, query.Get("limit"))
+	if !ok {
+		return
 	}
 	lines := c.Lines(since)
 	if limit > 0 && len(lines) > limit {
@@ -74,6 +71,20 @@ func (h *Handler) serveLogs(w http.ResponseWriter, r *http.Request) {
 		body.Lines[i] = toJSONLine(l)
 	}
 	_ = writeJSON(w, http.StatusOK, body)
+}
+
+// parseLimit reads the query value limit: 0 for none, else a count of
+// lines. It answers 400 and reports false for anything else.
+func parseLimit(w http.ResponseWriter, s string) (int, bool) {
+	if s == "" {
+		return 0, true
+	}
+	limit, err := strconv.Atoi(s)
+	if err != nil || limit < 1 {
+		writeError(w, http.StatusBadRequest, "dashboard: limit "+quote(s)+" is not a count of lines (1 or more)")
+		return 0, false
+	}
+	return limit, true
 }
 
 // action serves POST /api/processes/{id}/NAME with do, an Overseer method:

@@ -196,9 +196,10 @@ func TestStartStopRestart(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("restart: %d %s, want 200", r.status, r.body)
 	}
-	// Restart returns once the old run has ended; the new one follows.
-	if st := waitState(t, o, "svc", overseer.StateRunning); st.Restarts != 1 || st.PID == firstPID {
-		t.Errorf("after restart: %+v, want 1 restart and a new pid", st)
+	// Restart answers once the new run is running.
+	r.json(t, &p)
+	if p.State != overseer.StateRunning || p.Restarts != 1 || p.PID == firstPID || p.PID == 0 {
+		t.Errorf("after restart: %+v, want running, 1 restart and a new pid", p)
 	}
 
 	r = post(t, h, "/api/processes/svc/stop")
@@ -256,6 +257,11 @@ func TestSignal(t *testing.T) {
 			if r.status != http.StatusOK {
 				t.Fatalf("%d %s, want 200", r.status, r.body)
 			}
+			var answer signalAnswer
+			r.json(t, &answer)
+			if answer.Signal != "SIGTERM" || answer.Reached != "group" {
+				t.Errorf("answer %s, want signal SIGTERM, reached group", r.body)
+			}
 			waitState(t, o, id, overseer.StateFinished)
 			st, _ := o.Status(id)
 			if !strings.Contains(strings.Join(st.Stdout, "\n"), "got-term") {
@@ -291,12 +297,19 @@ func TestSignal(t *testing.T) {
 		t.Fatalf("target is %v after refused signals, want running", st.State)
 	}
 
-	// HUP kills the child (no handler): a signal sent is a failure.
-	if r := send("target", form, "signal=HUP", ""); r.status != http.StatusOK {
+	// HUP kills the child (no handler): a signal sent is a failure. HUP
+	// goes to the main process alone, TERM to the group.
+	r := send("target", form, "signal=HUP", "")
+	if r.status != http.StatusOK {
 		t.Fatalf("HUP: %d %s, want 200", r.status, r.body)
 	}
+	var answer signalAnswer
+	r.json(t, &answer)
+	if answer.Signal != "SIGHUP" || answer.Reached != "main process" || answer.ID != "target" {
+		t.Errorf("HUP: answer %s, want signal SIGHUP, reached main process", r.body)
+	}
 	waitState(t, o, "target", overseer.StateInterrupted)
-	r := send("target", form, "signal=TERM", "")
+	r = send("target", form, "signal=TERM", "")
 	if r.status != http.StatusConflict {
 		t.Fatalf("signal to a process that does not run: %d %s, want 409", r.status, r.body)
 	}
@@ -318,6 +331,7 @@ func TestMethodNotAllowed(t *testing.T) {
 		{http.MethodGet, "/api/processes/x/restart", "POST"},
 		{http.MethodPut, "/api/processes/x/signal", "POST"},
 		{http.MethodPost, "/api/events", "GET, HEAD"},
+		{http.MethodPost, "/api/logs", "GET, HEAD"},
 		{http.MethodPost, "/", "GET, HEAD"},
 		{http.MethodPost, "/app.js", "GET, HEAD"},
 	} {

@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -205,6 +207,33 @@ func TestBrowser(t *testing.T) {
 	b.wait("the reason of flaky", `document.querySelector('`+row("flaky")+` td.status').textContent.includes('gave up') ||
 		document.querySelector('`+row("flaky")+` td.status').textContent.includes('exit')`)
 
+	// The pane opens on the output of all processes, each line with its
+	// time and the name of its process; markup in it is text.
+	b.wait("the combined output", `document.getElementById('log-title').textContent === 'All processes' &&
+		[...document.querySelectorAll('#log .line')].some(l => l.querySelector('.src')?.textContent.trim() === 'web' &&
+			l.textContent.endsWith(' | ready')) &&
+		document.getElementById('log').textContent.includes('<b>not bold</b>')`)
+	var combined struct {
+		Lines, Timed, Named int
+		First               string
+		Elements, NoDates   bool
+	}
+	b.eval(`(() => { const lines = [...document.querySelectorAll('#log .line')];
+		return {lines: lines.length,
+			timed: lines.filter(l => /^\d\d:\d\d:\d\d$/.test(l.dataset.t) && getComputedStyle(l, '::before').content === '"' + l.dataset.t + ' "').length,
+			named: lines.filter(l => / \| /.test(l.textContent)).length,
+			first: lines.length ? lines[0].dataset.t + ' ' + lines[0].textContent : '',
+			elements: !!document.querySelector('#log img, #log b'),
+			noDates: !/NaN|Invalid/.test(document.getElementById('rows').textContent)}; })()`, &combined)
+	t.Logf("combined output: %d lines, the first %q", combined.Lines, combined.First)
+	if combined.Lines == 0 || combined.Timed != combined.Lines || combined.Named != combined.Lines {
+		t.Errorf("combined output: %d lines, %d with a time, %d with a name: want all", combined.Lines, combined.Timed, combined.Named)
+	}
+	if combined.Elements || !combined.NoDates {
+		t.Errorf("elements made of output: %v; no NaN or Invalid Date in the table (processes without startTime): %v",
+			combined.Elements, combined.NoDates)
+	}
+
 	// A line printed after the pane is open arrives live.
 	b.do("selecting cron", chromedp.Click(chromedp.CSS(row("cron")+" td.name")))
 	b.wait("the pane of cron", `document.getElementById('log-title').textContent === 'cron' &&
@@ -258,6 +287,15 @@ func TestBrowser(t *testing.T) {
 	b.do("showing stdout", chromedp.Click(chromedp.ID("show-stdout")))
 	b.wait("both streams", shown+`.length === document.querySelectorAll('#log .line').length`)
 
+	// Back to all processes. (A click in the pane is tried in
+	// TestBrowserRuns: once chromedp has queried a node of the pane, the
+	// browser reports every change of it to chromedp, which the flood
+	// below would bury under tens of thousands of messages.)
+	b.do("showing all", chromedp.Click(chromedp.ID("show-all")))
+	b.wait("all processes", `document.getElementById('log-title').textContent === 'All processes' &&
+		document.getElementById('show-all').hidden && !document.querySelector('#rows tr.selected') &&
+		document.getElementById('log').textContent.includes('live-line')`)
+
 	if path := os.Getenv(screenshotEnv); path != "" {
 		if path == "1" || path == "true" {
 			path = filepath.Join("testdata", "screenshot.png")
@@ -265,7 +303,14 @@ func TestBrowser(t *testing.T) {
 		b.screenshot(path)
 	}
 
-	// 200 processes, and one printing 10,000 lines a second.
+	// 200 processes, and one printing 10,000 lines a second. The page is
+	// loaded again first: once chromedp has asked the browser about the
+	// log pane (the clicks in its bar above), the browser reports every
+	// line added to it to chromedp, which under -race falls far behind
+	// with the flood. So until the flood is over, only the table is
+	// clicked.
+	b.do("loading the page again", chromedp.Navigate("about:blank"), chromedp.Navigate(srv.URL+"/"))
+	b.wait("the table again", statesAre(want))
 	b.do("selecting chatty", chromedp.Click(chromedp.CSS(row("chatty")+" td.name")))
 	b.wait("the pane of chatty", `document.getElementById('log-title').textContent === 'chatty' &&
 		document.getElementById('log').getAttribute('aria-busy') === 'false'`)
@@ -291,7 +336,7 @@ func TestBrowser(t *testing.T) {
 		t.Log("this browser does not report long tasks")
 	}
 	flood := time.Now()
-	b.do("starting chatty", chromedp.Click(chromedp.CSS(`#log-actions button[data-action="start"]`)))
+	b.do("starting chatty", chromedp.Click(chromedp.CSS(row("chatty")+` button[data-action="start"]`)))
 	b.wait("chatty's 20,001st line", `(() => { const l = document.querySelector('#log').lastElementChild; return l && l.textContent === 'chatty-done'; })()`)
 	t.Logf("20,001 lines shown in %v", time.Since(flood).Round(time.Millisecond))
 	var pane struct {
@@ -366,4 +411,187 @@ func TestBrowserTokenFromAddress(t *testing.T) {
 	}
 	b.do("starting svc", chromedp.Click(chromedp.CSS(row("svc")+` button[data-action="start"]`)))
 	b.wait("svc running", statesAre(map[string]overseer.State{"svc": overseer.StateRunning}))
+}
+
+// buttonsReachable is an expression: every button of every row, scrolled
+// into view, lies within the window's width and is what a click at its
+// centre hits; so does every cell that has something to show. It gives
+// the offenders, by row, cell or button, and "page" if the page scrolls
+// sideways.
+const buttonsReachable = `(() => {
+	const bad = [];
+	if (document.documentElement.scrollWidth > innerWidth) bad.push('page ' + document.documentElement.scrollWidth);
+	for (const tr of document.querySelectorAll('#rows tr')) {
+		for (const el of tr.querySelectorAll('td, button')) {
+			if (el.matches('td') && el.textContent.trim() === '') continue;
+			el.scrollIntoView({block: 'nearest', inline: 'nearest'});
+			const r = el.getBoundingClientRect();
+			const what = tr.dataset.id + ' ' + (el.dataset.action || el.className);
+			if (r.width === 0 || r.height === 0 || r.left < 0 || r.right > innerWidth || r.top < 0 || r.bottom > innerHeight) {
+				bad.push(what + ' at ' + Math.round(r.left) + '..' + Math.round(r.right));
+				continue;
+			}
+			if (el.matches('button')) {
+				const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+				if (!el.contains(hit)) bad.push(what + ' covered by ' + (hit ? hit.tagName + '.' + hit.className : 'nothing'));
+			}
+		}
+	}
+	return bad;
+})()`
+
+// TestBrowserNarrow: in a window 700 px wide every column and every button
+// of every row can be seen and clicked, and the signal menu sends a
+// reload signal to the main process.
+func TestBrowserNarrow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the browser test is skipped in -short mode")
+	}
+	o := newOverseer(t)
+	addChild(t, o, "api-gateway-with-a-long-name", "out:serving", "ready", "sleep").Group = "front"
+	addChild(t, o, "reload", "traphup:reloaded on HUP", "ready", "sleep").Group = "front"
+	for i := range 6 {
+		addChild(t, o, fmt.Sprintf("worker-%d", i), "ready", "sleep").Group = "jobs"
+	}
+	addChild(t, o, "migrate", "out:done", "exit:3").Group = "setup"
+	addChild(t, o, "cron", "sleep")
+	want := map[string]overseer.State{"cron": overseer.StateInitial, "migrate": overseer.StateFinished}
+	for _, id := range o.ListAll() {
+		if id == "cron" {
+			continue
+		}
+		if err := o.Start(id); err != nil {
+			t.Fatal(err)
+		}
+		if id != "migrate" {
+			waitOutput(t, o, id, "ready")
+			want[id] = overseer.StateRunning
+		}
+	}
+	waitState(t, o, "migrate", overseer.StateFinished)
+
+	h := newHandler(t, o, WithLoopbackOnly())
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	b := newBrowser(t)
+	b.do("narrowing the window", chromedp.EmulateViewport(700, 900))
+	b.do("loading the page", chromedp.Navigate(srv.URL+"/"))
+	b.wait("the table", statesAre(want))
+	var width int
+	b.eval(`innerWidth`, &width)
+	if width != 700 {
+		t.Fatalf("the window is %d px wide, want 700", width)
+	}
+	var bad []string
+	b.eval(buttonsReachable, &bad)
+	if len(bad) > 0 {
+		t.Errorf("at 700 px, out of reach: %q", bad)
+	}
+
+	// The buttons work there: stop one, signal another.
+	b.do("stopping worker-5", chromedp.Click(chromedp.CSS(row("worker-5")+` button[data-action="stop"]`)))
+	want["worker-5"] = overseer.StateInterrupted
+	b.wait("worker-5 interrupted", statesAre(want))
+	b.do("opening the signal menu of reload", chromedp.Click(chromedp.CSS(row("reload")+` button[data-action="signal"]`)))
+	b.wait("the menu", `(() => { const m = document.getElementById('sigmenu'); if (m.hidden) return false;
+		const r = m.getBoundingClientRect(); return r.left >= 0 && r.right <= innerWidth && r.bottom <= innerHeight; })()`)
+	b.do("sending HUP", chromedp.Click(chromedp.CSS(`#sigmenu button[data-signal="HUP"]`)))
+	b.wait("the answer", `document.getElementById('notice').textContent.includes('SIGHUP sent to reload: reached its main process') &&
+		document.getElementById('sigmenu').hidden`)
+	b.wait("the reload in the output", `[...document.querySelectorAll('#log .line')].some(l =>
+		l.querySelector('.src')?.textContent.trim() === 'reload' && l.textContent.endsWith(' | reloaded on HUP'))`)
+	b.wait("reload still running", statesAre(want))
+
+	// The same with a process selected: its buttons in the log bar too.
+	b.do("selecting reload", chromedp.Click(chromedp.CSS(row("reload")+" td.name")))
+	b.wait("the bar of reload", `!document.getElementById('log-actions').hidden &&
+		[...document.querySelectorAll('#log-actions button')].every(b => { const r = b.getBoundingClientRect();
+			return r.width > 0 && r.left >= 0 && r.right <= innerWidth; })`)
+	b.eval(buttonsReachable, &bad)
+	if len(bad) > 0 {
+		t.Errorf("at 700 px with a process selected, out of reach: %q", bad)
+	}
+}
+
+// TestBrowserRuns: a process in a crash loop shows as restarting, not as
+// up, and its output has a mark where each run begins, numbered from its
+// restarts.
+func TestBrowserRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the browser test is skipped in -short mode")
+	}
+	o := newOverseer(t)
+	addChild(t, o, "steady", "out:steady up", "sleep")
+	loop := addChild(t, o, "loop", "out:loop started", "sleepms:300", "err:loop crashing", "exit:1")
+	loop.Restart, loop.MaxRestarts = overseer.RestartOnFailure, -1
+	loop.Backoff = overseer.Backoff{Min: 100 * time.Millisecond, Max: 200 * time.Millisecond}
+	if err := o.Start("steady"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	supervised := make(chan error, 1)
+	go func() { supervised <- o.Supervise(ctx, "loop") }()
+	t.Cleanup(func() {
+		cancel()
+		<-supervised
+	})
+	waitFor(t, "a restart of loop", func() bool { st, _ := o.Status("loop"); return st.Restarts >= 1 })
+
+	h := newHandler(t, o, WithLoopbackOnly())
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	b := newBrowser(t)
+	b.do("loading the page", chromedp.Navigate(srv.URL+"/"))
+	looping := `(() => { const tr = document.querySelector('` + row("loop") + `');
+		return tr && tr.classList.contains('looping') && !tr.querySelector('.loop-badge').hidden &&
+			tr.querySelector('td.restarts').classList.contains('hot') && !/^up$/.test(tr.querySelector('td.status').textContent) &&
+			!document.getElementById('loops').hidden; })()`
+	b.wait("loop restarting", looping)
+	b.wait("steady healthy", `(() => { const tr = document.querySelector('`+row("steady")+`');
+		return tr && tr.dataset.state === 'running' && !tr.classList.contains('looping') && tr.querySelector('.loop-badge').hidden &&
+			tr.querySelector('td.status').textContent === 'up'; })()`)
+
+	// Runs seen to begin are marked, in the combined output and in the
+	// pane of the process alone (there from the lines of the past too).
+	marks := `[...document.querySelectorAll('#log .mark.run')].map(m => m.textContent.replace(/^.* \| /, ''))`
+	checkMarks := func(where string) {
+		t.Helper()
+		b.wait("three marks "+where, marks+`.length >= 3`)
+		var got []string
+		b.eval(marks, &got)
+		re := regexp.MustCompile(`^— run (\d+) started \(pid (\d+)\) —$`)
+		prev, pids := 0, map[string]bool{}
+		for _, m := range got {
+			sub := re.FindStringSubmatch(m)
+			if sub == nil {
+				t.Errorf("%s: mark %q, want — run N started (pid P) —", where, m)
+				continue
+			}
+			n, _ := strconv.Atoi(sub[1])
+			if prev != 0 && n != prev+1 || n < 2 || pids[sub[2]] {
+				t.Errorf("%s: marks %q: want runs numbered one after the other from 2 on, each of its own pid", where, got)
+				break
+			}
+			prev, pids[sub[2]] = n, true
+		}
+		// The number of a run is its restarts + 1.
+		st, _ := o.Status("loop")
+		if prev < 2 || prev > st.Restarts+1 {
+			t.Errorf("%s: the last mark is of run %d, with %d restarts so far", where, prev, st.Restarts)
+		}
+	}
+	checkMarks("in the combined output")
+	// A click on a name in the combined output shows that process alone.
+	b.do("clicking the name loop", chromedp.Click(chromedp.CSS(`#log .src[data-id="loop"]`)))
+	b.wait("the pane of loop", `document.getElementById('log-title').textContent === 'loop' &&
+		document.querySelector('`+row("loop")+`').classList.contains('selected') &&
+		!document.getElementById('show-all').hidden && !document.querySelector('#log .src') &&
+		document.getElementById('log').getAttribute('aria-busy') === 'false'`)
+	checkMarks("in the pane of loop")
+
+	// Stopped, it is no longer restarting.
+	b.do("stopping loop", chromedp.Click(chromedp.CSS(row("loop")+` button[data-action="stop"]`)))
+	b.wait("loop stopped", `(() => { const tr = document.querySelector('`+row("loop")+`');
+		return tr.dataset.state === 'interrupted' && !tr.classList.contains('looping') && tr.querySelector('.loop-badge').hidden &&
+			document.getElementById('loops').hidden; })()`)
 }

@@ -17,25 +17,44 @@
 //	GET  /api/processes/{id}/logs         the lines the process keeps: {"id": ..., "lines": [...]}
 //	                                      ?since=SEQ only the lines after Seq SEQ (default 0: all)
 //	                                      ?limit=N   only the newest N of them
+//	GET  /api/logs                        the lines every process keeps, in the order they were
+//	                                      read: {"lines": [...]}; ?limit=N only the newest N
 //	POST /api/processes/{id}/start        Overseer.Start
 //	POST /api/processes/{id}/stop         Overseer.Stop
 //	POST /api/processes/{id}/restart      Overseer.Restart
-//	POST /api/processes/{id}/signal       Overseer.Signal, the signal named by the JSON body
+//	POST /api/processes/{id}/signal       Overseer.Forward, the signal named by the JSON body
 //	                                      {"signal": "TERM"} or the form value signal=TERM
 //	GET  /api/events                      the event stream (below)
 //	GET  /                                the page
 //
-// A line is {"id", "stream", "seq", "time", "text", "partial"}: the fields
-// of overseer.Line, stream as "stdout" or "stderr". Text that is not UTF-8
-// has its invalid bytes replaced by U+FFFD, as encoding/json does.
+// A line is {"id", "stream", "seq", "pid", "time", "text", "partial"}: the
+// fields of overseer.Line, stream as "stdout" or "stderr", pid that of the
+// run that wrote it. Text that is not UTF-8 has its invalid bytes replaced
+// by U+FFFD, as encoding/json does. In GET /api/logs the lines of each
+// process keep their Seq order; its two streams are read apart, so a line
+// may come a little after one of another process read just before it.
 //
 // The four POST requests answer once the Overseer call has returned, with
 // 200 and the process as it is then: a stop waits until the process has
-// ended (up to its StopTimeout and a little more), a restart until the old
-// run has ended (the new one starts right after). Meanwhile the event
-// stream shows the process stopping. Stopping a process that does not run is not an
-// error. A signal is named, with or without "SIG", in any case (TERM, SIGHUP,
-// usr1); numbers are refused, since they differ between systems.
+// ended (up to its StopTimeout and a little more), a restart until the new
+// run is ready (running), or fails with the reason it is not (an error
+// wrapping overseer.ErrNotReady). Meanwhile the event stream shows the
+// process stopping and starting. Stopping a process that does not run is
+// not an error. A signal is named, with or without "SIG", in any case
+// (TERM, SIGHUP, usr1); numbers are refused, since they differ between
+// systems.
+//
+// A signal is passed on as a supervisor passes on one it was sent
+// (Overseer.Forward): a signal that ends, suspends or resumes a process
+// (TERM, INT, QUIT, KILL, ABRT, STOP, TSTP, CONT, TTIN, TTOU), and the
+// process's own StopSignal, reach its whole process group; every other one
+// (HUP, USR1, USR2, WINCH, ALRM...), which programs take as "reload",
+// "reopen your logs" or "resize", reaches its main process alone: the one
+// it named with MAINPID= (see overseer.Cmd.Notify), else the first one. So
+// a HUP makes a server reload without killing the workers it started,
+// which keep HUP's default action. The answer to a signal is the process
+// with two more fields: "signal", the signal's name ("SIGHUP"), and
+// "reached", "group" or "main process".
 //
 // Errors are JSON, {"error": "..."}, with these status codes: 400 for a bad
 // signal, since or limit, or a request the Overseer refuses as invalid
@@ -44,8 +63,10 @@
 // 404 for an unknown process (overseer.ErrNotFound) or path; 405 for a
 // method a path does not take (the Allow header lists those it takes); 409
 // for a process that runs when it must not (overseer.ErrRunning) or that
-// does not run when a signal is sent to it (os.ErrProcessDone); 503 for the
-// event stream of a closed Handler.
+// does not run when a signal is sent to it (os.ErrProcessDone); 501 for
+// what the system cannot do (errors.ErrUnsupported); 503 for the event
+// stream of a closed Handler; 500 for any other failure, such as a restart
+// whose new run did not become ready.
 //
 // # Security
 //
@@ -71,8 +92,10 @@
 // GET /api/events is a stream of Server-Sent Events, read by the page with
 // an EventSource. Its events are
 //
-//	snapshot  {"processes": [...]}                 every process, as GET /api/processes
+//	snapshot  {"processes": [...],                 every process, as GET /api/processes,
+//	           "warnings": {id: text}}             and the warnings told of them (left out if none)
 //	state     {"id", "from", "to", "time", "pid", "exitCode", "error", "restarts",
+//	           "statusText", "warning",
 //	           "process": {...}}                   an overseer.Event, with the process as it is after it
 //	lines     {"lines": [...]}                     lines of any processes, in Seq order for each
 //
@@ -92,6 +115,11 @@
 // snapshot's id is that of the last event it covers. A comment line is
 // sent every 15 seconds on a quiet stream so that dead clients are found.
 //
+// The Overseer tells an Event.Warning (a process that seems to have gone
+// to the background) once, in one state event; the Handler keeps the last
+// one of each process, until a new process of the same id starts, and
+// gives them in every snapshot, so that a page opened later shows them.
+//
 // Lines are not in snapshots: a client that needs the output of a process
 // fetches GET /api/processes/{id}/logs and then keeps the lines of greater
 // Seq from the stream. A process added to the Overseer, or removed from
@@ -101,11 +129,40 @@
 // # The page
 //
 // GET / serves one page, embedded in the binary (no build step, no CDN): a
-// table of the processes and a pane with the output of the selected one.
-// It uses relative URLs, so the Handler can be mounted under a prefix with
-// http.StripPrefix. Its log pane keeps the newest 2,000 lines, joins the
-// Partial pieces of long lines, converts ANSI colour sequences (SGR) to
-// styles and drops the other escape sequences and control characters.
+// table of the processes and a pane with their output. It uses relative
+// URLs, so the Handler can be mounted under a prefix with
+// http.StripPrefix.
+//
+// The pane opens on the output of all processes together (GET /api/logs,
+// then the stream), each line as "name | text"; a click on a process, or
+// on a name in the pane, shows that process alone, and "All processes"
+// goes back. Every line starts with the time it was read, as the server's
+// clock reads it (HH:MM:SS). A mark "— run N started (pid P) —" comes
+// before the first line of each new run of a process, when the page sees
+// a state event to running with a new pid (a start, a restart, or a
+// rolling restart's new run, running to running), or a line with a pid
+// other than those shown of the process. Runs are counted from the
+// process's restarts: the run after n restarts is run n+1, and a run the
+// page sees begin is one more than the last it numbered (so that a start
+// after a stop, which is not a restart, counts too); runs of the past,
+// met in the lines fetched, are numbered back from the current one.
+//
+// A process in a crash loop shows as such, not as up: a "restarting"
+// badge, its restarts in a warning colour and a mark down the left of its
+// row, while it waits to be restarted (backoff) and for a minute after a
+// failed run was restarted (on the first sight of a process, a restart
+// younger than a minute counts as one). A warning of a process shows as a
+// sign by its name, with the text as its title, and as a line in its
+// output. The buttons start, stop and restart a process; "Signal" opens a
+// menu of signals, and the notice tells what the signal reached. Under
+// 960 px of width each process is a card of two lines, so that every
+// column and button stays in reach.
+//
+// The pane keeps the newest 2,000 lines, joins the Partial pieces of long
+// lines, converts ANSI colour sequences (SGR) to styles and drops the
+// other escape sequences and control characters. Everything a process or
+// the server says (output, ids, STATUS= text, errors, warnings) goes into
+// the page as text, never as HTML.
 //
 // # Goroutines
 //

@@ -34,6 +34,9 @@ type linesData struct {
 // snapshotData is the data of a snapshot event.
 type snapshotData struct {
 	Processes []overseer.JSONProcess `json:"processes"`
+	// Warnings are the Event.Warnings told of the processes, by id: each
+	// is told once, in a state event, and kept here for later clients.
+	Warnings map[string]string `json:"warnings,omitempty"`
 }
 
 // feed is the Handler's goroutine: it appends the Overseer's events and
@@ -77,6 +80,7 @@ func (h *Handler) feed(events <-chan overseer.Event, lines <-chan overseer.Line)
 				}
 			}
 			b.flush()
+			h.warnings.note(ev)
 			data := stateData{Event: ev}
 			if p, err := h.o.ToJSON(ev.ID); err == nil {
 				data.Process = &p

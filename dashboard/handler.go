@@ -33,6 +33,8 @@ type Handler struct {
 	page   page
 	replay *replay
 
+	warnings warnings // the Event.Warnings told, for snapshots
+
 	streams   streams       // the event streams being served
 	heartbeat time.Duration // defaultHeartbeat; tests lower it
 

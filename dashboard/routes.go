@@ -40,6 +40,7 @@ func (h *Handler) routes() *http.ServeMux {
 	route("/api/processes/{id}/stop", post(h.action("stop", h.o.Stop)))
 	route("/api/processes/{id}/restart", post(h.action("restart", h.o.Restart)))
 	route("/api/processes/{id}/signal", post(h.serveSignal))
+	route("/api/logs", get(h.serveAllLogs))
 	route("/api/events", get(h.serveEvents))
 
 	route("/{$}", get(h.serveIndex))

@@ -7,6 +7,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
+	"syscall"
 
 	"github.com/overseer-go/overseer"
 )
@@ -19,9 +21,30 @@ type signalBody struct {
 	Signal string `json:"signal"`
 }
 
+// Where a signal sent through the dashboard goes: the answer's "reached".
+const (
+	reachedGroup = "group"        // the whole process group of the run
+	reachedMain  = "main process" // the run's main process alone
+)
+
+// signalAnswer is the answer of POST /api/processes/{id}/signal: the
+// process as it is after the signal, the signal, and what it reached.
+type signalAnswer struct {
+	overseer.JSONProcess
+	Signal  string `json:"signal"`  // its name, as "SIGHUP"
+	Reached string `json:"reached"` // reachedGroup or reachedMain
+}
+
+// serveSignal serves POST /api/processes/{id}/signal. The signal is passed
+// on as a supervisor does (Overseer.Forward): a signal that ends, suspends
+// or resumes a process, or the process's StopSignal, to its whole process
+// group; any other (HUP, USR1, USR2, WINCH...), which programs take as
+// "reload" or "reopen your logs", to its main process alone, so that the
+// workers of a server that reloads on SIGHUP do not die of it.
 func (h *Handler) serveSignal(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if _, err := h.o.Cmd(id); err != nil {
+	c, err := h.o.Cmd(id)
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -35,12 +58,40 @@ func (h *Handler) serveSignal(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	h.logger.Info("dashboard: signal", "id", id, "signal", sig, "remote", r.RemoteAddr)
-	if err := h.o.Signal(id, sig); err != nil {
+	reached := reachedMain
+	if overseer.ReachesGroup(sig) || sig == stopSignal(c) {
+		reached = reachedGroup
+	}
+	h.logger.Info("dashboard: signal", "id", id, "signal", sig, "reached", reached, "remote", r.RemoteAddr)
+	if err := h.o.Forward(id, sig); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.answerProcess(w, r, id)
+	p, err := h.o.ToJSON(id)
+	if err != nil { // removed meanwhile
+		h.fail(w, r, err)
+		return
+	}
+	_ = writeJSON(w, http.StatusOK, signalAnswer{JSONProcess: p, Signal: canonicalSignal(name), Reached: reached})
+}
+
+// stopSignal is the signal that Stop sends to c, which Forward sends to
+// the whole group as well.
+func stopSignal(c *overseer.Cmd) syscall.Signal {
+	if c.StopSignal == 0 {
+		return syscall.SIGTERM // the default (see Cmd.StopSignal)
+	}
+	return c.StopSignal
+}
+
+// canonicalSignal spells a signal name that ParseSignal accepted as
+// "SIGNAME".
+func canonicalSignal(name string) string {
+	s := strings.ToUpper(strings.TrimSpace(name))
+	if !strings.HasPrefix(s, "SIG") {
+		s = "SIG" + s
+	}
+	return s
 }
 
 // signalName reads the name of the signal from the request: the JSON body

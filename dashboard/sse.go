@@ -112,7 +112,8 @@ func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 // The processes are read after last was, so the snapshot is at least as
 // new as every event it covers.
 func (h *Handler) snapshot(last uint64) []byte {
-	data, err := json.Marshal(snapshotData{Processes: h.o.ToJSONAll()})
+	procs := h.o.ToJSONAll()
+	data, err := json.Marshal(snapshotData{Processes: procs, Warnings: h.warnings.of(procs)})
 	if err != nil { // cannot happen for valid states; send an empty one
 		h.logger.Warn("dashboard: cannot encode a snapshot", "err", err)
 		data = []byte(`{"processes":[]}`)

@@ -1,35 +1,57 @@
-// The overseer dashboard: a table of the processes and the output of the
-// selected one, kept live by the event stream GET api/events (see the doc
-// of the Go package dashboard). Plain JavaScript, no build step.
+// The overseer dashboard: a table of the processes and their output, all
+// of it combined or that of one process, kept live by the event stream GET
+// api/events (see the doc of the Go package dashboard). Plain JavaScript,
+// no build step.
 //
 // Speed: events only change state; the DOM is touched once per animation
 // frame, for the rows that changed and the lines that came. The log pane
-// keeps at most MAX_LINES line elements. Log text only ever goes into the
-// page as text nodes (textContent), never as HTML.
+// keeps at most MAX_LINES elements. Everything a process or the server
+// says (output, ids, STATUS= text, errors, warnings) only ever goes into
+// the page as text (textContent, title), never as HTML.
 (() => {
   'use strict';
 
   const MAX_LINES = 2000;
   const ACTIVE = new Set(['starting', 'running', 'stopping', 'backoff']);
   const UP = new Set(['running', 'stopping']);
+  const SIGNALABLE = new Set(['starting', 'running', 'stopping']);
   const STATES = ['running', 'starting', 'stopping', 'backoff', 'fatal', 'finished', 'interrupted', 'initial'];
+  // A process whose run failed and was restarted less than LOOP_WINDOW
+  // ago, or that waits for its restart (backoff), is shown as restarting.
+  const LOOP_WINDOW = 60000;
+  // In the combined output, names are padded to the longest, at most this.
+  const NAME_PAD = 16;
+  // The signals of the menu. The server passes on those of GROUP_SIGNALS
+  // (and the process's own stop signal) to the whole process group, the
+  // others to the main process alone, and says so in its answer.
+  const SIGNALS = ['HUP', 'USR1', 'USR2', 'WINCH', 'INT', 'TERM', 'QUIT', 'KILL', 'STOP', 'CONT'];
+  const GROUP_SIGNALS = new Set(['INT', 'TERM', 'QUIT', 'KILL', 'ABRT', 'STOP', 'TSTP', 'CONT', 'TTIN', 'TTOU']);
+  // The most pids of runs remembered per process.
+  const MAX_RUNS = 64;
 
   const $ = (id) => document.getElementById(id);
   const rowsEl = $('rows');
   const logEl = $('log');
   const followEl = $('follow');
+  const menuEl = $('sigmenu');
   const token = readToken();
 
-  // id -> {p: the process (JSON of the API), recv: when p came, row, cells}
+  // id -> {p: the process (JSON of the API), recv: when p came, row, cells,
+  //        runs: pid -> number of the run (0: unknown), lastRun: the
+  //        greatest number given, lastFail: when a run last failed and
+  //        was to be restarted (performance.now(), null for never),
+  //        warning, warningTime: the Event.Warning told of it}
   const procs = new Map();
   let rebuild = false; // the table is built again at the next frame
   const dirty = new Set(); // ids of the rows to update at the next frame
   const busy = new Set(); // "id action" of the requests in flight
+  let namePad = 0; // the width of the names in the combined output
 
-  // The selected process: its id, the Seq of its last line shown, and the
-  // lines that came from the stream while its logs were being fetched.
-  let sel = null;
-  let pending = []; // lines of sel to show at the next frame
+  // The log pane shows a view: the output of process view.id, or of all
+  // processes when view.id is null. pending holds what to show at the
+  // next frame: lines, and marks ({mark: 'run' | 'warn', id, time, ...}).
+  let view = null;
+  let pending = [];
   let frame = 0;
   let snapshots = 0;
 
@@ -72,11 +94,13 @@
   function buildTable() {
     const ids = [...procs.keys()].sort();
     const frag = document.createDocumentFragment();
+    namePad = 0;
     for (const id of ids) {
       const e = procs.get(id);
       if (!e.row) makeRow(e);
       updateRow(e);
       frag.appendChild(e.row);
+      namePad = Math.max(namePad, Math.min(NAME_PAD, id.length));
     }
     rowsEl.replaceChildren(frag);
     $('empty').hidden = ids.length > 0;
@@ -93,25 +117,45 @@
       tr.appendChild(td);
       cells[k] = td;
     }
-    for (const k of ['pid', 'uptime', 'restarts', 'exit']) cells[k].classList.add('num');
-    cells.name.textContent = e.p.id;
-    cells.pill = document.createElement('span');
-    cells.state.appendChild(cells.pill);
-    for (const a of ['start', 'stop', 'restart']) {
+    for (const k of ['pid', 'uptime', 'restarts', 'exit']) {
+      cells[k].classList.add('num');
+      cells[k].dataset.label = k; // shown in the narrow layout, which has no header
+    }
+    cells.pname = span('pname', e.p.id);
+    cells.warn = span('warn-icon', '⚠');
+    cells.warn.hidden = true;
+    cells.name.append(cells.pname, cells.warn);
+    cells.pill = span('state-pill', '');
+    cells.loop = span('loop-badge', 'restarting');
+    cells.loop.hidden = true;
+    cells.state.append(cells.pill, cells.loop);
+    for (const a of ['start', 'stop', 'restart', 'signal']) {
       const b = document.createElement('button');
       b.type = 'button';
       b.dataset.action = a;
       b.textContent = a[0].toUpperCase() + a.slice(1);
+      if (a === 'signal') b.setAttribute('aria-haspopup', 'menu');
       cells.actions.appendChild(b);
       cells[a] = b;
     }
-    if (sel && sel.id === e.p.id) tr.classList.add('selected');
+    if (view && view.id === e.p.id) tr.classList.add('selected');
     e.row = tr;
     e.cells = cells;
   }
 
+  function span(cls, text) {
+    const s = document.createElement('span');
+    s.className = cls;
+    s.textContent = text;
+    return s;
+  }
+
   function setText(el, s) {
     if (el.textContent !== s) el.textContent = s;
+  }
+
+  function setTitle(el, s) {
+    if (el.title !== s) el.title = s;
   }
 
   function updateRow(e) {
@@ -122,39 +166,73 @@
       e.row.dataset.state = p.state;
       c.pill.className = 'state-pill s-' + p.state;
     }
+    const loop = looping(e);
+    e.row.classList.toggle('looping', loop);
+    c.loop.hidden = !loop;
+    c.restarts.classList.toggle('hot', loop);
+    setTitle(c.loop, loop ? restartsTitle(e) : '');
+    setTitle(c.restarts, loop ? restartsTitle(e) : '');
     setText(c.pill, p.state);
     setText(c.group, p.group || '');
     setText(c.pid, p.pid ? String(p.pid) : '–');
     setText(c.uptime, uptime(e));
+    setTitle(c.uptime, p.startTime ? 'started ' + when(p.startTime) : '');
     setText(c.restarts, String(p.restarts));
     setText(c.exit, p.exitCode >= 0 ? String(p.exitCode) : '–');
-    setText(c.status, statusText(p));
+    setTitle(c.exit, p.stopTime && !ACTIVE.has(p.state) ? 'ended ' + when(p.stopTime) : '');
+    setText(c.status, statusText(e, loop));
     c.status.classList.toggle('err', !!p.error && p.state !== 'interrupted'); // a stop is no failure
-    if (c.status.title !== (p.error || '')) c.status.title = p.error || '';
-    if (c.name.title !== p.cmd) c.name.title = p.cmd || '';
-    setButtons(p.id, p.state, c.start, c.stop, c.restart);
-    if (sel && sel.id === p.id) updateLogButtons();
+    setTitle(c.status, p.error || p.statusText || '');
+    setTitle(c.pname, p.cmd || '');
+    c.warn.hidden = !e.warning;
+    setTitle(c.warn, e.warning || '');
+    setButtons(p.id, p.state, c);
+    if (view && view.id === p.id) updateLogButtons();
   }
 
-  function setButtons(id, state, start, stop, restart) {
+  function setButtons(id, state, b) {
     const active = ACTIVE.has(state);
-    start.disabled = !token || active || busy.has(id + ' start');
-    stop.disabled = !token || !active || busy.has(id + ' stop');
-    restart.disabled = !token || busy.has(id + ' restart');
+    b.start.disabled = !token || active || busy.has(id + ' start');
+    b.stop.disabled = !token || !active || busy.has(id + ' stop');
+    b.restart.disabled = !token || busy.has(id + ' restart');
+    b.signal.disabled = !token || !SIGNALABLE.has(state) || busy.has(id + ' signal');
   }
 
   function updateLogButtons() {
     const box = $('log-actions');
-    const e = sel && procs.get(sel.id);
+    const e = view && view.id !== null && procs.get(view.id);
     box.hidden = !e;
     if (!e) return;
-    const [start, stop, restart] = box.querySelectorAll('button');
-    setButtons(sel.id, e.p.state, start, stop, restart);
+    const b = {};
+    for (const btn of box.querySelectorAll('button[data-action]')) b[btn.dataset.action] = btn;
+    setButtons(view.id, e.p.state, b);
+  }
+
+  // looping reports whether process e is in a crash loop: waiting to be
+  // restarted after a failure, or restarted after one less than
+  // LOOP_WINDOW ago.
+  function looping(e) {
+    if (e.p.state === 'backoff') return true;
+    return ACTIVE.has(e.p.state) && e.lastFail !== null && performance.now() - e.lastFail < LOOP_WINDOW;
+  }
+
+  function restartsTitle(e) {
+    const n = e.p.restarts;
+    let s = `${n} restart${n === 1 ? '' : 's'}`;
+    if (e.lastFail !== null) s += `; a run failed ${duration((performance.now() - e.lastFail) / 1000)} ago`;
+    return s;
   }
 
   function uptime(e) {
     if (!UP.has(e.p.state)) return '–';
-    return duration(e.p.runTime + (performance.now() - e.recv) / 1000);
+    return duration((e.p.runTime || 0) + (performance.now() - e.recv) / 1000);
+  }
+
+  // when is an instant of the API (RFC 3339) in local time, or "" for
+  // none.
+  function when(t) {
+    const d = new Date(t);
+    return isNaN(d) ? '' : d.toLocaleString();
   }
 
   function duration(s) {
@@ -170,14 +248,15 @@
     return `${sec}s`;
   }
 
-  function statusText(p) {
+  function statusText(e, loop) {
+    const p = e.p;
     if (p.error) return p.error;
     switch (p.state) {
       case 'initial': return 'not started';
-      case 'starting': return 'starting';
-      case 'running': return 'up';
-      case 'stopping': return 'stopping';
-      case 'backoff': return 'restart pending';
+      case 'starting': return loop ? 'restarting after a failure' : (p.statusText || 'starting');
+      case 'running': return (loop ? 'up again after a failure' : 'up') + (p.statusText ? ' · ' + p.statusText : '');
+      case 'stopping': return p.statusText || 'stopping';
+      case 'backoff': return (p.exitCode >= 0 ? `exited with ${p.exitCode}, ` : 'failed, ') + 'restart pending';
       case 'finished': return 'exited with ' + p.exitCode;
       case 'interrupted': return 'stopped';
       case 'fatal': return 'gave up';
@@ -187,31 +266,102 @@
 
   function renderSummary() {
     const counts = new Map();
-    for (const e of procs.values()) counts.set(e.p.state, (counts.get(e.p.state) || 0) + 1);
+    let loops = 0;
+    for (const e of procs.values()) {
+      counts.set(e.p.state, (counts.get(e.p.state) || 0) + 1);
+      if (looping(e)) loops++;
+    }
     const parts = [`${procs.size} process${procs.size === 1 ? '' : 'es'}`];
     for (const s of STATES) if (counts.get(s)) parts.push(`${counts.get(s)} ${s}`);
-    setText($('summary'), parts.join(' · '));
+    const el = $('summary');
+    setText(el, parts.join(' · '));
+    const loopEl = $('loops');
+    loopEl.hidden = loops === 0;
+    setText(loopEl, `${loops} restarting`);
   }
 
-  function setProcess(p) {
-    const e = procs.get(p.id);
+  // setProcess takes p, the process as the server has it now; fresh tells
+  // that it comes from a snapshot, which may follow missed events.
+  function setProcess(p, fresh) {
+    let e = procs.get(p.id);
     if (!e) {
-      procs.set(p.id, { p, recv: performance.now(), row: null, cells: null });
+      e = { p, recv: performance.now(), row: null, cells: null, runs: new Map(), lastRun: 0, lastFail: null, warning: '', warningTime: '' };
+      procs.set(p.id, e);
       rebuild = true;
-      return;
+      // Restarted less than LOOP_WINDOW ago: as far as the page can tell,
+      // after a failure.
+      if (p.restarts > 0 && ACTIVE.has(p.state) && p.runTime * 1000 < LOOP_WINDOW) {
+        e.lastFail = performance.now() - (p.runTime || 0) * 1000;
+      }
+      return e;
+    }
+    if (fresh && p.restarts > e.p.restarts && ACTIVE.has(p.state)) {
+      e.lastFail = performance.now() - (p.runTime || 0) * 1000; // missed while away
     }
     e.p = p;
     e.recv = performance.now();
     dirty.add(p.id);
+    return e;
+  }
+
+  // noteRun gives the run pid of e its number, if it has none yet: runs
+  // are counted from the process's restarts (the run after n restarts is
+  // run n+1), and a run the page sees begin is one more than the last it
+  // numbered, which also counts a start after a stop.
+  function noteRun(e, pid, restarts) {
+    if (!pid || e.runs.has(pid)) return;
+    const n = Math.max(e.lastRun + 1, (restarts || 0) + 1);
+    setRun(e, pid, n);
+    e.lastRun = n;
+  }
+
+  function setRun(e, pid, n) {
+    e.runs.set(pid, n);
+    if (e.runs.size > MAX_RUNS) e.runs.delete(e.runs.keys().next().value);
+  }
+
+  // numberRuns numbers the runs of lines (of the past, in order) that
+  // have no number yet: back from the first known run after them, one
+  // less each, or back from the last known run. Numbers below 1 (a start
+  // after a stop is no restart) are unknown: 0.
+  function numberRuns(lines) {
+    const order = new Map(); // id -> the pids of its lines, in order
+    for (const l of lines) {
+      if (!l.pid) continue;
+      const pids = order.get(l.id);
+      if (!pids) order.set(l.id, [l.pid]);
+      else if (pids[pids.length - 1] !== l.pid && !pids.includes(l.pid)) pids.push(l.pid);
+    }
+    for (const [id, pids] of order) {
+      const e = procs.get(id);
+      if (!e) continue;
+      let next = e.lastRun; // an unknown last run ran before the last known
+      for (let i = pids.length - 1; i >= 0; i--) {
+        const known = e.runs.get(pids[i]);
+        if (known !== undefined) {
+          next = known;
+          continue;
+        }
+        next = Math.max(0, next - 1);
+        setRun(e, pids[i], next);
+      }
+    }
   }
 
   // ---- the event stream ----
 
   function onSnapshot(d) {
     const seen = new Set();
+    const warnings = d.warnings || {};
     for (const p of d.processes) {
       seen.add(p.id);
-      setProcess(p);
+      const e = setProcess(p, true);
+      noteRun(e, p.pid, p.restarts);
+      const w = Object.prototype.hasOwnProperty.call(warnings, p.id) ? String(warnings[p.id]) : '';
+      if (w && w !== e.warning) {
+        e.warning = w;
+        dirty.add(p.id);
+      }
     }
     for (const id of [...procs.keys()]) {
       if (!seen.has(id)) {
@@ -219,44 +369,62 @@
         rebuild = true;
       }
     }
-    if (sel) {
+    if (snapshots++ === 0) {
+      select(null); // the combined output, once the processes are known
+    } else if (view) {
       // Seq counts every line of a process since it was made: fewer lines
       // than the last Seq shown means a new process under the same id, or
       // a new server. Start the pane again.
-      const e = procs.get(sel.id);
-      if (e && e.p.stdoutLines + e.p.stderrLines < sel.lastSeq) {
-        sel.lastSeq = 0;
-        pending = [];
-        logEl.replaceChildren();
+      let reset = false;
+      for (const [id, seq] of view.lastSeq) {
+        const e = procs.get(id);
+        if (e && e.p.stdoutLines + e.p.stderrLines < seq) reset = true;
+      }
+      if (reset) {
+        const id = view.id;
+        view = null;
+        select(id);
+      } else {
+        load(view); // lines may have been missed
       }
     }
-    if (snapshots++ > 0 && sel) load(sel); // lines may have been missed
     schedule();
   }
 
   function onState(d) {
+    let e = procs.get(d.id);
     if (d.process) {
-      setProcess(d.process);
-    } else {
-      const e = procs.get(d.id);
-      if (e) {
-        Object.assign(e.p, { state: d.to, pid: d.pid, exitCode: d.exitCode, error: d.error, restarts: d.restarts });
-        dirty.add(d.id);
-      }
+      e = setProcess(d.process, false);
+    } else if (e) {
+      Object.assign(e.p, { state: d.to, pid: d.pid, exitCode: d.exitCode, error: d.error, restarts: d.restarts });
+      dirty.add(d.id);
+    }
+    if (!e) return;
+    if (d.to === 'backoff' && d.from !== 'backoff') e.lastFail = performance.now();
+    if (d.to === 'running' && d.pid) {
+      noteRun(e, d.pid, d.restarts);
+      if (inView(d.id)) queue({ mark: 'run', id: d.id, pid: d.pid, time: d.time });
+    }
+    if (d.warning) {
+      e.warning = String(d.warning);
+      e.warningTime = d.time;
+      dirty.add(d.id);
+      if (inView(d.id)) queue({ mark: 'warn', id: d.id, text: e.warning, time: d.time });
     }
     schedule();
   }
 
   function onLines(d) {
-    if (!sel) return;
+    if (!view) return;
+    const all = view.id === null;
     for (const l of d.lines) {
-      if (l.id !== sel.id) continue;
-      if (sel.loading) sel.early.push(l);
+      if (!all && l.id !== view.id) continue;
+      if (view.loading) view.early.push(l);
       else accept(l);
     }
     // A hidden tab gets no frames: keep what the pane could show.
     if (pending.length > 2 * MAX_LINES) pending = pending.slice(-MAX_LINES);
-    if (sel.early.length > 2 * MAX_LINES) sel.early = sel.early.slice(-MAX_LINES);
+    if (view.early.length > 2 * MAX_LINES) view.early = view.early.slice(-MAX_LINES);
     schedule();
   }
 
@@ -286,84 +454,195 @@
 
   // ---- the log pane ----
 
+  // select shows the output of process id, or of all processes for null.
   function select(id) {
-    if (sel && sel.id === id) return;
-    const old = sel && procs.get(sel.id);
+    if (view && view.id === id) return;
+    const old = view && view.id !== null && procs.get(view.id);
     if (old && old.row) old.row.classList.remove('selected');
-    sel = { id, lastSeq: 0, loading: false, again: false, early: [], open: {} };
-    const e = procs.get(id);
+    view = {
+      id,
+      lastSeq: new Map(), // id -> the Seq of its last line shown
+      marked: new Map(), // id -> the pids of its last runs shown
+      warned: new Set(), // ids whose warning is shown
+      open: new Map(), // "id stream" -> the line of a Partial line going on
+      loading: false,
+      again: false,
+      early: [], // what came from the stream while loading
+    };
+    const e = id !== null && procs.get(id);
     if (e && e.row) e.row.classList.add('selected');
     pending = [];
     logEl.replaceChildren();
-    $('log-title').textContent = id;
+    logEl.classList.toggle('combined', id === null);
+    $('log-title').textContent = id === null ? 'All processes' : id;
+    $('show-all').hidden = id === null;
     updateLogButtons();
-    load(sel);
+    load(view);
   }
 
-  // load fetches the lines of s after the last one shown; lines that come
-  // from the stream meanwhile wait in s.early, and duplicates are dropped
-  // by Seq.
-  async function load(s) {
-    if (s.loading) {
-      s.again = true;
+  function inView(id) {
+    return view !== null && (view.id === null || view.id === id);
+  }
+
+  // queue shows a mark now, or after the lines being fetched.
+  function queue(item) {
+    if (view.loading) view.early.push(item);
+    else accept(item);
+    schedule();
+  }
+
+  // load fetches the lines of v after the last one shown (of one process),
+  // or the newest of all; what comes from the stream meanwhile waits in
+  // v.early, and lines already shown are dropped by Seq.
+  async function load(v) {
+    if (v.loading) {
+      v.again = true;
       return;
     }
-    s.loading = true;
+    v.loading = true;
     logEl.setAttribute('aria-busy', 'true');
+    const url = v.id === null ? `api/logs?limit=${MAX_LINES}`
+      : `api/processes/${encodeURIComponent(v.id)}/logs?since=${v.lastSeq.get(v.id) || 0}&limit=${MAX_LINES}`;
     try {
-      const res = await fetch(`api/processes/${encodeURIComponent(s.id)}/logs?since=${s.lastSeq}&limit=${MAX_LINES}`,
-        { cache: 'no-store' });
+      const res = await fetch(url, { cache: 'no-store' });
       const body = await res.json();
-      if (sel !== s) return;
+      if (view !== v) return;
       if (!res.ok) throw new Error(body.error || res.statusText);
+      numberRuns(body.lines);
       for (const l of body.lines) accept(l);
+      // The warnings told before: after the lines of the past.
+      for (const [id, e] of procs) {
+        if (e.warning && inView(id)) accept({ mark: 'warn', id, text: e.warning, time: e.warningTime });
+      }
     } catch (err) {
-      if (sel === s) notify(`output of ${s.id}: ${err.message}`, true);
+      if (view === v) notify(`output of ${v.id === null ? 'all processes' : v.id}: ${err.message}`, true);
     } finally {
-      s.loading = false;
-      if (sel === s) {
-        logEl.setAttribute('aria-busy', String(s.again));
-        const early = s.early;
-        s.early = [];
-        for (const l of early) accept(l);
+      v.loading = false;
+      if (view === v) {
+        logEl.setAttribute('aria-busy', String(v.again));
+        const early = v.early;
+        v.early = [];
+        for (const item of early) accept(item);
         schedule();
-        if (s.again) {
-          s.again = false;
-          load(s);
+        if (v.again) {
+          v.again = false;
+          load(v);
         }
       }
     }
   }
 
-  function accept(l) {
-    if (l.seq <= sel.lastSeq) return;
-    sel.lastSeq = l.seq;
-    pending.push(l);
+  // accept takes a line or a mark for the pane, unless it is shown
+  // already. A line of a run other than those shown of its process comes
+  // after a mark "run N started": runs overlap in a rolling restart, so
+  // the last few runs of each process are remembered, not only the last.
+  function accept(item) {
+    const id = item.id;
+    if (item.mark === 'run') {
+      if (markRun(id, item.pid, true)) pending.push(runMark(id, item.pid, item.time));
+      return;
+    }
+    if (item.mark === 'warn') {
+      if (view.warned.has(id)) return;
+      view.warned.add(id);
+      pending.push(item);
+      return;
+    }
+    const last = view.lastSeq.get(id);
+    if (last !== undefined && item.seq <= last) return;
+    view.lastSeq.set(id, item.seq);
+    if (item.pid && markRun(id, item.pid, false)) {
+      const e = procs.get(id);
+      if (e) noteRun(e, item.pid, e.p.restarts); // the line came before its run's event
+      pending.push(runMark(id, item.pid, item.time));
+    }
+    pending.push(item);
+  }
+
+  // markRun remembers that run pid of process id is shown, and reports
+  // whether it needs a mark: a run not shown yet, that follows another
+  // one (always) or the beginning of the pane (only when its start was
+  // seen, byEvent).
+  function markRun(id, pid, byEvent) {
+    const pids = view.marked.get(id);
+    if (!pids) {
+      view.marked.set(id, [pid]);
+      return byEvent;
+    }
+    if (pids.includes(pid)) return false;
+    pids.push(pid);
+    if (pids.length > 4) pids.shift();
+    return true;
+  }
+
+  function runMark(id, pid, time) {
+    const e = procs.get(id);
+    const n = e ? e.runs.get(pid) : 0;
+    const text = n ? `— run ${n} started (pid ${pid}) —` : `— a new run started (pid ${pid}) —`;
+    return { mark: 'run', id, pid, time, text };
+  }
+
+  // clock is the time of day of an instant of the API, as the server
+  // wrote it (RFC 3339 in its zone: the zone of the times the processes
+  // print), "HH:MM:SS"; "" for none.
+  function clock(t) {
+    return typeof t === 'string' && t.length >= 19 && t[13] === ':' && t[16] === ':' ? t.slice(11, 19) : '';
+  }
+
+  // colourOf is one of 6 colours for the name of process id.
+  function colourOf(id) {
+    let h = 0;
+    for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) | 0;
+    return 'c' + (Math.abs(h) % 6);
+  }
+
+  // lineEl makes the element of a line or a mark, with its time (shown
+  // by the style sheet, from data-t) and, in the combined output, the name
+  // of its process. Few nodes per line: the pane may change by thousands
+  // of lines a second.
+  function lineEl(cls, id, time, combined) {
+    const el = document.createElement('div');
+    el.className = cls;
+    el.dataset.t = clock(time) || '--:--:--';
+    if (combined) {
+      const src = span('src ' + colourOf(id), id.padEnd(namePad));
+      src.dataset.id = id;
+      el.append(src, ' | ');
+    }
+    return el;
   }
 
   function renderLines() {
     let batch = pending;
     pending = [];
-    for (const s of ['stdout', 'stderr']) {
-      if (sel.open[s] && !sel.open[s].isConnected) sel.open[s] = null;
+    for (const [k, el] of view.open) {
+      if (!el.isConnected) view.open.delete(k);
     }
     if (batch.length >= MAX_LINES) {
       batch = batch.slice(-MAX_LINES);
       logEl.replaceChildren();
-      sel.open = {};
+      view.open.clear();
     }
+    const combined = view.id === null;
     const frag = document.createDocumentFragment();
-    for (const l of batch) {
+    for (const item of batch) {
+      if (item.mark) {
+        const el = lineEl('mark ' + item.mark, item.id, item.time, combined);
+        el.append(item.mark === 'warn' ? '⚠ ' + item.text : item.text);
+        frag.appendChild(el);
+        continue;
+      }
       // A Partial line goes on in the next line of its stream.
-      let el = sel.open[l.stream];
+      const key = view.open.size ? item.id + ' ' + item.stream : '';
+      let el = key && view.open.get(key);
       if (!el) {
-        el = document.createElement('div');
-        el.className = 'line ' + l.stream;
+        el = lineEl('line ' + item.stream, item.id, item.time, combined);
         el.sgr = newSGR();
         frag.appendChild(el);
       }
-      appendANSI(el, l.text, el.sgr);
-      sel.open[l.stream] = l.partial ? el : null;
+      appendANSI(el, item.text, el.sgr);
+      if (item.partial) view.open.set(item.id + ' ' + item.stream, el);
+      else if (key) view.open.delete(key);
     }
     logEl.appendChild(frag);
     const excess = logEl.childElementCount - MAX_LINES;
@@ -507,30 +786,37 @@
 
   // ---- actions ----
 
-  async function act(id, action) {
+  // act posts action (start, stop, restart, signal) for process id, with
+  // body as JSON if given, and returns the answer, or null after a failure
+  // (told in the notice).
+  async function act(id, action, body, what) {
+    what = what || `${action} ${id}`;
     if (!token) {
       notify('read-only: open the dashboard with #token=… in its address', true);
-      return;
+      return null;
     }
     const key = id + ' ' + action;
-    if (busy.has(key)) return;
+    if (busy.has(key)) return null;
     busy.add(key);
     dirty.add(id);
     schedule();
     try {
-      const res = await fetch(`api/processes/${encodeURIComponent(id)}/${action}`, {
-        method: 'POST',
-        headers: { 'X-Overseer-Token': token },
-      });
-      if (!res.ok) {
-        let msg = `${res.status} ${res.statusText}`;
-        try { msg = (await res.json()).error || msg; } catch (e) { /* not JSON */ }
-        notify(`${action} ${id}: ${msg}`, true);
-      } else {
-        notify(`${action} ${id}: done`, false);
+      const init = { method: 'POST', headers: { 'X-Overseer-Token': token } };
+      if (body !== undefined) {
+        init.headers['Content-Type'] = 'application/json';
+        init.body = JSON.stringify(body);
       }
+      const res = await fetch(`api/processes/${encodeURIComponent(id)}/${action}`, init);
+      let answer = null;
+      try { answer = await res.json(); } catch (e) { /* not JSON */ }
+      if (!res.ok) {
+        notify(`${what}: ${(answer && answer.error) || `${res.status} ${res.statusText}`}`, true);
+        return null;
+      }
+      return answer || {};
     } catch (err) {
-      notify(`${action} ${id}: ${err.message}`, true);
+      notify(`${what}: ${err.message}`, true);
+      return null;
     } finally {
       busy.delete(key);
       dirty.add(id);
@@ -538,22 +824,84 @@
     }
   }
 
+  async function run(id, action) {
+    if (await act(id, action)) notify(`${action} ${id}: done`, false);
+  }
+
+  async function sendSignal(id, name) {
+    const answer = await act(id, 'signal', { signal: name }, `signal ${name} to ${id}`);
+    if (!answer) return;
+    const to = answer.reached === 'group' ? 'its whole process group' : 'its main process';
+    notify(`${answer.signal || name} sent to ${id}: reached ${to}`, false);
+  }
+
   let noticeTimer = 0;
   function notify(msg, isError) {
     const el = $('notice');
     el.textContent = msg;
+    el.title = msg;
     el.classList.toggle('err', isError);
     clearTimeout(noticeTimer);
-    noticeTimer = setTimeout(() => { el.textContent = ''; }, isError ? 10000 : 3000);
+    noticeTimer = setTimeout(() => { el.textContent = ''; el.title = ''; }, isError ? 10000 : 5000);
+  }
+
+  // ---- the signal menu ----
+
+  function buildMenu() {
+    for (const name of SIGNALS) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.setAttribute('role', 'menuitem');
+      b.dataset.signal = name;
+      b.append(span('sig', name), span('reach', GROUP_SIGNALS.has(name) ? 'group' : 'main process'));
+      b.title = GROUP_SIGNALS.has(name) ? `SIG${name} to the whole process group`
+        : `SIG${name} to the main process alone (the whole group if it is the process's stop signal)`;
+      menuEl.appendChild(b);
+    }
+  }
+
+  let menuOpener = null;
+
+  // openMenu opens the signal menu for process id under (or above) the
+  // button opener, within the window.
+  function openMenu(opener, id) {
+    if (menuOpener === opener) {
+      closeMenu();
+      return;
+    }
+    menuEl.dataset.id = id;
+    menuEl.hidden = false;
+    menuOpener = opener;
+    opener.setAttribute('aria-expanded', 'true');
+    const r = opener.getBoundingClientRect();
+    const w = menuEl.offsetWidth;
+    const h = menuEl.offsetHeight;
+    const left = Math.max(4, Math.min(r.right - w, innerWidth - w - 4));
+    const below = r.bottom + 2 + h <= innerHeight;
+    menuEl.style.left = left + 'px';
+    menuEl.style.top = (below ? r.bottom + 2 : Math.max(4, r.top - h - 2)) + 'px';
+    menuEl.querySelector('button').focus();
+  }
+
+  function closeMenu() {
+    if (!menuOpener) return;
+    menuEl.hidden = true;
+    menuOpener.setAttribute('aria-expanded', 'false');
+    menuOpener = null;
   }
 
   // ---- wiring ----
+
+  function onAction(btn, id) {
+    if (btn.dataset.action === 'signal') openMenu(btn, id);
+    else run(id, btn.dataset.action);
+  }
 
   rowsEl.addEventListener('click', (ev) => {
     const tr = ev.target.closest('tr');
     if (!tr) return;
     const btn = ev.target.closest('button[data-action]');
-    if (btn) act(tr.dataset.id, btn.dataset.action);
+    if (btn) onAction(btn, tr.dataset.id);
     else select(tr.dataset.id);
   });
   rowsEl.addEventListener('keydown', (ev) => {
@@ -561,8 +909,32 @@
   });
   $('log-actions').addEventListener('click', (ev) => {
     const btn = ev.target.closest('button[data-action]');
-    if (btn && sel) act(sel.id, btn.dataset.action);
+    if (btn && view && view.id !== null) onAction(btn, view.id);
   });
+  $('show-all').addEventListener('click', () => select(null));
+  logEl.addEventListener('click', (ev) => {
+    const src = ev.target.closest('.src');
+    if (src && !getSelection().toString()) select(src.dataset.id);
+  });
+  menuEl.addEventListener('click', (ev) => {
+    const b = ev.target.closest('button[data-signal]');
+    if (!b) return;
+    const id = menuEl.dataset.id;
+    closeMenu();
+    sendSignal(id, b.dataset.signal);
+  });
+  document.addEventListener('click', (ev) => {
+    if (menuOpener && !menuEl.contains(ev.target) && ev.target !== menuOpener) closeMenu();
+  });
+  document.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape' && menuOpener) {
+      const opener = menuOpener;
+      closeMenu();
+      opener.focus();
+    }
+  });
+  addEventListener('resize', closeMenu);
+  $('procs-box').addEventListener('scroll', closeMenu, { passive: true });
   for (const s of ['stdout', 'stderr']) {
     const box = $('show-' + s);
     box.addEventListener('change', () => logEl.classList.toggle('hide-' + s, !box.checked));
@@ -576,8 +948,12 @@
   }, { passive: true });
 
   $('readonly').hidden = !!token;
+  buildMenu();
   setInterval(() => {
-    for (const [id, e] of procs) if (UP.has(e.p.state)) dirty.add(id);
+    const now = performance.now();
+    for (const [id, e] of procs) {
+      if (UP.has(e.p.state) || (e.lastFail !== null && now - e.lastFail < LOOP_WINDOW + 2000)) dirty.add(id);
+    }
     if (dirty.size) schedule();
   }, 1000);
   connect();
