@@ -139,7 +139,7 @@ func TestLoadGoodYAML(t *testing.T) {
 				f.SuccessCodes = []int{3, 143}
 				f.PTY = true
 				f.Listeners = []string{"tcp://127.0.0.1:8080"}
-				f.Ready = &probe.Command{Args: sh("./worker -check"), Period: time.Second, Timeout: 2 * time.Second}
+				f.Ready = &probe.Command{Args: sh("./worker -check"), Dir: f.Dir, Env: f.Env, Period: time.Second, Timeout: 2 * time.Second}
 				f.ReadyTimeout = 30 * time.Second
 				f.Notify = true
 				f.Watchdog = 10 * time.Second
