@@ -3,6 +3,7 @@ package overseer
 import (
 	"bytes"
 	"os"
+	"slices"
 	"strconv"
 	"syscall"
 )
@@ -34,17 +35,62 @@ func exitedCleanly(pid int) bool {
 	return ws.Exited() && ws.ExitStatus() == 0
 }
 
+// runTrace is what tells the processes of a run apart from the others of
+// the system once they have left its process group: the token in their
+// environment, and the run's output pipes, which a daemon often keeps as
+// its stderr ("pipe:[inode]", as /proc/pid/fd shows them). A daemon may
+// lose the first (nginx and redis write their process title over their
+// environment) and redirect the second to /dev/null.
+type runTrace struct {
+	mark  []byte   // "OVERSEER_RUN=token\x00", nil for none
+	pipes []string // "pipe:[inode]" of the run's output pipes
+}
+
+// newRunTrace returns the trace of a run with token and output pipes.
+func newRunTrace(token string, pipes []*os.File) runTrace {
+	var t runTrace
+	if token != "" {
+		t.mark = []byte(runTokenEnv + "=" + token + "\x00")
+	}
+	for _, f := range pipes {
+		raw, err := f.SyscallConn() // not Fd(), which would make the pipe blocking
+		if err != nil {
+			continue
+		}
+		var st syscall.Stat_t
+		var serr error
+		if err := raw.Control(func(fd uintptr) { serr = syscall.Fstat(int(fd), &st) }); err != nil || serr != nil {
+			continue
+		}
+		if st.Mode&syscall.S_IFMT == syscall.S_IFIFO {
+			t.pipes = append(t.pipes, "pipe:["+strconv.FormatUint(st.Ino, 10)+"]")
+		}
+	}
+	return t
+}
+
+// carries reports whether process pid carries the trace: the mark in its
+// environment, or one of the pipes as its stdout or stderr.
+func (t runTrace) carries(pid int) bool {
+	if t.mark != nil && hasMark(pid, t.mark) {
+		return true
+	}
+	for _, fd := range []string{"1", "2"} {
+		link, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/fd/" + fd)
+		if err == nil && slices.Contains(t.pipes, link) {
+			return true
+		}
+	}
+	return false
+}
+
 // leftBehind returns the live processes, other than the leader, of a run
 // whose leader has just exited: the members of its process group, and the
-// processes that carry its token in their environment (those that left the
-// group with setsid, as a daemon does), at most max of them. Unless the
-// host is a subreaper (adopts orphans), its own children are the leaders
-// of other runs, and are passed over.
-func leftBehind(token string, leader, max int, subreaper bool) []int {
-	var mark []byte
-	if token != "" {
-		mark = []byte(runTokenEnv + "=" + token + "\x00")
-	}
+// processes that carry its trace (those that left the group with setsid,
+// as a daemon does), at most max of them. Unless the host is a subreaper
+// (adopts orphans), its own children are the leaders of other runs, and
+// are passed over.
+func leftBehind(trace runTrace, leader, max int, subreaper bool) []int {
 	self := os.Getpid()
 	lead, ok := statOf(leader) // a zombie still has its stat
 	if !ok {
@@ -64,7 +110,7 @@ func leftBehind(token string, leader, max int, subreaper bool) []int {
 		if !ok || st.state == 'Z' || st.state == 'X' || st.start < lead.start {
 			continue
 		}
-		if st.pgrp == leader || (mark != nil && (subreaper || st.ppid != self) && hasMark(pid, mark)) {
+		if st.pgrp == leader || ((subreaper || st.ppid != self) && trace.carries(pid)) {
 			if left = append(left, pid); len(left) == max {
 				break
 			}

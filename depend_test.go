@@ -487,28 +487,3 @@ func TestSuperviseAllStartsInRegistrationOrder(t *testing.T) {
 		log.before(t, ids[i-1], StateStarting, ids[i], StateStarting)
 	}
 }
-
-// A dependency with a StartDelay and a Ready probe counts as started once
-// its program executes, not once it is ready: the start of the run, which
-// stays starting, wakes SuperviseAll.
-func TestDependStartedNotReadyAfterStartDelay(t *testing.T) {
-	o := newTestOverseer(t)
-	log := watchEvents(t, o)
-	held := &fakeTimer{hold: true}
-	db := addChild(t, o, "db", "out:booting", "sleep")
-	heldStart(db, held)
-	db.Ready = lineProbe("never")
-	app := addChild(t, o, "app", "sleep")
-	dependOn(app, ConditionStarted, "db")
-
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	errc := goSuperviseAll(ctx, o)
-	log.waitText(t, "app", "waiting for db (started)")
-	releaseHeld(t, held, 1)
-	waitLine(t, db, "booting")
-	log.waitCount(t, "app", StateRunning, 1)
-	assert.Equal(t, StateStarting, status(t, o, "db").State, "db is not ready")
-	cancel()
-	require.NoError(t, recvErr(t, errc, "SuperviseAll"))
-}

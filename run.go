@@ -52,8 +52,9 @@ type run struct {
 	token string // marks the run's descendants (OVERSEER_RUN), "" where unsupported
 
 	// left are processes the run left behind when its leader exited 0
-	// by itself within ResetAfter: it seems to have daemonized.
+	// by itself within ResetAfter, after ran: it seems to have daemonized.
 	left []int
+	ran  time.Duration
 
 	firstSeq uint64        // the Seq of the output before the run's first line
 	notify   *notifySocket // nil unless cfg.notify
@@ -285,11 +286,12 @@ func (r *run) wait() {
 		r.sigMu.Lock()
 		byItself := !r.stopSignaled
 		r.sigMu.Unlock()
-		if byItself && time.Since(r.started) < r.cfg.resetAfter && exitedCleanly(r.pid) {
+		r.ran = time.Since(r.started)
+		if byItself && r.ran < r.cfg.resetAfter && exitedCleanly(r.pid) {
 			// A quick clean exit that leaves processes running is what a
 			// program that daemonizes does: see who is left, before the
 			// group is signalled.
-			r.left = leftBehind(r.token, r.pid, maxLeftShown, r.cmd.subreaper)
+			r.left = leftBehind(newRunTrace(r.token, r.pipes), r.pid, maxLeftShown, r.cmd.subreaper)
 		}
 	}
 	if werr == nil {
@@ -460,7 +462,7 @@ func (c *Cmd) runEnded(r *run, ws syscall.WaitStatus, err error) {
 	}
 	if len(r.left) > 0 && c.exited && c.exit == 0 && !c.warnedDaemon {
 		c.warnedDaemon = true
-		c.warning = daemonizedWarning(r, c.stopTime.Sub(c.startTime))
+		c.warning = daemonizedWarning(r)
 		if c.logger != nil {
 			c.logger.Warn("overseer: "+c.warning, "id", c.id, "pid", r.pid, "left", r.left)
 		}
@@ -472,9 +474,9 @@ func (c *Cmd) runEnded(r *run, ws syscall.WaitStatus, err error) {
 	close(r.done)
 }
 
-// daemonizedWarning is Event.Warning for run r, which exited 0 after ran
-// and left the processes r.left running.
-func daemonizedWarning(r *run, ran time.Duration) string {
+// daemonizedWarning is Event.Warning for run r, whose leader exited 0
+// after r.ran and left the processes r.left running.
+func daemonizedWarning(r *run) string {
 	pids := make([]string, len(r.left))
 	for i, pid := range r.left {
 		pids[i] = strconv.Itoa(pid)
@@ -482,7 +484,7 @@ func daemonizedWarning(r *run, ran time.Duration) string {
 	return fmt.Sprintf("exited 0 after %v and left processes running (pid %s): it seems to have gone to the background. "+
 		"Keep it in the foreground (nginx: daemon off; redis-server: --daemonize no; supervisord, php-fpm: --nodaemon; "+
 		"many programs: -f or --foreground): what it leaves in its process group is stopped with it, and what leaves the group is out of reach",
-		ran.Round(time.Millisecond), strings.Join(pids, ", "))
+		r.ran.Round(time.Millisecond), strings.Join(pids, ", "))
 }
 
 // runReady makes run r ready: the Cmd's state goes from starting to

@@ -16,6 +16,10 @@ import (
 //	              group signals) that runs OPS ("+"-separated), its output
 //	              to /dev/null, and print "pid:PID"
 //	setsidout:OPS as setsid, sharing stdout: it holds the pipe open
+//	setsidscrub:OPS
+//	              as setsidout, with no OVERSEER_ variable in its
+//	              environment (as a daemon that writes its process title
+//	              over its environment shows it)
 //	lifeline:FILE start one copy of itself in a new session that inherits
 //	              the lifeline and, when it reaches end of file, writes
 //	              "eof" to FILE and exits; print "pid:PID"
@@ -28,7 +32,7 @@ import (
 //	trapint:TEXT  on SIGINT, print TEXT (and go on)
 func hostOp(name, arg string) error {
 	switch name {
-	case "setsid", "setsidout", "lifeline":
+	case "setsid", "setsidout", "setsidscrub", "lifeline":
 		ops := strings.Split(arg, "+")
 		var extra []*os.File
 		if name == "lifeline" {
@@ -40,8 +44,15 @@ func hostOp(name, arg string) error {
 		}
 		c := exec.Command(os.Args[0], ops...)
 		c.ExtraFiles = extra // fd 3 in the copy, as OVERSEER_LIFELINE_FD says
-		if name == "setsidout" {
+		if name == "setsidout" || name == "setsidscrub" {
 			c.Stdout = os.Stdout
+		}
+		if name == "setsidscrub" {
+			for _, kv := range os.Environ() {
+				if !strings.HasPrefix(kv, "OVERSEER_") {
+					c.Env = append(c.Env, kv)
+				}
+			}
 		}
 		c.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 		if err := c.Start(); err != nil {
