@@ -110,7 +110,9 @@ func checkProbeTarget(p Probe, addrs []listenAddr) error {
 			continue
 		}
 		if sameHost(lh, th) {
-			return fmt.Errorf("Ready probes %s, one of the Cmd's own Listeners (%s): it cannot tell the new run from the old; use a notification, a log line or a command", target, a)
+			return fmt.Errorf("Ready probes %s, one of the Cmd's own Listeners (%s): that socket is held for every run, "+
+				"so it answers for the old run while the new one boots, and the probe cannot tell them apart; "+
+				"probe a port the program opens itself, or use a notification, a log line or a command", target, a)
 		}
 	}
 	return nil
@@ -123,9 +125,9 @@ func sameHost(l, t string) bool {
 		ip := net.ParseIP(h)
 		return h == "" || (ip != nil && ip.IsUnspecified())
 	}
-	local := func(h string) bool {
+	local := func(h string) bool { // as net.Dial takes it: no host is the local system
 		ip := net.ParseIP(h)
-		return h == "localhost" || (ip != nil && ip.IsLoopback())
+		return h == "" || h == "localhost" || (ip != nil && ip.IsLoopback())
 	}
 	if unspecified(l) || l == t {
 		return true

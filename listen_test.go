@@ -108,9 +108,10 @@ func TestListenersBadInput(t *testing.T) {
 		{[]string{"unix://relative.sock"}, nil, "absolute path"},
 		{[]string{"unix:///" + strings.Repeat("x", 120)}, nil, "longer than 107"},
 		{[]string{"tcp://:8080", "tcp://:8080"}, nil, "listed twice"},
-		{[]string{"tcp://127.0.0.1:8080"}, addrProbe("127.0.0.1:8080"), "cannot tell the new run from the old"},
-		{[]string{"tcp://:8080"}, addrProbe("localhost:8080"), "cannot tell the new run from the old"},
-		{[]string{"tcp://[::1]:8080"}, addrProbe("127.0.0.1:8080"), "cannot tell the new run from the old"},
+		{[]string{"tcp://127.0.0.1:8080"}, addrProbe("127.0.0.1:8080"), "the probe cannot tell them apart"},
+		{[]string{"tcp://:8080"}, addrProbe("localhost:8080"), "the probe cannot tell them apart"},
+		{[]string{"tcp://[::1]:8080"}, addrProbe("127.0.0.1:8080"), "the probe cannot tell them apart"},
+		{[]string{"tcp://127.0.0.1:8080"}, addrProbe(":8080"), "the probe cannot tell them apart"}, // no host: the local system
 	} {
 		c := NewCmd(childPath, "sleep")
 		c.Listeners, c.Ready = tc.listeners, tc.ready

@@ -139,7 +139,7 @@ func runProgram(args []string, stdout, stderr io.Writer) int {
 	case 0:
 	case 1:
 		var err error
-		if ready, err = readyProbe(given[0].Name, given[0].Value.String(), listen); err != nil {
+		if ready, err = readyProbe(given[0].Name, given[0].Value.String()); err != nil {
 			fmt.Fprintln(stderr, "overseer run:", err)
 			return 2
 		}
@@ -172,9 +172,9 @@ func runProgram(args []string, stdout, stderr io.Writer) int {
 }
 
 // readyProbe returns the probe of readiness flag name (one of readyFlags)
-// given value, or the usage error of a bad value. listen are the -listen
-// addresses, which a probe may not aim at.
-func readyProbe(name, value string, listen []string) (overseer.Probe, error) {
+// given value, or the usage error of a bad value. (A probe aimed at one of
+// the -listen addresses is refused by the Overseer when it starts.)
+func readyProbe(name, value string) (overseer.Probe, error) {
 	switch name {
 	case "notify":
 		return overseer.Notified(), nil
@@ -193,57 +193,15 @@ func readyProbe(name, value string, listen []string) (overseer.Probe, error) {
 		if _, port, err := net.SplitHostPort(value); err != nil || port == "" {
 			return nil, fmt.Errorf("-ready-tcp %q is not host:port", value)
 		}
-		p := &probe.TCP{Addr: value}
-		return p, checkNotHeld("-ready-tcp", value, p.ProbeAddr(), listen)
+		return &probe.TCP{Addr: value}, nil
 	case "ready-http":
 		u, err := url.Parse(value)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, fmt.Errorf("-ready-http %q is not an http:// or https:// URL", value)
 		}
-		p := &probe.HTTP{URL: value}
-		return p, checkNotHeld("-ready-http", value, p.ProbeAddr(), listen)
+		return &probe.HTTP{URL: value}, nil
 	}
 	return nil, fmt.Errorf("-%s: not a readiness flag", name)
-}
-
-// checkNotHeld refuses a probe (of flag name, given value) that connects
-// to target (host:port) when one of the -listen sockets takes that
-// connection: the socket is held for every run, so the probe would pass on
-// the old run while the new one is not ready. (The Overseer refuses it too,
-// in its own terms.)
-func checkNotHeld(name, value, target string, listen []string) error {
-	th, tp, err := net.SplitHostPort(target)
-	if err != nil {
-		return nil // the probe's address was checked before
-	}
-	for _, l := range listen {
-		network, addr, ok := strings.Cut(l, "://")
-		if !ok || !strings.HasPrefix(network, "tcp") {
-			continue
-		}
-		lh, lp, err := net.SplitHostPort(addr)
-		if err != nil || lp != tp || lp == "0" || !takesHost(lh, th) {
-			continue
-		}
-		return fmt.Errorf("%s %s aims at -listen %s: that socket is held for every run, so it answers for the old run "+
-			"while the new one boots, and the probe cannot tell them apart; probe a port the program opens itself, "+
-			"or use -notify, -ready-line or -ready-cmd", name, value, l)
-	}
-	return nil
-}
-
-// takesHost reports whether a listener on host l takes connections made
-// to host t.
-func takesHost(l, t string) bool {
-	unspecified := func(h string) bool {
-		ip := net.ParseIP(h)
-		return h == "" || (ip != nil && ip.IsUnspecified())
-	}
-	local := func(h string) bool {
-		ip := net.ParseIP(h)
-		return h == "" || h == "localhost" || (ip != nil && ip.IsLoopback())
-	}
-	return unspecified(l) || l == t || (local(l) && local(t))
 }
 
 // superviseProgram runs the program until it ends or a signal stops it,

@@ -266,11 +266,13 @@ func TestRunUsage(t *testing.T) {
 		{[]string{"-stop-signal", "15"}, []string{"-stop-signal", "not a number"}},
 		// A probe of a held socket: it would pass on the old run.
 		{[]string{"-listen", "tcp://127.0.0.1:18080", "-ready-tcp", "127.0.0.1:18080"},
-			[]string{"-ready-tcp 127.0.0.1:18080 aims at -listen tcp://127.0.0.1:18080", "held for every run"}},
+			[]string{"Ready probes 127.0.0.1:18080, one of the Cmd's own Listeners (tcp://127.0.0.1:18080)", "held for every run"}},
 		{[]string{"-listen", "tcp://:18080", "-ready-http", "http://localhost:18080/health"},
-			[]string{"-ready-http http://localhost:18080/health aims at -listen tcp://:18080"}},
+			[]string{"Ready probes localhost:18080, one of the Cmd's own Listeners (tcp://:18080)"}},
 		{[]string{"-listen", "tcp://127.0.0.1:18080", "-ready-http", "http://[::1]:18080/"},
-			[]string{"aims at -listen tcp://127.0.0.1:18080"}},
+			[]string{"one of the Cmd's own Listeners (tcp://127.0.0.1:18080)"}},
+		{[]string{"-listen", "tcp://127.0.0.1:18080", "-ready-tcp", ":18080"}, // no host: the local system
+			[]string{"one of the Cmd's own Listeners (tcp://127.0.0.1:18080)"}},
 	} {
 		var stdout, stderr bytes.Buffer
 		args := append(append([]string{"run"}, tt.args...), "--", prog, "out:never")
