@@ -103,21 +103,7 @@ func (p *process) stderrText() string {
 // it.
 func (p *process) waitLine(prefix string) string {
 	p.t.Helper()
-	timeout := time.After(20 * time.Second)
-	for {
-		select {
-		case l, ok := <-p.lines:
-			if !ok {
-				<-p.waited
-				p.t.Fatalf("no line %q before the end (%v); stderr: %s", prefix, p.err, p.stderrText())
-			}
-			if strings.HasPrefix(l, prefix) {
-				return l
-			}
-		case <-timeout:
-			p.t.Fatalf("no line %q; stderr: %s", prefix, p.stderrText())
-		}
-	}
+	return p.waitLineBefore(prefix, "")
 }
 
 // waitErr waits for a line of stderr that starts with prefix.
@@ -424,8 +410,9 @@ func TestRunRollingRestartNotReady(t *testing.T) {
 }
 
 // waitLineBefore waits for a line of stdout that starts with want, and
-// fails if one that starts with notBefore comes first.
-func (p *process) waitLineBefore(want, notBefore string) {
+// returns it; it fails if one that starts with notBefore (unless "") comes
+// first.
+func (p *process) waitLineBefore(want, notBefore string) string {
 	p.t.Helper()
 	timeout := time.After(20 * time.Second)
 	for {
@@ -436,9 +423,9 @@ func (p *process) waitLineBefore(want, notBefore string) {
 				p.t.Fatalf("no line %q before the end (%v); stderr: %s", want, p.err, p.stderrText())
 			}
 			if strings.HasPrefix(l, want) {
-				return
+				return l
 			}
-			if strings.HasPrefix(l, notBefore) {
+			if notBefore != "" && strings.HasPrefix(l, notBefore) {
 				p.t.Fatalf("%q came before %q", l, want)
 			}
 		case <-timeout:
