@@ -170,6 +170,7 @@ type Cmd struct {
 	pid       int
 	exit      int
 	exited    bool // exit holds an exit code
+	stopped   bool // Status.Stopped
 	err       error
 	startTime time.Time
 	stopTime  time.Time
@@ -245,7 +246,7 @@ func (c *Cmd) launchLocked() error {
 		return err // a caller's mistake: nothing was tried
 	}
 	c.done = make(chan struct{})
-	c.pid, c.exited, c.err = 0, false, nil
+	c.pid, c.exited, c.err, c.stopped = 0, false, nil, false
 	c.startTime, c.stopTime = time.Now(), time.Time{}
 	if c.state != StateStarting {
 		c.setState(StateStarting)
@@ -456,6 +457,7 @@ func (c *Cmd) statusLocked(now time.Time) Status {
 		StartTime: c.startTime,
 		StopTime:  c.stopTime,
 		Restarts:  c.restarts,
+		Stopped:   c.stopped,
 
 		StatusText: c.statusText,
 		MainPID:    c.mainPID,

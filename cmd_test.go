@@ -308,6 +308,16 @@ func TestStopSignal(t *testing.T) {
 	var se *SignalError
 	require.ErrorAs(t, c.Status().Error, &se)
 	assert.Equal(t, syscall.SIGINT, se.Signal)
+	assert.True(t, c.Status().Stopped, "the signal was a stop asked for")
+
+	// A signal the run did not ask for is no stop; a new run forgets the
+	// last one's.
+	require.NoError(t, c.Start())
+	waitLine(t, c, "ready")
+	require.NoError(t, c.Signal(syscall.SIGINT))
+	st := c.Wait()
+	require.ErrorAs(t, st.Error, &se)
+	assert.False(t, st.Stopped, "killed, not stopped")
 }
 
 // grandchildren returns the pids the child printed as "pid:N".

@@ -105,7 +105,7 @@ func (c *Cmd) rollLocked(args []string) error {
 	c.run, c.done, c.cfg = r, r.done, &cfg
 	c.out.setLimits(cfg.bufferLines, cfg.bufferBytes, cfg.maxLineBytes)
 	c.pid, c.startTime, c.stopTime = r.pid, r.started, time.Time{}
-	c.exited, c.err = false, nil
+	c.exited, c.err, c.stopped = false, nil, false
 	c.statusText, c.mainPID = r.statusText, r.mainPID
 	if args != nil {
 		c.Args = args

@@ -424,6 +424,7 @@ func (c *Cmd) runEnded(r *run, ws syscall.WaitStatus, err error) {
 	}
 	c.run = nil
 	c.stopTime = time.Now()
+	c.stopped = r.stopRequested || r.selfStopping
 	// What the run said of itself (STATUS=, MAINPID=) ends with it.
 	c.statusText, c.mainPID = "", 0
 	signaled := false

@@ -24,6 +24,11 @@ type Status struct {
 	// error names the program or directory), or a signal ended it (a
 	// *SignalError).
 	Error error
+	// Stopped reports that the last run ended because it was asked to
+	// (Stop, StopAll, Restart, a cancelled context) or said it was going
+	// (STOPPING=1), not by itself: an Error that is the stop signal's
+	// *SignalError is then no failure.
+	Stopped bool
 	// StartTime is when the last run started; StopTime when it ended (zero
 	// while it runs).
 	StartTime time.Time

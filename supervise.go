@@ -219,9 +219,11 @@ func (s *supervision) stoppedWhileWaiting() {
 	defer c.mu.Unlock()
 	switch c.state {
 	case StateBackoff:
+		c.stopped = true // interrupted on request, whatever the last run was
 		c.setState(StateInterrupted)
 	case StateStarting:
 		if c.run == nil {
+			c.stopped = true
 			c.setState(StateStopping)
 			c.setState(StateInterrupted)
 		}

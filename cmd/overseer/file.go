@@ -178,24 +178,19 @@ func superviseFile(opts *fileOptions, procs []config.Process, stdout, stderr io.
 			}
 		})
 	}
-	var firstFailure *failure
 	if opts.exitOnFailure {
-		firstFailure = &failure{}
-		stopWatching := watchFailures(o, procs, firstFailure, cancel)
-		defer stopWatching()
+		defer stopOnFailure(o, procs, cancel)()
 	}
 
 	// The first Ctrl-C or SIGTERM stops everything gracefully; a second one
 	// kills what is left.
 	done := make(chan struct{})
-	interrupted := make(chan struct{})
 	owned.Go(func() {
 		select {
 		case <-sigs:
 		case <-done:
 			return
 		}
-		close(interrupted)
 		fmt.Fprintln(stderr, "overseer: stopping (Ctrl-C again to kill)")
 		cancel()
 		select {
@@ -231,12 +226,7 @@ func superviseFile(opts *fileOptions, procs []config.Process, stdout, stderr io.
 	cancel()
 	owned.Wait()
 	term.close() // every line printed before the verdict
-	select {
-	case <-interrupted:
-		return verdict(o, procs, true, nil, stderr)
-	default:
-	}
-	return verdict(o, procs, firstFailure.happened(), firstFailure, stderr)
+	return verdict(o, procs, opts.exitOnFailure, stderr)
 }
 
 // stopAll stops every process of o, as the end of the command does.

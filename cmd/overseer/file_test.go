@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -307,4 +308,29 @@ func TestBadEnvFile(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, ".env:2")
 	assert.Empty(t, stdout)
+}
+
+// A process stopped on request (here from the dashboard) is no failure:
+// when the rest has ended by itself, the command exits 0.
+func TestStopFromDashboardIsNoFailure(t *testing.T) {
+	dir := t.TempDir()
+	gate := filepath.Join(dir, "go")
+	file := writeFile(t, "Procfile", "long: exec sleep 1000\njob: while [ ! -e "+gate+" ]; do sleep 0.01; done; echo done\n")
+	p := startCommand(t, "-f", file, "-http", "127.0.0.1:0")
+	line := p.waitLine("overseer: dashboard at ")
+	m := regexp.MustCompile(`dashboard at (http://[^/]+)/.* token ([0-9a-f]+) for POST`).FindStringSubmatch(line)
+	require.NotNil(t, m, line)
+	p.waitLine("long * running")
+	req, err := http.NewRequest("POST", m[1]+"/api/processes/long/stop", nil)
+	require.NoError(t, err)
+	req.Header.Set("X-Overseer-Token", m[2])
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	p.waitLine("long * interrupted")
+	require.NoError(t, os.WriteFile(gate, nil, 0o644))
+	p.waitLine("job  | done")
+	assert.Equal(t, 0, p.exitCode(), p.stderrText())
+	assert.NotContains(t, p.stderrText(), "failed")
 }

@@ -14,16 +14,17 @@ import (
 
 // failed reports whether st, the status of a process with the given
 // success codes, is a failure for the command: fatal, finished with an exit
-// code that is not a success, or ended by a signal nobody asked for
-// (stopped says that the command stopped everything).
-func failed(st overseer.Status, successCodes []int, stopped bool) bool {
+// code that is not a success, or ended by a signal nobody asked for (a
+// stop asked for, from the command, the dashboard or the control socket,
+// is none).
+func failed(st overseer.Status, successCodes []int) bool {
 	switch st.State {
 	case overseer.StateFatal:
 		return true
 	case overseer.StateFinished:
 		return st.Exit != 0 && !slices.Contains(successCodes, st.Exit)
 	case overseer.StateInterrupted:
-		return !stopped && st.Error != nil
+		return !st.Stopped && st.Error != nil
 	}
 	return false
 }
@@ -50,51 +51,39 @@ func reason(id string, st overseer.Status) string {
 }
 
 // verdict prints which processes did not end well and returns the exit
-// status of the command: 0, 1 when some failed, or the exit code of first
-// when -exit-on-failure stopped everything for it.
-func verdict(o *overseer.Overseer, procs []config.Process, stopped bool, first *failure, stderr io.Writer) int {
+// status of the command: 0, 1 when some failed, or, with exitOnFailure, the
+// exit code of the one that failed first.
+func verdict(o *overseer.Overseer, procs []config.Process, exitOnFailure bool, stderr io.Writer) int {
 	var lines []string
+	var first string // the process that failed first
+	var firstStatus overseer.Status
 	for _, p := range procs {
 		st, err := o.Status(p.Name)
-		if err != nil {
+		if err != nil || !failed(st, p.Cmd.SuccessCodes) {
 			continue
 		}
-		if failed(st, p.Cmd.SuccessCodes, stopped && (first == nil || first.id != p.Name)) {
-			lines = append(lines, p.Name+": "+reason(p.Name, st))
+		lines = append(lines, p.Name+": "+reason(p.Name, st))
+		if first == "" || st.StopTime.Before(firstStatus.StopTime) {
+			first, firstStatus = p.Name, st
 		}
 	}
-	if first.happened() {
-		fmt.Fprintf(stderr, "overseer: %s failed (%s): stopped everything (-exit-on-failure)\n", first.id, reason(first.id, first.status))
-		return exitCode(first.status)
+	switch {
+	case len(lines) == 0:
+		return 0
+	case exitOnFailure:
+		fmt.Fprintf(stderr, "overseer: %s failed (%s): stopped everything (-exit-on-failure)\n", first, reason(first, firstStatus))
+		return exitCode(firstStatus)
 	}
-	if len(lines) > 0 {
-		fmt.Fprintln(stderr, "overseer: failed:\n  "+strings.Join(lines, "\n  "))
-		return 1
-	}
-	return 0
+	fmt.Fprintln(stderr, "overseer: failed:\n  "+strings.Join(lines, "\n  "))
+	return 1
 }
 
-// failure is the first process that failed for good, for -exit-on-failure.
-type failure struct {
-	mu     sync.Mutex
-	id     string
-	status overseer.Status
-}
-
-// happened reports whether a failure was recorded; false on nil.
-func (f *failure) happened() bool {
-	if f == nil {
-		return false
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.id != ""
-}
-
-// watchFailures watches o's events and, at the first process that fails for
-// good, records it in first and calls stop (which stops everything). It
-// returns the function that ends the watch.
-func watchFailures(o *overseer.Overseer, procs []config.Process, first *failure, stop func()) (end func()) {
+// stopOnFailure watches o's events and calls stop (which stops everything)
+// at the first process that fails for good, for -exit-on-failure. It
+// returns the function that ends the watch. Which process that was is read
+// from the statuses at the end (verdict), not from the events, which may
+// still be on their way when everything has ended.
+func stopOnFailure(o *overseer.Overseer, procs []config.Process, stop func()) (end func()) {
 	codes := make(map[string][]int, len(procs))
 	for _, p := range procs {
 		codes[p.Name] = p.Cmd.SuccessCodes
@@ -107,19 +96,12 @@ func watchFailures(o *overseer.Overseer, procs []config.Process, first *failure,
 		for {
 			select {
 			case ev := <-events:
-				if !ev.To.IsFinal() || ev.From == overseer.StateStopping {
-					continue // not an end, or one that was asked for
-				}
-				st, err := o.Status(ev.ID)
-				if err != nil || !failed(st, codes[ev.ID], false) {
+				if !ev.To.IsFinal() {
 					continue
 				}
-				first.mu.Lock()
-				if first.id == "" {
-					first.id, first.status = ev.ID, st
+				if st, err := o.Status(ev.ID); err == nil && failed(st, codes[ev.ID]) {
+					stop()
 				}
-				first.mu.Unlock()
-				stop()
 			case <-done:
 				return
 			}
