@@ -72,22 +72,44 @@ func runClient(op string, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		req.ID, req.Signal = rest[0], rest[1]
+	case control.OpStart:
+		// Several names: each is started in turn, as foreman's start
+		// takes several.
+		if len(rest) == 0 {
+			flags.Usage()
+			return 2
+		}
+		code := 0
+		for _, id := range rest {
+			if c := request(*socket, control.Request{Op: op, ID: id}, stdout, stderr); c != 0 {
+				code = c
+			}
+		}
+		return code
 	default:
 		if len(rest) != 1 {
 			flags.Usage()
 			return 2
 		}
 		req.ID = rest[0]
+		if follow != nil {
+			req.Follow = *follow
+		}
 	}
+	return request(*socket, req, stdout, stderr)
+}
 
-	c, err := control.Dial(*socket)
+// request sends req to the server at socket and prints what it answers; the
+// exit status is 0 for an answer ok, 1 for an error (printed).
+func request(socket string, req control.Request, stdout, stderr io.Writer) int {
+	op := req.Op
+	c, err := control.Dial(socket)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	defer c.Close()
 	if op == control.OpLogs {
-		req.Follow = *follow
 		err = c.Logs(req, func(l overseer.Line) error {
 			end := "\n"
 			if l.Partial {
@@ -110,7 +132,7 @@ func runClient(op string, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		var remote *control.RemoteError
 		if errors.As(err, &remote) {
-			fmt.Fprintln(stderr, "overseer "+op+":", remote.Msg)
+			fmt.Fprintln(stderr, "overseer "+op+":", tidyError(req.ID, remote.Msg))
 		} else {
 			fmt.Fprintln(stderr, err)
 		}
@@ -119,17 +141,15 @@ func runClient(op string, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// serverAnswers reports whether a server listens at the control socket
-// ("" for the default one): false when nothing is there, or only the socket
-// file of a server that has gone. It asks nothing: the server takes a
-// connection closed without a request as no request.
-func serverAnswers(socket string) bool {
-	c, err := control.Dial(socket)
+// servedFile returns the file that the server at the control socket (""
+// for the default one) runs, as an absolute path, and whether a server
+// answered at all.
+func servedFile(socket string) (string, bool) {
+	resp, err := control.Do(socket, control.Request{Op: control.OpStatus})
 	if err != nil {
-		return false
+		return "", false
 	}
-	_ = c.Close() // nothing was sent: nothing to lose
-	return true
+	return resp.File, true
 }
 
 // outcome says what the answer to req, an operation that changes a

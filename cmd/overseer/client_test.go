@@ -340,7 +340,7 @@ func TestClientStartWaitsForReady(t *testing.T) {
 	got = receive(t, answer)
 	assert.Equal(t, "1", got[0])
 	assert.Empty(t, got[1])
-	assert.Contains(t, got[2], fmt.Sprintf("overseer start: overseer: process not ready: never: the run (pid %d) is fatal before it was ready", pid))
+	assert.Contains(t, got[2], fmt.Sprintf("overseer start: process not ready: the run (pid %d) is fatal before it was ready", pid))
 	assert.Contains(t, got[2], "not today")
 	assert.Contains(t, logged.String(), `level=WARN msg="overseer: control: request failed" op=start id=never err="overseer: process not ready: never: the run`)
 	assert.Contains(t, logged.String(), fmt.Sprintf(`level=INFO msg="overseer: control: request done" op=start id=web pid=%d state=running`, webPID))
@@ -417,7 +417,7 @@ func TestClientUpgradeFailureLogged(t *testing.T) {
 	code, out, errOut := ask(t, sock, "upgrade", "web", "--", missing, "-x")
 	assert.Equal(t, 1, code)
 	assert.Empty(t, out)
-	assert.Contains(t, errOut, "overseer upgrade: overseer: process not ready: web: the new run could not be started")
+	assert.Contains(t, errOut, "overseer upgrade: process not ready: the new run could not be started", "no doubled prefixes")
 	log := logged.String()
 	assert.Contains(t, log, `level=WARN msg="overseer: control: request failed" op=upgrade id=web err="overseer: process not ready: web: the new run could not be started`)
 	assert.Contains(t, log, missing)
@@ -471,7 +471,7 @@ func waitText(t *testing.T, lines <-chan overseer.Line, text string) {
 
 func TestClientUsageStartSignal(t *testing.T) {
 	sock := filepath.Join(shortDir(t), "c.sock")
-	for _, args := range [][]string{{"start"}, {"start", "a", "b"}, {"signal"}, {"signal", "web"}} {
+	for _, args := range [][]string{{"start"}, {"signal"}, {"signal", "web"}} {
 		code, _, errOut := ask(t, sock, args[0], args[1:]...)
 		assert.Equal(t, 2, code, "%q: %s", args, errOut)
 	}
@@ -480,12 +480,15 @@ func TestClientUsageStartSignal(t *testing.T) {
 	assert.Contains(t, errOut, "usage: overseer signal [-socket PATH] NAME SIGNAL")
 }
 
-// serverAnswers tells whether a server listens at a socket.
-func TestServerAnswers(t *testing.T) {
+// servedFile tells whether a server listens at a socket, and the file it
+// runs.
+func TestServedFile(t *testing.T) {
 	dir := shortDir(t)
-	assert.False(t, serverAnswers(filepath.Join(dir, "none", "c.sock")), "a missing directory")
+	_, ok := servedFile(filepath.Join(dir, "none", "c.sock"))
+	assert.False(t, ok, "a missing directory")
 	assert.NoDirExists(t, filepath.Join(dir, "none"), "made by nobody")
-	assert.False(t, serverAnswers(filepath.Join(dir, "c.sock")), "no socket")
+	_, ok = servedFile(filepath.Join(dir, "c.sock"))
+	assert.False(t, ok, "no socket")
 
 	stale := filepath.Join(dir, "stale.sock")
 	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: stale, Net: "unix"})
@@ -493,16 +496,25 @@ func TestServerAnswers(t *testing.T) {
 	ln.SetUnlinkOnClose(false)
 	require.NoError(t, ln.Close())
 	require.FileExists(t, stale)
-	assert.False(t, serverAnswers(stale), "the socket of a server gone")
+	_, ok = servedFile(stale)
+	assert.False(t, ok, "the socket of a server gone")
 
-	o := overseer.NewOverseer()
-	sock, logged := serveHere(t, o)
-	assert.True(t, serverAnswers(sock))
-	askOK(t, sock, `ID\s+STATE\s+PID\s+RESTARTS\s+UPTIME\s+STATUS`, "status")
-	assert.Empty(t, logged.String(), "a connection without a request is no failure")
+	s := &control.Server{Path: filepath.Join(dir, "c.sock"), File: "/srv/app/Procfile"}
+	require.NoError(t, s.Listen())
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ctx, overseer.NewOverseer()) }()
+	defer func() {
+		cancel()
+		assert.NoError(t, <-served)
+	}()
+	file, ok := servedFile(s.Path)
+	assert.True(t, ok)
+	assert.Equal(t, "/srv/app/Procfile", file)
 
 	t.Setenv("XDG_RUNTIME_DIR", shortDir(t))
-	assert.False(t, serverAnswers(""), "the default socket")
+	_, ok = servedFile("")
+	assert.False(t, ok, "the default socket")
 }
 
 // A client given a socket in a missing directory says that no server is

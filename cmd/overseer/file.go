@@ -102,18 +102,18 @@ func runFile(mode string, args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	procs, err := loadProcs(opts)
+	procs, file, err := loadProcs(opts)
 	if err != nil {
 		fmt.Fprintln(stderr, "overseer:", err)
 		return 2
 	}
-	return superviseFile(opts, procs, stdout, stderr)
+	return superviseFile(opts, procs, file, stdout, stderr)
 }
 
-// superviseFile runs procs until they are all done for good, or until a
+// superviseFile runs procs, of file (an absolute path, "" for the demo), until they are all done for good, or until a
 // signal (or, with -exit-on-failure, a failure) stops them, and returns the
 // exit status.
-func superviseFile(opts *fileOptions, procs []config.Process, stdout, stderr io.Writer) int {
+func superviseFile(opts *fileOptions, procs []config.Process, file string, stdout, stderr io.Writer) int {
 	// Caught from here on, so that a signal sent once the command has said
 	// anything (its socket, its dashboard) is acted on.
 	sigs := make(chan os.Signal, 2)
@@ -143,7 +143,7 @@ func superviseFile(opts *fileOptions, procs []config.Process, stdout, stderr io.
 		}
 	}
 	if opts.mode == "serve" {
-		stopServing, err := serveControl(o, opts.socket, logger, stdout, stderr)
+		stopServing, err := serveControl(o, opts.socket, file, logger, stdout, stderr)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return 2
@@ -239,8 +239,8 @@ func stopAll(o *overseer.Overseer, stderr io.Writer) {
 // serveControl listens on the control socket and serves it in a goroutine,
 // and returns the function that ends it, reports how it ended, and stops
 // what a last request may have started.
-func serveControl(o *overseer.Overseer, socket string, logger *slog.Logger, stdout, stderr io.Writer) (func(), error) {
-	ctl := &control.Server{Path: socket, Logger: logger}
+func serveControl(o *overseer.Overseer, socket, file string, logger *slog.Logger, stdout, stderr io.Writer) (func(), error) {
+	ctl := &control.Server{Path: socket, File: file, Logger: logger}
 	if err := ctl.Listen(); err != nil {
 		return nil, err
 	}

@@ -334,3 +334,34 @@ func TestStopFromDashboardIsNoFailure(t *testing.T) {
 	assert.Equal(t, 0, p.exitCode(), p.stderrText())
 	assert.NotContains(t, p.stderrText(), "failed")
 }
+
+// "overseer start NAME" asks the server at the control socket when it runs
+// the file of this directory, and runs the file here in the foreground
+// when it runs another one.
+func TestStartAsksTheServerOfThisFile(t *testing.T) {
+	t.Setenv("XDG_RUNTIME_DIR", shortDir(t)) // the default socket, for the server and the clients
+	served, other := t.TempDir(), t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(served, "Procfile"), []byte("web: exec sleep 1000\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(other, "Procfile"), []byte("web: echo from the other project\n"), 0o644))
+
+	t.Chdir(served)
+	p := startCommand(t, "serve", "-http", "")
+	p.waitLine("web * running")
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run([]string{"stop", "web"}, &stdout, &stderr), stderr.String())
+	p.waitLine("web * interrupted")
+
+	stdout.Reset()
+	require.Equal(t, 0, run([]string{"start", "web"}, &stdout, &stderr), stderr.String())
+	assert.Regexp(t, `^web started \(pid \d+\)\n$`, stdout.String(), "asked the server")
+	p.waitLine("web * running")
+
+	t.Chdir(other)
+	stdout.Reset()
+	require.Equal(t, 0, run([]string{"start", "web"}, &stdout, &stderr), stderr.String())
+	assert.Contains(t, stdout.String(), "web * running", "ran here, in the foreground")
+	assert.Contains(t, stdout.String(), "web | from the other project\n")
+
+	p.signal(syscall.SIGINT)
+	assert.Equal(t, 0, p.exitCode(), p.stderrText())
+}

@@ -3,7 +3,6 @@ package main
 import (
 	_ "embed"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 
@@ -40,9 +39,9 @@ func findFile(dir string) (string, error) {
 }
 
 // loadProcs reads the file of opts (found, when -f is not given), or the
-// demo, and returns the processes to run: those named, with what they
-// depend on, or all.
-func loadProcs(opts *fileOptions) ([]config.Process, error) {
+// demo, and returns the processes to run (those named, with what they
+// depend on, or all) and the file's absolute path ("" for the demo).
+func loadProcs(opts *fileOptions) ([]config.Process, string, error) {
 	var (
 		procs []config.Process
 		file  string
@@ -58,16 +57,20 @@ func loadProcs(opts *fileOptions) ([]config.Process, error) {
 		file = opts.file
 		if file == "" {
 			if file, err = findFile("."); err != nil {
-				return nil, err
+				return nil, "", err
 			}
 		}
 		procs, err = config.Load(file, load)
 	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if procs, err = config.Select(file, procs, opts.names); err != nil {
-		return nil, fmt.Errorf("%w (run them all without names)", err)
+		return nil, "", err
 	}
-	return procs, nil
+	if opts.mode == "demo" {
+		return procs, "", nil
+	}
+	abs, err := filepath.Abs(file)
+	return procs, abs, err
 }

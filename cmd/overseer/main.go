@@ -20,7 +20,8 @@
 //
 // Subcommands (see "overseer help"):
 //
-//	overseer run [-listen ADDR]... [-notify] -- PROGRAM ARGS   one program, restarted without downtime on SIGUSR2
+//	overseer run [-listen ADDR]... [-notify | -ready-...] -- PROGRAM ARGS
+//	                                                          one program, restarted without downtime on SIGUSR2
 //	overseer serve [-f FILE] [-socket PATH] [-http ADDR]      a file, with a control socket
 //	overseer status | start NAME | stop NAME | restart NAME | upgrade NAME -- ARGS | signal NAME SIG | logs [-f] NAME
 //	                                                          ask the server at the control socket
@@ -42,15 +43,15 @@ const usage = `usage:
   overseer [-f FILE] [FLAGS] [NAME]...      run a Procfile or YAML file in the foreground: every
                                             process, or the NAMEd ones and what they depend on
   overseer start [-f FILE] [FLAGS] [NAME]...
-                                            the same, as foreman start; when a server answers at
-                                            the control socket, start NAME there instead
+                                            the same, as foreman start; when the server at the
+                                            control socket runs this file, start NAMEs there instead
   overseer demo [FLAGS]                     run the built-in demo, from any directory
   overseer serve [-f FILE] [-socket PATH] [FLAGS] [NAME]...
                                             run a file with a control socket for the commands below
   overseer run [-listen ADDR]... [-notify | -ready-... ] [-stop-signal SIG] [--] PROGRAM [ARG]...
                                             run one program; SIGUSR2 restarts it without downtime
   overseer status [-socket PATH]            the processes of the server
-  overseer start [-socket PATH] NAME        start a process of the server (when one answers)
+  overseer start [-socket PATH] NAME...     start processes of the server (see start above)
   overseer stop [-socket PATH] NAME         stop a process of the server
   overseer restart [-socket PATH] NAME      restart it (rolling when it has listeners), and wait
                                             until the new run is ready

@@ -2,24 +2,42 @@ package main
 
 import (
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 )
 
 // runStart is "overseer start": foreman's start, which runs the file in the
-// foreground (all of it, or the processes named), unless a server answers
-// at the control socket: then it asks that server to start the process
-// named, as "overseer stop" asks it to stop one. -socket means the server;
-// -f, or any flag of a foreground run, means the foreground.
+// foreground (all of it, or the processes named), unless it names
+// processes and the server at the control socket runs this very file (the
+// one "overseer start" would run here): then it asks that server to start
+// them, as "overseer stop" asks it to stop one. -socket always means the
+// server; no name, or a flag of a foreground run, the foreground.
 func runStart(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case hasFlag(args, "socket"):
 		return runClient("start", args, stdout, stderr)
-	case hasFlag(args, "f", "http", "env", "port", "exit-on-failure", "timestamps", "h", "help"):
-	case serverAnswers(""):
+	case len(args) == 0 || strings.HasPrefix(args[0], "-"):
+		// No name, or flags (of a foreground run: -socket is above).
+	case servesHere():
 		return runClient("start", args, stdout, stderr)
 	}
 	return runFile("start", args, stdout, stderr)
+}
+
+// servesHere reports whether the server at the default control socket runs
+// the file that a foreground run in this directory would.
+func servesHere() bool {
+	served, ok := servedFile("")
+	if !ok || served == "" {
+		return false
+	}
+	here, err := findFile(".")
+	if err != nil {
+		return false
+	}
+	abs, err := filepath.Abs(here)
+	return err == nil && abs == served
 }
 
 // hasFlag reports whether args, up to "--" or the first argument that is

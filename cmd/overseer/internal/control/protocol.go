@@ -14,7 +14,7 @@
 //
 // answered with JSON lines: {"ok":false,"error":"…"} for an error, else
 //
-//	status                        {"ok":true,"processes":[…]}
+//	status                        {"ok":true,"processes":[…],"file":"/srv/app/Procfile"}
 //	start, stop, restart, upgrade {"ok":true,"before":{…},"process":{…}}
 //	signal                        {"ok":true,"before":{…},"process":{…},
 //	                               "sent":{"signal":"SIGHUP","group":false,"pid":123}}
@@ -64,6 +64,8 @@ type Response struct {
 	OK        bool                   `json:"ok"`
 	Error     string                 `json:"error,omitempty"`
 	Processes []overseer.JSONProcess `json:"processes,omitempty"` // status
+	// File is the file the server runs, an absolute path: status.
+	File string `json:"file,omitempty"`
 	// Before is the process before the operation: start, stop, restart,
 	// upgrade and signal.
 	Before *overseer.JSONProcess `json:"before,omitempty"`

@@ -40,6 +40,10 @@ type Server struct {
 	// MaxConns bounds the connections served at once; more are answered
 	// with an error. Zero means 64.
 	MaxConns int
+	// File is the file the server runs (an absolute path), told to status
+	// requests, so that "overseer start" can tell whether the server runs
+	// the file of the directory it is called in. "" tells nothing.
+	File string
 	// Logger, when set, records the requests that failed, at Warn, with
 	// the attributes op, id and err (a refused client, a bad request, an
 	// upgrade whose new run did not start, …), and those that changed a
@@ -236,6 +240,9 @@ func (s *Server) handle(ctx context.Context, o *overseer.Overseer, conn *net.Uni
 	if err != nil {
 		fail(req, err)
 		return
+	}
+	if req.Op == OpStatus {
+		resp.File = s.File
 	}
 	s.record(req, resp, nil)
 	_ = w.send(resp) // a client gone meanwhile has nothing to be told
