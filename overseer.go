@@ -578,6 +578,9 @@ func (o *Overseer) awaitNewRun(c *Cmd, restarts int) error {
 				}
 				return fmt.Errorf("%w: %s: the new run (pid %d) ended with exit code %d", ErrNotReady, c.name(), st.PID, st.Exit)
 			case StateBackoff, StateFatal, StateInterrupted:
+				if st.State == StateBackoff && success {
+					return nil // a job that did its work, to run again under RestartAlways
+				}
 				if st.PID == 0 {
 					return fmt.Errorf("%w: %s: the new run could not be started (%v): %w", ErrNotReady, c.name(), st.State, st.Error)
 				}

@@ -269,3 +269,37 @@ func TestDependStartedNotReadyAfterStartDelay(t *testing.T) {
 	cancel()
 	require.NoError(t, recvErr(t, errc, "SuperviseAll"))
 }
+
+// Restart returns once the new run is ready, or says how it failed: so a
+// caller can use the process as soon as it returns.
+func TestRestartWaitsForTheNewRun(t *testing.T) {
+	o := newTestOverseer(t)
+	useFakeTimer(o, false)
+	c := addChild(t, o, "p", "out:booting", "sleepms:200", "out:ready now", "sleep")
+	c.Ready = lineProbe("ready now")
+	require.NoError(t, o.Start("p"))
+	first := waitState(t, o, "p", StateRunning).PID
+
+	require.NoError(t, o.Restart("p"))
+	st := status(t, o, "p")
+	assert.Equal(t, StateRunning, st.State, "running when Restart returns")
+	assert.NotEqual(t, first, st.PID)
+	assert.Equal(t, 1, st.Restarts)
+	last := c.Lines(0)
+	assert.Equal(t, "ready now", last[len(last)-1].Text, "and ready")
+
+	// A new run that cannot start, or that fails, is an error.
+	err := o.Upgrade("p", childPath+"-missing")
+	require.ErrorIs(t, err, ErrNotReady)
+	assert.Contains(t, err.Error(), "could not be started")
+	err = o.Upgrade("p", childPath, "exit:3") // ends before it is ready
+	require.ErrorIs(t, err, ErrNotReady)
+	assert.Contains(t, err.Error(), "exit code 3")
+	require.NoError(t, o.Stop("p"))
+
+	job := addChild(t, o, "job", "out:done", "exit:0")
+	job.Restart = RestartAlways
+	require.NoError(t, o.Start("job"))
+	waitLine(t, job, "done")
+	assert.NoError(t, o.Restart("job"), "a job that did its work under RestartAlways")
+}

@@ -386,25 +386,25 @@ func (r *run) signal(sig syscall.Signal) error {
 
 // signalMain sends sig to the run's main process alone: main (its
 // MAINPID=) while that is a member of the run's group, else the leader.
-// cmd.mu is not held.
-func (r *run) signalMain(main int, sig syscall.Signal) error {
+// It returns the pid it sent it to. cmd.mu is not held.
+func (r *run) signalMain(main int, sig syscall.Signal) (int, error) {
 	r.sigMu.Lock()
 	defer r.sigMu.Unlock()
 	if r.reaped {
-		return os.ErrProcessDone
+		return 0, os.ErrProcessDone
 	}
 	if main != 0 && main != r.pid {
 		if err := signalMember(main, r.pid, sig); err == nil {
-			return nil
+			return main, nil
 		}
 		// Gone, or no longer of the group (its pid may be another
 		// process's now): the leader stands for the run.
 	}
 	err := signalMember(r.pid, r.pid, sig)
 	if errors.Is(err, syscall.ESRCH) {
-		return os.ErrProcessDone
+		return 0, os.ErrProcessDone
 	}
-	return err
+	return r.pid, err
 }
 
 // runEnded records how run r ended and moves the Cmd to its next state:

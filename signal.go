@@ -35,8 +35,14 @@ func ParseSignal(name string) (syscall.Signal, error) {
 // systemd's "kill -HUP $MAINPID" does: gunicorn's arbiter reloads on
 // SIGHUP, and its workers would die of it. Errors are as for Signal.
 func (c *Cmd) SignalMain(sig syscall.Signal) error {
+	_, err := c.signalMain(sig)
+	return err
+}
+
+// signalMain is SignalMain, returning the pid it sent sig to.
+func (c *Cmd) signalMain(sig syscall.Signal) (int, error) {
 	if !validSignal(sig) {
-		return fmt.Errorf("%w: signal %s: %d is not a signal number (1-%d)", ErrInvalid, c.name(), int(sig), maxSignal)
+		return 0, fmt.Errorf("%w: signal %s: %d is not a signal number (1-%d)", ErrInvalid, c.name(), int(sig), maxSignal)
 	}
 	c.mu.Lock()
 	r := c.run
@@ -46,33 +52,46 @@ func (c *Cmd) SignalMain(sig syscall.Signal) error {
 	}
 	c.mu.Unlock()
 	if r == nil {
-		return fmt.Errorf("overseer: signal %s: %w", c.name(), os.ErrProcessDone)
+		return 0, fmt.Errorf("overseer: signal %s: %w", c.name(), os.ErrProcessDone)
 	}
-	if err := r.signalMain(main, sig); err != nil {
-		return fmt.Errorf("overseer: signal %s: %w", c.name(), err)
+	pid, err := r.signalMain(main, sig)
+	if err != nil {
+		return 0, fmt.Errorf("overseer: signal %s: %w", c.name(), err)
 	}
-	return nil
+	return pid, nil
+}
+
+// Reached says where Forward sent a signal.
+type Reached struct {
+	// Group is true when the signal went to the whole process group of
+	// the run, false when it went to its main process alone.
+	Group bool
+	// PID is the process group's id (its first process's pid), or the pid
+	// of the main process.
+	PID int
 }
 
 // Forward passes sig on to the current run the way a supervisor passes on
-// a signal it was sent: a signal that ends a process (SIGTERM, SIGINT,
-// SIGQUIT, SIGKILL, SIGABRT, or the Cmd's StopSignal) or suspends and
-// resumes one (SIGSTOP, SIGTSTP, SIGCONT, SIGTTIN, SIGTTOU) goes to the
-// whole process group, as Signal sends it; any other (SIGHUP, SIGUSR1,
-// SIGUSR2, SIGWINCH, SIGALRM, …), which programs take as "reload", "reopen
-// your logs" or "resize", goes to the main process alone, as SignalMain
-// sends it. Errors are as for Signal.
-func (c *Cmd) Forward(sig syscall.Signal) error {
+// a signal it was sent, and says where it went: a signal that ends a
+// process (SIGTERM, SIGINT, SIGQUIT, SIGKILL, SIGABRT, or the Cmd's
+// StopSignal) or suspends and resumes one (SIGSTOP, SIGTSTP, SIGCONT,
+// SIGTTIN, SIGTTOU) goes to the whole process group, as Signal sends it;
+// any other (SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM, …), which programs
+// take as "reload", "reopen your logs" or "resize", goes to the main
+// process alone, as SignalMain sends it. Errors are as for Signal.
+func (c *Cmd) Forward(sig syscall.Signal) (Reached, error) {
 	c.mu.Lock()
 	var stopSignal syscall.Signal // no run: Signal says so
+	var pid int
 	if c.run != nil {
-		stopSignal = c.run.cfg.stopSignal
+		stopSignal, pid = c.run.cfg.stopSignal, c.run.pid
 	}
 	c.mu.Unlock()
 	if ReachesGroup(sig) || sig == stopSignal {
-		return c.Signal(sig)
+		return Reached{Group: true, PID: pid}, c.Signal(sig)
 	}
-	return c.SignalMain(sig)
+	pid, err := c.signalMain(sig)
+	return Reached{PID: pid}, err
 }
 
 // ReachesGroup reports whether Forward sends sig to the whole process
@@ -97,13 +116,13 @@ func (o *Overseer) SignalMain(id string, sig syscall.Signal) error {
 	return c.SignalMain(sig)
 }
 
-// Forward passes sig on to process id as a supervisor does: to its group
-// for a signal that ends, suspends or resumes a process, to its main
-// process alone for the others (see Cmd.Forward).
-func (o *Overseer) Forward(id string, sig syscall.Signal) error {
+// Forward passes sig on to process id as a supervisor does, and says where
+// it went: to its group for a signal that ends, suspends or resumes a
+// process, to its main process alone for the others (see Cmd.Forward).
+func (o *Overseer) Forward(id string, sig syscall.Signal) (Reached, error) {
 	c, err := o.Cmd(id)
 	if err != nil {
-		return err
+		return Reached{}, err
 	}
 	return c.Forward(sig)
 }

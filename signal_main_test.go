@@ -22,7 +22,9 @@ func TestSignalMainReachesTheLeaderOnly(t *testing.T) {
 
 	require.NoError(t, c.SignalMain(syscall.SIGHUP))
 	waitLine(t, c, "leader got HUP")
-	require.NoError(t, c.Forward(syscall.SIGHUP))
+	reached, err := c.Forward(syscall.SIGHUP)
+	require.NoError(t, err)
+	assert.Equal(t, Reached{Group: false, PID: c.Status().PID}, reached)
 	eventually(t, func() bool { return countLines(c, "leader got HUP") == 2 }, "the second HUP did not reach the leader")
 	assert.False(t, processGone(worker), "a HUP for the main process killed a worker of its group")
 	assert.Equal(t, StateRunning, c.Status().State)
@@ -43,7 +45,9 @@ func TestSignalMainReachesMainPID(t *testing.T) {
 	main := c.Status().MainPID
 	assert.NotEqual(t, c.Status().PID, main)
 
-	require.NoError(t, c.SignalMain(syscall.SIGHUP))
+	reached, err := c.Forward(syscall.SIGHUP)
+	require.NoError(t, err)
+	assert.Equal(t, Reached{PID: main}, reached, "the MAINPID")
 	waitLine(t, c, "main got HUP")
 	assert.Equal(t, StateRunning, c.Status().State, "the leader got the HUP")
 
@@ -69,7 +73,9 @@ func TestForwardStopSignalsReachTheGroup(t *testing.T) {
 			require.NoError(t, c.Start())
 			waitLine(t, c, "ready")
 			worker := grandchildren(t, c, 1)[0]
-			require.NoError(t, c.Forward(sig))
+			reached, err := c.Forward(sig)
+			require.NoError(t, err)
+			assert.Equal(t, Reached{Group: true, PID: c.Status().PID}, reached)
 			eventually(t, func() bool { return processGone(worker) }, "%v did not reach the group", sig)
 			c.Wait()
 		})
@@ -80,13 +86,16 @@ func TestSignalMainErrors(t *testing.T) {
 	c, _ := newChild(t, "exit:0")
 	assert.ErrorIs(t, c.SignalMain(syscall.SIGHUP), os.ErrProcessDone, "never started")
 	assert.ErrorIs(t, c.SignalMain(0), ErrInvalid)
-	assert.ErrorIs(t, c.Forward(65), ErrInvalid)
+	_, err := c.Forward(65)
+	assert.ErrorIs(t, err, ErrInvalid)
 	require.NoError(t, c.Start())
 	c.Wait()
-	assert.ErrorIs(t, c.Forward(syscall.SIGHUP), os.ErrProcessDone, "ended")
+	_, err = c.Forward(syscall.SIGHUP)
+	assert.ErrorIs(t, err, os.ErrProcessDone, "ended")
 	o := NewOverseer()
 	assert.ErrorIs(t, o.SignalMain("nope", syscall.SIGHUP), ErrNotFound)
-	assert.ErrorIs(t, o.Forward("nope", syscall.SIGHUP), ErrNotFound)
+	_, err = o.Forward("nope", syscall.SIGHUP)
+	assert.ErrorIs(t, err, ErrNotFound)
 }
 
 // countLines counts the lines of c with the given text.

@@ -8,7 +8,6 @@ import (
 	"mime"
 	"net/http"
 	"strings"
-	"syscall"
 
 	"github.com/overseer-go/overseer"
 )
@@ -43,8 +42,7 @@ type signalAnswer struct {
 // workers of a server that reloads on SIGHUP do not die of it.
 func (h *Handler) serveSignal(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	c, err := h.o.Cmd(id)
-	if err != nil {
+	if _, err := h.o.Cmd(id); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -58,30 +56,22 @@ func (h *Handler) serveSignal(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	reached := reachedMain
-	if overseer.ReachesGroup(sig) || sig == stopSignal(c) {
-		reached = reachedGroup
-	}
-	h.logger.Info("dashboard: signal", "id", id, "signal", sig, "reached", reached, "remote", r.RemoteAddr)
-	if err := h.o.Forward(id, sig); err != nil {
+	sent, err := h.o.Forward(id, sig)
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	reached := reachedMain
+	if sent.Group {
+		reached = reachedGroup
+	}
+	h.logger.Info("dashboard: signal", "id", id, "signal", sig, "reached", reached, "pid", sent.PID, "remote", r.RemoteAddr)
 	p, err := h.o.ToJSON(id)
 	if err != nil { // removed meanwhile
 		h.fail(w, r, err)
 		return
 	}
 	_ = writeJSON(w, http.StatusOK, signalAnswer{JSONProcess: p, Signal: canonicalSignal(name), Reached: reached})
-}
-
-// stopSignal is the signal that Stop sends to c, which Forward sends to
-// the whole group as well.
-func stopSignal(c *overseer.Cmd) syscall.Signal {
-	if c.StopSignal == 0 {
-		return syscall.SIGTERM // the default (see Cmd.StopSignal)
-	}
-	return c.StopSignal
 }
 
 // canonicalSignal spells a signal name that ParseSignal accepted as

@@ -51,6 +51,18 @@ func TestFindsTheFile(t *testing.T) {
 	assert.NotContains(t, stdout, "from-yaml")
 }
 
+// A Procfile that is there but cannot be read is said so, not taken for
+// no file.
+func TestFileThatCannotBeRead(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.Symlink(filepath.Join(dir, "gone"), filepath.Join(dir, "Procfile")))
+	code, _, stderr := runIn(t, dir, "-http", "")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "Procfile")
+	assert.Contains(t, stderr, "no such file or directory")
+	assert.NotContains(t, stderr, "no Procfile or overseer.yaml here")
+}
+
 // "overseer demo" runs the built-in demo from any directory: here one with
 // no file at all.
 func TestDemoRunsAnywhere(t *testing.T) {

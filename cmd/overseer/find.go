@@ -3,6 +3,8 @@ package main
 import (
 	_ "embed"
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -27,11 +29,21 @@ Write a Procfile, one process a line ("name: command"), such as
     worker: ./worker --queue jobs
 then run "overseer" again; or give a file with -f FILE; or see it work first with "overseer demo"`)
 
-// findFile returns the first of the candidates in dir.
+// findFile returns the first of the candidates in dir. One that is there
+// but cannot be looked at (a dangling link, no permission) is an error, not
+// a file that is absent.
 func findFile(dir string) (string, error) {
 	for _, name := range candidates {
 		path := filepath.Join(dir, name)
-		if fi, err := os.Stat(path); err == nil && !fi.IsDir() {
+		fi, err := os.Stat(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			if _, lerr := os.Lstat(path); lerr == nil {
+				return "", fmt.Errorf("%s: %w", path, err) // a link to nothing
+			}
+		case err != nil:
+			return "", err
+		case !fi.IsDir():
 			return path, nil
 		}
 	}

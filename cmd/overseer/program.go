@@ -318,7 +318,7 @@ func superviseProgram(o *overseer.Overseer, c *overseer.Cmd, id string, fixedSto
 				default: // one is pending already
 				}
 			default:
-				if err := o.Forward(id, sig.(syscall.Signal)); err != nil && !errors.Is(err, os.ErrProcessDone) {
+				if _, err := o.Forward(id, sig.(syscall.Signal)); err != nil && !errors.Is(err, os.ErrProcessDone) {
 					fmt.Fprintf(stderr, "overseer: passing on %v: %v\n", sig, err)
 				}
 			}

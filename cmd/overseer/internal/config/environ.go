@@ -77,7 +77,7 @@ func loadEnv(dotenv string, opts Options) (environment, error) {
 			return environment{}, &Error{File: portFile, Line: port.line, Key: "PORT", Err: fmt.Errorf("%q is not a port (1-65535)", port.value)}
 		}
 		env.port = n
-	case hostHasPort:
+	case hostHasPort && hostPort != "": // PORT= set empty is no PORT
 		n, err := strconv.Atoi(hostPort)
 		if err != nil || !isPort(n) {
 			return environment{}, fmt.Errorf("PORT %q of the environment is not a port (1-65535)", hostPort)

@@ -99,6 +99,12 @@ func TestLoadEnvironment(t *testing.T) {
 			want:     [][]string{{"PORT=3500"}, {"PORT=3600"}},
 		},
 		{
+			name:  "an empty PORT of the host is none",
+			files: map[string]string{"app/Procfile": procfile},
+			host:  []string{"PORT="},
+			want:  [][]string{{"PORT=5000"}, {"PORT=5100"}},
+		},
+		{
 			name:     "BasePort over the env files and the host",
 			files:    map[string]string{"app/Procfile": procfile, "app/.env": "PORT=3000\n"},
 			basePort: 6000,

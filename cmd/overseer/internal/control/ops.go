@@ -118,16 +118,11 @@ func forward(o *overseer.Overseer, req Request) (Response, error) {
 		return Response{}, err
 	}
 	before := c.ToJSON()
-	// Where Forward sends it (the command never changes StopSignal once
-	// the Cmd is added): the group's id is its leader's pid; the main
-	// process is MAINPID when the run sent one, else the leader.
-	sent := Delivery{Signal: signalName(req.Signal), Group: overseer.ReachesGroup(sig) || sig == c.StopSignal, PID: before.PID}
-	if !sent.Group && before.MainPID != 0 {
-		sent.PID = before.MainPID
-	}
-	if err := o.Forward(req.ID, sig); err != nil {
+	reached, err := c.Forward(sig)
+	if err != nil {
 		return Response{}, err
 	}
+	sent := Delivery{Signal: signalName(req.Signal), Group: reached.Group, PID: reached.PID}
 	after := c.ToJSON()
 	return Response{OK: true, Before: &before, Process: &after, Sent: &sent}, nil
 }
