@@ -33,8 +33,10 @@
 // run's process group over a pipe and kills the groups still live when the
 // host is gone. A child that wants to know for itself gets a lifeline: fd 3
 // (named by OVERSEER_LIFELINE_FD) is a pipe that reaches end of file when the
-// host is gone. Children do not inherit the host's NOTIFY_SOCKET, LISTEN_*
-// and WATCHDOG_* variables.
+// host is gone. On Linux every descendant of a run carries the run's mark,
+// OVERSEER_RUN, by which the Overseer finds what left the run's process
+// group (see WithSubreaper, and Event.Warning). Children do not inherit the
+// host's NOTIFY_SOCKET, LISTEN_* and WATCHDOG_* variables.
 //
 // # Readiness, notifications and sockets
 //

@@ -80,9 +80,10 @@ func WithLogBackpressure() Option {
 // PR_SET_CHILD_SUBREAPER), so that a descendant of a run that leaves the
 // process group and is orphaned — a daemon that double-forks and calls
 // setsid, say — is reparented to the host instead of to init. The Overseer
-// marks every descendant of a run (the environment variable OVERSEER_RUN)
-// and, when the run ends, sends SIGKILL to every process that still carries
-// the mark and reaps those that became the host's children. It reaps no
+// marks every descendant of a run on Linux (the environment variable
+// OVERSEER_RUN), and with this option, when the run ends, sends SIGKILL to
+// every process that still carries the mark and reaps those that became
+// the host's children. It reaps no
 // other process, so the Wait of a run's leader, or of a child the host
 // starts itself, is not disturbed.
 //
