@@ -54,6 +54,12 @@ func (h *logHandler) Handle(_ context.Context, r slog.Record) error {
 	if at.IsZero() {
 		at = time.Now()
 	}
+	if _, known := h.t.codes[id]; !known && id != "overseer" {
+		// Not a process of the file (a request for a name it lacks, say):
+		// said by the command, the name among the details.
+		msg += " (id=" + id + ")"
+		id = "overseer"
+	}
 	h.t.printf(at, id, "*", "%s", msg)
 	return nil
 }
