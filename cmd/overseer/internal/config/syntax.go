@@ -6,7 +6,6 @@ import (
 	"io"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -68,11 +67,15 @@ func firstFailingLine(data []byte, problem string) int {
 	if len(data) > 0 && data[len(data)-1] != '\n' {
 		ends = append(ends, len(data))
 	}
-	i := sort.Search(len(ends), func(i int) bool { return readProblem(data[:ends[i]]) == problem })
-	if i == len(ends) {
-		return 0
+	// From the top, not by bisection: a shorter text can fail with the
+	// same problem earlier (cut inside a [...] that spans lines) without
+	// every longer one failing so. Only a bad file pays for it, once.
+	for i, end := range ends {
+		if readProblem(data[:end]) == problem {
+			return i + 1
+		}
 	}
-	return i + 1
+	return 0
 }
 
 // readProblem reads every document of data and returns the problem of the
