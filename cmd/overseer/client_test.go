@@ -285,6 +285,16 @@ func askLater(t *testing.T, sock, op string, args ...string) <-chan [3]string {
 	return done
 }
 
+// notAnswered fails t if answer, of askLater, has come already: before what.
+func notAnswered(t *testing.T, answer <-chan [3]string, what string) {
+	t.Helper()
+	select {
+	case got := <-answer:
+		t.Fatalf("answered before %s: %q", what, got)
+	default:
+	}
+}
+
 // "overseer start" starts a process at rest, and answers once its run is
 // running.
 func TestClientStart(t *testing.T) {
@@ -323,11 +333,7 @@ func TestClientStartWaitsForReady(t *testing.T) {
 
 	answer := askLater(t, sock, "start", "web")
 	webPID := receive(t, g.entered)
-	select {
-	case got := <-answer:
-		t.Fatalf("answered before the run was ready: %q", got)
-	default:
-	}
+	notAnswered(t, answer, "the run was ready")
 	g.verdict <- nil
 	got := receive(t, answer)
 	require.Equal(t, "0", got[0], got[2])
@@ -362,11 +368,7 @@ func TestClientRestart(t *testing.T) {
 	answer := askLater(t, sock, "restart", "web")
 	pid := receive(t, g.entered)
 	assert.NotEqual(t, old, pid)
-	select {
-	case got := <-answer:
-		t.Fatalf("answered before the new run was ready: %q", got)
-	default:
-	}
+	notAnswered(t, answer, "the new run was ready")
 	g.verdict <- nil
 	got := receive(t, answer)
 	require.Equal(t, "0", got[0], got[2])

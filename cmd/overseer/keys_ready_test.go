@@ -345,57 +345,35 @@ func TestKeyDependsOn(t *testing.T) {
 	}
 }
 
-// depends_on {x: started} does not wait for x to be ready: y starts while
-// x, which runs, waits for its probe.
+// depends_on {x: started} lets y start as soon as x's program executes,
+// ready or not: whether x is launched by SuperviseAll's loop at once, or
+// after a start_delay (its start, while it stays starting, must wake the
+// start order).
 func TestKeyDependsOnStarted(t *testing.T) {
 	t.Parallel()
-	forModes(t, func(t *testing.T, mode string) {
-		k := startKeys(t, mode, `processes:
-  x: {command: 'echo x-up; exec sleep 1000', ready: {command: '[ -e {dir}/go ]', period: 20ms}}
-  y: {command: 'echo y-up; exec sleep 1000', depends_on: {x: started}}
-`)
-		k.wait("y | y-up")
-		assert.Equal(t, -1, k.index("x * running"), "x cannot be ready: there is no go yet")
-		k.touch("go")
-		k.wait("x * running")
-		assert.Equal(t, 0, k.interrupt(), k.p.stderrText())
-	})
-}
-
-// BUG (this test fails): depends_on {x: started} should let y start as
-// soon as x's program executes, ready or not (overseer.ConditionStarted).
-// When x starts after a start_delay and has a probe, y waits until x is
-// ready instead: x's program starting to execute, while x stays starting,
-// publishes no event and does not wake SuperviseAll (Overseer.notify is
-// called only for running, backoff and the final states), so the start
-// order is not looked at again until x is running. (Without start_delay x
-// is launched inside SuperviseAll's loop, and TestKeyDependsOnStarted
-// passes.)
-func TestKeyDependsOnStartedAfterStartDelay(t *testing.T) {
-	t.Parallel()
-	forModes(t, func(t *testing.T, mode string) {
-		k := startKeys(t, mode, `processes:
+	for name, delay := range map[string]string{"at once": "", "after start_delay": "\n    start_delay: 100ms"} {
+		t.Run(name, func(t *testing.T) {
+			forModes(t, func(t *testing.T, mode string) {
+				k := startKeys(t, mode, `processes:
   x:
-    command: 'echo x-up; exec sleep 1000'
-    start_delay: 100ms
+    command: 'echo x-up; exec sleep 1000'`+delay+`
     ready: {command: '[ -e {dir}/go ]', period: 20ms}
   y: {command: 'echo y-up; exec sleep 1000', depends_on: {x: started}}
 `)
-		k.wait("x | x-up")
-		k.wait("y | y-up") // fails: y waits until x is ready, and go never comes
-		assert.Equal(t, -1, k.index("x * running"), "x cannot be ready: there is no go yet")
-		k.touch("go")
-		k.wait("x * running")
-		assert.Equal(t, 0, k.interrupt(), k.p.stderrText())
-	})
+				k.wait("x | x-up")
+				k.wait("y | y-up")
+				assert.Equal(t, -1, k.index("x * running"), "x cannot be ready: there is no go yet")
+				k.touch("go")
+				k.wait("x * running")
+				assert.Equal(t, 0, k.interrupt(), k.p.stderrText())
+			})
+		})
+	}
 }
 
-// BUG (this test fails): ready's command runs in the command's own working
-// directory, not in the process's (its dir, or the file's directory), so
-// that a relative path in it finds nothing: the reference's own example,
-// dir: ./worker with ready: {command: ./worker -check}, cannot work. The
-// probe.Command that config makes (readiness.go) has no Dir; Load sets the
-// process's Dir but not the probe's.
+// ready's command runs in the process's dir (with its environment), so
+// that a relative path in it finds what the process made: the reference's
+// own example is dir: ./worker with ready: {command: ./worker -check}.
 func TestKeyReadyCommandRunsInTheProcessDir(t *testing.T) {
 	t.Parallel()
 	forModes(t, func(t *testing.T, mode string) {
