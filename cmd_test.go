@@ -549,7 +549,7 @@ func TestToJSON(t *testing.T) {
 }
 
 func TestNoGoroutineLeftBehind(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, ignoreGuardian)
 	c, _ := newChild(t, "spawn:1", "lines:1000", "ready", "sleep")
 	for range 3 {
 		require.NoError(t, c.Start())

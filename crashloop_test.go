@@ -84,7 +84,7 @@ func TestCrashLoopMemory(t *testing.T) {
 		assert.Equal(t, StateInterrupted, st.State, "%s: stopped in its backoff", id)
 		assert.Equal(t, last, st.Restarts, id)
 	}
-	goleak.VerifyNone(t)
+	goleak.VerifyNone(t, ignoreGuardian)
 }
 
 // poll calls cond every 2 ms until it holds, for at most waitTimeout, and

@@ -52,7 +52,15 @@ func newRunTrace(token string, pipes []*os.File) runTrace {
 	if token != "" {
 		t.mark = []byte(runTokenEnv + "=" + token + "\x00")
 	}
-	for _, f := range pipes {
+	t.pipes = pipeNames(pipes)
+	return t
+}
+
+// pipeNames returns the names of the pipes among files as /proc/pid/fd
+// shows them: "pipe:[inode]".
+func pipeNames(files []*os.File) []string {
+	var names []string
+	for _, f := range files {
 		raw, err := f.SyscallConn() // not Fd(), which would make the pipe blocking
 		if err != nil {
 			continue
@@ -63,10 +71,10 @@ func newRunTrace(token string, pipes []*os.File) runTrace {
 			continue
 		}
 		if st.Mode&syscall.S_IFMT == syscall.S_IFIFO {
-			t.pipes = append(t.pipes, "pipe:["+strconv.FormatUint(st.Ino, 10)+"]")
+			names = append(names, "pipe:["+strconv.FormatUint(st.Ino, 10)+"]")
 		}
 	}
-	return t
+	return names
 }
 
 // carries reports whether process pid carries the trace: the mark in its

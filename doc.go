@@ -30,8 +30,11 @@
 // die with it: the first run starts a guardian, a second process that is the
 // host's own executable run again in a mode this package's init function
 // recognizes (the environment variable OVERSEER_GUARDIAN). It learns each
-// run's process group over a pipe and kills the groups still live when the
-// host is gone. A child that wants to know for itself gets a lifeline: fd 3
+// run's process group over a pipe, and of each start before its fork, and
+// kills the groups still live, and on Linux the starts it never heard the end
+// of, when the host is gone. The host watches the guardian and replaces it at
+// once if it dies; one goroutine, (*host).awaitGuardian, waits for it for the
+// life of the process (tests that use go.uber.org/goleak should ignore it). A child that wants to know for itself gets a lifeline: fd 3
 // (named by OVERSEER_LIFELINE_FD) is a pipe that reaches end of file when the
 // host is gone. On Linux every descendant of a run carries the run's mark,
 // OVERSEER_RUN, by which the Overseer finds what left the run's process

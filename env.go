@@ -17,7 +17,7 @@ const (
 	// value is guardianMode: a version, so that an old host's guardian is
 	// never confused with a new one.
 	guardianEnv  = "OVERSEER_GUARDIAN"
-	guardianMode = "v1"
+	guardianMode = "v2"
 	// stopSignalEnv tells a child the number of its StopSignal, so that
 	// package notify's Context can end on it.
 	stopSignalEnv = "OVERSEER_STOP_SIGNAL"

@@ -135,7 +135,7 @@ func TestHostileUnreadSubscribers(t *testing.T) {
 		"%d events went by: each stuck subscription keeps %d and loses the rest", events, backlog)
 	assert.Equal(t, uint64(stuck*(nLines-backlog)-inChannels), droppedLines,
 		"%d lines went by: each stuck subscription keeps %d and loses the rest", nLines, backlog)
-	goleak.VerifyNone(t)
+	goleak.VerifyNone(t, ignoreGuardian)
 }
 
 // What TestWatchStopThenClose leaves out: hundreds of subscriptions alive at
@@ -260,7 +260,7 @@ func TestHostileWatchStopCycles(t *testing.T) {
 	assert.Empty(t, activeIDs(o))
 	events, lines := o.Dropped()
 	t.Logf("%d items received during the cycles; %d events and %d lines dropped", received.Load(), events, lines)
-	goleak.VerifyNone(t)
+	goleak.VerifyNone(t, ignoreGuardian)
 }
 
 // Readers in a tight loop, 100 at once, calling Status, ToJSON, ToJSONAll
@@ -359,5 +359,5 @@ func TestHostileReaders(t *testing.T) {
 		st := status(t, o, id)
 		assert.True(t, st.State.IsFinal(), "%s is %v after StopAll", id, st.State)
 	}
-	goleak.VerifyNone(t)
+	goleak.VerifyNone(t, ignoreGuardian)
 }

@@ -190,7 +190,7 @@ func TestWatchStopThenClose(t *testing.T) {
 	e, l := o.Dropped()
 	assert.Equal(t, droppedEvents, e, "events dropped after every subscription ended")
 	assert.Equal(t, droppedLines, l, "lines dropped after every subscription ended")
-	goleak.VerifyNone(t)
+	goleak.VerifyNone(t, ignoreGuardian)
 }
 
 // receiveOne takes one item from ch and returns 1, or 0 after waitTimeout.
@@ -327,7 +327,7 @@ func TestWatchStopUnblocks(t *testing.T) {
 	addChild(t, o, "p", "lines:10", "exit:0")
 	require.NoError(t, o.Supervise(context.Background(), "p"))
 	within(t, "stop", stop)
-	goleak.VerifyNone(t)
+	goleak.VerifyNone(t, ignoreGuardian)
 }
 
 // With WithLogBackpressure a subscriber far smaller than a burst of output

@@ -52,7 +52,7 @@ func TestLeakFileDescriptors(t *testing.T) {
 		t.Errorf("descriptors left open after %d runs: %d before, %d after; new ones:\n%s",
 			made, len(before), len(after), strings.Join(newFDs(before, after), "\n"))
 	}
-	goleak.VerifyNone(t)
+	goleak.VerifyNone(t, ignoreGuardian)
 }
 
 // shortRuns makes at least n runs, 20 at a time, and returns how many it

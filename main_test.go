@@ -32,11 +32,15 @@ func TestMain(m *testing.M) {
 		os.Exit(2)
 	}
 	childPath, hostPath = paths[0], paths[1]
-	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
+	goleak.VerifyTestMain(m, ignoreGuardian, goleak.Cleanup(func(code int) {
 		remove()
 		os.Exit(code)
 	}))
 }
+
+// ignoreGuardian passes over the goroutine that waits for the guardian,
+// which lives as long as the test binary.
+var ignoreGuardian = goleak.IgnoreAnyFunction(testbuild.GuardianWaiter)
 
 // waitTimeout bounds every wait in the tests, so a bug fails a test instead
 // of hanging the run; it is far above anything a passing test needs.

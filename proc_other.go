@@ -43,7 +43,9 @@ type host struct{}
 var theHost host
 
 func (host) lifelineFile() (*os.File, error) { return nil, errors.ErrUnsupported }
-func (host) watch(int) error                 { return errors.ErrUnsupported }
+func (host) expect(string, []*os.File) error { return errors.ErrUnsupported }
+func (host) abandoned(string)                {}
+func (host) watch(int, string) error         { return errors.ErrUnsupported }
 func (host) release(int)                     {}
 
 // signalNum knows the signals the syscall package names everywhere.

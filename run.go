@@ -172,18 +172,25 @@ func (c *Cmd) startRun(cfg *runConfig, done chan struct{}) (*run, error) {
 		ec.Stdout, ec.Stderr = ends[0], ends[1]
 	}
 	ec.SysProcAttr = sysProcAttr(&pidfd, cfg.pty)
+	// The guardian hears of the start before the fork, so that a host
+	// killed before it learns the group's id leaves nothing behind either.
+	unguarded := theHost.expect(token, pipes)
 	err = ec.Start()
 	closeAll(ends...) // the child has its own copies; EOF comes when it and its group close them
 	closeAll(lifeline)
 	if err != nil {
+		theHost.abandoned(token)
 		notify.close()
 		closeAll(pipes...)
 		return fail(err)
 	}
 	c.program = absIn(cfg.dir, program)
-	if err := theHost.watch(ec.Process.Pid); err != nil && c.logger != nil {
+	if err := theHost.watch(ec.Process.Pid, token); err != nil {
+		unguarded = err
+	}
+	if unguarded != nil && c.logger != nil {
 		c.logger.Warn("overseer: the process group is not guarded against the death of the host",
-			"id", c.id, "pid", ec.Process.Pid, "err", err)
+			"id", c.id, "pid", ec.Process.Pid, "err", unguarded)
 	}
 	r := &run{
 		cmd:      c,

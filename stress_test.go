@@ -196,7 +196,7 @@ func TestStress(t *testing.T) {
 		}
 	}
 	cmdsMu.Unlock()
-	goleak.VerifyNone(t)
+	goleak.VerifyNone(t, ignoreGuardian)
 }
 
 // After StopAll, nothing of the Overseer is left running, whatever state
@@ -228,5 +228,5 @@ func TestNoGoroutineAfterStopAll(t *testing.T) {
 	assert.Contains(t, err.Error(), "fatal: gave up")
 	stopLines()
 	log.close()
-	goleak.VerifyNone(t)
+	goleak.VerifyNone(t, ignoreGuardian)
 }

@@ -37,7 +37,7 @@ func TestMain(m *testing.M) {
 		os.Exit(2)
 	}
 	childPath = paths[0]
-	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction(testbuild.GuardianWaiter), goleak.Cleanup(func(code int) {
 		remove()
 		os.Exit(code)
 	}))

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/overseer-go/overseer"
+	"github.com/overseer-go/overseer/internal/testbuild"
 )
 
 // deadline bounds every wait of these tests.
@@ -159,7 +160,7 @@ func setup(t *testing.T) (*overseer.Overseer, <-chan overseer.Line) {
 	t.Cleanup(func() {
 		require.NoError(t, o.StopAll())
 		stopLogs()
-		goleak.VerifyNone(t, ignore)
+		goleak.VerifyNone(t, ignore, goleak.IgnoreAnyFunction(testbuild.GuardianWaiter))
 	})
 	return o, lines
 }

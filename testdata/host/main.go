@@ -9,15 +9,21 @@
 //   - on SIGINT, prints "host:interrupt", then does as for "stop" and exits;
 //   - at end of stdin, stops everything and exits.
 //
-// With -subreaper the Overseer is made WithSubreaper.
+// With -subreaper the Overseer is made WithSubreaper. With -n N (N > 1) it
+// runs N copies of the command instead, "c0" to "cN-1", all started at once,
+// prints "leader:PID" as each starts, and waits for end of stdin: a host
+// killed while most of them start.
 package main
 
 import (
 	"bufio"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
+	"strconv"
+	"sync"
 	"syscall"
 
 	"github.com/overseer-go/overseer"
@@ -32,12 +38,16 @@ func main() {
 
 func run() error {
 	subreaper := flag.Bool("subreaper", false, "make the Overseer WithSubreaper")
+	copies := flag.Int("n", 1, "run this many copies, started at once")
 	flag.Parse()
 	var opts []overseer.Option
 	if *subreaper {
 		opts = append(opts, overseer.WithSubreaper())
 	}
 	o := overseer.NewOverseer(opts...)
+	if *copies > 1 {
+		return startMany(o, *copies)
+	}
 	c := overseer.NewCmd(flag.Arg(0), flag.Args()[1:]...)
 	c.Restart = overseer.RestartNever
 	if err := o.AddCmd("c", c); err != nil {
@@ -93,4 +103,35 @@ func run() error {
 			}
 		}
 	}
+}
+
+// startMany starts n copies of the command at once, and stops them at end
+// of stdin.
+func startMany(o *overseer.Overseer, n int) error {
+	for i := range n {
+		c := overseer.NewCmd(flag.Arg(0), flag.Args()[1:]...)
+		c.Restart = overseer.RestartNever
+		if err := o.AddCmd("c"+strconv.Itoa(i), c); err != nil {
+			return err
+		}
+	}
+	var wg sync.WaitGroup
+	var out sync.Mutex
+	for i := range n {
+		wg.Go(func() {
+			id := "c" + strconv.Itoa(i)
+			err := o.Start(id)
+			out.Lock()
+			defer out.Unlock()
+			if err != nil {
+				fmt.Printf("error:%s: %v\n", id, err)
+				return
+			}
+			st, _ := o.Status(id) // it exists: added above
+			fmt.Printf("leader:%d\n", st.PID)
+		})
+	}
+	wg.Wait()
+	_, _ = io.Copy(io.Discard, os.Stdin) // until end of stdin; an error ends the wait as well
+	return o.StopAll()
 }
