@@ -14,7 +14,6 @@ require (
 	go.uber.org/goleak v1.3.0
 	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/sys v0.47.0
-	gopkg.in/natefinch/lumberjack.v2 v2.2.1
 )
 
 require (

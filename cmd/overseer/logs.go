@@ -2,37 +2,36 @@ package main
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
-
-	"gopkg.in/natefinch/lumberjack.v2"
+	"fmt"
 
 	"github.com/overseer-go/overseer/cmd/overseer/internal/config"
+	"github.com/overseer-go/overseer/cmd/overseer/internal/logfile"
 )
 
-// Log files are rotated when they reach logMaxMB, keeping logBackups old
-// ones, compressed.
-const (
-	logMaxMB   = 10
-	logBackups = 3
-)
+// logOptions rotate a log file at 10 MiB, keeping 3 old ones, compressed
+// (the log key of docs/command.md).
+var logOptions = logfile.Options{MaxBytes: 10 << 20, Backups: 3, Compress: true}
 
 // logFiles are the per-process log files of a run of the command.
-type logFiles []*lumberjack.Logger
+type logFiles []*logfile.File
 
 // openLogs gives every process that has a log file a rotating writer for
-// both its streams.
+// both its streams. A log file that cannot be opened safely (its directory
+// writable by another user, a link, not a regular file) is an error naming
+// the process, and none is left open.
 func openLogs(procs []config.Process) (logFiles, error) {
 	var logs logFiles
 	for _, p := range procs {
 		if p.Log == "" {
 			continue
 		}
-		if err := os.MkdirAll(filepath.Dir(p.Log), 0o755); err != nil {
-			logs.close()
-			return nil, err
+		l, err := logfile.Open(p.Log, logOptions)
+		if err != nil {
+			if cerr := logs.close(); cerr != nil {
+				err = errors.Join(err, cerr)
+			}
+			return nil, fmt.Errorf("%s: log file: %w", p.Name, err)
 		}
-		l := &lumberjack.Logger{Filename: p.Log, MaxSize: logMaxMB, MaxBackups: logBackups, Compress: true}
 		p.Cmd.Stdout, p.Cmd.Stderr = l, l // the same writer: the Cmd serializes its writes
 		logs = append(logs, l)
 	}

@@ -140,7 +140,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -225,12 +224,13 @@ type Options struct {
 // Procfile) runs in it.
 //
 // An error reading the file or an env file is returned as is (wrapped, for
-// an env file); a bad file or env file gets an *Error (errors.As), or
-// several joined (errors.Join), as does a process whose PORT would be above
-// 65535; a BasePort or host's PORT that is not a port gets an error that
+// an env file); a file or env file over MaxFileBytes gets an *Error
+// wrapping ErrTooLarge, and is read no further; a bad file or env file gets
+// an *Error (errors.As), or several joined (errors.Join), as does a process
+// whose PORT would be above 65535; a BasePort or host's PORT that is not a port gets an error that
 // says so. With any error, no process is returned.
 func Load(path string, opts Options) ([]Process, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
 		return nil, err
 	}

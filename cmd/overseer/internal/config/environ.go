@@ -45,7 +45,7 @@ func loadEnv(dotenv string, opts Options) (environment, error) {
 	var port *variable // the last PORT of the files
 	var portFile string
 	for i, file := range append([]string{dotenv}, opts.EnvFiles...) {
-		data, err := os.ReadFile(file)
+		data, err := readFile(file)
 		switch {
 		case i == 0 && errors.Is(err, fs.ErrNotExist): // the directory's .env is optional
 			continue

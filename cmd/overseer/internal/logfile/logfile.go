@@ -39,7 +39,7 @@ const DefaultMode os.FileMode = 0o640
 
 // ErrInsecureDir is the error (errors.Is) of Open for a directory that
 // another user can write to.
-var ErrInsecureDir = errors.New("logfile: directory writable by another user")
+var ErrInsecureDir = errors.New("logfile: a log directory must be writable by its owner only, the caller or root")
 
 // ErrNotRegular is the error (errors.Is) of Open for a log file that is a
 // symbolic link, a FIFO, a device or a directory.
@@ -78,12 +78,9 @@ type File struct {
 // with DefaultMode. A leftover NAME.1 that a compression did not finish is
 // compressed (Options.Compress).
 func Open(path string, opts Options) (*File, error) {
-	dirName, base := filepath.Split(filepath.Clean(path))
-	if base == "" || base == "." || base == ".." || base == string(filepath.Separator) {
+	dirName, base := filepath.Dir(path), filepath.Base(path)
+	if base == "." || base == ".." || base == string(filepath.Separator) {
 		return nil, fmt.Errorf("%s: not a file name", path)
-	}
-	if dirName == "" {
-		dirName = "."
 	}
 	if err := os.MkdirAll(dirName, 0o755); err != nil {
 		return nil, err

@@ -22,7 +22,7 @@ func openDir(name string) (int, error) {
 	}
 	if err := secure(&st, os.Geteuid()); err != nil {
 		closeFD(fd)
-		return -1, fmt.Errorf("log directory %s: %w (%v)", name, ErrInsecureDir, err)
+		return -1, fmt.Errorf("directory %s %v: %w", name, err, ErrInsecureDir)
 	}
 	return fd, nil
 }
@@ -33,11 +33,11 @@ func secure(st *unix.Stat_t, euid int) error {
 	mode := uint32(st.Mode)
 	switch {
 	case int(st.Uid) != euid && st.Uid != 0:
-		return fmt.Errorf("owned by uid %d", st.Uid)
+		return fmt.Errorf("is owned by uid %d", st.Uid)
 	case mode&unix.S_IWOTH != 0:
-		return fmt.Errorf("mode %#o: writable by others", mode&0o7777)
+		return fmt.Errorf("is writable by others (mode %#o)", mode&0o7777)
 	case mode&unix.S_IWGRP != 0 && st.Gid != 0:
-		return fmt.Errorf("mode %#o: writable by group %d", mode&0o7777, st.Gid)
+		return fmt.Errorf("is writable by group %d (mode %#o)", st.Gid, mode&0o7777)
 	}
 	return nil
 }
