@@ -75,18 +75,33 @@ func start(t *testing.T, s *Server, o *overseer.Overseer) {
 }
 
 func TestDefaultPath(t *testing.T) {
+	assert.Equal(t, "/run/overseer/control.sock", place{uid: 0, rootRunDir: "/run", runtimeDir: "/run/user/1000", tempDir: "/tmp"}.defaultPath(),
+		"root's, whatever XDG_RUNTIME_DIR says")
+	assert.Equal(t, "/run/user/1000/overseer/control.sock", place{uid: 1000, runtimeDir: "/run/user/1000", tempDir: "/tmp"}.defaultPath())
+	assert.Equal(t, "/tmp/overseer-1000/control.sock", place{uid: 1000, tempDir: "/tmp"}.defaultPath())
+
 	t.Setenv("XDG_RUNTIME_DIR", "/run/user/1000")
-	assert.Equal(t, "/run/user/1000/overseer/control.sock", DefaultPath())
+	if os.Geteuid() == 0 {
+		assert.Equal(t, "/run/overseer/control.sock", DefaultPath())
+	} else {
+		assert.Equal(t, "/run/user/1000/overseer/control.sock", DefaultPath())
+	}
 	t.Setenv("XDG_RUNTIME_DIR", "")
-	assert.Equal(t, filepath.Join(os.TempDir(), fmt.Sprintf("overseer-%d", os.Geteuid()), "control.sock"), DefaultPath())
+	if os.Geteuid() != 0 {
+		assert.Equal(t, filepath.Join(os.TempDir(), fmt.Sprintf("overseer-%d", os.Geteuid()), "control.sock"), DefaultPath())
+	}
+}
+
+// inRuntimeDir is the place of a user whose XDG_RUNTIME_DIR is dir.
+func inRuntimeDir(dir string) *place {
+	return &place{uid: os.Geteuid(), runtimeDir: dir, tempDir: os.TempDir()}
 }
 
 // The default directory is made 0700; the socket is 0600 and removed at
 // the end.
 func TestDefaultDirMade(t *testing.T) {
 	runtime := socketDir(t)
-	t.Setenv("XDG_RUNTIME_DIR", runtime)
-	s := &Server{}
+	s := &Server{place: inRuntimeDir(runtime)}
 	require.NoError(t, s.Listen())
 	assert.Equal(t, filepath.Join(runtime, "overseer", "control.sock"), s.Path)
 	fi, err := os.Stat(filepath.Dir(s.Path))
@@ -119,7 +134,7 @@ func TestDefaultDirRefused(t *testing.T) {
 		{"sticky", func(t *testing.T, dir string) {
 			require.NoError(t, os.Mkdir(dir, 0o700))
 			require.NoError(t, os.Chmod(dir, 0o700|os.ModeSticky))
-		}, "not 0700"},
+		}, "has mode 01700, not 0700"},
 		{"a file", func(t *testing.T, dir string) {
 			require.NoError(t, os.WriteFile(dir, nil, 0o600))
 		}, "is not a directory"},
@@ -134,15 +149,14 @@ func TestDefaultDirRefused(t *testing.T) {
 			}
 			require.NoError(t, os.Mkdir(dir, 0o700))
 			require.NoError(t, os.Chown(dir, 65534, 65534))
-		}, "belongs to uid 65534, not to uid 0"},
+		}, "belongs to uid 65534, not to you (uid 0)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			runtime := socketDir(t)
-			t.Setenv("XDG_RUNTIME_DIR", runtime)
 			tt.setup(t, filepath.Join(runtime, "overseer"))
-			err := (&Server{}).Listen()
-			require.Error(t, err)
+			err := (&Server{place: inRuntimeDir(runtime)}).Listen()
+			require.ErrorIs(t, err, ErrUnsafe)
 			assert.Contains(t, err.Error(), tt.want)
 			assert.NoFileExists(t, filepath.Join(runtime, "overseer", "control.sock"))
 		})
@@ -191,8 +205,7 @@ func TestPathTooLong(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "more than the 107")
 
-	t.Setenv("XDG_RUNTIME_DIR", filepath.Join(dir, strings.Repeat("y", 100)))
-	err = (&Server{}).Listen()
+	err = (&Server{place: inRuntimeDir(filepath.Join(dir, strings.Repeat("y", 100)))}).Listen()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "more than the 107")
 
