@@ -5,6 +5,7 @@ package control
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -27,14 +28,24 @@ import (
 var prog string
 
 // clientEnv makes the test binary a client that asks for the status at the
-// socket it names, prints the outcome and exits (the other-uid test).
+// socket it names ("default" for the default path), prints the outcome
+// ("unsafe: " first for ErrUnsafe) and exits (the other-uid tests).
 const clientEnv = "OVERSEER_CONTROL_TEST_CLIENT"
 
 func TestMain(m *testing.M) {
 	if path := os.Getenv(clientEnv); path != "" {
+		if path == "default" {
+			path = ""
+		}
 		_, err := Do(path, Request{Op: OpStatus})
+		if errors.Is(err, ErrUnsafe) {
+			fmt.Print("unsafe: ")
+		}
 		fmt.Println("client:", err)
 		os.Exit(0)
+	}
+	if path := os.Getenv(fakeEnv); path != "" {
+		os.Exit(fakeServer(path))
 	}
 	paths, remove, err := testbuild.Build("../../testdata/prog")
 	if err != nil {
