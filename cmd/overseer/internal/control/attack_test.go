@@ -199,12 +199,11 @@ func TestAttackRootDefault(t *testing.T) {
 	tmp := tmpLike(t)
 	t.Setenv("TMPDIR", tmp)
 	t.Setenv("XDG_RUNTIME_DIR", "")
-	require.Equal(t, "/run/overseer/control.sock", DefaultPath())
 	sock := filepath.Join(tmp, "overseer-0", "control.sock")
 	f := startFake(t, bin, sock)
 
-	_, err := Do("", Request{Op: OpStatus, ID: "secret"}) // whatever /run/overseer holds: not the fake
-	t.Log(err)
+	_, err := Do("", Request{Op: OpUpgrade, ID: "web", Args: []string{"/bin/app", "--password=secret"}})
+	t.Log(err) // whatever /run/overseer holds: not the fake
 	_, err = dial("", place{uid: 0, tempDir: tmp})
 	require.ErrorIs(t, err, ErrUnsafe)
 	assert.ErrorContains(t, err, "its directory "+filepath.Dir(sock)+" belongs to uid 65534, not to you (uid 0)")
@@ -212,6 +211,7 @@ func TestAttackRootDefault(t *testing.T) {
 	conns, bytes := f.end(t)
 	assert.Zero(t, bytes, "the fake server received the request")
 	assert.Zero(t, conns, "refused before connecting")
+	assert.Equal(t, "/run/overseer/control.sock", DefaultPath())
 
 	// And a server of root there says why it will not listen.
 	err = (&Server{place: &place{uid: 0, tempDir: tmp}}).Listen()
