@@ -68,7 +68,7 @@ func checkLength(path string) error {
 func prepareDefaultDir(path string, uid int) error {
 	err := os.Mkdir(filepath.Dir(path), 0o700)
 	if err != nil && !errors.Is(err, os.ErrExist) {
-		return fmt.Errorf("overseer: control: making the socket's directory: %w", err)
+		return fmt.Errorf("overseer: control: making the socket's directory: %w; give -socket PATH", err)
 	}
 	return checkDefaultDir(path, uid)
 }
