@@ -21,7 +21,7 @@ import (
 func runClient(op string, args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("overseer "+op, flag.ContinueOnError)
 	flags.SetOutput(stderr)
-	socket := flags.String("socket", "", "the control socket's `path` (default "+control.DefaultPath()+")")
+	socket := flags.String("socket", "", "the control socket's `path` (default $"+socketEnv+", else "+control.DefaultPath()+")")
 	var follow *bool
 	synopsis := "overseer " + op + " [-socket PATH] NAME"
 	switch op {
@@ -82,7 +82,7 @@ func runClient(op string, args []string, stdout, stderr io.Writer) int {
 		}
 		code := 0
 		for _, id := range rest {
-			if c := request(*socket, control.Request{Op: op, ID: id}, stdout, stderr); c != 0 {
+			if c := request(socketPath(*socket), control.Request{Op: op, ID: id}, stdout, stderr); c != 0 {
 				code = c
 			}
 		}
@@ -97,7 +97,7 @@ func runClient(op string, args []string, stdout, stderr io.Writer) int {
 			req.Follow = *follow
 		}
 	}
-	return request(*socket, req, stdout, stderr)
+	return request(socketPath(*socket), req, stdout, stderr)
 }
 
 // request sends req to the server at socket and prints what it answers; the

@@ -64,9 +64,10 @@ const usage = `usage:
   overseer help                             this
 
 Without -f, the file is ./Procfile, else ./overseer.yaml (or .yml). "overseer COMMAND -h"
-tells more about a command. The control socket is /run/overseer/control.sock for root, else
-$XDG_RUNTIME_DIR/overseer/control.sock, else overseer-UID/control.sock in the temporary
-directory, unless -socket says otherwise; one that another user could hold is refused (exit 2).
+tells more about a command. The control socket is -socket, else $OVERSEER_SOCKET, else
+/run/overseer/control.sock for root, $XDG_RUNTIME_DIR/overseer/control.sock for another user,
+else overseer-UID/control.sock in the temporary directory; one that another user could hold
+is refused (exit 2).
 
 `
 

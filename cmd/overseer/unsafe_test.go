@@ -61,6 +61,11 @@ func TestUnsafeSocketRefused(t *testing.T) {
 			" belongs to uid 65534, neither you (uid 0) nor root: that user can replace the socket; use a directory of yours\n", errOut)
 	}
 
+	t.Setenv(socketEnv, sock) // checked as -socket is
+	code, _, errOut := client(t, "status")
+	assert.Equal(t, 2, code, errOut)
+	assert.Contains(t, errOut, "overseer: control: unsafe socket "+sock+": its directory "+dir+" belongs to uid 65534")
+
 	file := writeFile(t, "Procfile", "web: exec "+prog+" out:never\n")
 	var stdout, stderr bytes.Buffer
 	assert.Equal(t, 2, run([]string{"serve", "-f", file, "-socket", sock}, &stdout, &stderr))
