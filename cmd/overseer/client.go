@@ -16,11 +16,12 @@ import (
 // "signal" and "logs": one request to the server at the control socket.
 // What a request changed is said on stdout ("web restarted (pid 123 →
 // 456)"). The exit status is 0 for an answer ok, 1 for an error (printed),
-// 2 for a usage error.
+// 2 for a usage error or a socket refused as unsafe (control.ErrUnsafe:
+// another user could hold it; nothing was sent).
 func runClient(op string, args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("overseer "+op, flag.ContinueOnError)
 	flags.SetOutput(stderr)
-	socket := flags.String("socket", "", "the control socket's `path` (default "+control.DefaultPath()+")")
+	socket := flags.String("socket", "", "the control socket's `path` (default $"+socketEnv+", else "+control.DefaultPath()+")")
 	var follow *bool
 	synopsis := "overseer " + op + " [-socket PATH] NAME"
 	switch op {
@@ -81,7 +82,7 @@ func runClient(op string, args []string, stdout, stderr io.Writer) int {
 		}
 		code := 0
 		for _, id := range rest {
-			if c := request(*socket, control.Request{Op: op, ID: id}, stdout, stderr); c != 0 {
+			if c := request(socketPath(*socket), control.Request{Op: op, ID: id}, stdout, stderr); c != 0 {
 				code = c
 			}
 		}
@@ -96,16 +97,20 @@ func runClient(op string, args []string, stdout, stderr io.Writer) int {
 			req.Follow = *follow
 		}
 	}
-	return request(*socket, req, stdout, stderr)
+	return request(socketPath(*socket), req, stdout, stderr)
 }
 
 // request sends req to the server at socket and prints what it answers; the
-// exit status is 0 for an answer ok, 1 for an error (printed).
+// exit status is 0 for an answer ok, 1 for an error (printed), 2 for a
+// socket refused as unsafe (printed).
 func request(socket string, req control.Request, stdout, stderr io.Writer) int {
 	op := req.Op
 	c, err := control.Dial(socket)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
+		if errors.Is(err, control.ErrUnsafe) { // a socket another user may hold: told nothing
+			return 2
+		}
 		return 1
 	}
 	defer c.Close()

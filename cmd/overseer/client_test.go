@@ -514,9 +514,10 @@ func TestServedFile(t *testing.T) {
 	assert.True(t, ok)
 	assert.Equal(t, "/srv/app/Procfile", file)
 
-	t.Setenv("XDG_RUNTIME_DIR", shortDir(t))
-	_, ok = servedFile("")
-	assert.False(t, ok, "the default socket")
+	t.Setenv(socketEnv, s.Path)
+	file, ok = servedFile(socketPath(""))
+	assert.True(t, ok, "$OVERSEER_SOCKET")
+	assert.Equal(t, "/srv/app/Procfile", file)
 }
 
 // A client given a socket in a missing directory says that no server is

@@ -50,7 +50,7 @@ func parseFileFlags(mode string, args []string, stderr io.Writer) (*fileOptions,
 	}
 	if mode == "serve" {
 		opts.addr = ""
-		flags.StringVar(&opts.socket, "socket", "", "the control socket's `path` (default "+control.DefaultPath()+")")
+		flags.StringVar(&opts.socket, "socket", "", "the control socket's `path` (default $"+socketEnv+", else "+control.DefaultPath()+")")
 	}
 	flags.StringVar(&opts.addr, "http", opts.addr, "serve the dashboard and /metrics on `addr`; \"\" for none"+
 		map[bool]string{true: "", false: " (a busy default port falls back to a free one)"}[mode == "serve"])
@@ -143,7 +143,7 @@ func superviseFile(opts *fileOptions, procs []config.Process, file string, stdou
 		}
 	}
 	if opts.mode == "serve" {
-		stopServing, err := serveControl(o, opts.socket, file, logger, stdout, stderr)
+		stopServing, err := serveControl(o, socketPath(opts.socket), file, logger, stdout, stderr)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return 2

@@ -100,7 +100,7 @@ func TestRunsTheNamedProcesses(t *testing.T) {
 // "overseer start" with no server at the control socket is foreman's
 // start: the file in the foreground.
 func TestStartRunsTheFileWithoutAServer(t *testing.T) {
-	t.Setenv("XDG_RUNTIME_DIR", t.TempDir()) // no server there
+	t.Setenv(socketEnv, filepath.Join(shortDir(t), "c.sock")) // no server there
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "Procfile"), []byte("a: echo from-a\nb: echo from-b\n"), 0o644))
 	code, stdout, stderr := runIn(t, dir, "start", "-http", "", "b")
@@ -351,7 +351,7 @@ func TestStopFromDashboardIsNoFailure(t *testing.T) {
 // the file of this directory, and runs the file here in the foreground
 // when it runs another one.
 func TestStartAsksTheServerOfThisFile(t *testing.T) {
-	t.Setenv("XDG_RUNTIME_DIR", shortDir(t)) // the default socket, for the server and the clients
+	t.Setenv(socketEnv, filepath.Join(shortDir(t), "c.sock")) // the default socket, for the server and the clients
 	served, other := t.TempDir(), t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(served, "Procfile"), []byte("web: exec sleep 1000\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(other, "Procfile"), []byte("web: echo from the other project\n"), 0o644))

@@ -64,8 +64,10 @@ const usage = `usage:
   overseer help                             this
 
 Without -f, the file is ./Procfile, else ./overseer.yaml (or .yml). "overseer COMMAND -h"
-tells more about a command. The control socket is $XDG_RUNTIME_DIR/overseer/control.sock, or
-overseer-UID/control.sock in the temporary directory, unless -socket says otherwise.
+tells more about a command. The control socket is -socket, else $OVERSEER_SOCKET, else
+/run/overseer/control.sock for root, $XDG_RUNTIME_DIR/overseer/control.sock for another user,
+else overseer-UID/control.sock in the temporary directory; one that another user could hold
+is refused (exit 2).
 
 `
 

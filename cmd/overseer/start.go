@@ -25,10 +25,11 @@ func runStart(args []string, stdout, stderr io.Writer) int {
 	return runFile("start", args, stdout, stderr)
 }
 
-// servesHere reports whether the server at the default control socket runs
-// the file that a foreground run in this directory would.
+// servesHere reports whether the server at the default control socket
+// ($OVERSEER_SOCKET, else control.DefaultPath) runs the file that a
+// foreground run in this directory would.
 func servesHere() bool {
-	served, ok := servedFile("")
+	served, ok := servedFile(socketPath(""))
 	if !ok || served == "" {
 		return false
 	}

@@ -20,24 +20,53 @@ type Client struct {
 	path string
 }
 
-// Dial connects to the control socket at path ("" for DefaultPath).
+// Dial connects to the control socket at path ("" for DefaultPath), once
+// it has checked, before sending anything, that the socket is safe (its
+// directories, then the server's peer credentials): else the error wraps
+// ErrUnsafe, and the server was told nothing.
 func Dial(path string) (*Client, error) {
+	return dial(path, here())
+}
+
+// dial is Dial at p.
+func dial(path string, p place) (*Client, error) {
+	check := checkExplicitDir
 	if path == "" {
-		path = DefaultPath()
+		path, check = p.defaultPath(), checkDefaultDir
 	}
-	conn, err := net.Dial("unix", path)
+	if dir := filepath.Dir(path); missing(dir) {
+		return nil, fmt.Errorf("overseer: no server at %s: directory %s does not exist (is \"overseer serve\" running?)", path, dir)
+	}
+	if err := check(path, p.uid); err != nil {
+		return nil, err
+	}
+	conn, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: path, Net: "unix"})
 	if err != nil {
-		if dir := filepath.Dir(path); errors.Is(err, fs.ErrNotExist) && missing(dir) {
-			return nil, fmt.Errorf("overseer: no server at %s: directory %s does not exist (is \"overseer serve\" running?): %w", path, dir, err)
-		}
 		return nil, fmt.Errorf("overseer: no server at %s (is \"overseer serve\" running?): %w", path, err)
+	}
+	if err := checkServer(conn, path, p.uid); err != nil {
+		_ = conn.Close() // refused: nothing was sent
+		return nil, err
 	}
 	return &Client{conn: conn, path: path}, nil
 }
 
-// missing reports whether path does not exist.
+// checkServer checks that the server at the other end of conn runs as uid
+// or root, as the server checks its clients.
+func checkServer(conn *net.UnixConn, path string, uid int) error {
+	owner, err := peerUID(conn)
+	if err != nil {
+		return unsafeErr(path, "cannot tell which user runs the server there (%v): nothing was sent to it", err)
+	}
+	if owner != uid && owner != 0 {
+		return unsafeErr(path, "the server there runs as uid %d, neither you (uid %d) nor root: it is not yours, and nothing was sent to it", owner, uid)
+	}
+	return nil
+}
+
+// missing reports whether path, or a directory above it, does not exist.
 func missing(path string) bool {
-	_, err := os.Lstat(path)
+	_, err := os.Stat(path)
 	return errors.Is(err, fs.ErrNotExist)
 }
 

@@ -5,6 +5,7 @@ package control
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -27,14 +28,24 @@ import (
 var prog string
 
 // clientEnv makes the test binary a client that asks for the status at the
-// socket it names, prints the outcome and exits (the other-uid test).
+// socket it names ("default" for the default path), prints the outcome
+// ("unsafe: " first for ErrUnsafe) and exits (the other-uid tests).
 const clientEnv = "OVERSEER_CONTROL_TEST_CLIENT"
 
 func TestMain(m *testing.M) {
 	if path := os.Getenv(clientEnv); path != "" {
+		if path == "default" {
+			path = ""
+		}
 		_, err := Do(path, Request{Op: OpStatus})
+		if errors.Is(err, ErrUnsafe) {
+			fmt.Print("unsafe: ")
+		}
 		fmt.Println("client:", err)
 		os.Exit(0)
+	}
+	if path := os.Getenv(fakeEnv); path != "" {
+		os.Exit(fakeServer(path))
 	}
 	paths, remove, err := testbuild.Build("../../testdata/prog")
 	if err != nil {
@@ -75,18 +86,33 @@ func start(t *testing.T, s *Server, o *overseer.Overseer) {
 }
 
 func TestDefaultPath(t *testing.T) {
+	assert.Equal(t, "/run/overseer/control.sock", place{uid: 0, rootRunDir: "/run", runtimeDir: "/run/user/1000", tempDir: "/tmp"}.defaultPath(),
+		"root's, whatever XDG_RUNTIME_DIR says")
+	assert.Equal(t, "/run/user/1000/overseer/control.sock", place{uid: 1000, runtimeDir: "/run/user/1000", tempDir: "/tmp"}.defaultPath())
+	assert.Equal(t, "/tmp/overseer-1000/control.sock", place{uid: 1000, tempDir: "/tmp"}.defaultPath())
+
 	t.Setenv("XDG_RUNTIME_DIR", "/run/user/1000")
-	assert.Equal(t, "/run/user/1000/overseer/control.sock", DefaultPath())
+	if os.Geteuid() == 0 {
+		assert.Equal(t, "/run/overseer/control.sock", DefaultPath())
+	} else {
+		assert.Equal(t, "/run/user/1000/overseer/control.sock", DefaultPath())
+	}
 	t.Setenv("XDG_RUNTIME_DIR", "")
-	assert.Equal(t, filepath.Join(os.TempDir(), fmt.Sprintf("overseer-%d", os.Geteuid()), "control.sock"), DefaultPath())
+	if os.Geteuid() != 0 {
+		assert.Equal(t, filepath.Join(os.TempDir(), fmt.Sprintf("overseer-%d", os.Geteuid()), "control.sock"), DefaultPath())
+	}
+}
+
+// inRuntimeDir is the place of a user whose XDG_RUNTIME_DIR is dir.
+func inRuntimeDir(dir string) *place {
+	return &place{uid: os.Geteuid(), runtimeDir: dir, tempDir: os.TempDir()}
 }
 
 // The default directory is made 0700; the socket is 0600 and removed at
 // the end.
 func TestDefaultDirMade(t *testing.T) {
 	runtime := socketDir(t)
-	t.Setenv("XDG_RUNTIME_DIR", runtime)
-	s := &Server{}
+	s := &Server{place: inRuntimeDir(runtime)}
 	require.NoError(t, s.Listen())
 	assert.Equal(t, filepath.Join(runtime, "overseer", "control.sock"), s.Path)
 	fi, err := os.Stat(filepath.Dir(s.Path))
@@ -119,7 +145,7 @@ func TestDefaultDirRefused(t *testing.T) {
 		{"sticky", func(t *testing.T, dir string) {
 			require.NoError(t, os.Mkdir(dir, 0o700))
 			require.NoError(t, os.Chmod(dir, 0o700|os.ModeSticky))
-		}, "not 0700"},
+		}, "has mode 01700, not 0700"},
 		{"a file", func(t *testing.T, dir string) {
 			require.NoError(t, os.WriteFile(dir, nil, 0o600))
 		}, "is not a directory"},
@@ -134,15 +160,14 @@ func TestDefaultDirRefused(t *testing.T) {
 			}
 			require.NoError(t, os.Mkdir(dir, 0o700))
 			require.NoError(t, os.Chown(dir, 65534, 65534))
-		}, "belongs to uid 65534, not to uid 0"},
+		}, "belongs to uid 65534, not to you (uid 0)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			runtime := socketDir(t)
-			t.Setenv("XDG_RUNTIME_DIR", runtime)
 			tt.setup(t, filepath.Join(runtime, "overseer"))
-			err := (&Server{}).Listen()
-			require.Error(t, err)
+			err := (&Server{place: inRuntimeDir(runtime)}).Listen()
+			require.ErrorIs(t, err, ErrUnsafe)
 			assert.Contains(t, err.Error(), tt.want)
 			assert.NoFileExists(t, filepath.Join(runtime, "overseer", "control.sock"))
 		})
@@ -191,8 +216,7 @@ func TestPathTooLong(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "more than the 107")
 
-	t.Setenv("XDG_RUNTIME_DIR", filepath.Join(dir, strings.Repeat("y", 100)))
-	err = (&Server{}).Listen()
+	err = (&Server{place: inRuntimeDir(filepath.Join(dir, strings.Repeat("y", 100)))}).Listen()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "more than the 107")
 

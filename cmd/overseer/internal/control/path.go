@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"syscall"
 )
@@ -15,15 +16,44 @@ import (
 // with a NUL at the end.
 const maxPath = 107
 
-// DefaultPath is the socket's path when none is given:
-// $XDG_RUNTIME_DIR/overseer/control.sock, or, without XDG_RUNTIME_DIR,
-// overseer-EUID/control.sock in os.TempDir().
-func DefaultPath() string {
-	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
-		return filepath.Join(dir, "overseer", "control.sock")
-	}
-	return filepath.Join(os.TempDir(), "overseer-"+strconv.Itoa(os.Geteuid()), "control.sock")
+// place is what the default path depends on: who asks, and where.
+type place struct {
+	uid        int    // the effective uid
+	rootRunDir string // root's runtime directory (/run), set for root only
+	runtimeDir string // $XDG_RUNTIME_DIR
+	tempDir    string // os.TempDir()
 }
+
+// here returns the place of this process.
+func here() place {
+	p := place{uid: os.Geteuid(), runtimeDir: os.Getenv("XDG_RUNTIME_DIR"), tempDir: os.TempDir()}
+	if p.uid == 0 {
+		p.rootRunDir = "/run"
+		if runtime.GOOS != "linux" {
+			p.rootRunDir = "/var/run"
+		}
+	}
+	return p
+}
+
+// defaultPath is DefaultPath at p.
+func (p place) defaultPath() string {
+	switch {
+	case p.rootRunDir != "":
+		return filepath.Join(p.rootRunDir, "overseer", "control.sock")
+	case p.runtimeDir != "":
+		return filepath.Join(p.runtimeDir, "overseer", "control.sock")
+	}
+	return filepath.Join(p.tempDir, "overseer-"+strconv.Itoa(p.uid), "control.sock")
+}
+
+// DefaultPath is the socket's path when none is given: for root,
+// /run/overseer/control.sock (/var/run/… off Linux), whatever
+// XDG_RUNTIME_DIR says, since sudo may keep a user's; for another user,
+// $XDG_RUNTIME_DIR/overseer/control.sock, or, without XDG_RUNTIME_DIR,
+// overseer-EUID/control.sock in os.TempDir(). Its directory must be the
+// user's own, mode 0700: see ErrUnsafe.
+func DefaultPath() string { return here().defaultPath() }
 
 // checkLength refuses a path that does not fit in sun_path.
 func checkLength(path string) error {
@@ -33,74 +63,57 @@ func checkLength(path string) error {
 	return nil
 }
 
-// prepareDefaultDir makes the directory of the default socket, mode 0700, if
-// it is missing, and otherwise checks that it is a directory (not a link to
-// one) of the effective uid, with mode 0700: the socket is only ever where
-// nobody else can put or replace it.
-func prepareDefaultDir(dir string, euid int) error {
-	err := os.Mkdir(dir, 0o700)
+// prepareDefaultDir makes the directory of the default socket path, mode
+// 0700, if it is missing, and checks it as checkDefaultDir does.
+func prepareDefaultDir(path string, uid int) error {
+	err := os.Mkdir(filepath.Dir(path), 0o700)
 	if err != nil && !errors.Is(err, os.ErrExist) {
-		return err
+		return fmt.Errorf("overseer: control: making the socket's directory: %w; give -socket PATH", err)
 	}
-	fi, err := os.Lstat(dir)
-	if err != nil {
-		return err
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("%s is not a directory (%v)", dir, fi.Mode().Type())
-	}
-	if uid := ownerOf(fi); uid != euid {
-		return fmt.Errorf("directory %s belongs to uid %d, not to uid %d that the server runs as", dir, uid, euid)
-	}
-	if perm := fi.Mode() & (os.ModePerm | os.ModeSetuid | os.ModeSetgid | os.ModeSticky); perm != 0o700 {
-		return fmt.Errorf("directory %s has mode %#o, not 0700: others can reach it (chmod 700 %s)", dir, uint32(perm.Perm()), dir)
-	}
-	return nil
+	return checkDefaultDir(path, uid)
 }
 
 // makeMissingDirs makes dir and those of its parents that are missing,
 // each with mode 0700 whatever the umask, as the default path's directory
-// is made. Those that exist are left as they are: checkExplicitDir judges
-// dir.
-func makeMissingDirs(dir string) error {
-	if _, err := os.Lstat(dir); !errors.Is(err, fs.ErrNotExist) {
-		return nil // there, or unreadable: checkExplicitDir says what is wrong
-	}
-	if parent := filepath.Dir(dir); parent != dir {
-		if err := makeMissingDirs(parent); err != nil {
-			return err
+// is made, once the directories above them are found safe for uid (see
+// checkAbove). Those that exist are left as they are: checkExplicitDir
+// judges dir.
+func makeMissingDirs(path, dir string, uid int) error {
+	var missing []string
+	top := dir
+	for {
+		_, err := os.Lstat(top)
+		if err == nil {
+			break
 		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil // unreadable: checkExplicitDir says what is wrong
+		}
+		missing = append(missing, top)
+		parent := filepath.Dir(top)
+		if parent == top {
+			break
+		}
+		top = parent
 	}
-	err := os.Mkdir(dir, 0o700)
-	switch {
-	case errors.Is(err, fs.ErrExist): // made meanwhile by someone else: checked as any other
+	if len(missing) == 0 {
 		return nil
-	case err != nil:
-		return fmt.Errorf("making the socket's directory: %w", err)
 	}
-	if err := os.Chmod(dir, 0o700); err != nil { // the umask may have taken some away
-		return fmt.Errorf("making the socket's directory: %w", err)
-	}
-	return nil
-}
-
-// checkExplicitDir checks the directory of a socket path given explicitly:
-// it must exist, and nobody but its owner may write to it (no group or other
-// write permission), and its owner must be the effective uid or root; so
-// nobody else can remove the socket or put one of theirs in its place.
-func checkExplicitDir(dir string, euid int) error {
-	fi, err := os.Stat(dir)
-	if err != nil {
+	if err := checkAbove(path, missing[len(missing)-1], uid); err != nil {
 		return err
 	}
-	if !fi.IsDir() {
-		return fmt.Errorf("%s is not a directory", dir)
-	}
-	if uid := ownerOf(fi); uid != euid && uid != 0 {
-		return fmt.Errorf("directory %s belongs to uid %d, neither the server's uid %d nor root", dir, uid, euid)
-	}
-	if fi.Mode().Perm()&0o022 != 0 {
-		return fmt.Errorf("directory %s has mode %#o: others can write to it, and so replace the socket; use a directory only its owner can write to", dir, uint32(fi.Mode().Perm()))
+	for i := len(missing) - 1; i >= 0; i-- {
+		d := missing[i]
+		err := os.Mkdir(d, 0o700)
+		switch {
+		case errors.Is(err, fs.ErrExist): // made meanwhile by someone else: checked as any other
+			continue
+		case err != nil:
+			return fmt.Errorf("overseer: control: making the socket's directory: %w", err)
+		}
+		if err := os.Chmod(d, 0o700); err != nil { // the umask may have taken some away
+			return fmt.Errorf("overseer: control: making the socket's directory: %w", err)
+		}
 	}
 	return nil
 }
@@ -114,17 +127,22 @@ func ownerOf(fi os.FileInfo) int {
 
 // listenUnix listens at path, removing a stale socket (one that refuses
 // connections: its server is gone) in the way, and refusing to touch a live
-// one or anything that is not a socket. The socket file gets mode 0600.
-func listenUnix(path string) (*net.UnixListener, fileID, error) {
+// one (whose server's uid is told when it is not uid) or anything that is
+// not a socket. The socket file gets mode 0600.
+func listenUnix(path string, uid int) (*net.UnixListener, fileID, error) {
 	if fi, err := os.Lstat(path); err == nil {
 		if fi.Mode().Type() != os.ModeSocket {
 			return nil, fileID{}, fmt.Errorf("%s exists and is not a socket", path)
 		}
-		conn, err := net.Dial("unix", path)
+		conn, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: path, Net: "unix"})
 		switch {
 		case err == nil:
-			_ = conn.Close()
-			return nil, fileID{}, fmt.Errorf("another server is running at %s", path)
+			who := ""
+			if owner, err := peerUID(conn); err == nil && owner != uid {
+				who = fmt.Sprintf(", as uid %d, not you (uid %d)", owner, uid)
+			}
+			_ = conn.Close() // only asked who it is
+			return nil, fileID{}, fmt.Errorf("another server is running at %s%s: stop it, or give -socket PATH", path, who)
 		case errors.Is(err, syscall.ECONNREFUSED):
 			if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return nil, fileID{}, fmt.Errorf("removing the stale socket: %w", err)

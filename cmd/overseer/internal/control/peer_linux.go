@@ -7,7 +7,7 @@ import (
 )
 
 // peerUID returns the effective uid of the process at the other end of
-// conn, as it was when it connected (SO_PEERCRED).
+// conn, as it was when it connected or listened (SO_PEERCRED).
 func peerUID(conn *net.UnixConn) (int, error) {
 	raw, err := conn.SyscallConn()
 	if err != nil {

@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux && !darwin && !freebsd
 
 package control
 
@@ -7,7 +7,8 @@ import (
 	"net"
 )
 
-// peerUID is not implemented here: every client is refused.
+// peerUID is not implemented here: every client is refused, and every
+// server, by a client.
 func peerUID(conn *net.UnixConn) (int, error) {
 	return -1, errors.New("the peer's credentials cannot be checked on this system")
 }

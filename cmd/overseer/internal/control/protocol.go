@@ -30,7 +30,11 @@
 // error that says how), stop once the process group is gone.
 //
 // Only clients running as the server's effective uid are served: the peer's
-// credentials are checked on every connection (SO_PEERCRED).
+// credentials are checked on every connection (SO_PEERCRED). A client, in
+// turn, sends nothing before it has checked the socket's directories and
+// that the server runs as its uid or root (see ErrUnsafe). Up to 64
+// requests are served at once, and apart from them up to 64 clients
+// following logs, so that followers never keep a stop out.
 package control
 
 import (

@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"path/filepath"
 	"sync"
 	"syscall"
@@ -20,9 +19,10 @@ import (
 
 // Timeouts of a connection.
 const (
-	requestTimeout = 10 * time.Second // to send the request line
-	writeTimeout   = time.Minute      // for each answer line to be taken
-	defaultMaxConn = 64
+	requestTimeout      = 10 * time.Second // to send the request line
+	writeTimeout        = time.Minute      // for each answer line to be taken
+	defaultMaxConn      = 64
+	defaultMaxFollowers = 64
 )
 
 // Server is a control socket serving the processes of an Overseer.
@@ -34,12 +34,18 @@ type Server struct {
 	// in a unix socket address (107 bytes); the directories of it that are
 	// missing are made, with mode 0700, and its directory must be writable
 	// by its owner only, that owner being the effective uid or root. Either
-	// way a stale socket (its server gone) is replaced, and a live one is an
-	// error.
+	// way the directories above must be safe too, as ErrUnsafe says (the
+	// error of a refused path), a stale socket (its server gone) is
+	// replaced, and a live one is an error.
 	Path string
-	// MaxConns bounds the connections served at once; more are answered
-	// with an error. Zero means 64.
+	// MaxConns bounds the requests served at once, from their connection
+	// until their answer; more are answered with an error. Those that
+	// follow logs ("logs -f") are counted apart, once their request is
+	// read, so that they never keep a stop or a status out. Zero means 64.
 	MaxConns int
+	// MaxFollowers bounds the clients following logs at once; one more is
+	// answered with an error. Zero means 64.
+	MaxFollowers int
 	// File is the file the server runs (an absolute path), told to status
 	// requests, so that "overseer start" can tell whether the server runs
 	// the file of the directory it is called in. "" tells nothing.
@@ -51,8 +57,9 @@ type Server struct {
 	// id and what became of the process's pid. Nil means none.
 	Logger *slog.Logger
 
-	uid    int  // the uid clients must run as
-	uidSet bool // uid was set (by tests); else the effective uid
+	uid    int    // the uid clients must run as
+	uidSet bool   // uid was set (by tests); else the effective uid
+	place  *place // where the default path is (set by tests); nil: here()
 
 	ln   *net.UnixListener
 	file fileID // the socket file made, removed at the end if still there
@@ -72,31 +79,34 @@ func Serve(ctx context.Context, o *overseer.Overseer, path string) error {
 // a host can report a bad path before it starts anything. Path is set to
 // the path used.
 func (s *Server) Listen() error {
-	euid := os.Geteuid()
+	p := here()
+	if s.place != nil {
+		p = *s.place
+	}
 	if !s.uidSet {
-		s.uid, s.uidSet = euid, true
+		s.uid, s.uidSet = p.uid, true
 	}
 	path := s.Path
 	if path == "" {
-		path = DefaultPath()
+		path = p.defaultPath()
 		if err := checkLength(path); err != nil {
 			return fmt.Errorf("overseer: control: %w; give a shorter one with -socket", err)
 		}
-		if err := prepareDefaultDir(filepath.Dir(path), euid); err != nil {
-			return fmt.Errorf("overseer: control: %w", err)
+		if err := prepareDefaultDir(path, p.uid); err != nil {
+			return err
 		}
 	} else {
 		if err := checkLength(path); err != nil {
 			return fmt.Errorf("overseer: control: %w", err)
 		}
-		if err := makeMissingDirs(filepath.Dir(path)); err != nil {
-			return fmt.Errorf("overseer: control: %w", err)
+		if err := makeMissingDirs(path, filepath.Dir(path), p.uid); err != nil {
+			return err
 		}
-		if err := checkExplicitDir(filepath.Dir(path), euid); err != nil {
-			return fmt.Errorf("overseer: control: %w", err)
+		if err := checkExplicitDir(path, p.uid); err != nil {
+			return err
 		}
 	}
-	ln, id, err := listenUnix(path)
+	ln, id, err := listenUnix(path, p.uid)
 	if err != nil {
 		return fmt.Errorf("overseer: control: %w", err)
 	}
@@ -119,20 +129,15 @@ func (s *Server) Serve(ctx context.Context, o *overseer.Overseer) error {
 	if maxConns <= 0 {
 		maxConns = defaultMaxConn
 	}
+	maxFollowers := s.MaxFollowers
+	if maxFollowers <= 0 {
+		maxFollowers = defaultMaxFollowers
+	}
 	ctx, cancel := context.WithCancel(ctx)
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		conns = make(map[*net.UnixConn]bool)
-	)
+	var wg sync.WaitGroup
+	conns := newSlots(maxConns, maxFollowers)
 	defer wg.Wait()
-	defer func() { // end every connection
-		mu.Lock()
-		for c := range conns {
-			_ = c.Close()
-		}
-		mu.Unlock()
-	}()
+	defer conns.closeAll()
 	defer cancel()
 	wg.Add(1)
 	go func() {
@@ -156,13 +161,7 @@ func (s *Server) Serve(ctx context.Context, o *overseer.Overseer) error {
 			}
 			return fmt.Errorf("overseer: control: %w", err)
 		}
-		mu.Lock()
-		full := len(conns) >= maxConns
-		if !full {
-			conns[conn] = true
-		}
-		mu.Unlock()
-		if full {
+		if !conns.add(conn) {
 			err := errors.New("overseer: control: too many connections")
 			s.record(Request{}, Response{}, err)
 			refuse(conn, err.Error())
@@ -172,12 +171,10 @@ func (s *Server) Serve(ctx context.Context, o *overseer.Overseer) error {
 		go func() {
 			defer wg.Done()
 			defer func() {
-				mu.Lock()
-				delete(conns, conn)
-				mu.Unlock()
+				conns.remove(conn)
 				_ = conn.Close()
 			}()
-			s.handle(ctx, o, conn)
+			s.handle(ctx, o, conn, conns)
 		}()
 	}
 }
@@ -197,7 +194,7 @@ func refuse(conn *net.UnixConn, msg string) {
 }
 
 // handle serves the one request of conn.
-func (s *Server) handle(ctx context.Context, o *overseer.Overseer, conn *net.UnixConn) {
+func (s *Server) handle(ctx context.Context, o *overseer.Overseer, conn *net.UnixConn, conns *slots) {
 	w := &answer{conn: conn, enc: json.NewEncoder(conn)}
 	fail := func(req Request, err error) {
 		s.record(req, Response{}, err) // before the answer, so that it is logged when the client has it
@@ -231,6 +228,10 @@ func (s *Server) handle(ctx context.Context, o *overseer.Overseer, conn *net.Uni
 		c, err := o.Cmd(req.ID)
 		if err != nil {
 			fail(req, err)
+			return
+		}
+		if req.Follow && !conns.follow(conn) {
+			fail(req, fmt.Errorf("overseer: control: too many clients following logs (%d): end one (\"logs -f\") and try again", conns.maxFollowers))
 			return
 		}
 		logs(ctx, o, c, conn, w, req)

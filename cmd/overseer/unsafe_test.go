@@ -1,0 +1,80 @@
+//go:build linux
+
+package main
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A socket in a directory of another user (nobody) is refused: the client
+// says why, sends nothing and exits 2; serve says whose the directory is
+// and what to do, and exits 2 before starting anything.
+func TestUnsafeSocketRefused(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to act as another user")
+	}
+	dir := filepath.Join(shortDir(t), "taken")
+	require.NoError(t, os.Mkdir(dir, 0o700))
+	require.NoError(t, os.Chown(dir, 65534, 65534))
+	sock := filepath.Join(dir, "c.sock")
+	// A server there (nobody's, as far as the directory tells) that
+	// answers ok and keeps what it is sent.
+	ln, err := net.Listen("unix", sock)
+	require.NoError(t, err)
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		received bytes.Buffer
+	)
+	defer wg.Wait()
+	defer ln.Close()
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return // closed at the end of the test
+			}
+			_, _ = io.WriteString(c, `{"ok":true}`+"\n") // to a client that may be gone
+			data, _ := io.ReadAll(c)
+			_ = c.Close()
+			mu.Lock()
+			received.Write(data)
+			mu.Unlock()
+		}
+	})
+
+	for _, args := range [][]string{{"status"}, {"stop", "web"}, {"upgrade", "web", "--", "/bin/app", "--password=secret"}} {
+		code, out, errOut := ask(t, sock, args[0], args[1:]...)
+		assert.Equal(t, 2, code, "%v: %s", args, errOut)
+		assert.Empty(t, out)
+		assert.Equal(t, "overseer: control: unsafe socket "+sock+": its directory "+dir+
+			" belongs to uid 65534, neither you (uid 0) nor root: that user can replace the socket; use a directory of yours\n", errOut)
+	}
+
+	t.Setenv(socketEnv, sock) // checked as -socket is
+	code, _, errOut := client(t, "status")
+	assert.Equal(t, 2, code, errOut)
+	assert.Contains(t, errOut, "overseer: control: unsafe socket "+sock+": its directory "+dir+" belongs to uid 65534")
+
+	file := writeFile(t, "Procfile", "web: exec "+prog+" out:never\n")
+	var stdout, stderr bytes.Buffer
+	assert.Equal(t, 2, run([]string{"serve", "-f", file, "-socket", sock}, &stdout, &stderr))
+	assert.True(t, strings.HasPrefix(stderr.String(), "overseer: control: unsafe socket "+sock+": its directory "+dir+" belongs to uid 65534"), stderr.String())
+	assert.NotContains(t, stdout.String(), "never")
+
+	require.NoError(t, ln.Close())
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Empty(t, received.String(), "the server of another user was told")
+}
