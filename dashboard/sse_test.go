@@ -529,7 +529,7 @@ func TestCloseEndsStreams(t *testing.T) {
 	if err := o.Start("p"); err != nil {
 		t.Fatal(err)
 	}
-	if _, last, _, _ := h.replay.since(0, 0); last != 0 {
+	if _, last, _, _ := h.replay.since(0, 0, 0); last != 0 {
 		t.Errorf("%d events after Close, want none", last)
 	}
 }
