@@ -47,12 +47,6 @@ func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer h.streams.remove(st)
-	// A stream lasts: the server's ReadTimeout, meant for the request, must
-	// not end it (net/http cancels the request's context when a read times
-	// out). Its writes have deadlines of their own.
-	if err := rc.SetReadDeadline(time.Time{}); err != nil && !errors.Is(err, http.ErrNotSupported) {
-		h.logger.Debug("dashboard: event stream: cannot clear the read deadline", "err", err)
-	}
 
 	after, resume := uint64(0), false
 	if id := r.Header.Get("Last-Event-ID"); id != "" {
