@@ -5,6 +5,7 @@ package dashboard
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -105,6 +106,55 @@ func TestMergeLines(t *testing.T) {
 	if got := mergeLines(nil); len(got) != 0 {
 		t.Errorf("nothing merged: %v", got)
 	}
+	// The merge the answer streams, a page at a time, gives the same
+	// lines, and its newest limit are the newest of the whole.
+	fetch := func(set []overseer.Line) func(uint64) []overseer.Line {
+		return func(after uint64) []overseer.Line {
+			for i, l := range set {
+				if l.Seq > after {
+					return slices.Clone(set[i:])
+				}
+			}
+			return nil
+		}
+	}
+	for limit := range 8 {
+		m := newMerge([]func(uint64) []overseer.Line{fetch(a), fetch(b)}, [][]overseer.Line{a, b}, limit)
+		var streamed []string
+		for l, ok := m.next(); ok; l, ok = m.next() {
+			streamed = append(streamed, l.Text)
+		}
+		want := got
+		if limit > 0 {
+			want = got[max(len(got)-limit, 0):]
+		}
+		if fmt.Sprint(streamed) != fmt.Sprint(want) {
+			t.Errorf("merge, limit %d: %v, want %v", limit, streamed, want)
+		}
+	}
+}
+
+// mergeLines is the merge of TestMergeLines, all at once: the lines sorted
+// by the latest Time of their process so far, stably.
+func mergeLines(sets [][]overseer.Line) []overseer.Line {
+	type keyed struct {
+		at time.Time
+		l  overseer.Line
+	}
+	var all []keyed
+	for _, set := range sets {
+		var at time.Time
+		for _, l := range set {
+			at = later(at, l.Time)
+			all = append(all, keyed{at, l})
+		}
+	}
+	slices.SortStableFunc(all, func(a, b keyed) int { return a.at.Compare(b.at) })
+	out := make([]overseer.Line, len(all))
+	for i, k := range all {
+		out[i] = k.l
+	}
+	return out
 }
 
 // The warnings a snapshot carries: those of the processes it lists, until

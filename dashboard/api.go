@@ -66,11 +66,7 @@ func (h *Handler) serveLogs(w http.ResponseWriter, r *http.Request) {
 	if limit > 0 && len(lines) > limit {
 		lines = lines[len(lines)-limit:]
 	}
-	body := logsBody{ID: id, Lines: make([]jsonLine, len(lines))}
-	for i, l := range lines {
-		body.Lines[i] = toJSONLine(l)
-	}
-	_ = writeJSON(w, http.StatusOK, body)
+	h.sendLogs(w, r, id, newPager(c.Lines, lines))
 }
 
 // parseLimit reads the query value limit: 0 for none, else a count of

@@ -65,7 +65,8 @@
 // for a process that runs when it must not (overseer.ErrRunning) or that
 // does not run when a signal is sent to it (os.ErrProcessDone); 501 for
 // what the system cannot do (errors.ErrUnsupported); 503 for the event
-// stream of a closed Handler; 500 for any other failure, such as a restart
+// stream of a closed Handler, or past WithMaxStreams streams (64 by
+// default); 500 for any other failure, such as a restart
 // whose new run did not become ready.
 //
 // # Security
@@ -114,6 +115,12 @@
 // client that falls so far behind that the buffer has moved past it. A
 // snapshot's id is that of the last event it covers. A comment line is
 // sent every 15 seconds on a quiet stream so that dead clients are found.
+// Each write to a client, of a stream or of a logs answer, must go through
+// within 10 seconds, or the client is dropped; a stream stuck writing holds
+// at most about 64 KiB of the buffer's events. The two logs answers are
+// written as they are read, a page of lines at a time, so that a client
+// that does not read holds up a page (256 KiB of text) and not the whole
+// answer; lines that the process drops meanwhile are left out.
 //
 // The Overseer tells an Event.Warning (a process that seems to have gone
 // to the background) once, in one state event; the Handler keeps the last
@@ -159,7 +166,9 @@
 // column and button stays in reach.
 //
 // The pane keeps the newest 2,000 lines, joins the Partial pieces of long
-// lines, converts ANSI colour sequences (SGR) to styles and drops the
+// lines (at most 10,000 characters of each, then an ellipsis), starts a
+// line afresh at a carriage return, as a terminal does (a progress bar
+// redrawn with \r shows its last state), converts ANSI colour sequences (SGR) to styles and drops the
 // other escape sequences and control characters. Everything a process or
 // the server says (output, ids, STATUS= text, errors, warnings) goes into
 // the page as text, never as HTML.

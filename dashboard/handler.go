@@ -15,6 +15,8 @@ import (
 // Defaults of the options.
 const (
 	defaultReplay = 4096
+	// defaultMaxStreams is how many event streams are served at once.
+	defaultMaxStreams = 64
 	// maxReplayBytes bounds the bytes the replay buffer holds.
 	maxReplayBytes = 32 << 20
 )
@@ -35,8 +37,10 @@ type Handler struct {
 
 	warnings warnings // the Event.Warnings told, for snapshots
 
-	streams   streams       // the event streams being served
-	heartbeat time.Duration // defaultHeartbeat; tests lower it
+	streams      streams       // the event streams being served
+	maxStreams   int           // WithMaxStreams
+	heartbeat    time.Duration // defaultHeartbeat; tests lower it
+	writeTimeout time.Duration // defaultWriteTimeout; tests raise it
 
 	stopWatch, stopLogs func() // end the Overseer subscriptions
 	done                chan struct{}
@@ -52,12 +56,14 @@ type Handler struct {
 // the Handler answers every request with 500 and starts nothing.
 func New(o *overseer.Overseer, opts ...Option) *Handler {
 	h := &Handler{
-		o:          o,
-		logger:     slog.New(slog.DiscardHandler),
-		replaySize: defaultReplay,
-		heartbeat:  defaultHeartbeat,
-		done:       make(chan struct{}),
-		fed:        make(chan struct{}),
+		o:            o,
+		logger:       slog.New(slog.DiscardHandler),
+		replaySize:   defaultReplay,
+		maxStreams:   defaultMaxStreams,
+		heartbeat:    defaultHeartbeat,
+		writeTimeout: defaultWriteTimeout,
+		done:         make(chan struct{}),
+		fed:          make(chan struct{}),
 	}
 	for _, opt := range opts {
 		if opt != nil {

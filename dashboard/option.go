@@ -45,3 +45,15 @@ func WithReplay(n int) Option {
 		}
 	}
 }
+
+// WithMaxStreams sets how many event streams (GET /api/events) the Handler
+// serves at once: 64 by default, or when n is not positive. One more is
+// refused with 503 until one ends. Each costs a connection, a goroutine and
+// a few KiB, more while its client lags.
+func WithMaxStreams(n int) Option {
+	return func(h *Handler) {
+		if n > 0 {
+			h.maxStreams = n
+		}
+	}
+}

@@ -78,11 +78,12 @@ func (b *replay) append(event string, data []byte) {
 }
 
 // since returns up to most of the messages after id after, oldest first,
-// with last, the id of the last message appended, and wake, a channel
+// and no more than mostBytes of frames unless the first alone is more, with
+// last, the id of the last message appended, and wake, a channel
 // closed at the next append. ok is false when the buffer no longer holds
 // every message after after (they were evicted), or when after is ahead of
 // the buffer: the reader then needs a snapshot.
-func (b *replay) since(after uint64, most int) (msgs []message, last uint64, ok bool, wake <-chan struct{}) {
+func (b *replay) since(after uint64, most, mostBytes int) (msgs []message, last uint64, ok bool, wake <-chan struct{}) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	first := b.last - uint64(b.n) + 1 // the oldest held; last+1 when none is
@@ -90,10 +91,15 @@ func (b *replay) since(after uint64, most int) (msgs []message, last uint64, ok 
 		return nil, b.last, false, b.wake
 	}
 	k := min(int(b.last-after), most)
-	msgs = make([]message, k)
-	skip := int(after + 1 - first)
-	for i := range msgs {
-		msgs[i] = b.ring[(b.start+skip+i)%b.maxMsgs]
+	msgs = make([]message, 0, k)
+	skip, size := int(after+1-first), 0
+	for i := range k {
+		m := b.ring[(b.start+skip+i)%b.maxMsgs]
+		if i > 0 && size+len(m.frame) > mostBytes {
+			break
+		}
+		size += len(m.frame)
+		msgs = append(msgs, m)
 	}
 	return msgs, b.last, true, b.wake
 }

@@ -19,10 +19,10 @@ func ids(msgs []message) []uint64 {
 
 func TestReplay(t *testing.T) {
 	b := newReplay("t", 4, 1<<20)
-	if msgs, last, ok, _ := b.since(0, 100); !ok || last != 0 || len(msgs) != 0 {
+	if msgs, last, ok, _ := b.since(0, 100, 1<<30); !ok || last != 0 || len(msgs) != 0 {
 		t.Fatalf("empty: %v %d %v, want nothing, 0, ok", ids(msgs), last, ok)
 	}
-	wake := func() <-chan struct{} { _, _, _, w := b.since(0, 0); return w }
+	wake := func() <-chan struct{} { _, _, _, w := b.since(0, 0, 1<<30); return w }
 	for n := 1; n <= 10; n++ {
 		w := wake()
 		b.append("e", []byte(fmt.Sprintf(`{"n":%d}`, n)))
@@ -47,12 +47,12 @@ func TestReplay(t *testing.T) {
 		{11, 100, "[]", false}, // ahead: another Handler's id
 		{^uint64(0), 100, "[]", false},
 	} {
-		msgs, last, ok, _ := b.since(tc.after, tc.most)
+		msgs, last, ok, _ := b.since(tc.after, tc.most, 1<<30)
 		if fmt.Sprint(ids(msgs)) != tc.want || ok != tc.ok || last != 10 {
 			t.Errorf("since(%d, %d) = %v, %d, %v; want %s, 10, %v", tc.after, tc.most, ids(msgs), last, ok, tc.want, tc.ok)
 		}
 	}
-	msgs, _, _, _ := b.since(9, 1)
+	msgs, _, _, _ := b.since(9, 1, 1<<30)
 	if got := string(msgs[0].frame); got != "id: t-10\nevent: e\ndata: {\"n\":10}\n\n" {
 		t.Errorf("frame %q", got)
 	}
@@ -64,16 +64,22 @@ func TestReplayBytes(t *testing.T) {
 	for range 10 {
 		b.append("e", []byte(strings.Repeat("x", 100)))
 	}
-	msgs, _, ok, _ := b.since(7, 100)
+	msgs, _, ok, _ := b.since(7, 100, 1<<30)
 	if !ok || fmt.Sprint(ids(msgs)) != "[8 9 10]" {
 		t.Errorf("since(7) = %v, %v; want [8 9 10]", ids(msgs), ok)
 	}
-	if _, _, ok, _ := b.since(6, 100); ok {
+	if _, _, ok, _ := b.since(6, 100, 1<<30); ok {
 		t.Errorf("since(6) is ok, want 7 evicted by the byte bound")
+	}
+	// A reader takes no more than mostBytes at a time, and at least one.
+	for most, want := range map[int]string{2 * frame: "[8 9]", 2*frame - 1: "[8]", 1: "[8]"} {
+		if msgs, _, ok, _ := b.since(7, 100, most); !ok || fmt.Sprint(ids(msgs)) != want {
+			t.Errorf("since(7, 100, %d) = %v, %v; want %s", most, ids(msgs), ok, want)
+		}
 	}
 	// A message larger than the bound is kept alone.
 	b.append("e", []byte(strings.Repeat("y", 10*frame)))
-	msgs, _, ok, _ = b.since(10, 100)
+	msgs, _, ok, _ = b.since(10, 100, 1<<30)
 	if !ok || fmt.Sprint(ids(msgs)) != "[11]" {
 		t.Errorf("after a huge message: %v %v, want [11]", ids(msgs), ok)
 	}

@@ -15,11 +15,14 @@ const (
 	// comment line is sent, so that a dead client is found and proxies keep
 	// the connection.
 	defaultHeartbeat = 15 * time.Second
-	// writeTimeout bounds each write to a client: a client that reads
-	// nothing for that long is dropped.
-	writeTimeout = 30 * time.Second
-	// chunk is how many messages a stream takes from the buffer at a time.
-	chunk = 256
+	// defaultWriteTimeout bounds each write to a client, of a stream or a
+	// long answer: a client that reads nothing for that long is dropped.
+	defaultWriteTimeout = 10 * time.Second
+	// chunk and chunkBytes bound the messages a stream takes from the
+	// buffer at a time (at least one): a stream stuck writing to its client
+	// keeps them alive after the buffer has let them go.
+	chunk      = 256
+	chunkBytes = 64 << 10
 	// retryMillis is the reconnection delay the stream asks clients for.
 	retryMillis = 1000
 )
@@ -36,9 +39,11 @@ func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rc := http.NewResponseController(w)
-	st, ok := h.streams.add(rc)
-	if !ok {
-		writeError(w, http.StatusServiceUnavailable, "dashboard: closed")
+	st, err := h.streams.add(rc, h.maxStreams, h.writeTimeout)
+	if err != nil {
+		h.logger.Debug("dashboard: event stream refused", "remote", r.RemoteAddr, "err", err)
+		w.Header().Set("Retry-After", "10")
+		writeError(w, http.StatusServiceUnavailable, err.Error())
 		return
 	}
 	defer h.streams.remove(st)
@@ -70,7 +75,7 @@ func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 	idle := time.NewTimer(h.heartbeat)
 	defer idle.Stop()
 	for {
-		msgs, last, ok, wake := h.replay.since(after, chunk)
+		msgs, last, ok, wake := h.replay.since(after, chunk, chunkBytes)
 		var err error
 		wrote := false
 		switch {
@@ -79,8 +84,9 @@ func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 			err = st.write(w, h.snapshot(last))
 			after, resume, wrote = last, true, true
 		case len(msgs) > 0:
+			next := msgs[len(msgs)-1].id // before writeMessages lets go of msgs
 			err = st.writeMessages(w, msgs)
-			after, wrote = msgs[len(msgs)-1].id, true
+			after, wrote = next, true
 		}
 		if err == nil && wrote {
 			err = st.flush()
@@ -123,7 +129,8 @@ func (h *Handler) snapshot(last uint64) []byte {
 
 // stream is one event stream being served.
 type stream struct {
-	rc *http.ResponseController
+	rc      *http.ResponseController
+	timeout time.Duration // of each write
 
 	mu     sync.Mutex
 	closed bool // Close has cut the stream: no more deadlines are set
@@ -138,16 +145,14 @@ func (st *stream) write(w http.ResponseWriter, b []byte) error {
 	return err
 }
 
-// writeMessages writes the frames of msgs to the client, within
-// writeTimeout.
+// writeMessages writes the frames of msgs to the client, each within the
+// write timeout, and lets go of each once written.
 func (st *stream) writeMessages(w http.ResponseWriter, msgs []message) error {
-	if err := st.deadline(); err != nil {
-		return err
-	}
-	for _, m := range msgs {
-		if _, err := w.Write(m.frame); err != nil {
+	for i := range msgs {
+		if err := st.write(w, msgs[i].frame); err != nil {
 			return err
 		}
+		msgs[i] = message{}
 	}
 	return nil
 }
@@ -157,8 +162,8 @@ func (st *stream) flush() error {
 	return st.rc.Flush()
 }
 
-// deadline sets the write deadline of the connection writeTimeout from
-// now, unless Close has cut the stream. A ResponseWriter without
+// deadline sets the write deadline of the connection the write timeout
+// from now, unless Close has cut the stream. A ResponseWriter without
 // deadlines (a recorder in tests) is fine.
 func (st *stream) deadline() error {
 	st.mu.Lock()
@@ -166,7 +171,7 @@ func (st *stream) deadline() error {
 	if st.closed {
 		return errStreamClosed
 	}
-	if err := st.rc.SetWriteDeadline(time.Now().Add(writeTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+	if err := st.rc.SetWriteDeadline(time.Now().Add(st.timeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
 		return err
 	}
 	return nil
@@ -180,7 +185,11 @@ func (st *stream) cut() {
 	_ = st.rc.SetWriteDeadline(time.Now()) // in the past: pending writes fail
 }
 
-var errStreamClosed = errors.New("dashboard: closed")
+// Why a stream is refused or ended.
+var (
+	errStreamClosed   = errors.New("dashboard: closed")
+	errTooManyStreams = errors.New("dashboard: too many event streams (WithMaxStreams): try again later")
+)
 
 // streams are the event streams being served, so that Close can end them
 // and wait for their handlers.
@@ -191,20 +200,24 @@ type streams struct {
 	wg     sync.WaitGroup
 }
 
-// add registers a stream, unless the streams are closed.
-func (s *streams) add(rc *http.ResponseController) (*stream, bool) {
+// add registers a stream whose writes each take at most timeout, unless
+// the streams are closed or most of them are open.
+func (s *streams) add(rc *http.ResponseController, most int, timeout time.Duration) (*stream, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return nil, false
+		return nil, errStreamClosed
+	}
+	if len(s.set) >= most {
+		return nil, errTooManyStreams
 	}
 	if s.set == nil {
 		s.set = make(map[*stream]struct{})
 	}
-	st := &stream{rc: rc}
+	st := &stream{rc: rc, timeout: timeout}
 	s.set[st] = struct{}{}
 	s.wg.Add(1) // never after close's Wait has begun: closed is set first, under mu
-	return st, true
+	return st, nil
 }
 
 // remove unregisters a stream whose handler returns.

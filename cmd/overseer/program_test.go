@@ -56,7 +56,13 @@ type process struct {
 // startCommand starts the built command with args.
 func startCommand(t *testing.T, args ...string) *process {
 	t.Helper()
-	p := &process{t: t, cmd: exec.Command(bin, args...), lines: make(chan string, 1000), errs: make(chan string, 1000), waited: make(chan struct{})}
+	return startExec(t, exec.Command(bin, args...))
+}
+
+// startExec starts cmd, which runs the built command.
+func startExec(t *testing.T, cmd *exec.Cmd) *process {
+	t.Helper()
+	p := &process{t: t, cmd: cmd, lines: make(chan string, 1000), errs: make(chan string, 1000), waited: make(chan struct{})}
 	out, err := p.cmd.StdoutPipe()
 	require.NoError(t, err)
 	errOut, err := p.cmd.StderrPipe()

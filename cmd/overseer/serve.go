@@ -43,7 +43,8 @@ func serve(o *overseer.Overseer, addr string, fallback bool, logger *slog.Logger
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: %w (-http ADDR for another address, -http \"\" for none)", err)
 	}
-	opts := []dashboard.Option{dashboard.WithLogger(logger)}
+	conns := connLimit()
+	opts := []dashboard.Option{dashboard.WithLogger(logger), dashboard.WithMaxStreams(min(64, conns/4))}
 	tcp, ok := ln.Addr().(*net.TCPAddr)
 	loopback := ok && tcp.IP.IsLoopback()
 	if loopback {
@@ -64,17 +65,43 @@ func serve(o *overseer.Overseer, addr string, fallback bool, logger *slog.Logger
 		loopback: loopback,
 		fellBack: fellBack,
 		dash:     dash,
-		http:     &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second},
+		http:     newHTTPServer(mux),
 		served:   make(chan error, 1),
 	}
+	limited := limitListen(ln, conns)
 	go func() {
-		err := s.http.Serve(ln)
+		err := s.http.Serve(limited)
 		if !errors.Is(err, http.ErrServerClosed) {
 			fmt.Fprintln(errlog, "overseer: dashboard:", err)
 		}
 		s.served <- err
 	}()
 	return s, nil
+}
+
+// The dashboard server's bounds on a client. Event streams and long answers
+// set a write deadline of their own before each write (package dashboard).
+const (
+	readHeaderTimeout = 10 * time.Second // to send the request's head
+	readTimeout       = 30 * time.Second // to send the whole request
+	writeTimeout      = 30 * time.Second // to take an answer that sets no deadline of its own
+	idleTimeout       = 60 * time.Second // between requests on a connection kept alive
+	maxHeaderBytes    = 64 << 10
+)
+
+// newHTTPServer returns the dashboard's server of handler: no client may
+// hold a connection, or what the server gathers for it, longer than these
+// bounds allow, idle or not reading (together with limitListen's cap on
+// connections).
+func newHTTPServer(handler http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+	}
 }
 
 // portOf returns the port of addr ("8080" of "127.0.0.1:8080"), or addr.

@@ -5,13 +5,16 @@
 //
 // Speed: events only change state; the DOM is touched once per animation
 // frame, for the rows that changed and the lines that came. The log pane
-// keeps at most MAX_LINES elements. Everything a process or the server
+// keeps at most MAX_LINES elements, each of at most MAX_CHARS characters
+// (the Partial pieces of a line join one element; a carriage return
+// starts it afresh). Everything a process or the server
 // says (output, ids, STATUS= text, errors, warnings) only ever goes into
 // the page as text (textContent, title), never as HTML.
 (() => {
   'use strict';
 
   const MAX_LINES = 2000;
+  const MAX_CHARS = 10000;
   const ACTIVE = new Set(['starting', 'running', 'stopping', 'backoff']);
   const UP = new Set(['running', 'stopping']);
   const SIGNALABLE = new Set(['starting', 'running', 'stopping']);
@@ -628,7 +631,7 @@
     for (const item of batch) {
       if (item.mark) {
         const el = lineEl('mark ' + item.mark, item.id, item.time, combined);
-        el.append(item.mark === 'warn' ? '⚠ ' + item.text : item.text);
+        el.append(cut(item.mark === 'warn' ? '⚠ ' + item.text : item.text));
         frag.appendChild(el);
         continue;
       }
@@ -638,9 +641,12 @@
       if (!el) {
         el = lineEl('line ' + item.stream, item.id, item.time, combined);
         el.sgr = newSGR();
+        el.head = el.childNodes.length; // the name of the process, if shown
+        el.len = 0; // characters of output shown
+        el.cut = false; // past MAX_CHARS: the rest is not shown
         frag.appendChild(el);
       }
-      appendANSI(el, item.text, el.sgr);
+      appendOutput(el, item.text);
       if (item.partial) view.open.set(item.id + ' ' + item.stream, el);
       else if (key) view.open.delete(key);
     }
@@ -653,6 +659,33 @@
       range.deleteContents();
     }
     if (followEl.checked) logEl.scrollTop = logEl.scrollHeight;
+  }
+
+  // cut returns s, or its first MAX_CHARS characters and an ellipsis.
+  function cut(s) {
+    return s.length > MAX_CHARS ? s.slice(0, MAX_CHARS) + '…' : s;
+  }
+
+  // appendOutput appends text, a piece of a line, to el as a terminal
+  // shows it: the text after a carriage return replaces the line (a
+  // progress bar redrawn by \r stays one line of its last state, however
+  // long it runs). A \r at the end waits for the text that follows it: at
+  // the end of a line (CRLF) it changes nothing.
+  function appendOutput(el, text) {
+    let end = text.length;
+    while (end > 0 && text[end - 1] === '\r') end--;
+    const cr = end > 0 ? text.lastIndexOf('\r', end - 1) : -1;
+    const last = text.slice(cr + 1, end);
+    if (last !== '') {
+      if (cr >= 0 || el.cr) {
+        while (el.childNodes.length > el.head) el.lastChild.remove();
+        el.len = 0;
+        el.cut = false;
+      }
+      el.cr = false;
+      if (!el.cut) appendANSI(el, last, el.sgr);
+    }
+    if (end < text.length) el.cr = true;
   }
 
   // ---- ANSI escape sequences ----
@@ -747,7 +780,23 @@
     return `rgb(${g}, ${g}, ${g})`;
   }
 
+  // addText appends text in the style st, within MAX_CHARS characters for
+  // el: past them, an ellipsis ends it.
   function addText(el, text, st) {
+    if (el.cut) return;
+    const room = MAX_CHARS - el.len;
+    el.cut = text.length > room;
+    if (el.cut) text = text.slice(0, room);
+    el.len += text.length;
+    if (text !== '') addStyled(el, text, st);
+    if (el.cut) {
+      const more = span('cut', '…');
+      more.title = `cut at ${MAX_CHARS} characters`;
+      el.appendChild(more);
+    }
+  }
+
+  function addStyled(el, text, st) {
     if (plain(st)) {
       el.appendChild(document.createTextNode(text));
       return;
