@@ -17,6 +17,7 @@ import (
 	"github.com/overseer-go/overseer/cmd/overseer/internal/config"
 	"github.com/overseer-go/overseer/cmd/overseer/internal/control"
 	"github.com/overseer-go/overseer/watch"
+	"golang.org/x/sys/unix"
 )
 
 // defaultDashboard is where the dashboard is served unless -http says
@@ -249,7 +250,11 @@ func onSignals(sigs <-chan os.Signal, done <-chan struct{}, o *overseer.Overseer
 		switch n {
 		case 0:
 			cancel()
-			fmt.Fprintf(stderr, "overseer: stopping on %v (Ctrl-C again to kill)\n", sig)
+			name := sig.String()
+			if s, ok := sig.(syscall.Signal); ok {
+				name = unix.SignalName(s)
+			}
+			fmt.Fprintf(stderr, "overseer: stopping on %s (Ctrl-C again to kill)\n", name)
 		case 1:
 			for _, id := range o.ListAll() {
 				// A process that has ended meanwhile has nothing to kill.
