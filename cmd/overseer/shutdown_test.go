@@ -132,7 +132,7 @@ func TestSecondSignalEndsAStuckCommand(t *testing.T) {
 			}
 			s := startStuck(t, args...)
 			s.signal(syscall.SIGTERM)
-			waitFor(t, func() bool { return strings.Contains(s.stderrText(), "overseer: stopping on SIGTERM") }, s.stderrText)
+			waitFor(t, func() bool { return strings.Contains(s.stderrText(), "overseer: stopping") }, s.stderrText)
 			s.signal(syscall.SIGTERM)
 			_, ok := s.ended()
 			require.True(t, ok, "the command is still running after a second SIGTERM; stderr: %s", s.stderrText())
