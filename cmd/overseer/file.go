@@ -65,7 +65,7 @@ func parseFileFlags(mode string, args []string, stderr io.Writer) (*fileOptions,
 			fmt.Fprint(flags.Output(), "usage: overseer serve [-f FILE] [-socket PATH] [FLAGS] [NAME]...\n\n"+
 				"Runs FILE as \"overseer -f FILE\" does, and answers \"overseer status\", \"start\", \"stop\",\n"+
 				"\"restart\", \"upgrade\", \"signal\" and \"logs\" on a unix socket, for the same user only.\n"+
-				"It goes on when every process has ended, until SIGINT or SIGTERM.\n\n")
+				"It goes on when every process has ended, until SIGINT, SIGTERM or SIGHUP.\n\n")
 		case "demo":
 			fmt.Fprint(flags.Output(), "usage: overseer demo [FLAGS]\n\nRuns the built-in demo: a setup job, a service waiting for it, a chatty worker,\n"+
 				"a crash loop and a batch job, with the dashboard.\n\n")
