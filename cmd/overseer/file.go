@@ -250,11 +250,11 @@ func onSignals(sigs <-chan os.Signal, done <-chan struct{}, o *overseer.Overseer
 		switch n {
 		case 0:
 			cancel()
-			name := sig.String()
-			if s, ok := sig.(syscall.Signal); ok {
-				name = unix.SignalName(s)
+			on := "" // Ctrl-C: the terminal shows ^C
+			if s, ok := sig.(syscall.Signal); ok && sig != os.Interrupt {
+				on = " on " + unix.SignalName(s)
 			}
-			fmt.Fprintf(stderr, "overseer: stopping on %s (Ctrl-C again to kill)\n", name)
+			fmt.Fprintf(stderr, "overseer: stopping%s (Ctrl-C again to kill)\n", on)
 		case 1:
 			for _, id := range o.ListAll() {
 				// A process that has ended meanwhile has nothing to kill.
