@@ -114,8 +114,7 @@ func TestHostileLogsAndStatus(t *testing.T) {
     ready: notify
 `)
 	p := startCommand(t, "serve", "-f", file, "-socket", sock, "-http", "")
-	p.waitLine("web | abweb | fake")
-	p.waitLine("web * running: upok")
+	p.waitLines("web | abweb | fake", "web * running: upok") // in either order: the line and READY=1 come by different ways
 
 	code, out, errOut := client(t, "logs", "-socket", sock, "web")
 	require.Equal(t, 0, code, errOut)
