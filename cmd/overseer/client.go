@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -115,12 +116,15 @@ func request(socket string, req control.Request, stdout, stderr io.Writer) int {
 	}
 	defer c.Close()
 	if op == control.OpLogs {
+		// The lines as they were written, without the escape sequences
+		// and controls that a terminal would act on (sanitize.go).
+		z := sanitizerFor(stdout)
 		err = c.Logs(req, func(l overseer.Line) error {
 			end := "\n"
 			if l.Partial {
 				end = ""
 			}
-			_, err := fmt.Fprint(stdout, l.Text, end)
+			_, err := fmt.Fprint(stdout, z.clean(l.Text), end)
 			return err
 		})
 	} else {
@@ -130,16 +134,16 @@ func request(socket string, req control.Request, stdout, stderr io.Writer) int {
 			if op == control.OpStatus {
 				err = printStatus(stdout, resp.Processes)
 			} else {
-				_, err = fmt.Fprintln(stdout, outcome(req, resp))
+				_, err = fmt.Fprintln(stdout, sanitizerFor(stdout).clean(outcome(req, resp)))
 			}
 		}
 	}
 	if err != nil {
 		var remote *control.RemoteError
 		if errors.As(err, &remote) {
-			fmt.Fprintln(stderr, "overseer "+op+":", tidyError(req.ID, remote.Msg))
+			fmt.Fprintln(stderr, "overseer "+op+":", sanitizerFor(stderr).clean(tidyError(req.ID, remote.Msg)))
 		} else {
-			fmt.Fprintln(stderr, err)
+			fmt.Fprintln(stderr, sanitizerFor(stderr).clean(err.Error()))
 		}
 		return 1
 	}
@@ -220,8 +224,11 @@ func unlessRunning(p *overseer.JSONProcess) string {
 	return s
 }
 
-// printStatus prints the processes as a table.
+// printStatus prints the processes as a table. The STATUS column, which a
+// process writes (STATUS=), is sanitized, without colours (sanitize.go).
 func printStatus(w io.Writer, procs []overseer.JSONProcess) error {
+	z := sanitizerFor(w)
+	z.colour = false
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATE\tPID\tRESTARTS\tUPTIME\tSTATUS")
 	for _, p := range procs {
@@ -236,7 +243,8 @@ func printStatus(w io.Writer, procs []overseer.JSONProcess) error {
 		if status == "" && p.Error != "" {
 			status = p.Error
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", p.ID, p.State, pid, p.Restarts, uptime, status)
+		status = strings.ReplaceAll(z.clean(status), "\t", " ") // a tab would make a column
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", z.clean(p.ID), p.State, pid, p.Restarts, uptime, status)
 	}
 	return tw.Flush()
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/overseer-go/overseer/cmd/overseer/internal/config"
 	"github.com/overseer-go/overseer/cmd/overseer/internal/control"
 	"github.com/overseer-go/overseer/watch"
+	"golang.org/x/sys/unix"
 )
 
 // defaultDashboard is where the dashboard is served unless -http says
@@ -64,7 +65,7 @@ func parseFileFlags(mode string, args []string, stderr io.Writer) (*fileOptions,
 			fmt.Fprint(flags.Output(), "usage: overseer serve [-f FILE] [-socket PATH] [FLAGS] [NAME]...\n\n"+
 				"Runs FILE as \"overseer -f FILE\" does, and answers \"overseer status\", \"start\", \"stop\",\n"+
 				"\"restart\", \"upgrade\", \"signal\" and \"logs\" on a unix socket, for the same user only.\n"+
-				"It goes on when every process has ended, until SIGINT or SIGTERM.\n\n")
+				"It goes on when every process has ended, until SIGINT, SIGTERM or SIGHUP.\n\n")
 		case "demo":
 			fmt.Fprint(flags.Output(), "usage: overseer demo [FLAGS]\n\nRuns the built-in demo: a setup job, a service waiting for it, a chatty worker,\n"+
 				"a crash loop and a batch job, with the dashboard.\n\n")
@@ -115,16 +116,37 @@ func runFile(mode string, args []string, stdout, stderr io.Writer) int {
 // exit status.
 func superviseFile(opts *fileOptions, procs []config.Process, file string, stdout, stderr io.Writer) int {
 	// Caught from here on, so that a signal sent once the command has said
-	// anything (its socket, its dashboard) is acted on.
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	// anything (its socket, its dashboard) is acted on. SIGHUP (a closed
+	// terminal or ssh session) stops as SIGTERM does: ending at once would
+	// leave the guardian to SIGKILL the processes.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, stopSignals...)
 	defer signal.Stop(sigs)
 
 	// The terminal and the dashboard lose no line, however fast the
-	// processes print: they wait for them, as under foreman.
+	// processes print: they wait for them, as under foreman (unless the
+	// terminal takes nothing at all: see outQueue).
 	o := overseer.NewOverseer(overseer.WithLogBackpressure())
-	term := newTerminal(stdout, procs, opts.timestamps)
-	defer term.close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	// The signals are watched until the very end, so that a second one
+	// always ends the command at once, even while it waits for its output.
+	killed := make(chan struct{})
+	errq := newOutQueue(stderr, nil) // stderr may be stuck as stdout may
+	stderr = errq
+	signalsDone := make(chan struct{})
+	var signalsWG sync.WaitGroup
+	signalsWG.Go(func() { onSignals(sigs, signalsDone, o, cancel, killed, stderr) })
+	defer signalsWG.Wait()
+	defer close(signalsDone)
+	defer func() {
+		err := errq.drain(longestStop(procs), killed)
+		errq.close(err == nil)
+	}()
+
+	term := newTerminal(stdout, stderr, procs, opts.timestamps)
+	defer term.close(killed)
 	logger := newLogger(term)
 	logs, err := openLogs(procs)
 	if err != nil {
@@ -143,7 +165,7 @@ func superviseFile(opts *fileOptions, procs []config.Process, file string, stdou
 		}
 	}
 	if opts.mode == "serve" {
-		stopServing, err := serveControl(o, socketPath(opts.socket), file, logger, stdout, stderr)
+		stopServing, err := serveControl(o, socketPath(opts.socket), file, logger, term.say, stderr)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return 2
@@ -163,12 +185,10 @@ func superviseFile(opts *fileOptions, procs []config.Process, file string, stdou
 		if srv.fellBack {
 			busy = " (" + portOf(opts.addr) + " was busy)"
 		}
-		fmt.Fprintf(stdout, "overseer: dashboard at %s%s, metrics at %s/metrics, token %s for POST requests\n",
-			srv.pageURL(), busy, srv.url, srv.dash.Token())
+		term.say(fmt.Sprintf("overseer: dashboard at %s%s, metrics at %s/metrics, token %s for POST requests",
+			srv.pageURL(), busy, srv.url, srv.dash.Token()))
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	var owned sync.WaitGroup // the goroutines below, waited for before the verdict
 	defer owned.Wait()
 	if ids := watchedIDs(procs); len(ids) > 0 {
@@ -182,51 +202,81 @@ func superviseFile(opts *fileOptions, procs []config.Process, file string, stdou
 		defer stopOnFailure(o, procs, cancel)()
 	}
 
-	// The first Ctrl-C or SIGTERM stops everything gracefully; a second one
-	// kills what is left.
-	done := make(chan struct{})
-	owned.Go(func() {
-		select {
-		case <-sigs:
-		case <-done:
-			return
-		}
-		fmt.Fprintln(stderr, "overseer: stopping (Ctrl-C again to kill)")
-		cancel()
-		select {
-		case <-sigs:
-		case <-done:
-			return
-		}
-		fmt.Fprintln(stderr, "overseer: killing")
-		for _, id := range o.ListAll() {
-			// A process that has ended meanwhile has nothing to kill.
-			if err := o.Signal(id, syscall.SIGKILL); err != nil && !errors.Is(err, os.ErrProcessDone) {
-				fmt.Fprintf(stderr, "overseer: %s: %v\n", id, err)
-			}
-		}
-	})
-
 	err = o.SuperviseAll(ctx)
 	if err != nil && nothingStarted(o) {
 		// Refused before anything started: a dependency cycle or an
 		// unknown dependency.
-		close(done)
 		cancel()
 		fmt.Fprintln(stderr, "overseer:", strings.ReplaceAll(tidyError("", err.Error()), "\noverseer: ", "\n"))
 		return 2
 	}
-	if opts.mode == "serve" && ctx.Err() == nil {
-		// The processes can still be started again through the socket.
-		fmt.Fprintln(stdout, "overseer: every process has ended; still serving the control socket (Ctrl-C to quit)")
-		<-ctx.Done()
-		stopAll(o, stderr)
+	if ctx.Err() == nil {
+		// Every process has ended. Those stopped on request (from the
+		// dashboard or the control socket) can be started again there:
+		// the command goes on while someone may.
+		switch {
+		case opts.mode == "serve":
+			term.say("overseer: every process has ended; still serving the control socket (Ctrl-C to quit)")
+			<-ctx.Done()
+			stopAll(o, stderr)
+		case opts.addr != "" && anyStopped(o):
+			term.say("overseer: every process has ended; still serving the dashboard (Ctrl-C to quit)")
+			<-ctx.Done()
+			stopAll(o, stderr)
+		}
 	}
-	close(done)
 	cancel()
 	owned.Wait()
-	term.close() // every line printed before the verdict
+	term.close(killed) // every line printed before the verdict
 	return verdict(o, procs, opts.exitOnFailure, stderr)
+}
+
+// stopSignals are the signals that stop the commands that run a file.
+// "overseer serve" may one day take SIGHUP to read its file again; until
+// then it stops, as a closed terminal asks.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
+
+// onSignals acts on sigs until done is closed: the first stops everything
+// gracefully (cancel), the second kills what is left and closes killed, so
+// that the command ends at once, without waiting for its output.
+func onSignals(sigs <-chan os.Signal, done <-chan struct{}, o *overseer.Overseer, cancel func(), killed chan<- struct{}, stderr io.Writer) {
+	for n := 0; ; n++ {
+		var sig os.Signal
+		select {
+		case sig = <-sigs:
+		case <-done:
+			return
+		}
+		switch n {
+		case 0:
+			cancel()
+			on := "" // Ctrl-C: the terminal shows ^C
+			if s, ok := sig.(syscall.Signal); ok && sig != os.Interrupt {
+				on = " on " + unix.SignalName(s)
+			}
+			fmt.Fprintf(stderr, "overseer: stopping%s (Ctrl-C again to kill)\n", on)
+		case 1:
+			for _, id := range o.ListAll() {
+				// A process that has ended meanwhile has nothing to kill.
+				if err := o.Signal(id, syscall.SIGKILL); err != nil && !errors.Is(err, os.ErrProcessDone) {
+					fmt.Fprintf(stderr, "overseer: %s: %v\n", id, err)
+				}
+			}
+			close(killed)
+			fmt.Fprintln(stderr, "overseer: killing")
+		}
+	}
+}
+
+// anyStopped reports whether a process of o ended because it was asked to
+// (from the dashboard, say): it may be started again.
+func anyStopped(o *overseer.Overseer) bool {
+	for _, id := range o.ListAll() {
+		if st, err := o.Status(id); err == nil && st.Stopped {
+			return true
+		}
+	}
+	return false
 }
 
 // stopAll stops every process of o, as the end of the command does.
@@ -239,7 +289,7 @@ func stopAll(o *overseer.Overseer, stderr io.Writer) {
 // serveControl listens on the control socket and serves it in a goroutine,
 // and returns the function that ends it, reports how it ended, and stops
 // what a last request may have started.
-func serveControl(o *overseer.Overseer, socket, file string, logger *slog.Logger, stdout, stderr io.Writer) (func(), error) {
+func serveControl(o *overseer.Overseer, socket, file string, logger *slog.Logger, say func(string), stderr io.Writer) (func(), error) {
 	ctl := &control.Server{Path: socket, File: file, Logger: logger}
 	if err := ctl.Listen(); err != nil {
 		return nil, err
@@ -247,7 +297,7 @@ func serveControl(o *overseer.Overseer, socket, file string, logger *slog.Logger
 	ctx, stop := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	go func() { served <- ctl.Serve(ctx, o) }()
-	fmt.Fprintf(stdout, "overseer: control socket at %s\n", ctl.Path)
+	say("overseer: control socket at " + ctl.Path)
 	return func() {
 		stop()
 		if err := <-served; err != nil {

@@ -323,7 +323,9 @@ func TestBadEnvFile(t *testing.T) {
 }
 
 // A process stopped on request (here from the dashboard) is no failure:
-// when the rest has ended by itself, the command exits 0.
+// when the rest has ended by itself, the command goes on serving the
+// dashboard (the process can be started again there) until Ctrl-C, then
+// exits 0.
 func TestStopFromDashboardIsNoFailure(t *testing.T) {
 	dir := t.TempDir()
 	gate := filepath.Join(dir, "go")
@@ -343,6 +345,11 @@ func TestStopFromDashboardIsNoFailure(t *testing.T) {
 	p.waitLine("long * interrupted")
 	require.NoError(t, os.WriteFile(gate, nil, 0o644))
 	p.waitLine("job  | done")
+	p.waitLine("overseer: every process has ended; still serving the dashboard (Ctrl-C to quit)")
+	resp, err = http.Get(m[1] + "/api/processes")
+	require.NoError(t, err, "the dashboard still answers")
+	require.NoError(t, resp.Body.Close())
+	p.signal(syscall.SIGINT)
 	assert.Equal(t, 0, p.exitCode(), p.stderrText())
 	assert.NotContains(t, p.stderrText(), "failed")
 }

@@ -8,9 +8,12 @@
 //	overseer demo                            # the built-in demo
 //	overseer -f overseer.yaml -http 127.0.0.1:9000
 //
-// Ctrl-C (or SIGTERM) stops everything gracefully: each process gets its
-// StopSignal, then SIGKILL after its StopTimeout. A second Ctrl-C kills
-// what is left at once. The exit status is 0 when every process ended well
+// Ctrl-C (or SIGTERM, or SIGHUP) stops everything gracefully: each process
+// gets its StopSignal, then SIGKILL after its StopTimeout; the output is
+// then waited for, for at most the longest StopTimeout. A second signal
+// kills what is left and ends the command at once. When every process has
+// ended and one was stopped from the dashboard, the command goes on serving
+// it until Ctrl-C. The exit status is 0 when every process ended well
 // or was stopped; 1 when a process failed (ended fatal, finished with an
 // exit code that is not a success, was killed by a signal the command did
 // not send, or could not be started at all); 2 for a bad file, flag or

@@ -257,7 +257,7 @@ func superviseProgram(o *overseer.Overseer, c *overseer.Cmd, id string, fixedSto
 			restartMu.Lock()
 			if !stopping.Load() {
 				if err := o.Restart(id); err != nil {
-					fmt.Fprintln(stderr, "overseer: restart:", err)
+					fmt.Fprintln(stderr, "overseer: restart:", sanitizerFor(stderr).clean(err.Error()))
 				}
 			}
 			restartMu.Unlock()
@@ -284,7 +284,7 @@ func superviseProgram(o *overseer.Overseer, c *overseer.Cmd, id string, fixedSto
 		select {
 		case err := <-supervised:
 			if st := c.Status(); st.State == overseer.StateInitial && err != nil {
-				fmt.Fprintln(stderr, "overseer run:", err) // a bad -listen, say
+				fmt.Fprintln(stderr, "overseer run:", sanitizerFor(stderr).clean(err.Error())) // a bad -listen, say
 				return 2
 			}
 			if !stopping.Load() {
@@ -355,7 +355,8 @@ func exitStatus(st overseer.Status, stderr io.Writer) int {
 	case errors.As(st.Error, &sig):
 		return 128 + int(sig.Signal)
 	case st.Error != nil:
-		fmt.Fprintln(stderr, st.Error) // it says "overseer: " itself
+		// It says "overseer: " itself, and may quote the program.
+		fmt.Fprintln(stderr, sanitizerFor(stderr).clean(st.Error.Error()))
 		return 1
 	case st.Exit >= 0:
 		return st.Exit

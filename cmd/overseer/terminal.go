@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -18,15 +16,23 @@ import (
 // process as foreman and goreman do: "web    | text" for stdout, "web    !
 // text" for stderr, "web    * running (pid 42)" for a change of state.
 // Colour is off when the output is not a terminal or NO_COLOR is set; then
-// the processes' own colour sequences are removed too.
+// the processes' own colour sequences are removed too. What the processes
+// wrote goes through a sanitizer (sanitize.go): no escape sequence but
+// colours reaches the terminal, and no control character but tab.
+//
+// Lines are written through an outQueue: an output that takes nothing
+// holds up neither the processes nor the command's end, which waits for
+// the output for at most drainFor.
 type terminal struct {
-	w          io.Writer
+	q          *outQueue
+	z          sanitizer
 	colour     bool
 	timestamps bool // each line begins with the time it was read
 	width      int
 	codes      map[string]string // the colour of each process
-
-	wmu sync.Mutex // one line written at a time: the printer and log records (logHandler)
+	drainFor   time.Duration     // how long close waits for the output
+	stderr     io.Writer         // where close says that it gave up
+	closed     bool              // close was called (by the command's goroutine only)
 
 	o          *overseer.Overseer
 	lines      chan overseer.Line
@@ -56,20 +62,33 @@ type heldEvent struct {
 // magenta, blue, red, and their bright forms.
 var palette = []string{"36", "33", "32", "35", "34", "31", "96", "93", "92", "95", "94", "91"}
 
-func newTerminal(w io.Writer, procs []config.Process, timestamps bool) *terminal {
-	t := &terminal{w: w, timestamps: timestamps, codes: make(map[string]string), lastSeq: make(map[string]uint64),
-		held: make(map[string][]heldEvent), pids: make(map[string]int)}
-	_, noColour := os.LookupEnv("NO_COLOR")
-	if f, ok := w.(*os.File); ok && !noColour {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			t.colour = true
-		}
-	}
+// newTerminal returns the terminal that prints the output of procs to w,
+// and says on stderr when it gives up on w; close ends it.
+func newTerminal(w, stderr io.Writer, procs []config.Process, timestamps bool) *terminal {
+	t := &terminal{z: sanitizerFor(w), timestamps: timestamps, codes: make(map[string]string), lastSeq: make(map[string]uint64),
+		held: make(map[string][]heldEvent), pids: make(map[string]int), drainFor: longestStop(procs), stderr: stderr}
+	t.colour = t.z.colour
 	for i, p := range procs {
 		t.width = max(t.width, len(p.Name))
 		t.codes[p.Name] = palette[i%len(palette)]
 	}
+	t.q = newOutQueue(w, func(dropped uint64) string {
+		return t.format(time.Now(), "overseer", "*", fmt.Sprintf("(%d lines not shown: the terminal fell behind)", dropped))
+	})
 	return t
+}
+
+// longestStop is the longest StopTimeout of procs: how long the end of the
+// command waits for its output.
+func longestStop(procs []config.Process) time.Duration {
+	longest := time.Duration(0)
+	for _, p := range procs {
+		longest = max(longest, p.Cmd.StopTimeout)
+	}
+	if longest <= 0 {
+		longest = defaultStop
+	}
+	return longest
 }
 
 // follow subscribes to o and prints what comes until close.
@@ -84,13 +103,36 @@ func (t *terminal) follow(o *overseer.Overseer) {
 	go t.print()
 }
 
-// close waits until every line captured so far has been printed (or
+// say prints a line of the command's own (its dashboard's address, say),
+// as it is.
+func (t *terminal) say(text string) {
+	t.q.put([]byte(text + "\n"))
+}
+
+// close waits until every line captured so far has been queued (or
 // nothing has come for a while), then ends the subscriptions: ending them
-// first would drop what still waits in their backlogs.
-func (t *terminal) close() {
-	if t.done == nil {
+// first would drop what still waits in their backlogs. Then it waits until
+// the output has taken everything, for at most drainFor, or until abort
+// is closed (a second Ctrl-C), and says so on stderr when it gives up.
+//
+// What is printed afterwards (a last log record) is not written.
+func (t *terminal) close(abort <-chan struct{}) {
+	if t.closed {
 		return
 	}
+	t.closed = true
+	if t.done != nil {
+		t.flush(abort)
+	}
+	err := t.q.drain(t.drainFor, abort)
+	if err != nil {
+		fmt.Fprintln(t.stderr, "overseer:", err)
+	}
+	t.q.close(err == nil)
+}
+
+// flush queues every line captured so far and ends the subscriptions.
+func (t *terminal) flush(abort <-chan struct{}) {
 	for _, id := range t.o.ListAll() {
 		want := t.captured(id)
 		for t.seen(id) < want {
@@ -98,6 +140,8 @@ func (t *terminal) close() {
 			case <-t.printed:
 			case <-time.After(2 * time.Second):
 				want = 0 // nothing is coming: the terminal fell behind for good
+			case <-abort:
+				want = 0
 			}
 		}
 	}
@@ -163,11 +207,11 @@ func (t *terminal) line(l overseer.Line) {
 	if l.Stream == overseer.StreamStderr {
 		mark = "!"
 	}
-	text := l.Text
-	if !t.colour {
-		text = stripANSI(text)
+	text := t.z.clean(l.Text)
+	if t.colour && strings.Contains(text, "\x1b[") {
+		text += "\x1b[0m" // the colours it set end with its line
 	}
-	t.printf(l.Time, l.ID, mark, "%s", text)
+	t.emit(l.Time, l.ID, mark, text)
 	t.mu.Lock()
 	t.lastSeq[l.ID] = l.Seq
 	t.mu.Unlock()
@@ -282,8 +326,20 @@ func tidyError(id, text string) string {
 }
 
 // printf writes one line with the prefix of id, and the time at when the
-// terminal shows timestamps.
+// terminal shows timestamps; the text, which may quote a process (its
+// STATUS=, an error), is sanitized.
 func (t *terminal) printf(at time.Time, id, mark, format string, args ...any) {
+	t.emit(at, id, mark, t.z.clean(fmt.Sprintf(format, args...)))
+}
+
+// emit writes one line of clean text with the prefix of id.
+func (t *terminal) emit(at time.Time, id, mark, text string) {
+	t.q.put([]byte(t.format(at, id, mark, text)))
+}
+
+// format is a line of text with the prefix of id, and the time at when the
+// terminal shows timestamps.
+func (t *terminal) format(at time.Time, id, mark, text string) string {
 	prefix := fmt.Sprintf("%-*s %s ", t.width, id, mark)
 	if t.colour {
 		prefix = "\x1b[" + t.codes[id] + "m" + prefix + "\x1b[0m"
@@ -291,19 +347,5 @@ func (t *terminal) printf(at time.Time, id, mark, format string, args ...any) {
 	if t.timestamps {
 		prefix = at.Format("15:04:05.000") + " " + prefix
 	}
-	t.wmu.Lock()
-	defer t.wmu.Unlock()
-	fmt.Fprintf(t.w, prefix+format+"\n", args...)
-}
-
-// ansi matches the escape sequences of terminals: CSI (colours among them)
-// and OSC.
-var ansi = regexp.MustCompile(`\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\))`)
-
-// stripANSI removes terminal escape sequences from s.
-func stripANSI(s string) string {
-	if !strings.Contains(s, "\x1b") {
-		return s
-	}
-	return ansi.ReplaceAllString(s, "")
+	return prefix + text + "\n"
 }

@@ -42,10 +42,11 @@ func exitCode(st overseer.Status) int {
 	return 1
 }
 
-// reason says how a process that failed with status st ended.
+// reason says how a process that failed with status st ended, without
+// escape sequences or controls (an error may quote the process).
 func reason(id string, st overseer.Status) string {
 	if st.Error != nil {
-		return tidyError(id, st.Error.Error())
+		return sanitizer{}.clean(tidyError(id, st.Error.Error()))
 	}
 	return fmt.Sprintf("exit %d", st.Exit)
 }
