@@ -110,12 +110,13 @@ func request(socket string, req control.Request, stdout, stderr io.Writer) int {
 	}
 	defer c.Close()
 	if op == control.OpLogs {
+		terminal := isTerminal(stdout)
 		err = c.Logs(req, func(l overseer.Line) error {
 			end := "\n"
 			if l.Partial {
 				end = ""
 			}
-			_, err := fmt.Fprint(stdout, l.Text, end)
+			_, err := fmt.Fprint(stdout, logText(l.Text, terminal), end)
 			return err
 		})
 	} else {
