@@ -89,6 +89,15 @@ type Cmd struct {
 	// MaxLineBytes is the longest Text of one Line: a longer line arrives
 	// as several Lines, each but the last marked Partial. Zero means 64 KiB;
 	// at most 1 GiB.
+	//
+	// It is memory too. Once a run has written a line that long, each of
+	// its streams holds up to MaxLineBytes+1 bytes of the unfinished line
+	// until the run ends, and each ring's buffer holds at least
+	// MaxLineBytes, even when BufferBytes is less. A piece of a long line
+	// is copied into the ring (and into the unfinished line when it spans
+	// two reads of the pipe), and made once into a string for subscribers,
+	// if there are any: about 2 × MaxLineBytes kept per stream, and the
+	// line's length again for each piece delivered.
 	MaxLineBytes int
 
 	// Restart says which ended runs supervision starts again. NewCmd sets
