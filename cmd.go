@@ -89,6 +89,15 @@ type Cmd struct {
 	// MaxLineBytes is the longest Text of one Line: a longer line arrives
 	// as several Lines, each but the last marked Partial. Zero means 64 KiB;
 	// at most 1 GiB.
+	//
+	// It is memory too. Once a stream has had a line that long, its ring
+	// keeps a buffer of at least MaxLineBytes for the life of the Cmd, even
+	// when BufferBytes is less, and the run holds up to MaxLineBytes+1
+	// bytes of the stream's unfinished line until it ends: about
+	// 2 × MaxLineBytes per stream. A piece of a long line is copied into
+	// the ring (and first into the unfinished line when it spans two reads
+	// of the pipe), and made once into a string of its own when there are
+	// subscribers.
 	MaxLineBytes int
 
 	// Restart says which ended runs supervision starts again. NewCmd sets

@@ -23,9 +23,14 @@ func (e enumNames) String(v int) string {
 
 func (e enumNames) marshal(v int) ([]byte, error) {
 	if !e.valid(v) {
-		return nil, fmt.Errorf("%w: %s %d", ErrInvalid, e.typ, v)
+		return nil, e.marshalErr(v)
 	}
 	return []byte(e.names[v]), nil
+}
+
+// marshalErr is the error of marshal for v, a value that is not valid.
+func (e enumNames) marshalErr(v int) error {
+	return fmt.Errorf("%w: %s %d", ErrInvalid, e.typ, v)
 }
 
 func (e enumNames) parse(text []byte) (int, error) {

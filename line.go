@@ -38,6 +38,11 @@ func (s *Stream) UnmarshalText(text []byte) error {
 // is. A line longer than the Cmd's MaxLineBytes arrives as several Lines in
 // a row, each but the last marked Partial; joining their Texts gives the
 // whole line back.
+//
+// Its JSON (see MarshalJSON) keeps the bytes too: a Text that is not UTF-8
+// comes with a field "bytes" that holds them exactly. Bytes that are not
+// UTF-8 become U+FFFD only where a line is shown: in the JSON field "text",
+// on the dashboard's page, and when "overseer logs" prints to a terminal.
 type Line struct {
 	// ID is the id of the process, as given to Overseer.Add.
 	ID string `json:"id"`

@@ -130,11 +130,17 @@ const readSize = 64 << 10
 type chunk struct {
 	buf [readSize]byte
 	// The Lines of this read for the subscribers, made only when there are
-	// some: their Texts back to back in text, where each one ends in ends.
+	// some: their Texts back to back in text, where each one ends in ends;
+	// a Text of ownTextMin bytes or more is a string of its own (ends -1).
 	lines []Line
 	text  []byte
 	ends  []int
 }
+
+// ownTextMin is the length from which a line's Text for the subscribers is
+// made as a string of its own, copied once, instead of going through the
+// chunk's text with the short lines of its read (copied twice).
+const ownTextMin = readSize / 4
 
 // chunks is shared by every pump of the package: it is a cache of scratch
 // memory, with no state that one Cmd could see of another's.
@@ -358,8 +364,10 @@ func (p *pump) keep(c *chunk, data []byte, what int) lineSink {
 	start := 0
 	for i, end := range c.ends {
 		l := &c.lines[i]
-		l.ID, l.PID, l.Stream, l.Time, l.Text = p.id, p.pid, p.stream, now, all[start:end]
-		start = end
+		l.ID, l.PID, l.Stream, l.Time = p.id, p.pid, p.stream, now
+		if end >= 0 {
+			l.Text, start = all[start:end], end
+		}
 	}
 	o.sink.publishLines(c.lines)
 	clear(c.lines) // let the Texts go: the chunk goes back to the pool
@@ -378,11 +386,21 @@ func (p *pump) line(text []byte, partial bool) {
 		o.stdoutN++
 	}
 	o.ring(p.stream).push(o.seq, p.now, int32(p.pid), text, partial)
+	own := p.collect && len(text) >= ownTextMin
+	var s string // the Text, when the line needs a string of its own
+	if own || len(o.watches) > 0 {
+		s = string(text)
+	}
 	if len(o.watches) > 0 {
-		o.offer(Line{ID: o.id, Stream: p.stream, Seq: o.seq, PID: p.pid, Time: time.Unix(0, p.now), Text: string(text), Partial: partial})
+		o.offer(Line{ID: o.id, Stream: p.stream, Seq: o.seq, PID: p.pid, Time: time.Unix(0, p.now), Text: s, Partial: partial})
 	}
 	if p.collect {
 		c := p.c
+		if own {
+			c.ends = append(c.ends, -1)
+			c.lines = append(c.lines, Line{Seq: o.seq, Text: s, Partial: partial})
+			return
+		}
 		c.text = append(c.text, text...)
 		c.ends = append(c.ends, len(c.text))
 		c.lines = append(c.lines, Line{Seq: o.seq, Partial: partial})

@@ -19,18 +19,13 @@ type splitter struct {
 // split emits the lines that p completes, and keeps the rest of p as the
 // unfinished line.
 func (s *splitter) split(p []byte) {
-	if len(s.pending) > 0 {
-		i := bytes.IndexByte(p, '\n')
-		if i < 0 {
-			s.pending = append(s.pending, p...)
-			s.cutPending()
-			return
-		}
-		s.pending = append(s.pending, p[:i]...)
-		s.cut(trimCR(s.pending), false)
-		s.pending = s.pending[:0]
-		p = p[i+1:]
+	i := bytes.IndexByte(p, '\n')
+	if i < 0 {
+		s.goOn(p)
+		return
 	}
+	s.end(p[:i])
+	p = p[i+1:]
 	for {
 		i := bytes.IndexByte(p, '\n')
 		if i < 0 {
@@ -39,10 +34,66 @@ func (s *splitter) split(p []byte) {
 		s.cut(trimCR(p[:i]), false)
 		p = p[i+1:]
 	}
-	if len(p) > 0 {
-		s.pending = append(s.pending, p...)
-		s.cutPending()
+	s.goOn(p)
+}
+
+// end emits the unfinished line followed by p, the rest of it up to its
+// "\n". Only a piece that straddles the two is copied, into pending; the
+// rest of p is emitted where it is.
+func (s *splitter) end(p []byte) {
+	if len(s.pending) == 0 {
+		s.cut(trimCR(p), false)
+		return
 	}
+	if len(p) == 0 {
+		s.cut(trimCR(s.pending), false)
+		s.pending = s.pending[:0]
+		return
+	}
+	p = trimCR(p)
+	if len(p) > 0 {
+		if len(s.pending) > s.max { // max bytes and a "\r" that stays
+			s.emit(s.pending[:s.max], true)
+			s.pending = s.pending[:copy(s.pending, s.pending[s.max:])]
+		}
+		k := min(len(p), s.max-len(s.pending))
+		s.pending = append(s.pending, p[:k]...)
+		p = p[k:]
+	}
+	s.cut(s.pending, len(p) > 0)
+	s.pending = s.pending[:0]
+	if len(p) > 0 {
+		s.cut(p, false)
+	}
+}
+
+// goOn adds p, which holds no "\n", to the unfinished line, and emits the
+// max-byte pieces it completes. A piece that straddles pending and p is
+// made in pending; the pieces within p are emitted where they are, so that
+// pending never holds more than max+1 bytes and a long line is not copied
+// on its way to the ring.
+func (s *splitter) goOn(p []byte) {
+	for len(s.pending) > 0 && len(p) > 0 {
+		if len(s.pending) < s.max {
+			k := min(len(p), s.max-len(s.pending))
+			s.pending = append(s.pending, p[:k]...)
+			p = p[k:]
+			continue
+		}
+		// pending holds a piece, unless all that follows is a "\r" that
+		// a "\n" may still drop.
+		if len(s.pending) == s.max && len(p) == 1 && p[0] == '\r' {
+			s.pending = append(s.pending, '\r')
+			return
+		}
+		s.emit(s.pending[:s.max], true)
+		s.pending = s.pending[:copy(s.pending, s.pending[s.max:])]
+	}
+	for len(p) > s.max+1 || (len(p) == s.max+1 && p[s.max] != '\r') {
+		s.emit(p[:s.max], true)
+		p = p[s.max:]
+	}
+	s.pending = append(s.pending, p...)
 }
 
 // flush emits the unfinished line, if any, as the last line of the stream
@@ -74,20 +125,6 @@ func (s *splitter) flushPartial() {
 func (s *splitter) waiting() bool {
 	n := len(s.pending)
 	return n > 1 || (n == 1 && s.pending[0] != '\r')
-}
-
-// cutPending emits max-byte partial pieces of the unfinished line for as long
-// as its content is known to exceed max bytes. A final "\r" may still be
-// dropped by a "\n" that follows, so it does not count until then.
-func (s *splitter) cutPending() {
-	text := s.pending
-	for len(text) > s.max+1 || (len(text) == s.max+1 && text[s.max] != '\r') {
-		s.emit(text[:s.max], true)
-		text = text[s.max:]
-	}
-	if len(text) < len(s.pending) {
-		s.pending = s.pending[:copy(s.pending, text)]
-	}
 }
 
 // cut emits text in max-byte pieces, each partial but the last, which is

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/overseer-go/overseer"
 )
@@ -16,11 +17,16 @@ type jsonLine struct {
 	PID     int             `json:"pid"`
 	Time    time.Time       `json:"time"`
 	Text    string          `json:"text"`
+	Bytes   []byte          `json:"bytes,omitempty"` // Text's exact bytes, when it is not UTF-8
 	Partial bool            `json:"partial"`
 }
 
 func toJSONLine(l overseer.Line) jsonLine {
-	return jsonLine{ID: l.ID, Stream: l.Stream, Seq: l.Seq, PID: l.PID, Time: l.Time, Text: l.Text, Partial: l.Partial}
+	jl := jsonLine{ID: l.ID, Stream: l.Stream, Seq: l.Seq, PID: l.PID, Time: l.Time, Text: l.Text, Partial: l.Partial}
+	if !utf8.ValidString(l.Text) {
+		jl.Bytes = []byte(l.Text) // as overseer.Line.MarshalJSON carries them
+	}
+	return jl
 }
 
 // logsBody is the answer of GET /api/processes/{id}/logs.

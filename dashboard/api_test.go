@@ -414,3 +414,29 @@ func TestLogger(t *testing.T) {
 		t.Errorf("logged:\n%s\nwant the start at Info and the refused stop at Warn", logged)
 	}
 }
+
+// TestLogsKeepBytes checks that the API carries a line that is not UTF-8
+// with its exact bytes, which overseer.Line decodes.
+func TestLogsKeepBytes(t *testing.T) {
+	o := newOverseer(t)
+	h := newHandler(t, o)
+	const text = "caf\xe9 \xff\xfe end"
+	addChild(t, o, "raw", `out:caf\xe9 \xff\xfe end`, "exit:0")
+	if err := o.Start("raw"); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, o, "raw", overseer.StateFinished)
+	for _, path := range []string{"/api/processes/raw/logs", "/api/logs"} {
+		r := get(t, h, path)
+		if r.status != http.StatusOK {
+			t.Fatalf("%s: status %d %s", path, r.status, r.body)
+		}
+		var body struct {
+			Lines []overseer.Line `json:"lines"`
+		}
+		r.json(t, &body)
+		if len(body.Lines) != 1 || body.Lines[0].Text != text {
+			t.Errorf("%s: %s, want one line %q", path, r.body, text)
+		}
+	}
+}

@@ -30,7 +30,9 @@
 // A line is {"id", "stream", "seq", "pid", "time", "text", "partial"}: the
 // fields of overseer.Line, stream as "stdout" or "stderr", pid that of the
 // run that wrote it. Text that is not UTF-8 has its invalid bytes replaced
-// by U+FFFD, as encoding/json does. In GET /api/logs the lines of each
+// by U+FFFD, as encoding/json does, and the line has a field "bytes" with
+// its exact bytes in base64, as overseer.Line.MarshalJSON writes it (and
+// UnmarshalJSON reads it back). In GET /api/logs the lines of each
 // process keep their Seq order; its two streams are read apart, so a line
 // may come a little after one of another process read just before it.
 //

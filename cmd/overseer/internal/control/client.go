@@ -110,12 +110,10 @@ func (c *Client) Logs(req Request, fn func(overseer.Line) error) error {
 	sendErr := c.send(req)
 	dec := json.NewDecoder(bufio.NewReader(c.conn))
 	for {
-		var m struct {
-			overseer.Line
-			OK    *bool  `json:"ok"`
-			Error string `json:"error"`
-		}
-		if err := dec.Decode(&m); err != nil {
+		// An answer or a line: the line is decoded apart, by its own
+		// UnmarshalJSON (which, embedded, would take the whole object).
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
 			if sendErr != nil {
 				return sendErr
 			}
@@ -124,13 +122,24 @@ func (c *Client) Logs(req Request, fn func(overseer.Line) error) error {
 			}
 			return fmt.Errorf("overseer: reading the lines of %s: %w", c.path, err)
 		}
+		var m struct {
+			OK    *bool  `json:"ok"`
+			Error string `json:"error"`
+		}
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return fmt.Errorf("overseer: reading the lines of %s: %w", c.path, err)
+		}
 		if m.OK != nil {
 			if !*m.OK {
 				return &RemoteError{Msg: m.Error}
 			}
 			continue
 		}
-		if err := fn(m.Line); err != nil {
+		var l overseer.Line
+		if err := json.Unmarshal(raw, &l); err != nil {
+			return fmt.Errorf("overseer: reading the lines of %s: %w", c.path, err)
+		}
+		if err := fn(l); err != nil {
 			return err
 		}
 	}

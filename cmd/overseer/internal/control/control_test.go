@@ -559,3 +559,30 @@ func TestTooManyConnections(t *testing.T) {
 	_, err = Do(path, Request{Op: OpStatus})
 	assert.ErrorContains(t, err, "too many connections")
 }
+
+// TestLogsKeepBytes checks that a line that is not UTF-8 comes to the
+// client with its exact bytes, not with U+FFFD in their place.
+func TestLogsKeepBytes(t *testing.T) {
+	o := overseer.NewOverseer()
+	t.Cleanup(func() { _ = o.StopAll() })
+	const text = "caf\xe9 \xff\xfe end"
+	_, err := o.Add("raw", prog, "out:"+text, "out:done", "sleep")
+	require.NoError(t, err)
+	lines := make(chan overseer.Line, 16)
+	stop := o.WatchLogs(lines)
+	defer stop()
+	require.NoError(t, o.Start("raw"))
+	waitLine(t, lines, "done")
+	path := filepath.Join(socketDir(t), "c.sock")
+	start(t, &Server{Path: path}, o)
+
+	c, err := Dial(path)
+	require.NoError(t, err)
+	defer c.Close()
+	var texts []string
+	require.NoError(t, c.Logs(Request{ID: "raw"}, func(l overseer.Line) error {
+		texts = append(texts, l.Text)
+		return nil
+	}))
+	assert.Equal(t, []string{text, "done"}, texts)
+}

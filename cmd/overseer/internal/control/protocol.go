@@ -23,7 +23,8 @@
 // was before the operation and as it is once it is done, and sent says
 // where the signal went; and for logs one overseer.Line per line (an
 // {"ok":false,…} line for an error) until the process's kept lines are
-// sent, or, with follow, until the client goes.
+// sent, or, with follow, until the client goes. A line that is not UTF-8
+// has its exact bytes in "bytes" (see overseer.Line.MarshalJSON).
 //
 // An operation is answered once it is done: start, restart and upgrade once
 // the new run is ready (running: see overseer.Cmd.Ready) or has failed (an
