@@ -161,12 +161,12 @@ func request(socket string, req control.Request, raw bool, stdout, stderr io.Wri
 // servedFile returns the file that the server at the control socket (""
 // for the default one) runs, as an absolute path, and whether a server
 // answered at all.
-func servedFile(socket string) (string, bool) {
+func servedFile(socket string) (string, error) {
 	resp, err := control.Do(socket, control.Request{Op: control.OpStatus})
 	if err != nil {
-		return "", false
+		return "", err
 	}
-	return resp.File, true
+	return resp.File, nil
 }
 
 // outcome says what the answer to req, an operation that changes a

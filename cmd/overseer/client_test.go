@@ -486,11 +486,11 @@ func TestClientUsageStartSignal(t *testing.T) {
 // runs.
 func TestServedFile(t *testing.T) {
 	dir := shortDir(t)
-	_, ok := servedFile(filepath.Join(dir, "none", "c.sock"))
-	assert.False(t, ok, "a missing directory")
+	_, err := servedFile(filepath.Join(dir, "none", "c.sock"))
+	assert.Error(t, err, "a missing directory")
 	assert.NoDirExists(t, filepath.Join(dir, "none"), "made by nobody")
-	_, ok = servedFile(filepath.Join(dir, "c.sock"))
-	assert.False(t, ok, "no socket")
+	_, err = servedFile(filepath.Join(dir, "c.sock"))
+	assert.Error(t, err, "no socket")
 
 	stale := filepath.Join(dir, "stale.sock")
 	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: stale, Net: "unix"})
@@ -498,8 +498,8 @@ func TestServedFile(t *testing.T) {
 	ln.SetUnlinkOnClose(false)
 	require.NoError(t, ln.Close())
 	require.FileExists(t, stale)
-	_, ok = servedFile(stale)
-	assert.False(t, ok, "the socket of a server gone")
+	_, err = servedFile(stale)
+	assert.Error(t, err, "the socket of a server gone")
 
 	s := &control.Server{Path: filepath.Join(dir, "c.sock"), File: "/srv/app/Procfile"}
 	require.NoError(t, s.Listen())
@@ -510,13 +510,13 @@ func TestServedFile(t *testing.T) {
 		cancel()
 		assert.NoError(t, <-served)
 	}()
-	file, ok := servedFile(s.Path)
-	assert.True(t, ok)
+	file, err := servedFile(s.Path)
+	assert.NoError(t, err)
 	assert.Equal(t, "/srv/app/Procfile", file)
 
 	t.Setenv(socketEnv, s.Path)
-	file, ok = servedFile(socketPath(""))
-	assert.True(t, ok, "$OVERSEER_SOCKET")
+	file, err = servedFile(socketPath(""))
+	assert.NoError(t, err, "$OVERSEER_SOCKET")
 	assert.Equal(t, "/srv/app/Procfile", file)
 }
 

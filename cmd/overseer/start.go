@@ -1,10 +1,14 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/overseer-go/overseer/cmd/overseer/internal/control"
 )
 
 // runStart is "overseer start": foreman's start, which runs the file in the
@@ -19,7 +23,7 @@ func runStart(args []string, stdout, stderr io.Writer) int {
 		return runClient("start", args, stdout, stderr)
 	case len(args) == 0 || strings.HasPrefix(args[0], "-"):
 		// No name, or flags (of a foreground run: -socket is above).
-	case servesHere():
+	case servesHere(stderr):
 		return runClient("start", args, stdout, stderr)
 	}
 	return runFile("start", args, stdout, stderr)
@@ -27,10 +31,15 @@ func runStart(args []string, stdout, stderr io.Writer) int {
 
 // servesHere reports whether the server at the default control socket
 // ($OVERSEER_SOCKET, else control.DefaultPath) runs the file that a
-// foreground run in this directory would.
-func servesHere() bool {
-	served, ok := servedFile(socketPath(""))
-	if !ok || served == "" {
+// foreground run in this directory would. A socket refused as unsafe is
+// said on stderr, since the foreground run that follows is not what a user
+// who has a server running expects.
+func servesHere(stderr io.Writer) bool {
+	served, err := servedFile(socketPath(""))
+	if errors.Is(err, control.ErrUnsafe) {
+		fmt.Fprintf(stderr, "overseer start: not asking the server (%v); running in the foreground\n", err)
+	}
+	if err != nil || served == "" {
 		return false
 	}
 	here, err := findFile(".")

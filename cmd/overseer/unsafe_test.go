@@ -66,6 +66,16 @@ func TestUnsafeSocketRefused(t *testing.T) {
 	assert.Equal(t, 2, code, errOut)
 	assert.Contains(t, errOut, "overseer: control: unsafe socket "+sock+": its directory "+dir+" belongs to uid 65534")
 
+	// "overseer start NAME" does not ask that server, and says why before
+	// it runs the file here in the foreground.
+	t.Chdir(t.TempDir())
+	require.NoError(t, os.WriteFile("Procfile", []byte("web: exec "+prog+" out:here\n"), 0o600))
+	var startOut, startErr bytes.Buffer
+	code = run([]string{"start", "web"}, &startOut, &startErr)
+	assert.Equal(t, 0, code, startErr.String())
+	assert.Contains(t, startErr.String(), "overseer start: not asking the server (overseer: control: unsafe socket "+sock)
+	assert.Contains(t, startOut.String(), "web | here")
+
 	file := writeFile(t, "Procfile", "web: exec "+prog+" out:never\n")
 	var stdout, stderr bytes.Buffer
 	assert.Equal(t, 2, run([]string{"serve", "-f", file, "-socket", sock}, &stdout, &stderr))
