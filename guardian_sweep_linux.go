@@ -5,6 +5,8 @@ import (
 	"os"
 	"strconv"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // sweepStarts kills what the starts in pending began: every process that
@@ -25,12 +27,40 @@ func sweepStarts(pending map[string][]string) {
 	}
 	self := os.Getpid()
 	for _, pid := range pids() {
-		if pid == self || !startedBy(pid, pending, pipes) {
-			continue
+		if pid != self {
+			sweep(pid, pending, pipes)
 		}
-		if st, ok := statOf(pid); ok && st.pgrp == pid {
-			_ = syscall.Kill(-pid, syscall.SIGKILL) // ESRCH: ended meanwhile
-		}
+	}
+}
+
+// sweep kills process pid, with its group when it leads one, if it was
+// begun by a pending start. The process is held by a pidfd while /proc
+// tells what it is, so that a pid reused meanwhile is never killed: the
+// pidfd still names the process that was read, and signals to it fail
+// once it has ended. Its group is safe to signal by number while it lives,
+// and after: a number in use as a process group is not given to a new
+// process. Without pidfd_open (Linux before 5.3) it goes by number.
+func sweep(pid int, pending map[string][]string, pipes map[string]bool) {
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil && err != unix.ENOSYS {
+		return // ESRCH: ended already
+	}
+	if fd >= 0 {
+		defer func() { _ = unix.Close(fd) }() // a valid fd of ours: Close cannot fail
+	}
+	if !startedBy(pid, pending, pipes) {
+		return
+	}
+	st, ok := statOf(pid)
+	if fd >= 0 && unix.PidfdSendSignal(fd, 0, nil, 0) != nil {
+		return // ended while /proc was read: what was read may be another's
+	}
+	if ok && st.pgrp == pid {
+		_ = syscall.Kill(-pid, syscall.SIGKILL) // ESRCH: the group is gone
+	}
+	if fd >= 0 {
+		_ = unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0) // ESRCH: ended meanwhile
+	} else {
 		_ = syscall.Kill(pid, syscall.SIGKILL) // ESRCH: ended meanwhile
 	}
 }
