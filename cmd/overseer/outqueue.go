@@ -10,7 +10,8 @@ import (
 // The bounds of an outQueue.
 const (
 	outQueueBytes = 1 << 20          // queued and not yet written, at most (one line may pass it)
-	outChunk      = 64 << 10         // written at once, at most
+	outChunk      = 64 << 10         // taken from the queue at once, at most
+	outPiece      = 4 << 10          // written at once, at most: each write is progress
 	outStall      = time.Second      // a writer that takes nothing for that long is stuck
 	defaultStop   = 10 * time.Second // the library's StopTimeout when a Cmd has none
 )
@@ -22,7 +23,8 @@ const (
 // nor the command's end. A Write waits while the queue is full and the
 // output makes progress, so that a slow terminal slows the processes down
 // (as WithLogBackpressure does) instead of losing lines; when the output
-// has taken nothing for outStall, it is stuck, and the lines that find the
+// has taken nothing for outStall (not even outPiece bytes: 4 KiB a second is
+// slow, less is taken as stuck), it is stuck, and the lines that find the
 // queue full are dropped, counted, and said to be missing, in the output,
 // once it moves again ("N lines not shown").
 type outQueue struct {
@@ -121,18 +123,25 @@ func (q *outQueue) run() {
 		failed := q.err != nil
 		q.mu.Unlock()
 
-		var err error
-		if !failed {
-			_, err = q.w.Write(batch)
-		}
+		// Written a piece at a time, each piece progress: an output that
+		// takes outPiece bytes per outStall is slow, not stuck.
+		for rest := batch; len(rest) > 0 && !failed; {
+			piece := rest[:min(len(rest), outPiece)]
+			rest = rest[len(piece):]
+			_, err := q.w.Write(piece)
 
+			q.mu.Lock()
+			q.stuck = false
+			if err != nil && q.err == nil {
+				q.err = err
+				q.lines, q.bytes = nil, 0
+			}
+			failed = q.err != nil
+			q.madeProgress()
+			q.mu.Unlock()
+		}
 		q.mu.Lock()
 		q.writing = false
-		q.stuck = false
-		if err != nil && q.err == nil {
-			q.err = err
-			q.lines, q.bytes = nil, 0
-		}
 		q.madeProgress()
 		q.mu.Unlock()
 	}

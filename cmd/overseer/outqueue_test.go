@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -84,3 +86,44 @@ var errBroken = errors.New("broken pipe")
 type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, errBroken }
+
+// slowWriter takes each 4 KiB after a pause while slow is set, as a slow
+// terminal or ssh link does.
+type slowWriter struct {
+	slow  atomic.Bool
+	pause time.Duration
+	mu    sync.Mutex
+	buf   bytes.Buffer
+}
+
+func (s *slowWriter) Write(p []byte) (int, error) {
+	if s.slow.Load() {
+		time.Sleep(s.pause * time.Duration((len(p)+4095)/4096))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.Write(p)
+}
+
+// An output slower than the queue, which takes a chunk in more than a stall
+// but moves within each, is slow, not stuck: the writers wait for it and no
+// line is dropped.
+func TestOutQueueSlowOutputLosesNothing(t *testing.T) {
+	w := &slowWriter{pause: outStall / 6} // a chunk takes outChunk/outPiece pauses: more than two stalls
+	w.slow.Store(true)
+	q := newOutQueue(w, func(n uint64) string { return fmt.Sprintf("(%d dropped)\n", n) })
+	line := strings.Repeat("x", 1023) + "\n"
+	n := (outQueueBytes + 2*outChunk) / len(line) // more than the queue holds: the writers wait
+	for range n {
+		_, err := q.Write([]byte(line))
+		require.NoError(t, err)
+	}
+	w.slow.Store(false)
+	require.NoError(t, q.drain(defaultStop, nil))
+	q.close(true)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := w.buf.String()
+	assert.False(t, strings.Contains(out, "dropped"), "lines were dropped")
+	assert.Equal(t, n, strings.Count(out, line), "lines written")
+}
