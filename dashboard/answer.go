@@ -10,8 +10,14 @@ import (
 	"github.com/overseer-go/overseer"
 )
 
-// answerBuffer is how much of a long answer is gathered before a write.
-const answerBuffer = 32 << 10
+const (
+	// answerBuffer is how much of a long answer is gathered before a write.
+	answerBuffer = 32 << 10
+	// answerTimeouts is how many write timeouts a whole answer may take: a
+	// client that reads a little before each write's deadline is cut then,
+	// instead of holding its connection and buffers for as long as it likes.
+	answerTimeouts = 12
+)
 
 // answer writes a long JSON answer, the lines of GET /api/processes/{id}/logs
 // or GET /api/logs, a line at a time through a small buffer, each write to
@@ -31,7 +37,8 @@ func (h *Handler) newAnswer(w http.ResponseWriter) *answer {
 	header.Set("Cache-Control", "no-store")
 	header.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
-	dw := &deadlineWriter{w: w, rc: http.NewResponseController(w), timeout: h.writeTimeout}
+	dw := &deadlineWriter{w: w, rc: http.NewResponseController(w), timeout: h.writeTimeout,
+		end: time.Now().Add(answerTimeouts * h.writeTimeout)}
 	bw := bufio.NewWriterSize(dw, answerBuffer)
 	return &answer{w: bw, enc: json.NewEncoder(bw)}
 }
@@ -80,15 +87,25 @@ func (a *answer) line(l overseer.Line) error {
 // flush writes what is buffered.
 func (a *answer) flush() error { return a.w.Flush() }
 
-// deadlineWriter writes to a ResponseWriter, each write within timeout.
+// deadlineWriter writes to a ResponseWriter, each write within timeout,
+// and all of them before end.
 type deadlineWriter struct {
 	w       http.ResponseWriter
 	rc      *http.ResponseController
 	timeout time.Duration
+	end     time.Time
+}
+
+// deadline is the deadline of a write that starts at now.
+func (d *deadlineWriter) deadline(now time.Time) time.Time {
+	if t := now.Add(d.timeout); t.Before(d.end) {
+		return t
+	}
+	return d.end
 }
 
 func (d *deadlineWriter) Write(b []byte) (int, error) {
-	err := d.rc.SetWriteDeadline(time.Now().Add(d.timeout))
+	err := d.rc.SetWriteDeadline(d.deadline(time.Now()))
 	if err != nil && !errors.Is(err, http.ErrNotSupported) { // a recorder in tests has none
 		return 0, err
 	}
