@@ -45,15 +45,7 @@ func (h *Handler) serveAllLogs(w http.ResponseWriter, r *http.Request) {
 		}
 		err = a.line(l)
 	}
-	if err == nil {
-		err = a.raw("]}\n")
-	}
-	if err == nil {
-		err = a.flush()
-	}
-	if err != nil {
-		h.logger.Debug("dashboard: logs answer cut", "remote", r.RemoteAddr, "err", err)
-	}
+	h.endAnswer(a, r, err)
 }
 
 // merge gives the lines of several processes, each set in Seq order, as

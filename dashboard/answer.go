@@ -56,6 +56,13 @@ func (h *Handler) sendLogs(w http.ResponseWriter, r *http.Request, id string, p 
 		err = a.line(l)
 		p.next()
 	}
+	h.endAnswer(a, r, err)
+}
+
+// endAnswer ends the array of lines and the answer, unless err (the first
+// write that failed) cut it: then the client is gone or too slow, which is
+// only worth a debug record.
+func (h *Handler) endAnswer(a *answer, r *http.Request, err error) {
 	if err == nil {
 		err = a.raw("]}\n")
 	}

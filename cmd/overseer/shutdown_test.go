@@ -3,13 +3,11 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -25,23 +23,12 @@ type stuckRun struct {
 	t      *testing.T
 	cmd    *exec.Cmd
 	read   *os.File // stdout's read end, never read
-	mu     sync.Mutex
-	stderr bytes.Buffer
+	stderr lockedBuffer
 	waited chan struct{}
 	err    error
 }
 
-func (s *stuckRun) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.stderr.Write(p)
-}
-
-func (s *stuckRun) stderrText() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.stderr.String()
-}
+func (s *stuckRun) stderrText() string { return s.stderr.String() }
 
 // startStuck starts the command with args, its stdout a pipe that nobody
 // reads, and waits until the pipe is full (but for the last pages, which a
@@ -52,7 +39,7 @@ func startStuck(t *testing.T, args ...string) *stuckRun {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = r.Close() })
 	s := &stuckRun{t: t, cmd: exec.Command(bin, args...), read: r, waited: make(chan struct{})}
-	s.cmd.Stdout, s.cmd.Stderr = w, s
+	s.cmd.Stdout, s.cmd.Stderr = w, &s.stderr
 	require.NoError(t, s.cmd.Start())
 	require.NoError(t, w.Close())
 	go func() {
