@@ -8,10 +8,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// dirFlags open a directory on the way: never through a link, never
-// inherited by a child.
-const dirFlags = unix.O_RDONLY | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC
-
 // walker is one walk of OpenDir.
 type walker struct {
 	path  string // as asked, for errors
@@ -193,7 +189,8 @@ func (w *walker) mkdir(dir int, name string) error {
 	if !w.opts.ExactMode {
 		return nil
 	}
-	fd, err := unix.Openat(dir, name, dirFlags, 0)
+	// Read only, not dirFlags: fchmod takes no O_PATH descriptor.
+	fd, err := unix.Openat(dir, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return &os.PathError{Op: "open", Path: w.realPath(name), Err: err}
 	}
