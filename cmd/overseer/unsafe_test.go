@@ -7,10 +7,12 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -87,4 +89,38 @@ func TestUnsafeSocketRefused(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	assert.Empty(t, received.String(), "the server of another user was told")
+}
+
+// The security review's attack on serve: nobody links, from a directory of
+// theirs, to a directory of root's; serve -socket through the link is
+// refused before anything starts, and nothing is made where it leads.
+func TestServeThroughLinkOfAnotherUserRefused(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to act as another user")
+	}
+	base := shortDir(t)
+	require.NoError(t, os.Chmod(base, 0o755))
+	od, nob := filepath.Join(base, "od"), filepath.Join(base, "nob")
+	require.NoError(t, os.Mkdir(od, 0o700))
+	require.NoError(t, os.Mkdir(nob, 0o755))
+	require.NoError(t, os.Chown(nob, 65534, 65534))
+	out, err := exec.Command("runuser", "-u", "nobody", "--", "ln", "-s", od, filepath.Join(nob, "l")).CombinedOutput()
+	require.NoError(t, err, string(out))
+	sock := filepath.Join(nob, "l", "c.sock")
+
+	file := writeFile(t, "Procfile", "web: exec "+prog+" out:never\n")
+	var stdout, stderr bytes.Buffer
+	code := make(chan int, 1)
+	go func() { code <- run([]string{"serve", "-f", file, "-socket", sock}, &stdout, &stderr) }()
+	select {
+	case c := <-code:
+		assert.Equal(t, 2, c)
+	case <-time.After(20 * time.Second): // a bound for a failure only: refusing takes no time
+		t.Fatal("serve listened through the link (it is left running)")
+	}
+	assert.True(t, strings.HasPrefix(stderr.String(), "overseer: control: unsafe socket "+sock+": directory "+nob+" above it belongs to uid 65534"), stderr.String())
+	assert.NotContains(t, stdout.String(), "never")
+	entries, err := os.ReadDir(od)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "nothing made in root's directory")
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"net"
-	"os"
 	"path/filepath"
 
 	"github.com/overseer-go/overseer"
@@ -30,14 +29,17 @@ func Dial(path string) (*Client, error) {
 
 // dial is Dial at p.
 func dial(path string, p place) (*Client, error) {
-	check := checkExplicitDir
+	var err error
 	if path == "" {
-		path, check = p.defaultPath(), checkDefaultDir
+		path = p.defaultPath()
+		err = checkDefaultDir(path, p.uid)
+	} else {
+		err = checkExplicitDir(path, p.uid, false)
 	}
-	if dir := filepath.Dir(path); missing(dir) {
-		return nil, fmt.Errorf("overseer: no server at %s: directory %s does not exist (is \"overseer serve\" running?)", path, dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("overseer: no server at %s: directory %s does not exist (is \"overseer serve\" running?)", path, filepath.Dir(path))
 	}
-	if err := check(path, p.uid); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	conn, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: path, Net: "unix"})
@@ -62,12 +64,6 @@ func checkServer(conn *net.UnixConn, path string, uid int) error {
 		return unsafeErr(path, "the server there runs as uid %d, neither you (uid %d) nor root: it is not yours, and nothing was sent to it", owner, uid)
 	}
 	return nil
-}
-
-// missing reports whether path, or a directory above it, does not exist.
-func missing(path string) bool {
-	_, err := os.Stat(path)
-	return errors.Is(err, fs.ErrNotExist)
 }
 
 // Close closes the connection.

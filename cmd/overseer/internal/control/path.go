@@ -3,13 +3,16 @@ package control
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/overseer-go/overseer/cmd/overseer/internal/safepath"
 )
 
 // maxPath is the longest path of a unix socket: sun_path holds 108 bytes,
@@ -64,65 +67,21 @@ func checkLength(path string) error {
 }
 
 // prepareDefaultDir makes the directory of the default socket path, mode
-// 0700, if it is missing, and checks it as checkDefaultDir does.
+// 0700, if it is missing, in its parent reached through safepath (so
+// through no link another user made), then checks it as checkDefaultDir
+// does. Its parent is not made: it is the runtime or temporary directory.
 func prepareDefaultDir(path string, uid int) error {
-	err := os.Mkdir(filepath.Dir(path), 0o700)
-	if err != nil && !errors.Is(err, os.ErrExist) {
-		return fmt.Errorf("overseer: control: making the socket's directory: %w; give -socket PATH", err)
+	dir := filepath.Dir(path)
+	parent, err := safepath.OpenDir(filepath.Dir(dir), safepath.Options{UID: uid})
+	if err != nil {
+		return dirErr(path, err, false)
+	}
+	err = unix.Mkdirat(int(parent.Fd()), filepath.Base(dir), 0o700)
+	_ = parent.Close() // read only
+	if err != nil && !errors.Is(err, unix.EEXIST) {
+		return fmt.Errorf("overseer: control: making the socket's directory %s: %w; give -socket PATH", dir, err)
 	}
 	return checkDefaultDir(path, uid)
-}
-
-// makeMissingDirs makes dir and those of its parents that are missing,
-// each with mode 0700 whatever the umask, as the default path's directory
-// is made, once the directories above them are found safe for uid (see
-// checkAbove). Those that exist are left as they are: checkExplicitDir
-// judges dir.
-func makeMissingDirs(path, dir string, uid int) error {
-	var missing []string
-	top := dir
-	for {
-		_, err := os.Lstat(top)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			return nil // unreadable: checkExplicitDir says what is wrong
-		}
-		missing = append(missing, top)
-		parent := filepath.Dir(top)
-		if parent == top {
-			break
-		}
-		top = parent
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	if err := checkAbove(path, missing[len(missing)-1], uid); err != nil {
-		return err
-	}
-	for i := len(missing) - 1; i >= 0; i-- {
-		d := missing[i]
-		err := os.Mkdir(d, 0o700)
-		switch {
-		case errors.Is(err, fs.ErrExist): // made meanwhile by someone else: checked as any other
-			continue
-		case err != nil:
-			return fmt.Errorf("overseer: control: making the socket's directory: %w", err)
-		}
-		if err := os.Chmod(d, 0o700); err != nil { // the umask may have taken some away
-			return fmt.Errorf("overseer: control: making the socket's directory: %w", err)
-		}
-	}
-	return nil
-}
-
-func ownerOf(fi os.FileInfo) int {
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		return int(st.Uid)
-	}
-	return -1
 }
 
 // listenUnix listens at path, removing a stale socket (one that refuses

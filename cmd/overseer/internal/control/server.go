@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -99,10 +98,7 @@ func (s *Server) Listen() error {
 		if err := checkLength(path); err != nil {
 			return fmt.Errorf("overseer: control: %w", err)
 		}
-		if err := makeMissingDirs(path, filepath.Dir(path), p.uid); err != nil {
-			return err
-		}
-		if err := checkExplicitDir(path, p.uid); err != nil {
+		if err := checkExplicitDir(path, p.uid, true); err != nil {
 			return err
 		}
 	}

@@ -7,11 +7,16 @@
 // of logrotate for insecure parent directories: the directory must be owned
 // by the caller (the effective user) or by root, and not be writable by
 // others, nor by its group unless that group is root's. A sticky directory
-// such as /tmp is refused too. The directory is then held open, and every
-// name in it is opened, renamed and removed relative to it (openat,
-// renameat, unlinkat): a directory renamed or replaced by a link after Open
-// changes nothing. The log file is opened with O_NOFOLLOW, and must be a
-// regular file.
+// such as /tmp is refused too. The directory is reached name by name from
+// "/" (package safepath), never through a link that another user could have
+// made: every directory on the way, those links lead through included, must
+// belong to the caller or root and be writable by its owner only, unless it
+// is sticky (OpenSSH's rule), and a link in a sticky directory is followed
+// only if it is the caller's or root's. The directory is then held open,
+// and every name in it is opened, renamed and removed relative to it
+// (openat, renameat, unlinkat): a directory renamed or replaced by a link
+// after Open changes nothing. The log file is opened with O_NOFOLLOW, and
+// must be a regular file.
 //
 // Rotation: when a write would take the file past Options.MaxBytes, the
 // file is renamed NAME.1 and a new one is created; NAME.1 becomes NAME.2,
@@ -37,8 +42,9 @@ import (
 // umask: the owner writes, the group (adm, say) may read.
 const DefaultMode os.FileMode = 0o640
 
-// ErrInsecureDir is the error (errors.Is) of Open for a directory that
-// another user can write to.
+// ErrInsecureDir is the error (errors.Is) of Open for a directory, or a
+// directory above it, that another user can write to, or for a link on
+// the way that another user made.
 var ErrInsecureDir = errors.New("logfile: a log directory must be writable by its owner only, the caller or root")
 
 // ErrNotRegular is the error (errors.Is) of Open for a log file that is a
@@ -63,8 +69,10 @@ type Options struct {
 type File struct {
 	path string // as given to Open, for errors
 	base string // its name in dir
-	dir  int    // the directory, held open
+	dir  int    // the directory, held open: dirFile's descriptor
 	opts Options
+
+	dirFile *os.File
 
 	mu       sync.Mutex
 	f        *os.File // nil once closed
@@ -73,8 +81,9 @@ type File struct {
 	errs     []error      // of compressions that failed, told by Close
 }
 
-// Open makes the directory of path if needed (0755), checks that no other
-// user can write to it, and opens path in it for appending, creating it
+// Open makes the directory of path and those above it if needed (0755,
+// less the umask), each once the one it is made in has passed its check,
+// checks that no other user can write to it or to one on the way, and opens path in it for appending, creating it
 // with DefaultMode. A leftover NAME.1 that a compression did not finish is
 // compressed (Options.Compress).
 func Open(path string, opts Options) (*File, error) {
@@ -82,19 +91,16 @@ func Open(path string, opts Options) (*File, error) {
 	if base == "." || base == ".." || base == string(filepath.Separator) {
 		return nil, fmt.Errorf("%s: not a file name", path)
 	}
-	if err := os.MkdirAll(dirName, 0o755); err != nil {
-		return nil, err
-	}
 	dir, err := openDir(dirName)
 	if err != nil {
 		return nil, err
 	}
-	f, st, err := openAppend(dir, base, path)
+	f, st, err := openAppend(int(dir.Fd()), base, path)
 	if err != nil {
-		closeFD(dir)
+		_ = dir.Close() // read only; the error that led here is the one told
 		return nil, err
 	}
-	lf := &File{path: path, base: base, dir: dir, opts: opts, f: f, size: st.Size}
+	lf := &File{path: path, base: base, dir: int(dir.Fd()), dirFile: dir, opts: opts, f: f, size: st.Size}
 	if opts.Compress && opts.Backups > 0 {
 		lf.recover()
 	}
@@ -130,7 +136,7 @@ func (lf *File) Close() error {
 	lf.waitCompression()
 	errs := append(lf.errs, lf.f.Close())
 	lf.f, lf.errs = nil, nil
-	if err := unix.Close(lf.dir); err != nil {
+	if err := lf.dirFile.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("%s: closing its directory: %w", lf.path, err))
 	}
 	return errors.Join(errs...)

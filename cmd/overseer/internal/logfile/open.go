@@ -6,40 +6,41 @@ import (
 	"os"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/overseer-go/overseer/cmd/overseer/internal/safepath"
 )
 
-// openDir opens the directory name and checks, on what it opened, that no
-// other user can write to it.
-func openDir(name string) (int, error) {
-	fd, err := unix.Open(name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return -1, &os.PathError{Op: "open", Path: name, Err: err}
+// openDir makes the directory name if needed and opens it through
+// safepath, which checks it with logrotate's rule and every directory on
+// the way with OpenSSH's.
+func openDir(name string) (*os.File, error) {
+	dir, err := safepath.OpenDir(name, safepath.Options{UID: os.Geteuid(), Final: safepath.LogDir, Create: 0o755})
+	var ue *safepath.UnsafeError
+	if errors.As(err, &ue) {
+		return nil, fmt.Errorf("%s: %w", insecure(ue), ErrInsecureDir)
 	}
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		closeFD(fd)
-		return -1, &os.PathError{Op: "stat", Path: name, Err: err}
-	}
-	if err := secure(&st, os.Geteuid()); err != nil {
-		closeFD(fd)
-		return -1, fmt.Errorf("directory %s %v: %w", name, err, ErrInsecureDir)
-	}
-	return fd, nil
+	return dir, err
 }
 
-// secure returns why a directory of st is open to users other than euid
-// and root, or nil: logrotate's rule for parent directories.
-func secure(st *unix.Stat_t, euid int) error {
-	mode := uint32(st.Mode)
-	switch {
-	case int(st.Uid) != euid && st.Uid != 0:
-		return fmt.Errorf("is owned by uid %d", st.Uid)
-	case mode&unix.S_IWOTH != 0:
-		return fmt.Errorf("is writable by others (mode %#o)", mode&0o7777)
-	case mode&unix.S_IWGRP != 0 && st.Gid != 0:
-		return fmt.Errorf("is writable by group %d (mode %#o)", st.Gid, mode&0o7777)
+// insecure says which directory or link of ue failed, and why: "directory
+// D is owned by uid N", as logrotate says it.
+func insecure(ue *safepath.UnsafeError) string {
+	what := "directory " + ue.Dir
+	if !ue.Final {
+		what += " (on the way to " + ue.Path + ")"
 	}
-	return nil
+	switch ue.Problem {
+	case safepath.Owner:
+		return fmt.Sprintf("%s is owned by uid %d", what, ue.Owner)
+	case safepath.Writable:
+		if ue.Mode&unix.S_IWOTH != 0 {
+			return fmt.Sprintf("%s is writable by others (mode %#o)", what, ue.Mode)
+		}
+		return fmt.Sprintf("%s is writable by group %d (mode %#o)", what, ue.Group, ue.Mode)
+	case safepath.LinkOwner:
+		return fmt.Sprintf("symbolic link %s (on the way to %s) is owned by uid %d, in a directory others can write to", ue.Dir, ue.Path, ue.Owner)
+	}
+	return ue.Error()
 }
 
 // openAppend opens name in dir for appending, creating it, without
