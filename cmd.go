@@ -126,7 +126,7 @@ type Cmd struct {
 	// (then it is stopped, as a failed run for the restart policy, with an
 	// error wrapping ErrNotReady). Nil means ready as soon as the program
 	// is executing. See Notified, and package probe for the others. A probe
-	// that connects to an address (one with a ProbeAddr method) must not
+	// that connects to an address (an AddrProbe) must not
 	// aim at the Cmd's own Listeners: the held socket accepts whichever run
 	// is up, so such a probe cannot tell runs apart (ErrInvalid).
 	Ready Probe

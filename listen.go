@@ -81,18 +81,12 @@ func (c *Cmd) listenConfig() ([]listenAddr, error) {
 	return addrs, nil
 }
 
-// probeAddresser is a Probe that connects to an address (package probe's
-// TCP and HTTP probes): host:port.
-type probeAddresser interface {
-	ProbeAddr() string
-}
-
 // checkProbeTarget refuses a probe aimed at one of the Cmd's own listening
 // sockets: the kernel accepts connections on a held socket whichever run is
 // up (during a rolling restart, the old one), so the probe would pass for a
 // run that is not ready.
 func checkProbeTarget(p Probe, addrs []listenAddr) error {
-	pa, ok := p.(probeAddresser)
+	pa, ok := p.(AddrProbe)
 	if !ok {
 		return nil
 	}

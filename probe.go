@@ -18,6 +18,17 @@ type Probe interface {
 	Ready(ctx context.Context, run *ProbeRun) error
 }
 
+// AddrProbe is a Probe that connects to an address, as package probe's TCP
+// and HTTP probes do. The Overseer refuses one aimed at the Cmd's own
+// Listeners (see Cmd.Ready): a held socket accepts connections whichever
+// run is up, so such a probe cannot tell runs apart. A Probe of your own
+// that connects somewhere should implement it.
+type AddrProbe interface {
+	Probe
+	// ProbeAddr returns the host:port the probe connects to.
+	ProbeAddr() string
+}
+
 // ProbeRun is the run a Probe watches.
 type ProbeRun struct {
 	// ID is the id of the process.

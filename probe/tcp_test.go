@@ -103,3 +103,10 @@ func TestTCPBadAddr(t *testing.T) {
 func TestTCPProbeAddr(t *testing.T) {
 	assert.Equal(t, "127.0.0.1:8080", (&TCP{Addr: "127.0.0.1:8080"}).ProbeAddr())
 }
+
+// The probes that connect to an address say which, so that the Overseer can
+// refuse one aimed at a Cmd's own Listeners.
+var (
+	_ overseer.AddrProbe = (*TCP)(nil)
+	_ overseer.AddrProbe = (*HTTP)(nil)
+)
