@@ -51,5 +51,5 @@ func benchLongLine(b *testing.B, size int, fresh, subscriber bool) {
 			data = data[n:]
 		}
 	}
-	b.ReportMetric(float64(cap(p.split.pending)), "pending-B")
+	b.ReportMetric(float64(p.split.Retained()), "pending-B")
 }

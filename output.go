@@ -11,6 +11,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/overseer-go/overseer/internal/linebuf"
 )
 
 // output is what a Cmd keeps of its processes' output: one ring per stream
@@ -20,8 +22,8 @@ type output struct {
 	mu     sync.Mutex
 	id     string // the ID of the Lines; set when the Cmd joins an Overseer
 	seq    uint64
-	stdout ring
-	stderr ring
+	stdout linebuf.Ring
+	stderr linebuf.Ring
 	// Lines captured of each stream, for Status.
 	stdoutN, stderrN uint64
 	// sink, when set, receives every batch of new Lines in Seq order, under
@@ -43,7 +45,7 @@ type lineSink interface {
 	waitForLines()
 }
 
-func (o *output) ring(s Stream) *ring {
+func (o *output) ring(s Stream) *linebuf.Ring {
 	if s == StreamStderr {
 		return &o.stderr
 	}
@@ -52,8 +54,8 @@ func (o *output) ring(s Stream) *ring {
 
 func (o *output) setLimits(maxLines, maxBytes, maxLine int) {
 	o.mu.Lock()
-	o.stdout.setLimits(maxLines, maxBytes, maxLine)
-	o.stderr.setLimits(maxLines, maxBytes, maxLine)
+	o.stdout.SetLimits(maxLines, maxBytes, maxLine)
+	o.stderr.SetLimits(maxLines, maxBytes, maxLine)
 	o.mu.Unlock()
 }
 
@@ -72,15 +74,15 @@ func (o *output) since(seq uint64) []Line {
 }
 
 func (o *output) sinceLocked(seq uint64) []Line {
-	rings := [2]*ring{&o.stdout, &o.stderr}
+	rings := [2]*linebuf.Ring{&o.stdout, &o.stderr}
 	streams := [2]Stream{StreamStdout, StreamStderr}
 	var from [2]int
 	n, size := 0, 0
 	for k, r := range rings {
-		from[k] = r.after(seq)
-		if from[k] < r.n {
-			n += r.n - from[k]
-			size += int(r.tail - r.at(from[k]).off)
+		from[k] = r.After(seq)
+		if from[k] < r.Len() {
+			n += r.Len() - from[k]
+			size += r.BytesFrom(from[k])
 		}
 	}
 	out := make([]Line, 0, n)
@@ -89,21 +91,21 @@ func (o *output) sinceLocked(seq uint64) []Line {
 	next := from
 	for len(out) < n {
 		k := 0
-		if next[0] == rings[0].n || (next[1] < rings[1].n && rings[1].at(next[1]).seq < rings[0].at(next[0]).seq) {
+		if next[0] == rings[0].Len() || (next[1] < rings[1].Len() && rings[1].At(next[1]).Seq < rings[0].At(next[0]).Seq) {
 			k = 1
 		}
-		m := rings[k].at(next[k])
+		m := rings[k].At(next[k])
 		next[k]++
-		rings[k].writeText(&b, m)
-		out = append(out, Line{ID: o.id, Stream: streams[k], Seq: m.seq, PID: int(m.pid), Time: time.Unix(0, m.time), Partial: m.partial})
+		rings[k].WriteText(&b, m)
+		out = append(out, Line{ID: o.id, Stream: streams[k], Seq: m.Seq, PID: int(m.PID), Time: time.Unix(0, m.Time), Partial: m.Partial})
 	}
 	// Cut the Texts out of the one string, walking the rings again.
 	all, next := b.String(), from
 	for i := range out {
 		k := int(out[i].Stream - StreamStdout)
-		m := rings[k].at(next[k])
+		m := rings[k].At(next[k])
 		next[k]++
-		out[i].Text, all = all[:m.len], all[m.len:]
+		out[i].Text, all = all[:m.Len], all[m.Len:]
 	}
 	return out
 }
@@ -117,7 +119,7 @@ func (o *output) counts() (stdout, stderr uint64) {
 func (o *output) texts() (stdout, stderr []string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.stdout.texts(), o.stderr.texts()
+	return o.stdout.Texts(), o.stderr.Texts()
 }
 
 // readSize is how much a pump reads at a time: the default capacity of a
@@ -161,7 +163,7 @@ type pump struct {
 	pipe   *os.File // the read end; non-blocking, polled by the runtime
 	raw    io.Writer
 	out    *output
-	split  splitter // its emit is p.line
+	split  linebuf.Splitter // its Emit is p.line
 	logger *slog.Logger
 
 	// The read being captured, for p.line; set under out.mu.
@@ -176,7 +178,7 @@ type pump struct {
 	deadlineMu sync.Mutex
 	endAt      time.Time
 	partialAt  time.Time
-	partialOf  uint64 // the split.ended of the line partialAt is for
+	partialOf  uint64 // the split.Ended() of the line partialAt is for
 }
 
 // partialAfter is how long an unfinished line waits for its end before it
@@ -192,7 +194,7 @@ const (
 
 func newPump(id string, pid int, stream Stream, pipe *os.File, raw io.Writer, out *output, maxLine int, logger *slog.Logger) *pump {
 	p := &pump{id: id, pid: pid, stream: stream, pipe: pipe, raw: raw, out: out, logger: logger}
-	p.split = splitter{max: maxLine, emit: p.line}
+	p.split = linebuf.Splitter{Max: maxLine, Emit: p.line}
 	return p
 }
 
@@ -279,10 +281,10 @@ func (p *pump) armPartial() {
 	if !p.endAt.IsZero() {
 		return
 	}
-	switch waiting := p.split.waiting(); {
-	case waiting && (p.partialAt.IsZero() || p.partialOf != p.split.ended):
+	switch waiting := p.split.Waiting(); {
+	case waiting && (p.partialAt.IsZero() || p.partialOf != p.split.Ended()):
 		// A new unfinished line: its wait starts now.
-		p.partialAt, p.partialOf = time.Now().Add(partialAfter), p.split.ended
+		p.partialAt, p.partialOf = time.Now().Add(partialAfter), p.split.Ended()
 		_ = p.pipe.SetReadDeadline(p.partialAt)
 	case !waiting && !p.partialAt.IsZero():
 		p.partialAt = time.Time{}
@@ -350,11 +352,11 @@ func (p *pump) keep(c *chunk, data []byte, what int) lineSink {
 	p.collect = o.sink != nil && o.sink.wantLines()
 	switch what {
 	case captureRead:
-		p.split.split(data)
+		p.split.Split(data)
 	case capturePartial:
-		p.split.flushPartial()
+		p.split.FlushPartial()
 	case captureEnd:
-		p.split.flush()
+		p.split.Flush()
 	}
 	p.c = nil
 	if len(c.lines) == 0 {
@@ -375,7 +377,7 @@ func (p *pump) keep(c *chunk, data []byte, what int) lineSink {
 	return o.sink
 }
 
-// line is the splitter's emit: it numbers one line and keeps it. out.mu is
+// line is the splitter's Emit: it numbers one line and keeps it. out.mu is
 // held.
 func (p *pump) line(text []byte, partial bool) {
 	o := p.out
@@ -385,7 +387,7 @@ func (p *pump) line(text []byte, partial bool) {
 	} else {
 		o.stdoutN++
 	}
-	o.ring(p.stream).push(o.seq, p.now, int32(p.pid), text, partial)
+	o.ring(p.stream).Push(o.seq, p.now, int32(p.pid), text, partial)
 	own := p.collect && len(text) >= ownTextMin
 	var s string // the Text, when the line needs a string of its own
 	if own || len(o.watches) > 0 {

@@ -73,7 +73,7 @@ func WithLogger(logger *slog.Logger) Option {
 // subscriber, and a subscriber starved of CPU by many fast processes loses
 // lines (counted by Dropped).
 func WithLogBackpressure() Option {
-	return func(o *Overseer) { o.hub.backpressure, o.hub.lines.elastic = true, true }
+	return func(o *Overseer) { o.hub.backpressure, o.hub.lines.Elastic = true, true }
 }
 
 // WithSubreaper makes the host a child subreaper (Linux's
@@ -681,7 +681,7 @@ func (o *Overseer) WatchLogs(ch chan<- Line) (stop func()) {
 // Overseer was made because a subscriber had fallen more than a full
 // backlog behind.
 func (o *Overseer) Dropped() (events, lines uint64) {
-	return o.hub.events.dropped.Load(), o.hub.lines.dropped.Load()
+	return o.hub.events.Dropped(), o.hub.lines.Dropped()
 }
 
 // cmds returns the registered Cmds, sorted by id. The slice is shared:

@@ -1,6 +1,4 @@
-//go:build unix
-
-package overseer
+package linebuf
 
 import (
 	"fmt"
@@ -15,7 +13,7 @@ import (
 // refSplit is the specification of splitter, written as plainly as possible:
 // split at "\n", drop one "\r" before each "\n", keep the unterminated rest
 // as it is, then cut every line into pieces of max bytes.
-func refSplit(input []byte, max int) []Line {
+func refSplit(input []byte, max int) []piece {
 	parts := strings.Split(string(input), "\n")
 	var lines []string
 	for i, part := range parts {
@@ -27,15 +25,15 @@ func refSplit(input []byte, max int) []Line {
 			lines = append(lines, part)
 		}
 	}
-	var out []Line
+	var out []piece
 	for _, line := range lines {
 		if line == "" {
-			out = append(out, Line{Text: ""})
+			out = append(out, piece{Text: ""})
 			continue
 		}
 		for start := 0; start < len(line); start += max {
 			end := min(start+max, len(line))
-			out = append(out, Line{Text: line[start:end], Partial: end < len(line)})
+			out = append(out, piece{Text: line[start:end], Partial: end < len(line)})
 		}
 	}
 	return out
@@ -43,10 +41,10 @@ func refSplit(input []byte, max int) []Line {
 
 // textPartial keeps only the fields the splitter sets, so comparisons do not
 // depend on anything else.
-func textPartial(lines []Line) []Line {
-	out := make([]Line, 0, len(lines))
+func textPartial(lines []piece) []piece {
+	out := make([]piece, 0, len(lines))
 	for _, l := range lines {
-		out = append(out, Line{Text: l.Text, Partial: l.Partial})
+		out = append(out, piece{Text: l.Text, Partial: l.Partial})
 	}
 	return out
 }
@@ -62,17 +60,17 @@ func oneByteChunks(s string) []string {
 
 // runSplit feeds chunks to a new splitter, checking the bound on pending
 // after every call, and returns what split gave and what flush added.
-func runSplit(t testing.TB, max int, chunks []string) (split, flushed []Line) {
+func runSplit(t testing.TB, max int, chunks []string) (split, flushed []piece) {
 	t.Helper()
 	s := newTestSplitter(max)
 	for i, c := range chunks {
-		s.split([]byte(c))
-		if len(s.pending) > s.max+1 {
-			t.Fatalf("after chunk %d: len(pending) = %d > max+1 = %d", i, len(s.pending), s.max+1)
+		s.Split([]byte(c))
+		if len(s.pending) > s.Max+1 {
+			t.Fatalf("after chunk %d: len(pending) = %d > max+1 = %d", i, len(s.pending), s.Max+1)
 		}
 	}
 	split = s.take()
-	s.flush()
+	s.Flush()
 	flushed = s.take()
 	if len(s.pending) != 0 {
 		t.Fatalf("after flush: len(pending) = %d, want 0", len(s.pending))
@@ -82,33 +80,39 @@ func runSplit(t testing.TB, max int, chunks []string) (split, flushed []Line) {
 
 // testSplitter is a splitter whose emit copies every line it gets.
 type testSplitter struct {
-	splitter
-	lines []Line
+	Splitter
+	lines []piece
 }
 
 func newTestSplitter(max int) *testSplitter {
 	t := &testSplitter{}
-	t.splitter = splitter{max: max, emit: func(text []byte, partial bool) {
-		t.lines = append(t.lines, Line{Text: string(text), Partial: partial})
+	t.Splitter = Splitter{Max: max, Emit: func(text []byte, partial bool) {
+		t.lines = append(t.lines, piece{Text: string(text), Partial: partial})
 	}}
 	return t
 }
 
 // take returns the lines emitted since the last take.
-func (t *testSplitter) take() []Line {
+func (t *testSplitter) take() []piece {
 	lines := t.lines
 	t.lines = nil
 	return lines
 }
 
-func splitLine(text string) Line    { return Line{Text: text} }
-func splitPartial(text string) Line { return Line{Text: text, Partial: true} }
+func splitLine(text string) piece    { return piece{Text: text} }
+func splitPartial(text string) piece { return piece{Text: text, Partial: true} }
+
+// piece is what a test keeps of one line, or piece of a line, emitted.
+type piece struct {
+	Text    string
+	Partial bool
+}
 
 func TestSplitTable(t *testing.T) {
 	const max = 8
 	long := strings.Repeat("x", 200<<10) // 200 KiB
 	const max64K = 64 << 10
-	var longWant []Line
+	var longWant []piece
 	for i := 0; i < 3; i++ {
 		longWant = append(longWant, splitPartial(long[i*max64K:(i+1)*max64K]))
 	}
@@ -124,71 +128,71 @@ func TestSplitTable(t *testing.T) {
 		name       string
 		max        int
 		chunks     []string
-		wantSplit  []Line // what split returns over all chunks
-		wantFlush  []Line // what flush adds at the end
-		skipBytes1 bool   // skip the 1-byte chunking (too slow to matter)
+		wantSplit  []piece // what split returns over all chunks
+		wantFlush  []piece // what flush adds at the end
+		skipBytes1 bool    // skip the 1-byte chunking (too slow to matter)
 	}{
 		{
 			name:      "plain lines",
 			max:       max,
 			chunks:    []string{"one\ntwo\nthree\n"},
-			wantSplit: []Line{splitLine("one"), splitLine("two"), splitLine("three")},
+			wantSplit: []piece{splitLine("one"), splitLine("two"), splitLine("three")},
 		},
 		{
 			name:      "lines across chunks",
 			max:       max,
 			chunks:    []string{"on", "e\ntw", "o\n"},
-			wantSplit: []Line{splitLine("one"), splitLine("two")},
+			wantSplit: []piece{splitLine("one"), splitLine("two")},
 		},
 		{
 			name:      "CRLF",
 			max:       max,
 			chunks:    []string{"one\r\ntwo\r\n"},
-			wantSplit: []Line{splitLine("one"), splitLine("two")},
+			wantSplit: []piece{splitLine("one"), splitLine("two")},
 		},
 		{
 			name:      "CRLF split between chunks",
 			max:       max,
 			chunks:    []string{"one\r", "\ntwo\r", "\n"},
-			wantSplit: []Line{splitLine("one"), splitLine("two")},
+			wantSplit: []piece{splitLine("one"), splitLine("two")},
 		},
 		{
 			name:      "only one CR dropped",
 			max:       max,
 			chunks:    []string{"a\r\r\n"},
-			wantSplit: []Line{splitLine("a\r")},
+			wantSplit: []piece{splitLine("a\r")},
 		},
 		{
 			name:      "lone CR in the middle kept",
 			max:       max,
 			chunks:    []string{"a\rb\n\rc\n"},
-			wantSplit: []Line{splitLine("a\rb"), splitLine("\rc")},
+			wantSplit: []piece{splitLine("a\rb"), splitLine("\rc")},
 		},
 		{
 			name:      "CR at the very end kept after flush",
 			max:       max,
 			chunks:    []string{"done\r"},
-			wantFlush: []Line{splitLine("done\r")},
+			wantFlush: []piece{splitLine("done\r")},
 		},
 		{
 			name:      "lone CR at the very end kept after flush",
 			max:       max,
 			chunks:    []string{"a\n", "\r"},
-			wantSplit: []Line{splitLine("a")},
-			wantFlush: []Line{splitLine("\r")},
+			wantSplit: []piece{splitLine("a")},
+			wantFlush: []piece{splitLine("\r")},
 		},
 		{
 			name:      "final line without newline only on flush",
 			max:       max,
 			chunks:    []string{"one\ntw", "o"},
-			wantSplit: []Line{splitLine("one")},
-			wantFlush: []Line{splitLine("two")},
+			wantSplit: []piece{splitLine("one")},
+			wantFlush: []piece{splitLine("two")},
 		},
 		{
 			name:      "empty lines",
 			max:       max,
 			chunks:    []string{"\n\na\n\r\n\n"},
-			wantSplit: []Line{splitLine(""), splitLine(""), splitLine("a"), splitLine(""), splitLine("")},
+			wantSplit: []piece{splitLine(""), splitLine(""), splitLine("a"), splitLine(""), splitLine("")},
 		},
 		{
 			name:   "empty input",
@@ -199,76 +203,76 @@ func TestSplitTable(t *testing.T) {
 			name:      "line of exactly max bytes",
 			max:       max,
 			chunks:    []string{"12345678\n"},
-			wantSplit: []Line{splitLine("12345678")},
+			wantSplit: []piece{splitLine("12345678")},
 		},
 		{
 			name:      "line of exactly max bytes unterminated",
 			max:       max,
 			chunks:    []string{"12345678"},
-			wantFlush: []Line{splitLine("12345678")},
+			wantFlush: []piece{splitLine("12345678")},
 		},
 		{
 			name:      "line of max+1 bytes",
 			max:       max,
 			chunks:    []string{"123456789\n"},
-			wantSplit: []Line{splitPartial("12345678"), splitLine("9")},
+			wantSplit: []piece{splitPartial("12345678"), splitLine("9")},
 		},
 		{
 			name:      "line of max+1 bytes unterminated",
 			max:       max,
 			chunks:    []string{"123456789"},
-			wantSplit: []Line{splitPartial("12345678")},
-			wantFlush: []Line{splitLine("9")},
+			wantSplit: []piece{splitPartial("12345678")},
+			wantFlush: []piece{splitLine("9")},
 		},
 		{
 			name:      "line of 2.5 max bytes",
 			max:       max,
 			chunks:    []string{"aaaaaaaabbbbbbbbcccc\n"},
-			wantSplit: []Line{splitPartial("aaaaaaaa"), splitPartial("bbbbbbbb"), splitLine("cccc")},
+			wantSplit: []piece{splitPartial("aaaaaaaa"), splitPartial("bbbbbbbb"), splitLine("cccc")},
 		},
 		{
 			name:      "line of max bytes then CRLF",
 			max:       max,
 			chunks:    []string{"12345678\r\n"},
-			wantSplit: []Line{splitLine("12345678")},
+			wantSplit: []piece{splitLine("12345678")},
 		},
 		{
 			name:      "line of max bytes then CR and LF in separate chunks",
 			max:       max,
 			chunks:    []string{"12345678", "\r", "\n"},
-			wantSplit: []Line{splitLine("12345678")},
+			wantSplit: []piece{splitLine("12345678")},
 		},
 		{
 			name:      "line of max bytes then CR, flushed",
 			max:       max,
 			chunks:    []string{"12345678\r"},
 			wantSplit: nil,
-			wantFlush: []Line{splitPartial("12345678"), splitLine("\r")},
+			wantFlush: []piece{splitPartial("12345678"), splitLine("\r")},
 		},
 		{
 			name:      "line of max bytes then CR then more text",
 			max:       max,
 			chunks:    []string{"12345678\r", "x\n"},
-			wantSplit: []Line{splitPartial("12345678"), splitLine("\rx")},
+			wantSplit: []piece{splitPartial("12345678"), splitLine("\rx")},
 		},
 		{
 			name:      "line of 2 max bytes then CRLF",
 			max:       max,
 			chunks:    []string{"aaaaaaaa", "bbbbbbbb", "\r\n"},
-			wantSplit: []Line{splitPartial("aaaaaaaa"), splitLine("bbbbbbbb")},
+			wantSplit: []piece{splitPartial("aaaaaaaa"), splitLine("bbbbbbbb")},
 		},
 		{
 			name:      "invalid UTF-8 and NUL bytes kept",
 			max:       max,
 			chunks:    []string{"\xff\xfe\x00a\x00\n\xc3\n\x00"},
-			wantSplit: []Line{splitLine("\xff\xfe\x00a\x00"), splitLine("\xc3")},
-			wantFlush: []Line{splitLine("\x00")},
+			wantSplit: []piece{splitLine("\xff\xfe\x00a\x00"), splitLine("\xc3")},
+			wantFlush: []piece{splitLine("\x00")},
 		},
 		{
 			name:      "invalid UTF-8 cut inside a rune",
 			max:       2,
 			chunks:    []string{"é€\n"},
-			wantSplit: []Line{splitPartial("é"), splitPartial("\xe2\x82"), splitLine("\xac")},
+			wantSplit: []piece{splitPartial("é"), splitPartial("\xe2\x82"), splitLine("\xac")},
 		},
 		{
 			name:       "200 KiB line with max 64 KiB",
@@ -281,14 +285,14 @@ func TestSplitTable(t *testing.T) {
 			name:      "max 1",
 			max:       1,
 			chunks:    []string{"ab\r\n\r\n"},
-			wantSplit: []Line{splitPartial("a"), splitLine("b"), splitLine("")},
+			wantSplit: []piece{splitPartial("a"), splitLine("b"), splitLine("")},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			input := strings.Join(tt.chunks, "")
 			// The hand-written expectations and the reference agree.
-			want := append(append([]Line{}, tt.wantSplit...), tt.wantFlush...)
+			want := append(append([]piece{}, tt.wantSplit...), tt.wantFlush...)
 			require.Equal(t, textPartial(want), textPartial(refSplit([]byte(input), tt.max)), "refSplit")
 
 			chunkings := map[string][]string{"given": tt.chunks, "whole": {input}}
@@ -309,12 +313,12 @@ func TestSplitTable(t *testing.T) {
 func TestSplitDoesNotAliasInput(t *testing.T) {
 	s := newTestSplitter(4)
 	buf := []byte("ab\ncdefgh")
-	s.split(buf)
+	s.Split(buf)
 	for i := range buf {
 		buf[i] = '#'
 	}
-	s.flush()
-	assert.Equal(t, []Line{{Text: "ab"}, {Text: "cdef", Partial: true}, {Text: "gh"}}, s.take())
+	s.Flush()
+	assert.Equal(t, []piece{{Text: "ab"}, {Text: "cdef", Partial: true}, {Text: "gh"}}, s.take())
 }
 
 func randomSplitInput(r *rand.Rand) []byte {
@@ -374,54 +378,61 @@ func TestSplitProperty(t *testing.T) {
 
 func TestSplitFlushPartial(t *testing.T) {
 	s := newTestSplitter(16)
-	s.split([]byte("abc"))
+	s.Split([]byte("abc"))
 	require.Empty(t, s.take())
 
-	s.flushPartial()
-	require.Equal(t, []Line{{Text: "abc", Partial: true}}, s.take())
+	s.FlushPartial()
+	require.Equal(t, []piece{{Text: "abc", Partial: true}}, s.take())
 	assert.Empty(t, s.pending)
 
-	// The line goes on in the next Line.
-	s.split([]byte("def\nghi\n"))
-	assert.Equal(t, []Line{{Text: "def"}, {Text: "ghi"}}, s.take())
+	// The line goes on in the next piece.
+	s.Split([]byte("def\nghi\n"))
+	assert.Equal(t, []piece{{Text: "def"}, {Text: "ghi"}}, s.take())
 
-	s.flushPartial()
-	assert.Empty(t, s.take(), "nothing pending: no Line")
+	s.FlushPartial()
+	assert.Empty(t, s.take(), "nothing pending: no piece")
 }
 
 func TestSplitFlushPartialLong(t *testing.T) {
 	s := newTestSplitter(4)
-	s.split([]byte("abcdefg\r"))
-	assert.True(t, s.waiting())
-	s.flushPartial()
+	s.Split([]byte("abcdefg\r"))
+	assert.True(t, s.Waiting())
+	s.FlushPartial()
 	// Every piece is Partial, the last one too; the "\r" waits, as a "\n"
 	// may follow and drop it.
-	assert.Equal(t, []Line{
+	assert.Equal(t, []piece{
 		{Text: "abcd", Partial: true},
 		{Text: "efg", Partial: true},
 	}, s.take())
 	assert.Equal(t, "\r", string(s.pending))
-	assert.False(t, s.waiting(), "a lone \r is not worth a Line")
-	s.flushPartial()
+	assert.False(t, s.Waiting(), "a lone \r is not worth a piece")
+	s.FlushPartial()
 	assert.Empty(t, s.take())
 
-	s.split([]byte("\nnext\n"))
-	assert.Equal(t, []Line{{Text: ""}, {Text: "next"}}, s.take(), "the \r was dropped with the \n")
+	s.Split([]byte("\nnext\n"))
+	assert.Equal(t, []piece{{Text: ""}, {Text: "next"}}, s.take(), "the \r was dropped with the \n")
 
-	s.split([]byte("x\r"))
-	s.flush()
-	assert.Equal(t, []Line{{Text: "x\r"}}, s.take(), "at the end of the stream the \r is kept")
+	s.Split([]byte("x\r"))
+	s.Flush()
+	assert.Equal(t, []piece{{Text: "x\r"}}, s.take(), "at the end of the stream the \r is kept")
 }
+
+// The sizes of BenchmarkSplit: the overseer package's read size and default
+// MaxLineBytes.
+const (
+	benchReadSize = 64 << 10
+	benchMaxLine  = 64 << 10
+)
 
 func BenchmarkSplit(b *testing.B) {
 	line := strings.Repeat("x", 99) + "\n"
-	data := []byte(strings.Repeat(line, readSize/len(line)+1)[:readSize])
+	data := []byte(strings.Repeat(line, benchReadSize/len(line)+1)[:benchReadSize])
 	lines := 0
-	s := splitter{max: defaultMaxLineBytes, emit: func([]byte, bool) { lines++ }}
+	s := Splitter{Max: benchMaxLine, Emit: func([]byte, bool) { lines++ }}
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		s.split(data)
+		s.Split(data)
 	}
 	if lines == 0 {
 		b.Fatal("no lines")
@@ -434,14 +445,14 @@ func TestRefSplit(t *testing.T) {
 	tests := []struct {
 		in   string
 		max  int
-		want []Line
+		want []piece
 	}{
 		{"", 4, nil},
-		{"\n", 4, []Line{{Text: ""}}},
-		{"\r\n", 4, []Line{{Text: ""}}},
-		{"\r", 4, []Line{{Text: "\r"}}},
-		{"abcdefghij\r", 4, []Line{{Text: "abcd", Partial: true}, {Text: "efgh", Partial: true}, {Text: "ij\r"}}},
-		{"abcd\r\nx", 4, []Line{{Text: "abcd"}, {Text: "x"}}},
+		{"\n", 4, []piece{{Text: ""}}},
+		{"\r\n", 4, []piece{{Text: ""}}},
+		{"\r", 4, []piece{{Text: "\r"}}},
+		{"abcdefghij\r", 4, []piece{{Text: "abcd", Partial: true}, {Text: "efgh", Partial: true}, {Text: "ij\r"}}},
+		{"abcd\r\nx", 4, []piece{{Text: "abcd"}, {Text: "x"}}},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%q/%d", tt.in, tt.max), func(t *testing.T) {

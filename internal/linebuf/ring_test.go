@@ -1,34 +1,31 @@
-//go:build unix
-
-package overseer
+package linebuf
 
 import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// newTestRing returns a ring with the given bounds holding one Line per text,
+// newTestRing returns a ring with the given bounds holding one line per text,
 // numbered from Seq 1.
-func newTestRing(maxLines, maxBytes int, texts ...string) *ring {
-	r := &ring{}
-	r.setLimits(maxLines, maxBytes, testMaxLine)
+func newTestRing(maxLines, maxBytes int, texts ...string) *Ring {
+	r := &Ring{}
+	r.SetLimits(maxLines, maxBytes, testMaxLine)
 	for i, text := range texts {
 		pushText(r, uint64(i+1), text)
 	}
 	return r
 }
 
-// ringSeqs returns the Seq of every Line held, oldest first.
-func ringSeqs(r *ring) []uint64 {
+// ringSeqs returns the Seq of every line held, oldest first.
+func ringSeqs(r *Ring) []uint64 {
 	out := make([]uint64, r.n)
 	for i := range out {
-		out[i] = r.at(i).seq
+		out[i] = r.At(i).Seq
 	}
 	return out
 }
@@ -54,34 +51,34 @@ func ringSeqRange(first, last uint64) []uint64 {
 const testMaxLine = 64
 
 // pushText pushes one line of text, copying nothing the caller keeps.
-func pushText(r *ring, seq uint64, text string) {
-	r.push(seq, 0, 0, []byte(text), false)
+func pushText(r *Ring, seq uint64, text string) {
+	r.Push(seq, 0, 0, []byte(text), false)
 }
 
 // checkRing checks the ring's bookkeeping: n fits in meta and maxLines, the
 // texts lie back to back from head to tail within the text buffer, and the
 // bounds hold.
-func checkRing(t *testing.T, r *ring) {
+func checkRing(t *testing.T, r *Ring) {
 	t.Helper()
 	require.LessOrEqual(t, r.n, len(r.meta), "n within meta")
 	require.LessOrEqual(t, r.n, r.maxLines, "n within maxLines")
 	require.LessOrEqual(t, len(r.meta), r.maxLines, "meta within maxLines")
-	require.LessOrEqual(t, r.bytes(), len(r.text), "texts within the text buffer")
+	require.LessOrEqual(t, r.Bytes(), len(r.text), "texts within the text buffer")
 	off := r.head
 	for i := 0; i < r.n; i++ {
-		require.Equal(t, off, r.at(i).off, "line %d does not start where line %d ends", i, i-1)
-		off += uint64(r.at(i).len)
+		require.Equal(t, off, r.At(i).off, "line %d does not start where line %d ends", i, i-1)
+		off += uint64(r.At(i).Len)
 	}
 	if r.n > 0 {
 		require.Equal(t, r.tail, off, "tail is not where the newest line ends")
 	}
 	sum := 0
-	for _, text := range r.texts() {
+	for _, text := range r.Texts() {
 		sum += len(text)
 	}
-	require.Equal(t, sum, r.bytes(), "bytes is the sum of the held texts")
+	require.Equal(t, sum, r.Bytes(), "bytes is the sum of the held texts")
 	if r.n > 1 {
-		require.LessOrEqual(t, r.bytes(), r.maxBytes, "more than one line held beyond maxBytes")
+		require.LessOrEqual(t, r.Bytes(), r.maxBytes, "more than one line held beyond maxBytes")
 	}
 }
 
@@ -90,21 +87,21 @@ func TestRingPushWithinMaxLines(t *testing.T) {
 	r := newTestRing(10, 1<<20, texts...)
 	checkRing(t, r)
 	assert.Equal(t, 10, r.n)
-	assert.Equal(t, texts, r.texts())
+	assert.Equal(t, texts, r.Texts())
 	assert.Equal(t, ringSeqRange(1, 10), ringSeqs(r))
 }
 
 func TestRingPushEvictsOldest(t *testing.T) {
 	for _, maxLines := range []int{1, 2, 5, 16, 17, 40} {
 		t.Run(fmt.Sprint(maxLines), func(t *testing.T) {
-			r := &ring{}
-			r.setLimits(maxLines, 1<<20, testMaxLine)
+			r := &Ring{}
+			r.SetLimits(maxLines, 1<<20, testMaxLine)
 			for i := 1; i <= 100; i++ {
 				pushText(r, uint64(i), fmt.Sprintf("l%d", i))
 				checkRing(t, r)
 				first := max(1, i-maxLines+1)
 				require.Equal(t, ringSeqRange(uint64(first), uint64(i)), ringSeqs(r), "after push %d", i)
-				require.Equal(t, ringTexts(first, i), r.texts(), "after push %d", i)
+				require.Equal(t, ringTexts(first, i), r.Texts(), "after push %d", i)
 			}
 		})
 	}
@@ -120,37 +117,37 @@ func TestRingByteBound(t *testing.T) {
 	pushText(r, 3, "cc") // 10: still fits
 	checkRing(t, r)
 	assert.Equal(t, []uint64{1, 2, 3}, ringSeqs(r))
-	assert.Equal(t, 10, r.bytes())
+	assert.Equal(t, 10, r.Bytes())
 
 	pushText(r, 4, "d") // 11: the oldest goes
 	checkRing(t, r)
 	assert.Equal(t, []uint64{2, 3, 4}, ringSeqs(r))
-	assert.Equal(t, 7, r.bytes())
+	assert.Equal(t, 7, r.Bytes())
 
 	pushText(r, 5, "eeeeeeee") // 15: two go
 	checkRing(t, r)
 	assert.Equal(t, []uint64{4, 5}, ringSeqs(r))
-	assert.Equal(t, []string{"d", "eeeeeeee"}, r.texts())
+	assert.Equal(t, []string{"d", "eeeeeeee"}, r.Texts())
 
 	// A Line bigger than maxBytes on its own is kept, alone.
 	huge := strings.Repeat("h", 25)
 	pushText(r, 6, huge)
 	checkRing(t, r)
 	assert.Equal(t, []uint64{6}, ringSeqs(r))
-	assert.Equal(t, []string{huge}, r.texts())
-	assert.Equal(t, 25, r.bytes())
+	assert.Equal(t, []string{huge}, r.Texts())
+	assert.Equal(t, 25, r.Bytes())
 
 	// The next Line pushes it out, however small.
 	pushText(r, 7, "g")
 	checkRing(t, r)
 	assert.Equal(t, []uint64{7}, ringSeqs(r))
-	assert.Equal(t, 1, r.bytes())
+	assert.Equal(t, 1, r.Bytes())
 }
 
 func TestRingByteBoundZero(t *testing.T) {
 	r := newTestRing(8, 0, "a", "b", "c")
 	checkRing(t, r)
-	assert.Equal(t, []string{"c"}, r.texts(), "the newest Line is always kept")
+	assert.Equal(t, []string{"c"}, r.Texts(), "the newest Line is always kept")
 	// Empty Lines cost no bytes.
 	pushText(r, 4, "")
 	pushText(r, 5, "")
@@ -181,33 +178,33 @@ func TestRingAfter(t *testing.T) {
 		{^uint64(0), 8},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, r.after(tt.seq), "after(%d)", tt.seq)
+		assert.Equal(t, tt.want, r.After(tt.seq), "after(%d)", tt.seq)
 	}
 
 	// Seq with gaps, as when two streams share the counter.
-	g := &ring{}
-	g.setLimits(4, 1<<20, testMaxLine)
+	g := &Ring{}
+	g.SetLimits(4, 1<<20, testMaxLine)
 	for _, seq := range []uint64{2, 5, 6, 9, 11, 14} {
 		pushText(g, seq, "")
 	}
 	require.Equal(t, []uint64{6, 9, 11, 14}, ringSeqs(g))
 	for seq, want := range map[uint64]int{0: 0, 5: 0, 6: 1, 7: 1, 8: 1, 9: 2, 10: 2, 11: 3, 13: 3, 14: 4, 100: 4} {
-		assert.Equal(t, want, g.after(seq), "after(%d) with gaps", seq)
+		assert.Equal(t, want, g.After(seq), "after(%d) with gaps", seq)
 	}
 
-	var empty ring
-	empty.setLimits(8, 100, testMaxLine)
-	assert.Equal(t, 0, empty.after(0))
+	var empty Ring
+	empty.SetLimits(8, 100, testMaxLine)
+	assert.Equal(t, 0, empty.After(0))
 }
 
 func TestRingTexts(t *testing.T) {
-	var r ring
-	r.setLimits(3, 1<<20, testMaxLine)
-	assert.Empty(t, r.texts())
+	var r Ring
+	r.SetLimits(3, 1<<20, testMaxLine)
+	assert.Empty(t, r.Texts())
 	for i, text := range []string{"a", "b", "c", "d", "e"} {
 		pushText(&r, uint64(i+1), text)
 	}
-	assert.Equal(t, []string{"c", "d", "e"}, r.texts())
+	assert.Equal(t, []string{"c", "d", "e"}, r.Texts())
 }
 
 func TestRingSetLimits(t *testing.T) {
@@ -230,9 +227,9 @@ func TestRingSetLimits(t *testing.T) {
 			r := newTestRing(8, 1<<20, ringTexts(1, 20)...)
 			require.NotZero(t, r.start)
 
-			r.setLimits(tt.maxLines, tt.maxBytes, testMaxLine)
+			r.SetLimits(tt.maxLines, tt.maxBytes, testMaxLine)
 			checkRing(t, r)
-			assert.Equal(t, tt.want, r.texts())
+			assert.Equal(t, tt.want, r.Texts())
 
 			// The ring goes on working under the new limits.
 			for i := 21; i <= 60; i++ {
@@ -241,7 +238,7 @@ func TestRingSetLimits(t *testing.T) {
 			}
 			n := min(tt.maxLines, tt.maxBytes/3, 40)
 			n = max(n, 1)
-			assert.Equal(t, ringTexts(60-n+1, 60), r.texts())
+			assert.Equal(t, ringTexts(60-n+1, 60), r.Texts())
 			first := 60 - n + 1
 			assert.Equal(t, ringSeqRange(uint64(first), 60), ringSeqs(r))
 		})
@@ -250,27 +247,27 @@ func TestRingSetLimits(t *testing.T) {
 
 func TestRingSetLimitsGrowKeepsAll(t *testing.T) {
 	r := newTestRing(8, 1<<20, ringTexts(1, 20)...)
-	r.setLimits(30, 1<<20, testMaxLine)
+	r.SetLimits(30, 1<<20, testMaxLine)
 	for i := 21; i <= 40; i++ {
 		pushText(r, uint64(i), fmt.Sprintf("l%d", i))
 		checkRing(t, r)
 	}
 	// 8 kept from before, then room for 22 more: 30 in all.
-	assert.Equal(t, ringTexts(13, 40), r.texts())
+	assert.Equal(t, ringTexts(13, 40), r.Texts())
 
 	pushText(r, 41, "l41")
 	pushText(r, 42, "l42")
 	checkRing(t, r)
-	assert.Equal(t, ringTexts(13, 42), r.texts())
+	assert.Equal(t, ringTexts(13, 42), r.Texts())
 	pushText(r, 43, "l43")
 	checkRing(t, r)
-	assert.Equal(t, ringTexts(14, 43), r.texts())
+	assert.Equal(t, ringTexts(14, 43), r.Texts())
 }
 
 func TestRingSetLimitsEmpty(t *testing.T) {
-	var r ring
-	r.setLimits(4, 100, testMaxLine)
-	r.setLimits(2, 100, testMaxLine)
+	var r Ring
+	r.SetLimits(4, 100, testMaxLine)
+	r.SetLimits(2, 100, testMaxLine)
 	checkRing(t, &r)
 	for i := 1; i <= 5; i++ {
 		pushText(&r, uint64(i), "x")
@@ -282,8 +279,8 @@ func TestRingSetLimitsEmpty(t *testing.T) {
 func TestRingTextWraps(t *testing.T) {
 	// 10-byte lines through 64 bytes of text: the buffer fills up, and from
 	// then on lines wrap around its end.
-	r := &ring{}
-	r.setLimits(100, 64, 10)
+	r := &Ring{}
+	r.SetLimits(100, 64, 10)
 	for i := 1; i <= 50; i++ {
 		pushText(r, uint64(i), fmt.Sprintf("line-%04d", i)+"|")
 		checkRing(t, r)
@@ -293,7 +290,7 @@ func TestRingTextWraps(t *testing.T) {
 	for i := 45; i <= 50; i++ {
 		want = append(want, fmt.Sprintf("line-%04d|", i))
 	}
-	assert.Equal(t, want, r.texts())
+	assert.Equal(t, want, r.Texts())
 }
 
 // ringModel is the specification of ring: a slice, evicted from the front.
@@ -320,14 +317,14 @@ func TestRingProperty(t *testing.T) {
 	for round := 0; round < 200; round++ {
 		maxLine := 1 + rng.IntN(40)
 		model := ringModel{maxLines: 1 + rng.IntN(20), maxByte: rng.IntN(200)}
-		r := &ring{}
-		r.setLimits(model.maxLines, model.maxByte, maxLine)
+		r := &Ring{}
+		r.SetLimits(model.maxLines, model.maxByte, maxLine)
 		for seq := uint64(1); seq <= 300; seq++ {
 			if rng.IntN(50) == 0 {
 				// New limits: the ring keeps what the model keeps.
 				model.maxLines, model.maxByte = 1+rng.IntN(20), rng.IntN(200)
 				maxLine = 1 + rng.IntN(40)
-				r.setLimits(model.maxLines, model.maxByte, maxLine)
+				r.SetLimits(model.maxLines, model.maxByte, maxLine)
 				m := ringModel{maxLines: model.maxLines, maxByte: model.maxByte}
 				for i, text := range model.texts {
 					m.push(model.seqs[i], text)
@@ -339,137 +336,7 @@ func TestRingProperty(t *testing.T) {
 			model.push(seq, text)
 			checkRing(t, r)
 			require.Equal(t, model.seqs, ringSeqs(r), "round %d, seq %d", round, seq)
-			require.Equal(t, model.texts, r.texts(), "round %d, seq %d", round, seq)
+			require.Equal(t, model.texts, r.Texts(), "round %d, seq %d", round, seq)
 		}
 	}
-}
-
-// addLines captures texts as one read of stream s, as a pump does.
-func addLines(o *output, s Stream, texts ...string) {
-	p := newPump("p", 0, s, nil, nil, o, testMaxLine, nil)
-	var read []byte
-	for _, text := range texts {
-		read = append(append(read, text...), '\n')
-	}
-	p.capture(new(chunk), read, captureRead)
-}
-
-// withoutTime zeroes the Time of lines, for comparisons.
-func withoutTime(lines []Line) []Line {
-	out := append([]Line(nil), lines...)
-	for i := range out {
-		out[i].Time = time.Time{}
-	}
-	return out
-}
-
-func TestOutputSince(t *testing.T) {
-	var o output
-	o.setLimits(100, 1<<20, testMaxLine)
-	o.setSink("p", nil)
-
-	batches := []struct {
-		stream Stream
-		texts  []string
-	}{
-		{StreamStdout, []string{"o1", "o2"}},
-		{StreamStderr, []string{"e3"}},
-		{StreamStdout, []string{"o4"}},
-		{StreamStderr, []string{"e5", "e6"}},
-		{StreamStderr, []string{"e7"}},
-		{StreamStdout, []string{"o8", "o9"}},
-	}
-	var want []Line
-	for _, b := range batches {
-		addLines(&o, b.stream, b.texts...)
-		for _, text := range b.texts {
-			want = append(want, Line{ID: "p", Stream: b.stream, Seq: uint64(len(want) + 1), Text: text})
-		}
-	}
-	require.Len(t, want, 9)
-
-	all := o.since(0)
-	assert.Equal(t, want, withoutTime(all))
-	for _, l := range all {
-		assert.False(t, l.Time.IsZero(), "Seq %d has no Time", l.Seq)
-	}
-	for k := 0; k <= 10; k++ {
-		got := withoutTime(o.since(uint64(k)))
-		wantK := want[min(k, len(want)):]
-		assert.Equal(t, len(wantK), len(got), "since(%d)", k)
-		if len(wantK) > 0 {
-			assert.Equal(t, wantK, got, "since(%d)", k)
-		}
-	}
-
-	stdout, stderr := o.texts()
-	assert.Equal(t, []string{"o1", "o2", "o4", "o8", "o9"}, stdout)
-	assert.Equal(t, []string{"e3", "e5", "e6", "e7"}, stderr)
-}
-
-func TestOutputSinceAfterEviction(t *testing.T) {
-	var o output
-	o.setLimits(3, 1<<20, testMaxLine)
-	// Seq 1..12: stdout gets the odd ones, stderr the even ones.
-	for i := 1; i <= 12; i++ {
-		s := StreamStdout
-		if i%2 == 0 {
-			s = StreamStderr
-		}
-		addLines(&o, s, fmt.Sprintf("l%d", i))
-	}
-	// Each ring keeps its latest 3: stdout 7, 9, 11; stderr 8, 10, 12.
-	got := o.since(0)
-	var seqs []uint64
-	for _, l := range got {
-		seqs = append(seqs, l.Seq)
-		wantStream := StreamStdout
-		if l.Seq%2 == 0 {
-			wantStream = StreamStderr
-		}
-		assert.Equal(t, wantStream, l.Stream, "Seq %d", l.Seq)
-		assert.Equal(t, fmt.Sprintf("l%d", l.Seq), l.Text)
-	}
-	assert.Equal(t, ringSeqRange(7, 12), seqs)
-
-	got = o.since(9)
-	seqs = seqs[:0]
-	for _, l := range got {
-		seqs = append(seqs, l.Seq)
-	}
-	assert.Equal(t, ringSeqRange(10, 12), seqs)
-	assert.Empty(t, o.since(12))
-
-	// Lopsided: only stderr has anything newer.
-	addLines(&o, StreamStderr, "l13", "l14")
-	got = o.since(11)
-	seqs = seqs[:0]
-	for _, l := range got {
-		seqs = append(seqs, l.Seq)
-	}
-	assert.Equal(t, []uint64{12, 13, 14}, seqs)
-}
-
-// sinkFunc is a lineSink that always listens.
-type sinkFunc func([]Line)
-
-func (f sinkFunc) wantLines() bool           { return true }
-func (f sinkFunc) publishLines(lines []Line) { f(lines) }
-func (f sinkFunc) waitForLines()             {}
-
-func TestOutputPublish(t *testing.T) {
-	var o output
-	o.setLimits(1, 1<<20, testMaxLine) // the ring keeps less than a read
-	var published [][]Line
-	o.setSink("p", sinkFunc(func(lines []Line) {
-		published = append(published, withoutTime(lines))
-	}))
-	addLines(&o, StreamStdout, "a", "b")
-	addLines(&o, StreamStderr, "c")
-	require.Len(t, published, 2)
-	assert.Equal(t, []Line{
-		{ID: "p", Stream: StreamStdout, Seq: 1, Text: "a"},
-		{ID: "p", Stream: StreamStdout, Seq: 2, Text: "b"},
-	}, published[0], "a subscriber gets every line, whatever the ring keeps")
-	assert.Equal(t, []Line{{ID: "p", Stream: StreamStderr, Seq: 3, Text: "c"}}, published[1])
 }

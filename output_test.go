@@ -1,0 +1,195 @@
+//go:build unix
+
+package overseer
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// testMaxLine is the maxLine of the outputs of these tests.
+const testMaxLine = 64
+
+// refSplit is the specification of the line splitter (a copy of the one in
+// internal/linebuf, for the tests of this package that compare captured
+// output with it): split at "\n", drop one "\r" before each "\n", keep the
+// unterminated rest as it is, then cut every line into pieces of max bytes.
+func refSplit(input []byte, max int) []Line {
+	parts := strings.Split(string(input), "\n")
+	var lines []string
+	for i, part := range parts {
+		if i < len(parts)-1 {
+			// Terminated by "\n".
+			lines = append(lines, strings.TrimSuffix(part, "\r"))
+		} else if part != "" {
+			// The final, unterminated piece keeps any "\r".
+			lines = append(lines, part)
+		}
+	}
+	var out []Line
+	for _, line := range lines {
+		if line == "" {
+			out = append(out, Line{Text: ""})
+			continue
+		}
+		for start := 0; start < len(line); start += max {
+			end := min(start+max, len(line))
+			out = append(out, Line{Text: line[start:end], Partial: end < len(line)})
+		}
+	}
+	return out
+}
+
+// textPartial keeps only the fields the splitter sets, so comparisons do not
+// depend on anything else.
+func textPartial(lines []Line) []Line {
+	out := make([]Line, 0, len(lines))
+	for _, l := range lines {
+		out = append(out, Line{Text: l.Text, Partial: l.Partial})
+	}
+	return out
+}
+
+// seqRange returns first .. last.
+func seqRange(first, last uint64) []uint64 {
+	var out []uint64
+	for i := first; i <= last; i++ {
+		out = append(out, i)
+	}
+	return out
+}
+
+// addLines captures texts as one read of stream s, as a pump does.
+func addLines(o *output, s Stream, texts ...string) {
+	p := newPump("p", 0, s, nil, nil, o, testMaxLine, nil)
+	var read []byte
+	for _, text := range texts {
+		read = append(append(read, text...), '\n')
+	}
+	p.capture(new(chunk), read, captureRead)
+}
+
+// withoutTime zeroes the Time of lines, for comparisons.
+func withoutTime(lines []Line) []Line {
+	out := append([]Line(nil), lines...)
+	for i := range out {
+		out[i].Time = time.Time{}
+	}
+	return out
+}
+
+func TestOutputSince(t *testing.T) {
+	var o output
+	o.setLimits(100, 1<<20, testMaxLine)
+	o.setSink("p", nil)
+
+	batches := []struct {
+		stream Stream
+		texts  []string
+	}{
+		{StreamStdout, []string{"o1", "o2"}},
+		{StreamStderr, []string{"e3"}},
+		{StreamStdout, []string{"o4"}},
+		{StreamStderr, []string{"e5", "e6"}},
+		{StreamStderr, []string{"e7"}},
+		{StreamStdout, []string{"o8", "o9"}},
+	}
+	var want []Line
+	for _, b := range batches {
+		addLines(&o, b.stream, b.texts...)
+		for _, text := range b.texts {
+			want = append(want, Line{ID: "p", Stream: b.stream, Seq: uint64(len(want) + 1), Text: text})
+		}
+	}
+	require.Len(t, want, 9)
+
+	all := o.since(0)
+	assert.Equal(t, want, withoutTime(all))
+	for _, l := range all {
+		assert.False(t, l.Time.IsZero(), "Seq %d has no Time", l.Seq)
+	}
+	for k := 0; k <= 10; k++ {
+		got := withoutTime(o.since(uint64(k)))
+		wantK := want[min(k, len(want)):]
+		assert.Equal(t, len(wantK), len(got), "since(%d)", k)
+		if len(wantK) > 0 {
+			assert.Equal(t, wantK, got, "since(%d)", k)
+		}
+	}
+
+	stdout, stderr := o.texts()
+	assert.Equal(t, []string{"o1", "o2", "o4", "o8", "o9"}, stdout)
+	assert.Equal(t, []string{"e3", "e5", "e6", "e7"}, stderr)
+}
+
+func TestOutputSinceAfterEviction(t *testing.T) {
+	var o output
+	o.setLimits(3, 1<<20, testMaxLine)
+	// Seq 1..12: stdout gets the odd ones, stderr the even ones.
+	for i := 1; i <= 12; i++ {
+		s := StreamStdout
+		if i%2 == 0 {
+			s = StreamStderr
+		}
+		addLines(&o, s, fmt.Sprintf("l%d", i))
+	}
+	// Each ring keeps its latest 3: stdout 7, 9, 11; stderr 8, 10, 12.
+	got := o.since(0)
+	var seqs []uint64
+	for _, l := range got {
+		seqs = append(seqs, l.Seq)
+		wantStream := StreamStdout
+		if l.Seq%2 == 0 {
+			wantStream = StreamStderr
+		}
+		assert.Equal(t, wantStream, l.Stream, "Seq %d", l.Seq)
+		assert.Equal(t, fmt.Sprintf("l%d", l.Seq), l.Text)
+	}
+	assert.Equal(t, seqRange(7, 12), seqs)
+
+	got = o.since(9)
+	seqs = seqs[:0]
+	for _, l := range got {
+		seqs = append(seqs, l.Seq)
+	}
+	assert.Equal(t, seqRange(10, 12), seqs)
+	assert.Empty(t, o.since(12))
+
+	// Lopsided: only stderr has anything newer.
+	addLines(&o, StreamStderr, "l13", "l14")
+	got = o.since(11)
+	seqs = seqs[:0]
+	for _, l := range got {
+		seqs = append(seqs, l.Seq)
+	}
+	assert.Equal(t, []uint64{12, 13, 14}, seqs)
+}
+
+// sinkFunc is a lineSink that always listens.
+type sinkFunc func([]Line)
+
+func (f sinkFunc) wantLines() bool           { return true }
+func (f sinkFunc) publishLines(lines []Line) { f(lines) }
+func (f sinkFunc) waitForLines()             {}
+
+func TestOutputPublish(t *testing.T) {
+	var o output
+	o.setLimits(1, 1<<20, testMaxLine) // the ring keeps less than a read
+	var published [][]Line
+	o.setSink("p", sinkFunc(func(lines []Line) {
+		published = append(published, withoutTime(lines))
+	}))
+	addLines(&o, StreamStdout, "a", "b")
+	addLines(&o, StreamStderr, "c")
+	require.Len(t, published, 2)
+	assert.Equal(t, []Line{
+		{ID: "p", Stream: StreamStdout, Seq: 1, Text: "a"},
+		{ID: "p", Stream: StreamStdout, Seq: 2, Text: "b"},
+	}, published[0], "a subscriber gets every line, whatever the ring keeps")
+	assert.Equal(t, []Line{{ID: "p", Stream: StreamStderr, Seq: 3, Text: "c"}}, published[1])
+}
