@@ -26,16 +26,7 @@ var childPath string
 var hostPath string
 
 func TestMain(m *testing.M) {
-	paths, remove, err := testbuild.Build("./testdata/child", "./testdata/host")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	childPath, hostPath = paths[0], paths[1]
-	goleak.VerifyTestMain(m, ignoreGuardian, goleak.Cleanup(func(code int) {
-		remove()
-		os.Exit(code)
-	}))
+	testbuild.Main(m, testbuild.Program("./testdata/child", &childPath), testbuild.Program("./testdata/host", &hostPath))
 }
 
 // ignoreGuardian passes over the goroutine that waits for the guardian,

@@ -9,14 +9,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/overseer-go/overseer"
-	"go.uber.org/goleak"
 
 	"github.com/overseer-go/overseer/internal/testbuild"
 )
@@ -31,16 +29,7 @@ var childPath string
 const waitTimeout = 20 * time.Second
 
 func TestMain(m *testing.M) {
-	paths, remove, err := testbuild.Build("../testdata/child")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	childPath = paths[0]
-	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction(testbuild.GuardianWaiter), goleak.Cleanup(func(code int) {
-		remove()
-		os.Exit(code)
-	}))
+	testbuild.Main(m, testbuild.Program("../testdata/child", &childPath))
 }
 
 // newOverseer returns an Overseer whose processes are stopped at the end of

@@ -5,7 +5,6 @@ package metrics_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -15,7 +14,6 @@ import (
 	"github.com/overseer-go/overseer/metrics"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
-	"go.uber.org/goleak"
 
 	"github.com/overseer-go/overseer/internal/testbuild"
 )
@@ -25,16 +23,7 @@ import (
 var childPath string
 
 func TestMain(m *testing.M) {
-	paths, remove, err := testbuild.Build("../testdata/child")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	childPath = paths[0]
-	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction(testbuild.GuardianWaiter), goleak.Cleanup(func(code int) {
-		remove()
-		os.Exit(code)
-	}))
+	testbuild.Main(m, testbuild.Program("../testdata/child", &childPath))
 }
 
 // waitTimeout bounds every wait, so that a bug fails a test instead of
