@@ -5,7 +5,6 @@ package dashboard
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -152,23 +151,11 @@ func waitState(t *testing.T, o *overseer.Overseer, id string, want overseer.Stat
 	}
 }
 
-// waitFor waits until cond holds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(waitTimeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %v for %s", waitTimeout, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // waitOutput waits until the stdout of process id has a line text.
 func waitOutput(t *testing.T, o *overseer.Overseer, id, text string) {
 	t.Helper()
-	waitFor(t, fmt.Sprintf("%s to print %q", id, text), func() bool {
+	testbuild.Eventually(t, func() bool {
 		st, err := o.Status(id)
 		return err == nil && slices.Contains(st.Stdout, text)
-	})
+	}, "%s to print %q", id, text)
 }

@@ -64,18 +64,6 @@ func supervise(t *testing.T, o *overseer.Overseer, id string) error {
 	return err
 }
 
-// eventually polls cond until it holds, failing t after waitTimeout.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(waitTimeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %v: %s", waitTimeout, what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
-
 // stateLines returns the exposition lines of overseer_process_state for a
 // process in state current: 1 for it, 0 for each other state.
 func stateLines(id, group, current string) string {
@@ -155,10 +143,10 @@ func TestRunningProcess(t *testing.T) {
 	if err := o.Start("svc"); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "svc running with its line captured", func() bool {
+	testbuild.Eventually(t, func() bool {
 		p, err := o.ToJSON("svc")
 		return err == nil && p.State == overseer.StateRunning && p.StdoutLines == 1
-	})
+	}, "svc running with its line captured")
 	c := metrics.New(o)
 
 	want := helpState + stateLines("idle", "", "initial") + stateLines("svc", "web", "running") +

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/overseer-go/overseer/internal/testbuild"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
@@ -119,22 +120,12 @@ func TestSecondSignalEndsAStuckCommand(t *testing.T) {
 			}
 			s := startStuck(t, args...)
 			s.signal(syscall.SIGTERM)
-			waitFor(t, func() bool { return strings.Contains(s.stderrText(), "overseer: stopping") }, s.stderrText)
+			testbuild.Eventually(t, func() bool { return strings.Contains(s.stderrText(), "overseer: stopping") }, "%s", testbuild.Later(s.stderrText))
 			s.signal(syscall.SIGTERM)
 			_, ok := s.ended()
 			require.True(t, ok, "the command is still running after a second SIGTERM; stderr: %s", s.stderrText())
 			assert.Contains(t, s.stderrText(), "overseer: killing")
 		})
-	}
-}
-
-// waitFor polls cond until it holds, failing after a generous deadline.
-func waitFor(t *testing.T, cond func() bool, say func() string) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		require.True(t, time.Now().Before(deadline), "never: %s", say())
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 
