@@ -572,14 +572,48 @@ func TestCloseCutsStuckClient(t *testing.T) {
 	}
 }
 
+// TestCloseConcurrent: Close called from many goroutines at once returns in
+// each, and each finds the handler closed when it returns: the event stream
+// refused, the open stream ended, the Overseer's changes no longer followed.
 func TestCloseConcurrent(t *testing.T) {
 	o := newOverseer(t)
+	addChild(t, o, "p", "sleep")
 	h := New(o)
+	c := openStream(t, newServer(t, h), "")
+	c.next(t)
+	const closers = 8
 	var wg sync.WaitGroup
-	for range 8 {
-		wg.Go(h.Close)
+	var returned atomic.Int32
+	for range closers {
+		wg.Go(func() {
+			h.Close()
+			returned.Add(1)
+			if r := get(t, h, "/api/events"); r.status != http.StatusServiceUnavailable {
+				t.Errorf("events after a Close returned: %d, want 503", r.status)
+			}
+		})
 	}
-	wg.Wait()
+	all := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(all)
+	}()
+	select {
+	case <-all:
+	case <-time.After(waitTimeout):
+		t.Fatalf("%d of %d concurrent Close calls returned", returned.Load(), closers)
+	}
+	select {
+	case <-c.done:
+	case <-time.After(waitTimeout):
+		t.Fatal("the stream is still open after Close")
+	}
+	if err := o.Start("p"); err != nil {
+		t.Fatal(err)
+	}
+	if _, last, _, _ := h.replay.since(0, 0, 0); last != 0 {
+		t.Errorf("%d events after Close, want none", last)
+	}
 }
 
 func TestEventsHead(t *testing.T) {

@@ -128,16 +128,7 @@ func TestParseReadinessKeys(t *testing.T) {
 
 // TestReadyLine: ready: {line: REGEX} is probe.Line of the expression.
 func TestReadyLine(t *testing.T) {
-	var procs []Process
-	var err error
-	func() {
-		defer func() {
-			if r := recover(); r != nil {
-				t.Skipf("probe.Line is not implemented yet: %v", r)
-			}
-		}()
-		procs, err = Parse("f.yaml", []byte("processes:\n  web: {command: x, ready: {line: '^listening on :\\d+$'}}\n"), true)
-	}()
+	procs, err := Parse("f.yaml", []byte("processes:\n  web: {command: x, ready: {line: '^listening on :\\d+$'}}\n"), true)
 	require.NoError(t, err)
 	ready := procs[0].Cmd.Ready
 	require.NotNil(t, ready)
@@ -149,10 +140,10 @@ func TestReadyLine(t *testing.T) {
 	for _, other := range []overseer.Probe{&probe.TCP{}, &probe.HTTP{}, &probe.Command{}, overseer.Notified()} {
 		assert.NotEqual(t, reflect.TypeOf(other), reflect.TypeOf(ready))
 	}
-	// If the probe keeps the expression in a field, it is the one written.
-	if re := findRegexp(reflect.ValueOf(ready)); re != nil {
-		assert.Equal(t, `^listening on :\d+$`, re.String())
-	}
+	// The probe keeps the expression written.
+	re := findRegexp(reflect.ValueOf(ready))
+	require.NotNil(t, re, "no regular expression in %#v", ready)
+	assert.Equal(t, `^listening on :\d+$`, re.String())
 }
 
 // findRegexp returns the first *regexp.Regexp in the fields of v, or nil.
