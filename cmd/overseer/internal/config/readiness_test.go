@@ -170,11 +170,7 @@ func findRegexp(v reflect.Value) *regexp.Regexp {
 }
 
 func TestReadinessErrors(t *testing.T) {
-	for _, c := range []struct {
-		name, in string
-		line     int
-		key, msg string
-	}{
+	testParseErrors(t, "f.yaml", []parseError{
 		// listeners
 		{"listeners scalar", "processes:\n  web: {command: x, listeners: tcp://:80}\n", 2, "web.listeners", `want a list of addresses (tcp://host:port, unix:///path), not "tcp://:80"`},
 		{"listener without ://", "processes:\n  web:\n    command: x\n    listeners: [tcp://:80, \"127.0.0.1:8080\"]\n", 4, "web.listeners[1]", `"127.0.0.1:8080" is not network://address`},
@@ -241,18 +237,7 @@ func TestReadinessErrors(t *testing.T) {
 		{"depends, a first word: too far", "processes:\n  web:\n    command: x\n    depends: [db]\n", 4, "web.depends", "unknown key (known: command, args, "},
 		{"watch, a first word: too far", "processes:\n  web:\n    command: x\n    watch: [a]\n", 4, "web.watch", "unknown key (known: "},
 		{"max, the first word of two keys", "processes:\n  web:\n    command: x\n    max: 1\n", 4, "web.max", "unknown key (known: "},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			procs, err := Parse("f.yaml", []byte(c.in), true)
-			assert.Nil(t, procs)
-			e := fileError(t, err)
-			assert.Same(t, e, err, "one error only: %v", err)
-			assert.Equal(t, "f.yaml", e.File)
-			assert.Equal(t, c.line, e.Line, "%v", e)
-			assert.Equal(t, c.key, e.Key, "%v", e)
-			assert.Contains(t, e.Err.Error(), c.msg)
-		})
-	}
+	})
 }
 
 // TestLoadWatchFiles: relative files of watch_files are taken from the
