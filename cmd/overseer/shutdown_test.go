@@ -24,7 +24,7 @@ type stuckRun struct {
 	t      *testing.T
 	cmd    *exec.Cmd
 	read   *os.File // stdout's read end, never read
-	stderr lockedBuffer
+	stderr testbuild.Buffer
 	waited chan struct{}
 	err    error
 }
