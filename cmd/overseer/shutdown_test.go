@@ -12,10 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/overseer-go/overseer/internal/testbuild"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
+
+	"github.com/overseer-go/overseer/internal/testbuild"
 )
 
 // stuckRun is the command with its stdout a pipe that nobody reads, and
