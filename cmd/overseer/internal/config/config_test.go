@@ -114,6 +114,25 @@ func fileError(t *testing.T, err error) *Error {
 	return e
 }
 
+// parseCase is a YAML file and the processes Parse must make of it.
+type parseCase struct {
+	name, in string
+	want     []want
+}
+
+// testParse parses the YAML file of each case in a subtest and checks the
+// processes Parse makes.
+func testParse(t *testing.T, cases []parseCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			procs, err := Parse("f.yaml", []byte(c.in), true)
+			require.NoError(t, err)
+			check(t, procs, c.want)
+		})
+	}
+}
+
 // parseError is a file that Parse must refuse with one error: at line, for
 // key, saying msg.
 type parseError struct {

@@ -18,10 +18,7 @@ import (
 )
 
 func TestParseReadinessKeys(t *testing.T) {
-	for _, c := range []struct {
-		name, in string
-		want     []want
-	}{
+	testParse(t, []parseCase{
 		{
 			"listeners, ready_timeout, notify, watchdog, watch_files",
 			`processes:
@@ -117,13 +114,7 @@ func TestParseReadinessKeys(t *testing.T) {
 				})},
 			},
 		},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			procs, err := Parse("f.yaml", []byte(c.in), true)
-			require.NoError(t, err)
-			check(t, procs, c.want)
-		})
-	}
+	})
 }
 
 // TestReadyLine: ready: {line: REGEX} is probe.Line of the expression.

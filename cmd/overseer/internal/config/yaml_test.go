@@ -16,10 +16,7 @@ import (
 )
 
 func TestParseYAML(t *testing.T) {
-	for _, c := range []struct {
-		name, in string
-		want     []want
-	}{
+	testParse(t, []parseCase{
 		{
 			"a name and a command line, defaults untouched",
 			"processes:\n  web: ./web -p 80\n",
@@ -150,13 +147,7 @@ processes:
 			"x-notes: anything [at all]\nprocesses:\n  a: x\nx-more: {b: 1}\n",
 			[]want{{name: "a", line: 3, f: defaults(sh("x"))}},
 		},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			procs, err := Parse("f.yaml", []byte(c.in), true)
-			require.NoError(t, err)
-			check(t, procs, c.want)
-		})
-	}
+	})
 }
 
 // TestParseLeavesTheEnv: Parse's Cmd.Env holds the variables of the
