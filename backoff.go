@@ -51,11 +51,7 @@ func (p RestartPolicy) MarshalText() ([]byte, error) { return restartPolicyNames
 
 // UnmarshalText decodes a policy from its name, as written by MarshalText.
 func (p *RestartPolicy) UnmarshalText(text []byte) error {
-	v, err := restartPolicyNames.parse(text)
-	if err == nil {
-		*p = RestartPolicy(v)
-	}
-	return err
+	return unmarshalEnum(restartPolicyNames, p, text)
 }
 
 // withDefaults fills in the zero fields and checks the result.

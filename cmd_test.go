@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/overseer-go/overseer/internal/testbuild"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -563,22 +564,7 @@ func TestNoGoroutineLeftBehind(t *testing.T) {
 
 // syncBuffer is a bytes.Buffer safe for the pump's writes and the test's
 // reads.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type syncBuffer = testbuild.Buffer
 
 type failingWriter struct{}
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/overseer-go/overseer/internal/testbuild"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -65,15 +66,14 @@ func TestCrashLoopMemory(t *testing.T) {
 				first*procs, heapFirst, last*procs, heapLast, int64(heapLast)-int64(heapFirst))
 			assert.LessOrEqual(t, int64(heapLast)-int64(heapFirst), int64(1<<20),
 				"the heap grew by more than 1 MB from %d restarts to %d", first*procs, last*procs)
-			// A run's goroutines may still be returning. (Polled here,
-			// not with eventually, which adds a goroutine of its own.)
+			// A run's goroutines may still be returning. (eventually
+			// calls its condition in this goroutine and starts none.)
 			var goroutinesLast int
-			poll(func() bool {
+			eventually(t, func() bool {
 				goroutinesLast = runtime.NumGoroutine()
 				return goroutinesLast <= goroutinesFirst
-			})
-			assert.LessOrEqual(t, goroutinesLast, goroutinesFirst,
-				"goroutines after %d restarts and after %d", first*procs, last*procs)
+			}, "goroutines after %d restarts: %d, after %d: %v, want no more", first*procs, goroutinesFirst, last*procs,
+				testbuild.Later(func() string { return fmt.Sprint(goroutinesLast) }))
 		}
 	}
 
@@ -85,15 +85,6 @@ func TestCrashLoopMemory(t *testing.T) {
 		assert.Equal(t, last, st.Restarts, id)
 	}
 	goleak.VerifyNone(t, ignoreGuardian)
-}
-
-// poll calls cond every 2 ms until it holds, for at most waitTimeout, and
-// leaves the failure to the caller. Unlike eventually, it starts no
-// goroutine, so it can wait for a count of goroutines.
-func poll(cond func() bool) {
-	for deadline := time.Now().Add(waitTimeout); !cond() && time.Now().Before(deadline); {
-		time.Sleep(2 * time.Millisecond)
-	}
 }
 
 // heapAlloc returns the bytes of live heap objects after a full collection

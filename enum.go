@@ -41,3 +41,13 @@ func (e enumNames) parse(text []byte) (int, error) {
 	}
 	return 0, fmt.Errorf("%w: unknown %s %q", ErrInvalid, e.typ, text)
 }
+
+// unmarshalEnum sets *p to the value named text, the UnmarshalText of an
+// enum encoded with e; *p is left as it was if text names no value.
+func unmarshalEnum[T ~uint8](e enumNames, p *T, text []byte) error {
+	v, err := e.parse(text)
+	if err == nil {
+		*p = T(v)
+	}
+	return err
+}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/overseer-go/overseer/internal/testbuild"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -43,15 +44,13 @@ func TestLeakFileDescriptors(t *testing.T) {
 	made += shortRuns(t, 500, notExec)
 	t.Logf("%d runs; %d descriptors open after the warm-up", made, len(before))
 	var after []string
-	poll(func() bool {
+	eventually(t, func() bool {
 		after = openFDs(t)
 		return len(after) <= len(before)
-	})
+	}, "descriptors left open after %d runs: %d before, %v", made, len(before), testbuild.Later(func() string {
+		return fmt.Sprintf("%d after; new ones:\n%s", len(after), strings.Join(newFDs(before, after), "\n"))
+	}))
 	debug.SetGCPercent(gcPercent)
-	if len(after) > len(before) {
-		t.Errorf("descriptors left open after %d runs: %d before, %d after; new ones:\n%s",
-			made, len(before), len(after), strings.Join(newFDs(before, after), "\n"))
-	}
 	goleak.VerifyNone(t, ignoreGuardian)
 }
 

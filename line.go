@@ -23,13 +23,7 @@ func (s Stream) String() string { return streamNames.String(int(s)) }
 func (s Stream) MarshalText() ([]byte, error) { return streamNames.marshal(int(s)) }
 
 // UnmarshalText decodes a stream from its name, as written by MarshalText.
-func (s *Stream) UnmarshalText(text []byte) error {
-	v, err := streamNames.parse(text)
-	if err == nil {
-		*s = Stream(v)
-	}
-	return err
-}
+func (s *Stream) UnmarshalText(text []byte) error { return unmarshalEnum(streamNames, s, text) }
 
 // Line is one line of a process's output.
 //

@@ -436,10 +436,8 @@ type bufWriter struct {
 }
 
 func (w *bufWriter) check() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if !bytes.Equal(w.buf.Bytes(), w.want) {
-		return fmt.Errorf("raw output: %s", diffText(w.buf.String(), string(w.want)))
+	if got := w.Bytes(); !bytes.Equal(got, w.want) {
+		return fmt.Errorf("raw output: %s", diffText(string(got), string(w.want)))
 	}
 	return nil
 }

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/overseer-go/overseer/internal/testbuild"
@@ -26,16 +25,7 @@ var childPath string
 var hostPath string
 
 func TestMain(m *testing.M) {
-	paths, remove, err := testbuild.Build("./testdata/child", "./testdata/host")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	childPath, hostPath = paths[0], paths[1]
-	goleak.VerifyTestMain(m, ignoreGuardian, goleak.Cleanup(func(code int) {
-		remove()
-		os.Exit(code)
-	}))
+	testbuild.Main(m, testbuild.Program("./testdata/child", &childPath), testbuild.Program("./testdata/host", &hostPath))
 }
 
 // ignoreGuardian passes over the goroutine that waits for the guardian,
@@ -44,7 +34,7 @@ var ignoreGuardian = goleak.IgnoreAnyFunction(testbuild.GuardianWaiter)
 
 // waitTimeout bounds every wait in the tests, so a bug fails a test instead
 // of hanging the run; it is far above anything a passing test needs.
-const waitTimeout = 20 * time.Second
+const waitTimeout = testbuild.WaitTimeout
 
 // recorder keeps the events of a Cmd.
 type recorder struct {
@@ -100,11 +90,9 @@ func wait(t *testing.T, c *Cmd) Status {
 	return c.Status()
 }
 
-// eventually polls cond until it holds, failing t after waitTimeout.
-func eventually(t *testing.T, cond func() bool, format string, args ...any) {
-	t.Helper()
-	require.Eventually(t, cond, waitTimeout, 2*time.Millisecond, fmt.Sprintf(format, args...))
-}
+// eventually polls cond until it holds, failing t after
+// testbuild.WaitTimeout (the package's tests call it by this short name).
+var eventually = testbuild.Eventually
 
 // waitLine waits until c has captured a line with the given text.
 func waitLine(t *testing.T, c *Cmd, text string) {
@@ -116,7 +104,7 @@ func waitLine(t *testing.T, c *Cmd, text string) {
 			}
 		}
 		return false
-	}, "no line %q in %v", text, c.Status().Stdout)
+	}, "no line %q in %v", text, testbuild.Later(func() string { return fmt.Sprint(c.Status().Stdout) }))
 }
 
 // texts returns the Texts of lines.

@@ -100,13 +100,7 @@ func (s State) active() bool {
 func (s State) MarshalText() ([]byte, error) { return stateNames.marshal(int(s)) }
 
 // UnmarshalText decodes a state from its name, as written by MarshalText.
-func (s *State) UnmarshalText(text []byte) error {
-	v, err := stateNames.parse(text)
-	if err == nil {
-		*s = State(v)
-	}
-	return err
-}
+func (s *State) UnmarshalText(text []byte) error { return unmarshalEnum(stateNames, s, text) }
 
 // transitions is the table in State's doc comment: transitions[from] is the
 // set of states that may follow from, as a bit mask.

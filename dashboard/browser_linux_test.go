@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/overseer-go/overseer"
+	"github.com/overseer-go/overseer/internal/testbuild"
 )
 
 // TestBrowserWarningAndStatus: the warning of a process that went to the
@@ -28,7 +29,7 @@ func TestBrowserWarningAndStatus(t *testing.T) {
 	if err := o.Start("notes"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the STATUS= of notes", func() bool { st, _ := o.Status("notes"); return st.StatusText != "" })
+	testbuild.Eventually(t, func() bool { st, _ := o.Status("notes"); return st.StatusText != "" }, "the STATUS= of notes")
 
 	h := newHandler(t, o, WithLoopbackOnly())
 	srv := httptest.NewServer(h)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/overseer-go/overseer"
+	"github.com/overseer-go/overseer/internal/testbuild"
 )
 
 // screenshotEnv names the variable that asks TestBrowser for a screenshot:
@@ -537,7 +538,7 @@ func TestBrowserRuns(t *testing.T) {
 		cancel()
 		<-supervised
 	})
-	waitFor(t, "a restart of loop", func() bool { st, _ := o.Status("loop"); return st.Restarts >= 1 })
+	testbuild.Eventually(t, func() bool { st, _ := o.Status("loop"); return st.Restarts >= 1 }, "a restart of loop")
 
 	h := newHandler(t, o, WithLoopbackOnly())
 	srv := httptest.NewServer(h)

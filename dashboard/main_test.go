@@ -5,18 +5,15 @@ package dashboard
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/overseer-go/overseer"
-	"go.uber.org/goleak"
 
 	"github.com/overseer-go/overseer/internal/testbuild"
 )
@@ -31,16 +28,7 @@ var childPath string
 const waitTimeout = 20 * time.Second
 
 func TestMain(m *testing.M) {
-	paths, remove, err := testbuild.Build("../testdata/child")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	childPath = paths[0]
-	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction(testbuild.GuardianWaiter), goleak.Cleanup(func(code int) {
-		remove()
-		os.Exit(code)
-	}))
+	testbuild.Main(m, testbuild.Program("../testdata/child", &childPath))
 }
 
 // newOverseer returns an Overseer whose processes are stopped at the end of
@@ -163,23 +151,11 @@ func waitState(t *testing.T, o *overseer.Overseer, id string, want overseer.Stat
 	}
 }
 
-// waitFor waits until cond holds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(waitTimeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %v for %s", waitTimeout, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // waitOutput waits until the stdout of process id has a line text.
 func waitOutput(t *testing.T, o *overseer.Overseer, id, text string) {
 	t.Helper()
-	waitFor(t, fmt.Sprintf("%s to print %q", id, text), func() bool {
+	testbuild.Eventually(t, func() bool {
 		st, err := o.Status(id)
 		return err == nil && slices.Contains(st.Stdout, text)
-	})
+	}, "%s to print %q", id, text)
 }

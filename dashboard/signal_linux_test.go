@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/overseer-go/overseer"
+	"github.com/overseer-go/overseer/internal/testbuild"
 )
 
 // A reload signal sent through the API reaches the main process alone: a
@@ -55,17 +56,17 @@ func TestSignalReaches(t *testing.T) {
 				if answer.Reached != tc.reached || answer.Signal != "SIGHUP" || answer.ID != tc.name {
 					t.Errorf("answer %s, want signal SIGHUP, reached %q", r.body, tc.reached)
 				}
-				waitFor(t, fmt.Sprintf("HUP number %d to reach the main process", n), func() bool {
+				testbuild.Eventually(t, func() bool {
 					st, _ := o.Status(tc.name)
 					return strings.Count(strings.Join(st.Stdout, "\n"), "main got HUP") == n
-				})
+				}, "HUP number %d to reach the main process", n)
 			}
 			hup(1)
 			// A second round trip, so that a worker the first HUP reached
 			// has long died of it.
 			hup(2)
 			if tc.workerDies {
-				waitFor(t, "the worker to die of SIGHUP", func() bool { return gone(worker) })
+				testbuild.Eventually(t, func() bool { return gone(worker) }, "the worker to die of SIGHUP")
 			} else if gone(worker) {
 				t.Errorf("the worker died: the HUP reached the group")
 			}
@@ -81,7 +82,7 @@ func TestSignalReaches(t *testing.T) {
 func workerPID(t *testing.T, o *overseer.Overseer, id string) int {
 	t.Helper()
 	var pid int
-	waitFor(t, id+" to print its worker's pid", func() bool {
+	testbuild.Eventually(t, func() bool {
 		st, err := o.Status(id)
 		if err != nil {
 			return false
@@ -93,7 +94,7 @@ func workerPID(t *testing.T, o *overseer.Overseer, id string) int {
 			}
 		}
 		return false
-	})
+	}, "%s to print its worker's pid", id)
 	return pid
 }
 

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/overseer-go/overseer"
+	"github.com/overseer-go/overseer/internal/testbuild"
 )
 
 // sseEvent is one event of a stream as a client parses it; a comment is
@@ -416,7 +417,7 @@ func TestEventsSlowClient(t *testing.T) {
 			return len(evs) > 0 && evs[len(evs)-1] == want
 		}
 	}
-	waitFor(t, "the first snapshots", func() bool { return has(slow, "snapshot "+tag+"-0")() && has(fast, "snapshot "+tag+"-0")() })
+	testbuild.Eventually(t, func() bool { return has(slow, "snapshot "+tag+"-0")() && has(fast, "snapshot "+tag+"-0")() }, "the first snapshots")
 
 	slow.gate.Lock()
 	locked := true
@@ -426,17 +427,17 @@ func TestEventsSlowClient(t *testing.T) {
 		}
 	}()
 	h.replay.append("test", []byte(`{"n":1}`))
-	waitFor(t, "the slow client to be stuck", func() bool { return slow.waiting.Load() == 1 })
-	waitFor(t, "the fast client to get it", has(fast, "test "+tag+"-1"))
+	testbuild.Eventually(t, func() bool { return slow.waiting.Load() == 1 }, "the slow client to be stuck")
+	testbuild.Eventually(t, has(fast, "test "+tag+"-1"), "the fast client to get it")
 	for n := 2; n <= 20; n++ { // at the fast client's pace
 		h.replay.append("test", []byte(fmt.Sprintf(`{"n":%d}`, n)))
-		waitFor(t, "the fast client to get it", has(fast, fmt.Sprintf("test %s-%d", tag, n)))
+		testbuild.Eventually(t, has(fast, fmt.Sprintf("test %s-%d", tag, n)), "the fast client to get it")
 	}
 	slow.gate.Unlock()
 	locked = false
-	waitFor(t, "the slow client's snapshot", has(slow, "snapshot "+tag+"-20"))
+	testbuild.Eventually(t, has(slow, "snapshot "+tag+"-20"), "the slow client's snapshot")
 	h.replay.append("test", []byte(`{"n":21}`))
-	waitFor(t, "the slow client to go on", has(slow, "test "+tag+"-21"))
+	testbuild.Eventually(t, has(slow, "test "+tag+"-21"), "the slow client to go on")
 
 	want := []string{"snapshot " + tag + "-0", "test " + tag + "-1", "snapshot " + tag + "-20", "test " + tag + "-21"}
 	if got := slow.events(); fmt.Sprint(got) != fmt.Sprint(want) {
@@ -482,10 +483,10 @@ func TestEventsClientGone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the stream", func() bool { return streams() == 1 })
+	testbuild.Eventually(t, func() bool { return streams() == 1 }, "the stream")
 	cancel()
 	resp.Body.Close()
-	waitFor(t, "the handler to return", func() bool { return streams() == 0 })
+	testbuild.Eventually(t, func() bool { return streams() == 0 }, "the handler to return")
 }
 
 // TestCloseEndsStreams: Close ends every stream and its goroutine; the
@@ -549,16 +550,16 @@ func TestCloseCutsStuckClient(t *testing.T) {
 	if _, err := fmt.Fprintf(conn, "GET /api/events HTTP/1.1\r\nHost: %s\r\n\r\n", srv.Listener.Addr()); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the stream", func() bool {
+	testbuild.Eventually(t, func() bool {
 		h.streams.mu.Lock()
 		defer h.streams.mu.Unlock()
 		return len(h.streams.set) == 1
-	})
+	}, "the stream")
 	big := []byte(`"` + strings.Repeat("x", 1<<20) + `"`)
 	for range 64 { // far more than the socket buffers hold
 		h.replay.append("test", big)
 	}
-	waitFor(t, "the stream to be stuck", func() bool { return stuckWriting("dashboard.(*Handler).serveEvents") == 1 })
+	testbuild.Eventually(t, func() bool { return stuckWriting("dashboard.(*Handler).serveEvents") == 1 }, "the stream to be stuck")
 	closed := make(chan struct{})
 	go func() {
 		h.Close()
@@ -571,14 +572,48 @@ func TestCloseCutsStuckClient(t *testing.T) {
 	}
 }
 
+// TestCloseConcurrent: Close called from many goroutines at once returns in
+// each, and each finds the handler closed when it returns: the event stream
+// refused, the open stream ended, the Overseer's changes no longer followed.
 func TestCloseConcurrent(t *testing.T) {
 	o := newOverseer(t)
+	addChild(t, o, "p", "sleep")
 	h := New(o)
+	c := openStream(t, newServer(t, h), "")
+	c.next(t)
+	const closers = 8
 	var wg sync.WaitGroup
-	for range 8 {
-		wg.Go(h.Close)
+	var returned atomic.Int32
+	for range closers {
+		wg.Go(func() {
+			h.Close()
+			returned.Add(1)
+			if r := get(t, h, "/api/events"); r.status != http.StatusServiceUnavailable {
+				t.Errorf("events after a Close returned: %d, want 503", r.status)
+			}
+		})
 	}
-	wg.Wait()
+	all := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(all)
+	}()
+	select {
+	case <-all:
+	case <-time.After(waitTimeout):
+		t.Fatalf("%d of %d concurrent Close calls returned", returned.Load(), closers)
+	}
+	select {
+	case <-c.done:
+	case <-time.After(waitTimeout):
+		t.Fatal("the stream is still open after Close")
+	}
+	if err := o.Start("p"); err != nil {
+		t.Fatal(err)
+	}
+	if _, last, _, _ := h.replay.since(0, 0, 0); last != 0 {
+		t.Errorf("%d events after Close, want none", last)
+	}
 }
 
 func TestEventsHead(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/overseer-go/overseer"
+	"github.com/overseer-go/overseer/internal/testbuild"
 )
 
 // Stalled clients: each asks for something long and reads nothing. The
@@ -133,13 +134,13 @@ func TestStalledStreams(t *testing.T) {
 	base := heap()
 	for i := range clients {
 		stall(t, srv, "/api/events")
-		waitFor(t, "the stream", func() bool {
+		testbuild.Eventually(t, func() bool {
 			h.streams.mu.Lock()
 			defer h.streams.mu.Unlock()
 			return len(h.streams.set) == i+1
-		})
+		}, "the stream")
 		send()
-		waitFor(t, "the stream to be stuck", func() bool { return stuckWriting("dashboard.(*Handler).serveEvents") == i+1 })
+		testbuild.Eventually(t, func() bool { return stuckWriting("dashboard.(*Handler).serveEvents") == i+1 }, "the stream to be stuck")
 	}
 	if per := perClient(t, "event streams", base, clients); per > 256<<10 {
 		t.Errorf("%d KiB per stalled event stream, want at most 256 KiB", per>>10)
@@ -172,15 +173,15 @@ func TestStalledLogs(t *testing.T) {
 		base := heap()
 		for i := range clients {
 			stall(t, srv, path)
-			waitFor(t, "the answer to be stuck", func() bool {
+			testbuild.Eventually(t, func() bool {
 				return stuckWriting("dashboard.(*Handler).serve") == i+1
-			})
+			}, "the answer to be stuck")
 		}
 		if per := perClient(t, path, base, clients); per > 1<<20 {
 			t.Errorf("%s: %d KiB per stalled answer, want at most 1 MiB (the answer is %d MiB)", path, per>>10, lines*length>>20)
 		}
 		srv.CloseClientConnections()
-		waitFor(t, "the answers to end", func() bool { return stuckWriting("dashboard.(*Handler).serve") == 0 })
+		testbuild.Eventually(t, func() bool { return stuckWriting("dashboard.(*Handler).serve") == 0 }, "the answers to end")
 	}
 
 	// A client that reads gets every line, in order, through the pages.
@@ -224,7 +225,7 @@ func TestMaxStreams(t *testing.T) {
 	}
 	first := stall(t, srv, "/api/events")
 	openStream(t, srv, "")
-	waitFor(t, "two streams", func() bool { return open() == 2 })
+	testbuild.Eventually(t, func() bool { return open() == 2 }, "two streams")
 	resp, err := srv.Client().Get(srv.URL + "/api/events")
 	if err != nil {
 		t.Fatal(err)
@@ -234,7 +235,7 @@ func TestMaxStreams(t *testing.T) {
 		t.Errorf("a third stream: %d, Retry-After %q; want 503 and a delay", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 	first.Close()
-	waitFor(t, "the first stream to end", func() bool { return open() == 1 })
+	testbuild.Eventually(t, func() bool { return open() == 1 }, "the first stream to end")
 	c := openStream(t, srv, "")
 	if ev := c.next(t); ev.typ != "snapshot" {
 		t.Errorf("a stream after one ended: %s, want a snapshot", ev.typ)

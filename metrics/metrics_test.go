@@ -5,7 +5,6 @@ package metrics_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -15,7 +14,6 @@ import (
 	"github.com/overseer-go/overseer/metrics"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
-	"go.uber.org/goleak"
 
 	"github.com/overseer-go/overseer/internal/testbuild"
 )
@@ -25,16 +23,7 @@ import (
 var childPath string
 
 func TestMain(m *testing.M) {
-	paths, remove, err := testbuild.Build("../testdata/child")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	childPath = paths[0]
-	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction(testbuild.GuardianWaiter), goleak.Cleanup(func(code int) {
-		remove()
-		os.Exit(code)
-	}))
+	testbuild.Main(m, testbuild.Program("../testdata/child", &childPath))
 }
 
 // waitTimeout bounds every wait, so that a bug fails a test instead of
@@ -73,18 +62,6 @@ func supervise(t *testing.T, o *overseer.Overseer, id string) error {
 		t.Fatalf("%s not done within %v", id, waitTimeout)
 	}
 	return err
-}
-
-// eventually polls cond until it holds, failing t after waitTimeout.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(waitTimeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %v: %s", waitTimeout, what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
 }
 
 // stateLines returns the exposition lines of overseer_process_state for a
@@ -166,10 +143,10 @@ func TestRunningProcess(t *testing.T) {
 	if err := o.Start("svc"); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "svc running with its line captured", func() bool {
+	testbuild.Eventually(t, func() bool {
 		p, err := o.ToJSON("svc")
 		return err == nil && p.State == overseer.StateRunning && p.StdoutLines == 1
-	})
+	}, "svc running with its line captured")
 	c := metrics.New(o)
 
 	want := helpState + stateLines("idle", "", "initial") + stateLines("svc", "web", "running") +

@@ -15,13 +15,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
+	"github.com/overseer-go/overseer/internal/testbuild"
 	"github.com/overseer-go/overseer/notify"
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	testbuild.Main(m)
 }
 
 // timeout bounds every wait: a failure, never a way to let things happen.

@@ -4,11 +4,10 @@ import (
 	"testing"
 
 	"github.com/overseer-go/overseer/internal/testbuild"
-	"go.uber.org/goleak"
 )
 
 // TestMain checks that no test leaves a goroutine behind: a probe's tries,
 // timers and HTTP transports end with its Ready.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction(testbuild.GuardianWaiter))
+	testbuild.Main(m)
 }

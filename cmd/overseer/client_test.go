@@ -14,7 +14,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -24,6 +23,7 @@ import (
 
 	"github.com/overseer-go/overseer"
 	"github.com/overseer-go/overseer/cmd/overseer/internal/control"
+	"github.com/overseer-go/overseer/internal/testbuild"
 )
 
 // shortDir returns a new directory, mode 0700, with a path short enough for
@@ -166,31 +166,12 @@ func TestHelp(t *testing.T) {
 	assert.True(t, strings.Contains(errOut, "-http"), "and the flags")
 }
 
-// lockedBuffer is a buffer that a server's logger writes to while a test
-// reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // serveHere serves o on a control socket in this process until the end of
 // the test, logging to the buffer returned, and returns the socket's path.
-func serveHere(t *testing.T, o *overseer.Overseer) (string, *lockedBuffer) {
+func serveHere(t *testing.T, o *overseer.Overseer) (string, *testbuild.Buffer) {
 	t.Helper()
 	t.Cleanup(func() { _ = o.StopAll() }) // after the server has ended
-	logged := &lockedBuffer{}
+	logged := &testbuild.Buffer{}
 	s := &control.Server{Path: filepath.Join(shortDir(t), "c.sock"), Logger: slog.New(slog.NewTextHandler(logged, nil))}
 	require.NoError(t, s.Listen())
 	ctx, cancel := context.WithCancel(context.Background())

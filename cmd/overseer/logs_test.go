@@ -11,9 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
+	"github.com/overseer-go/overseer/internal/testbuild"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -32,26 +32,6 @@ func startRefused(t *testing.T, mode, yaml string, setup func(dir string)) *keyR
 	}
 	k.p = startCommand(t, args...)
 	return k
-}
-
-// rootOnly makes a file only root may read and write, outside the test's
-// directory, and returns a check that it was left as it was.
-func rootOnly(t *testing.T) (string, func()) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "shadow")
-	require.NoError(t, os.WriteFile(path, []byte("root:secret\n"), 0o600))
-	before, err := os.Stat(path)
-	require.NoError(t, err)
-	return path, func() {
-		t.Helper()
-		data, err := os.ReadFile(path)
-		require.NoError(t, err)
-		assert.Equal(t, "root:secret\n", string(data), "the root-only file's content")
-		after, err := os.Stat(path)
-		require.NoError(t, err)
-		assert.Equal(t, before.Mode(), after.Mode(), "its mode")
-		assert.Equal(t, before.Sys().(*syscall.Stat_t).Uid, after.Sys().(*syscall.Stat_t).Uid, "its owner")
-	}
 }
 
 // A log directory another user can write to is refused, with the
@@ -111,7 +91,7 @@ func TestLogDirOfAnotherUserRefused(t *testing.T) {
 func TestLogFileLinkRefused(t *testing.T) {
 	t.Parallel()
 	forModes(t, func(t *testing.T, mode string) {
-		shadow, unchanged := rootOnly(t)
+		shadow, unchanged := testbuild.RootFile(t)
 		k := startRefused(t, mode, `processes:
   web: {command: 'echo started', restart: never, log: logs/web.log}
 `, func(dir string) {
@@ -138,7 +118,7 @@ func TestLogFileRotatesWithoutFollowingLinks(t *testing.T) {
 		logs := filepath.Join(k.dir, "logs")
 		require.NoError(t, os.Mkdir(logs, 0o755))
 		for _, name := range []string{"web.log.1", "web.log.1.gz", "web.log.1.gz.tmp", "web.log.3.gz"} {
-			shadow, unchanged := rootOnly(t)
+			shadow, unchanged := testbuild.RootFile(t)
 			require.NoError(t, os.Symlink(shadow, filepath.Join(logs, name)))
 			checks = append(checks, unchanged)
 		}

@@ -30,15 +30,7 @@ import (
 var bin, prog string
 
 func TestMain(m *testing.M) {
-	paths, remove, err := testbuild.Build("../overseer", "./testdata/prog")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	bin, prog = paths[0], paths[1]
-	code := m.Run()
-	remove()
-	os.Exit(code)
+	testbuild.Main(m, testbuild.Program("../overseer", &bin), testbuild.Program("./testdata/prog", &prog), testbuild.NoLeakCheck())
 }
 
 // process is the command run by a test, its output read line by line.

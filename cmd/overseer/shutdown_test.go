@@ -15,6 +15,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
+
+	"github.com/overseer-go/overseer/internal/testbuild"
 )
 
 // stuckRun is the command with its stdout a pipe that nobody reads, and
@@ -23,7 +25,7 @@ type stuckRun struct {
 	t      *testing.T
 	cmd    *exec.Cmd
 	read   *os.File // stdout's read end, never read
-	stderr lockedBuffer
+	stderr testbuild.Buffer
 	waited chan struct{}
 	err    error
 }
@@ -119,22 +121,12 @@ func TestSecondSignalEndsAStuckCommand(t *testing.T) {
 			}
 			s := startStuck(t, args...)
 			s.signal(syscall.SIGTERM)
-			waitFor(t, func() bool { return strings.Contains(s.stderrText(), "overseer: stopping") }, s.stderrText)
+			testbuild.Eventually(t, func() bool { return strings.Contains(s.stderrText(), "overseer: stopping") }, "%s", testbuild.Later(s.stderrText))
 			s.signal(syscall.SIGTERM)
 			_, ok := s.ended()
 			require.True(t, ok, "the command is still running after a second SIGTERM; stderr: %s", s.stderrText())
 			assert.Contains(t, s.stderrText(), "overseer: killing")
 		})
-	}
-}
-
-// waitFor polls cond until it holds, failing after a generous deadline.
-func waitFor(t *testing.T, cond func() bool, say func() string) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		require.True(t, time.Now().Before(deadline), "never: %s", say())
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 

@@ -26,24 +26,21 @@ func runners() Runners {
 }
 
 func TestMain(m *testing.M) {
-	// A fresh process started by RunFresh makes its one measurement and
-	// exits.
-	if served, err := ServeJob(context.Background(), runners()); served {
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		os.Exit(0)
+	testbuild.Main(m, testbuild.Mode(serveJob), testbuild.Program("../../testdata/child", &producer), testbuild.NoLeakCheck())
+}
+
+// serveJob makes the one measurement of a fresh process started by
+// RunFresh.
+func serveJob() (code int, ok bool) {
+	served, err := ServeJob(context.Background(), runners())
+	if !served {
+		return 0, false
 	}
-	paths, remove, err := testbuild.Build("../../testdata/child")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
+		return 1, true
 	}
-	producer = paths[0]
-	code := m.Run()
-	remove()
-	os.Exit(code)
+	return 0, true
 }
 
 // captureGoCmdStreaming reads the producer through go-cmd/cmd's streaming

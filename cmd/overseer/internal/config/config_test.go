@@ -114,6 +114,59 @@ func fileError(t *testing.T, err error) *Error {
 	return e
 }
 
+// parseCase is a YAML file and the processes Parse must make of it.
+type parseCase struct {
+	name, in string
+	want     []want
+}
+
+// testParse parses the YAML file of each case in a subtest and checks the
+// processes Parse makes.
+func testParse(t *testing.T, cases []parseCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			procs, err := Parse("f.yaml", []byte(c.in), true)
+			require.NoError(t, err)
+			check(t, procs, c.want)
+		})
+	}
+}
+
+// parseError is a file that Parse must refuse with one error: at line, for
+// key, saying msg.
+type parseError struct {
+	name, in string
+	line     int
+	key, msg string
+}
+
+// testParseErrors parses the file of each case, named file (a Procfile or
+// YAML), in a subtest, and checks that Parse returns no process and the
+// case's one error.
+func testParseErrors(t *testing.T, file string, cases []parseError) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			procs, err := Parse(file, []byte(c.in), file != "Procfile")
+			assert.Nil(t, procs)
+			wantError(t, err, file, c.line, c.key, c.msg)
+		})
+	}
+}
+
+// wantError checks that err is one *Error, of file at line, for key, whose
+// message holds msg.
+func wantError(t *testing.T, err error, file string, line int, key, msg string) {
+	t.Helper()
+	e := fileError(t, err)
+	assert.Same(t, e, err, "one error only: %v", err)
+	assert.Equal(t, file, e.File, "%v", e)
+	assert.Equal(t, line, e.Line, "%v", e)
+	assert.Equal(t, key, e.Key, "%v", e)
+	assert.Contains(t, e.Err.Error(), msg)
+}
+
 func TestLoadGoodYAML(t *testing.T) {
 	procs, err := Load("testdata/good.yaml", testOptions())
 	require.NoError(t, err)

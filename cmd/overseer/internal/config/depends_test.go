@@ -14,11 +14,7 @@ import (
 // an error at an entry of the cycle, naming it, from the process of the
 // cycle first in the file.
 func TestDependsOnCycles(t *testing.T) {
-	for _, c := range []struct {
-		name, in string // lines joined with |
-		line     int
-		key, msg string
-	}{
+	cases := []parseError{
 		{
 			"two, as lists",
 			"processes:|  a:|    command: x|    depends_on: [b]|  b:|    command: x|    depends_on: [a]",
@@ -59,17 +55,11 @@ func TestDependsOnCycles(t *testing.T) {
 			"x-dep: &dep {depends_on: [b]}|processes:|  a: {<<: *dep, command: x}|  b: {command: x, depends_on: [a]}",
 			1, "a.depends_on[0]", "a -> b -> a",
 		},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			procs, err := Parse("f.yaml", []byte(strings.ReplaceAll(c.in, "|", "\n")+"\n"), true)
-			assert.Nil(t, procs)
-			e := fileError(t, err)
-			assert.Same(t, e, err, "one error only: %v", err)
-			assert.Equal(t, c.line, e.Line, "%v", e)
-			assert.Equal(t, c.key, e.Key, "%v", e)
-			assert.Contains(t, e.Err.Error(), c.msg)
-		})
 	}
+	for i := range cases {
+		cases[i].in = strings.ReplaceAll(cases[i].in, "|", "\n") + "\n"
+	}
+	testParseErrors(t, "f.yaml", cases)
 }
 
 // TestDependsOnCyclesEach: each group of processes in a cycle is told

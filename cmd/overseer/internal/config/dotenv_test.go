@@ -91,12 +91,7 @@ func TestDotenvErrors(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			vars, err := readDotenv(c.in, nil)
-			e := fileError(t, err)
-			assert.Same(t, e, err, "one error only: %v", err)
-			assert.Equal(t, ".env", e.File)
-			assert.Equal(t, c.line, e.Line, "%v", e)
-			assert.Equal(t, c.key, e.Key, "%v", e)
-			assert.Contains(t, e.Err.Error(), c.msg)
+			wantError(t, err, ".env", c.line, c.key, c.msg)
 			for _, v := range vars {
 				assert.NotEqual(t, c.line, v.line, "a bad line sets nothing: %v", v)
 			}

@@ -61,11 +61,7 @@ func TestParseProcfile(t *testing.T) {
 }
 
 func TestProcfileErrors(t *testing.T) {
-	for _, c := range []struct {
-		name, in string
-		line     int
-		key, msg string
-	}{
+	testParseErrors(t, "Procfile", []parseError{
 		{"empty", "", 0, "", "no processes"},
 		{"only comments", "# web: ./web\n\n", 0, "", "no processes"},
 		{"no colon", "web: ./web\nworker ./worker\n", 2, "", `not a process: want "name: command"`},
@@ -77,16 +73,5 @@ func TestProcfileErrors(t *testing.T) {
 		{"no command", "web:\n", 1, "web", "no command"},
 		{"blank command", "web:   \t\n", 1, "web", "no command"},
 		{"NUL", "web: echo \x00\n", 1, "web", "NUL byte"},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			procs, err := Parse("Procfile", []byte(c.in), false)
-			assert.Nil(t, procs)
-			e := fileError(t, err)
-			assert.Same(t, e, err, "one error only: %v", err)
-			assert.Equal(t, "Procfile", e.File)
-			assert.Equal(t, c.line, e.Line)
-			assert.Equal(t, c.key, e.Key)
-			assert.Contains(t, e.Err.Error(), c.msg)
-		})
-	}
+	})
 }

@@ -18,10 +18,7 @@ import (
 )
 
 func TestParseReadinessKeys(t *testing.T) {
-	for _, c := range []struct {
-		name, in string
-		want     []want
-	}{
+	testParse(t, []parseCase{
 		{
 			"listeners, ready_timeout, notify, watchdog, watch_files",
 			`processes:
@@ -117,27 +114,12 @@ func TestParseReadinessKeys(t *testing.T) {
 				})},
 			},
 		},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			procs, err := Parse("f.yaml", []byte(c.in), true)
-			require.NoError(t, err)
-			check(t, procs, c.want)
-		})
-	}
+	})
 }
 
 // TestReadyLine: ready: {line: REGEX} is probe.Line of the expression.
 func TestReadyLine(t *testing.T) {
-	var procs []Process
-	var err error
-	func() {
-		defer func() {
-			if r := recover(); r != nil {
-				t.Skipf("probe.Line is not implemented yet: %v", r)
-			}
-		}()
-		procs, err = Parse("f.yaml", []byte("processes:\n  web: {command: x, ready: {line: '^listening on :\\d+$'}}\n"), true)
-	}()
+	procs, err := Parse("f.yaml", []byte("processes:\n  web: {command: x, ready: {line: '^listening on :\\d+$'}}\n"), true)
 	require.NoError(t, err)
 	ready := procs[0].Cmd.Ready
 	require.NotNil(t, ready)
@@ -149,10 +131,10 @@ func TestReadyLine(t *testing.T) {
 	for _, other := range []overseer.Probe{&probe.TCP{}, &probe.HTTP{}, &probe.Command{}, overseer.Notified()} {
 		assert.NotEqual(t, reflect.TypeOf(other), reflect.TypeOf(ready))
 	}
-	// If the probe keeps the expression in a field, it is the one written.
-	if re := findRegexp(reflect.ValueOf(ready)); re != nil {
-		assert.Equal(t, `^listening on :\d+$`, re.String())
-	}
+	// The probe keeps the expression written.
+	re := findRegexp(reflect.ValueOf(ready))
+	require.NotNil(t, re, "no regular expression in %#v", ready)
+	assert.Equal(t, `^listening on :\d+$`, re.String())
 }
 
 // findRegexp returns the first *regexp.Regexp in the fields of v, or nil.
@@ -179,11 +161,7 @@ func findRegexp(v reflect.Value) *regexp.Regexp {
 }
 
 func TestReadinessErrors(t *testing.T) {
-	for _, c := range []struct {
-		name, in string
-		line     int
-		key, msg string
-	}{
+	testParseErrors(t, "f.yaml", []parseError{
 		// listeners
 		{"listeners scalar", "processes:\n  web: {command: x, listeners: tcp://:80}\n", 2, "web.listeners", `want a list of addresses (tcp://host:port, unix:///path), not "tcp://:80"`},
 		{"listener without ://", "processes:\n  web:\n    command: x\n    listeners: [tcp://:80, \"127.0.0.1:8080\"]\n", 4, "web.listeners[1]", `"127.0.0.1:8080" is not network://address`},
@@ -250,18 +228,7 @@ func TestReadinessErrors(t *testing.T) {
 		{"depends, a first word: too far", "processes:\n  web:\n    command: x\n    depends: [db]\n", 4, "web.depends", "unknown key (known: command, args, "},
 		{"watch, a first word: too far", "processes:\n  web:\n    command: x\n    watch: [a]\n", 4, "web.watch", "unknown key (known: "},
 		{"max, the first word of two keys", "processes:\n  web:\n    command: x\n    max: 1\n", 4, "web.max", "unknown key (known: "},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			procs, err := Parse("f.yaml", []byte(c.in), true)
-			assert.Nil(t, procs)
-			e := fileError(t, err)
-			assert.Same(t, e, err, "one error only: %v", err)
-			assert.Equal(t, "f.yaml", e.File)
-			assert.Equal(t, c.line, e.Line, "%v", e)
-			assert.Equal(t, c.key, e.Key, "%v", e)
-			assert.Contains(t, e.Err.Error(), c.msg)
-		})
-	}
+	})
 }
 
 // TestLoadWatchFiles: relative files of watch_files are taken from the

@@ -13,6 +13,7 @@ import (
 // TestYAMLSyntaxLines: a syntax error is at the line a user has to fix,
 // with a word on what is likely wrong there.
 func TestYAMLSyntaxLines(t *testing.T) {
+	var cases []parseError
 	for _, c := range []struct {
 		name string
 		in   string // lines, joined with \n
@@ -120,17 +121,9 @@ func TestYAMLSyntaxLines(t *testing.T) {
 			7, "did not find expected key",
 		},
 	} {
-		t.Run(c.name, func(t *testing.T) {
-			in := strings.ReplaceAll(c.in, "|", "\n") + "\n"
-			procs, err := Parse("f.yaml", []byte(in), true)
-			assert.Nil(t, procs)
-			e := fileError(t, err)
-			assert.Same(t, e, err, "one error only: %v", err)
-			assert.Equal(t, c.line, e.Line, "%v", e)
-			assert.Empty(t, e.Key)
-			assert.Contains(t, e.Err.Error(), c.msg)
-		})
+		cases = append(cases, parseError{name: c.name, in: strings.ReplaceAll(c.in, "|", "\n") + "\n", line: c.line, msg: c.msg})
 	}
+	testParseErrors(t, "f.yaml", cases) // no key: the mistake is YAML's
 }
 
 // TestFirstFailingLine: the line is found in a file without a final

@@ -16,10 +16,7 @@ import (
 )
 
 func TestParseYAML(t *testing.T) {
-	for _, c := range []struct {
-		name, in string
-		want     []want
-	}{
+	testParse(t, []parseCase{
 		{
 			"a name and a command line, defaults untouched",
 			"processes:\n  web: ./web -p 80\n",
@@ -150,13 +147,7 @@ processes:
 			"x-notes: anything [at all]\nprocesses:\n  a: x\nx-more: {b: 1}\n",
 			[]want{{name: "a", line: 3, f: defaults(sh("x"))}},
 		},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			procs, err := Parse("f.yaml", []byte(c.in), true)
-			require.NoError(t, err)
-			check(t, procs, c.want)
-		})
-	}
+	})
 }
 
 // TestParseLeavesTheEnv: Parse's Cmd.Env holds the variables of the
@@ -170,11 +161,7 @@ func TestParseLeavesTheEnv(t *testing.T) {
 }
 
 func TestYAMLErrors(t *testing.T) {
-	for _, c := range []struct {
-		name, in string
-		line     int
-		key, msg string
-	}{
+	testParseErrors(t, "f.yaml", []parseError{
 		// The file
 		{"empty", "", 0, "", "no processes (the file is empty)"},
 		{"only comments", "# processes:\n", 0, "", "no processes (the file is empty)"},
@@ -309,18 +296,7 @@ func TestYAMLErrors(t *testing.T) {
 		{"merge a list of scalars", "x-a: &a {group: g}\nprocesses:\n  web:\n    <<: [*a, 1]\n    command: x\n", 4, "web.<<", `want mappings to merge, not "1"`},
 		{"merge a loop", "x-a: &a\n  group: g\n  <<: *a\nprocesses:\n  web:\n    <<: *a\n    command: x\n", 3, "web.<<", "merges a mapping that holds this one"},
 		{"merged mistake", "x-a: &a\n  restart: sometimes\nprocesses:\n  web:\n    <<: *a\n    command: x\n", 2, "web.restart", `"sometimes" is not a restart policy`},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			procs, err := Parse("f.yaml", []byte(c.in), true)
-			assert.Nil(t, procs)
-			e := fileError(t, err)
-			assert.Same(t, e, err, "one error only: %v", err)
-			assert.Equal(t, "f.yaml", e.File)
-			assert.Equal(t, c.line, e.Line, "%v", e)
-			assert.Equal(t, c.key, e.Key, "%v", e)
-			assert.Contains(t, e.Err.Error(), c.msg)
-		})
-	}
+	})
 }
 
 // TestMergeIsLinear: anchors that merge each other twice over, level after

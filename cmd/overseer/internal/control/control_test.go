@@ -33,29 +33,32 @@ var prog string
 const clientEnv = "OVERSEER_CONTROL_TEST_CLIENT"
 
 func TestMain(m *testing.M) {
-	if path := os.Getenv(clientEnv); path != "" {
-		if path == "default" {
-			path = ""
-		}
-		_, err := Do(path, Request{Op: OpStatus})
-		if errors.Is(err, ErrUnsafe) {
-			fmt.Print("unsafe: ")
-		}
-		fmt.Println("client:", err)
-		os.Exit(0)
+	testbuild.Main(m, testbuild.Mode(client), testbuild.Mode(fakeRole), testbuild.Program("../../testdata/prog", &prog), testbuild.NoLeakCheck())
+}
+
+// client is the binary's role under clientEnv.
+func client() (code int, ok bool) {
+	path := os.Getenv(clientEnv)
+	if path == "" {
+		return 0, false
 	}
+	if path == "default" {
+		path = ""
+	}
+	_, err := Do(path, Request{Op: OpStatus})
+	if errors.Is(err, ErrUnsafe) {
+		fmt.Print("unsafe: ")
+	}
+	fmt.Println("client:", err)
+	return 0, true
+}
+
+// fakeRole is the binary's role under fakeEnv.
+func fakeRole() (code int, ok bool) {
 	if path := os.Getenv(fakeEnv); path != "" {
-		os.Exit(fakeServer(path))
+		return fakeServer(path), true
 	}
-	paths, remove, err := testbuild.Build("../../testdata/prog")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	prog = paths[0]
-	code := m.Run()
-	remove()
-	os.Exit(code)
+	return 0, false
 }
 
 // socketDir returns a new directory, mode 0700, with a short path.

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/overseer-go/overseer/internal/testbuild"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -174,33 +175,12 @@ func TestInsecureDirRefused(t *testing.T) {
 	}
 }
 
-// target makes a file of root's only, outside the log directory, and
-// returns a check that it was left as it was.
-func target(t *testing.T) (string, func()) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "shadow")
-	require.NoError(t, os.WriteFile(path, []byte("root:secret\n"), 0o600))
-	before, err := os.Stat(path)
-	require.NoError(t, err)
-	return path, func() {
-		t.Helper()
-		data, err := os.ReadFile(path)
-		require.NoError(t, err)
-		assert.Equal(t, "root:secret\n", string(data), "the target's content")
-		after, err := os.Stat(path)
-		require.NoError(t, err)
-		assert.Equal(t, before.Mode(), after.Mode(), "the target's mode")
-		assert.Equal(t, before.Sys().(*syscall.Stat_t).Uid, after.Sys().(*syscall.Stat_t).Uid, "the target's owner")
-		assert.Equal(t, before.Sys().(*syscall.Stat_t).Gid, after.Sys().(*syscall.Stat_t).Gid, "the target's group")
-	}
-}
-
 // A log file that is a link, a FIFO or a directory is refused, and the
 // file a link points to is left alone.
 func TestNotRegularRefused(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	shadow, unchanged := target(t)
+	shadow, unchanged := testbuild.RootFile(t)
 	require.NoError(t, os.Symlink(shadow, filepath.Join(dir, "link.log")))
 	require.NoError(t, syscall.Mkfifo(filepath.Join(dir, "fifo.log"), 0o600))
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "dir.log"), 0o700))
@@ -227,7 +207,7 @@ func TestRotationFollowsNoLink(t *testing.T) {
 			require.NoError(t, err)
 			var checks []func()
 			for _, name := range []string{"web.log.1", "web.log.1.gz", "web.log.1.gz.tmp", "web.log.2", "web.log.2.gz", "web.log.3", "web.log.3.gz", "web.log.4.gz"} {
-				shadow, unchanged := target(t)
+				shadow, unchanged := testbuild.RootFile(t)
 				require.NoError(t, os.Symlink(shadow, filepath.Join(dir, name)))
 				checks = append(checks, unchanged)
 			}
