@@ -3,10 +3,12 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -33,8 +35,8 @@ type stuckRun struct {
 func (s *stuckRun) stderrText() string { return s.stderr.String() }
 
 // startStuck starts the command with args, its stdout a pipe that nobody
-// reads, and waits until the pipe is full (but for the last pages, which a
-// write that does not fit leaves partly empty): the command's writes block.
+// reads and that is full from the start, so that the command's writes
+// block, and waits until it has started a process.
 func startStuck(t *testing.T, args ...string) *stuckRun {
 	t.Helper()
 	r, w, err := os.Pipe()
@@ -42,6 +44,7 @@ func startStuck(t *testing.T, args ...string) *stuckRun {
 	t.Cleanup(func() { _ = r.Close() })
 	s := &stuckRun{t: t, cmd: exec.Command(bin, args...), read: r, waited: make(chan struct{})}
 	s.cmd.Stdout, s.cmd.Stderr = w, &s.stderr
+	fillPipe(t, w)
 	require.NoError(t, s.cmd.Start())
 	require.NoError(t, w.Close())
 	go func() {
@@ -52,18 +55,50 @@ func startStuck(t *testing.T, args ...string) *stuckRun {
 		_ = s.cmd.Process.Kill()
 		<-s.waited
 	})
-	size, err := unix.FcntlInt(r.Fd(), unix.F_GETPIPE_SZ, 0)
-	require.NoError(t, err)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		n, err := unix.IoctlGetInt(int(r.Fd()), unix.TIOCINQ) // FIONREAD: the bytes in the pipe
-		require.NoError(t, err)
-		if n >= size-2*os.Getpagesize() { // a write does not fill the last page
-			return s
+	// It catches signals before it starts processes: once one runs, a
+	// signal is the command's to handle.
+	testbuild.Eventually(t, func() bool { return hasChild(s.cmd.Process.Pid) }, "no process started; stderr: %s", testbuild.Later(s.stderrText))
+	return s
+}
+
+// hasChild reports whether process pid has a child.
+func hasChild(pid int) bool {
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat") // a fixed pattern: cannot fail
+	for _, f := range stats {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue // ended meanwhile
 		}
-		require.True(t, time.Now().Before(deadline), "the pipe is not full (%d of %d bytes); stderr: %s", n, size, s.stderrText())
-		time.Sleep(10 * time.Millisecond)
+		// pid (comm) state ppid …: comm may hold spaces, so after the last ')'.
+		fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+			return true
+		}
 	}
+	return false
+}
+
+// fillPipe writes to w until the pipe holds no more, so that the next write
+// to it blocks: the pipe's pages fill with what the test writes, not with
+// what the command happens to write in pieces that leave pages part empty.
+func fillPipe(t *testing.T, w *os.File) {
+	t.Helper()
+	raw, err := w.SyscallConn()
+	require.NoError(t, err)
+	require.NoError(t, raw.Control(func(fd uintptr) {
+		require.NoError(t, unix.SetNonblock(int(fd), true))
+		defer func() { require.NoError(t, unix.SetNonblock(int(fd), false)) }()
+		page := make([]byte, os.Getpagesize())
+		for _, chunk := range [][]byte{page, page[:1]} { // pages, then the bytes left in the last
+			for {
+				_, err := unix.Write(int(fd), chunk)
+				if err == unix.EAGAIN {
+					break
+				}
+				require.NoError(t, err)
+			}
+		}
+	}))
 }
 
 // ended reports whether the command ends before a generous deadline (not
@@ -82,8 +117,7 @@ func (s *stuckRun) ended() (int, bool) {
 	return 0, true
 }
 
-// signal sends sig to the command, once it catches signals (its children
-// are running).
+// signal sends sig to the command.
 func (s *stuckRun) signal(sig syscall.Signal) {
 	s.t.Helper()
 	require.NoError(s.t, s.cmd.Process.Signal(sig))
