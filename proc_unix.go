@@ -2,7 +2,11 @@
 
 package overseer
 
-import "syscall"
+import (
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
 
 // process is the host's handle on one started child.
 //
@@ -38,7 +42,7 @@ func (p *process) reap() (syscall.WaitStatus, error) { return p.status, p.err }
 // A zombie counts: telling one apart takes a look this platform does not
 // offer without cgo.
 func liveMember(pid, pgid int) (bool, error) {
-	g, err := syscall.Getpgid(pid)
+	g, err := unix.Getpgid(pid)
 	if err != nil {
 		return false, err
 	}

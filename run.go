@@ -576,7 +576,7 @@ func checkExecutable(path string) error {
 	if !fi.Mode().IsRegular() {
 		return &fs.PathError{Op: "exec", Path: path, Err: syscall.EACCES}
 	}
-	if err := syscall.Access(path, 1); err != nil { // X_OK
+	if err := canExecute(path); err != nil {
 		return &fs.PathError{Op: "exec", Path: path, Err: err}
 	}
 	return nil

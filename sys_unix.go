@@ -58,3 +58,17 @@ func platformSupported() error { return nil }
 
 // signalNum returns the signal named name ("SIGTERM"), or 0 for none.
 func signalNum(name string) syscall.Signal { return unix.SignalNum(name) }
+
+// jobControl reports whether sig suspends or resumes a process (the
+// signals of job control, which reach the whole group).
+func jobControl(sig syscall.Signal) bool {
+	switch sig {
+	case syscall.SIGSTOP, syscall.SIGTSTP, syscall.SIGCONT, syscall.SIGTTIN, syscall.SIGTTOU:
+		return true
+	}
+	return false
+}
+
+// canExecute returns the error of access(2) for the program file at path,
+// as exec would find it: nil if this user may execute it.
+func canExecute(path string) error { return unix.Access(path, unix.X_OK) }
