@@ -152,6 +152,9 @@ type unixPath struct {
 // openSockets opens addrs, removing a stale unix socket (one that nothing
 // listens on) in the way.
 func openSockets(addrs []listenAddr) (*sockets, error) {
+	if err := platformSupported(); err != nil {
+		return nil, fmt.Errorf("overseer: listen: %w", err)
+	}
 	s := &sockets{addrs: addrs}
 	for _, a := range addrs {
 		f, actual, err := openSocket(a)
