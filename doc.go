@@ -22,7 +22,7 @@
 // On Linux a run learns of its process's exit through a pidfd watched by the
 // Go runtime's netpoller, so waiting children cost parked goroutines, not OS
 // threads. Other Unix systems fall back to a thread blocked in wait4, as
-// os/exec does. Off Unix (Windows, js, wasip1) the package builds, so that a
+// os/exec does. Off Unix (Windows, wasip1) the package builds, so that a
 // program importing it does, but nothing there can run a process: Start,
 // Supervise and SuperviseAll return an error wrapping errors.ErrUnsupported.
 //
@@ -72,7 +72,7 @@ package overseer
 //   - x_linux.go builds on Linux (the name is the constraint);
 //   - x_unix.go builds on every Unix (//go:build unix) or, when x_linux.go
 //     exists, on the others (//go:build unix && !linux);
-//   - x_other.go builds off Unix (//go:build !unix): Windows, js, wasip1;
+//   - x_other.go builds off Unix (//go:build !unix): Windows, wasip1;
 //     here unsupported_other.go holds every stub, returning
 //     errors.ErrUnsupported, and platformSupported stops Start before any;
 //   - a file without a suffix builds everywhere and has no build line.

@@ -9,7 +9,7 @@ import (
 )
 
 // Process groups, group signals and the exit handling this package builds
-// on are Unix facilities. Off Unix (Windows, Plan 9, js and wasip1) the
+// on are Unix facilities. Off Unix (Windows, wasip1) the
 // package compiles so that a program importing it builds everywhere, and
 // Start reports errors.ErrUnsupported before it reaches any of these stubs:
 // every stub the package needs off Unix is in this file, so that it shows
