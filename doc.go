@@ -22,7 +22,9 @@
 // On Linux a run learns of its process's exit through a pidfd watched by the
 // Go runtime's netpoller, so waiting children cost parked goroutines, not OS
 // threads. Other Unix systems fall back to a thread blocked in wait4, as
-// os/exec does; elsewhere Start reports errors.ErrUnsupported.
+// os/exec does. Off Unix (Windows, wasip1) the package builds, so that a
+// program importing it does, but nothing there can run a process: Start,
+// Supervise and SuperviseAll return an error wrapping errors.ErrUnsupported.
 //
 // # The host's death
 //
@@ -63,3 +65,22 @@
 // since what they watch is the process; WithSubreaper changes a process-wide
 // attribute, and at most one Overseer may use it.
 package overseer
+
+// Platform files, for contributors. A file's name says where it builds, and
+// its build line, if any, says the same:
+//
+//   - x_linux.go builds on Linux (the name is the constraint);
+//   - x_unix.go builds on every Unix (//go:build unix) or, when x_linux.go
+//     exists, on the others (//go:build unix && !linux);
+//   - x_other.go builds off Unix (//go:build !unix): Windows, wasip1;
+//     here unsupported_other.go holds every stub, returning
+//     errors.ErrUnsupported, and platformSupported stops Start before any;
+//   - a file without a suffix builds everywhere and has no build line.
+//
+// Satellites follow the same rule; a file for a facility some systems share
+// is named after it and lists them (cmd/overseer/internal/control's
+// peer_xucred.go: darwin || freebsd). A package meant for Unix or Linux
+// only (cmd/overseer and its internal packages, internal/bench,
+// examples/scale) says so with a build line on each file instead, test files
+// may too. .ci/run builds for darwin, freebsd and windows and runs
+// internal/nonunix's test under wasip1.

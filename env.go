@@ -13,7 +13,7 @@ const (
 	// which left its process group can be found: by a subreaper when the
 	// run ends, and to tell that a program went to the background.
 	runTokenEnv = "OVERSEER_RUN"
-	// guardianEnv makes a process the guardian (see guardian.go), when its
+	// guardianEnv makes a process the guardian (see guardian_unix.go), when its
 	// value is guardianMode: a version, so that an old host's guardian is
 	// never confused with a new one.
 	guardianEnv  = "OVERSEER_GUARDIAN"
@@ -21,7 +21,7 @@ const (
 	// stopSignalEnv tells a child the number of its StopSignal, so that
 	// package notify's Context can end on it.
 	stopSignalEnv = "OVERSEER_STOP_SIGNAL"
-	// execEnv makes a process the exec wrapper (see execwrap.go): its value
+	// execEnv makes a process the exec wrapper (see execwrap_unix.go): its value
 	// is the program to run in its place.
 	execEnv = "OVERSEER_EXEC"
 )

@@ -14,7 +14,7 @@ import (
 // its stdout or stderr, with its process group when it leads one. The
 // guardian calls it once the host is gone, when no child of the host can
 // still be between its fork and its exec (see "The start window" in
-// guardian.go).
+// guardian_unix.go).
 func sweepStarts(pending map[string][]string) {
 	if len(pending) == 0 {
 		return

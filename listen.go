@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-
-	"golang.org/x/sys/unix"
 )
 
 // listenAddr is one entry of Cmd.Listeners, parsed.
@@ -148,6 +146,9 @@ type unixPath struct {
 // openSockets opens addrs, removing a stale unix socket (one that nothing
 // listens on) in the way.
 func openSockets(addrs []listenAddr) (*sockets, error) {
+	if err := platformSupported(); err != nil {
+		return nil, fmt.Errorf("overseer: listen: %w", err)
+	}
 	s := &sockets{addrs: addrs}
 	for _, a := range addrs {
 		f, actual, err := openSocket(a)
@@ -158,9 +159,8 @@ func openSockets(addrs []listenAddr) (*sockets, error) {
 		s.files = append(s.files, f)
 		s.actual = append(s.actual, actual)
 		if a.network == "unix" {
-			var st syscall.Stat_t
-			if err := syscall.Stat(a.address, &st); err == nil {
-				s.paths = append(s.paths, unixPath{path: a.address, dev: uint64(st.Dev), ino: uint64(st.Ino)})
+			if dev, ino, err := fileID(a.address); err == nil {
+				s.paths = append(s.paths, unixPath{path: a.address, dev: dev, ino: ino})
 			}
 		}
 	}
@@ -198,7 +198,7 @@ func openSocket(a listenAddr) (*os.File, string, error) {
 	// every Fd call, which os/exec makes at every start, and would pull
 	// a Go run's accept, which expects it non-blocking, into a blocking
 	// syscall that closing its listener does not end.
-	fd, err := unix.FcntlInt(f.Fd(), unix.F_DUPFD_CLOEXEC, 0)
+	fd, err := dupCloexec(f.Fd())
 	if err != nil {
 		return nil, "", err
 	}
@@ -243,8 +243,7 @@ func (s *sockets) close() {
 	}
 	closeAll(s.files...)
 	for _, p := range s.paths {
-		var st syscall.Stat_t
-		if err := syscall.Stat(p.path, &st); err == nil && uint64(st.Dev) == p.dev && uint64(st.Ino) == p.ino {
+		if dev, ino, err := fileID(p.path); err == nil && dev == p.dev && ino == p.ino {
 			_ = os.Remove(p.path)
 		}
 	}

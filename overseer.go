@@ -313,7 +313,8 @@ func (o *Overseer) ToJSONAll() []JSONProcess {
 // StartDelay: Status shows its pid, or the failure to start it, which the
 // restart policy handles like any failed run. Start returns only registry
 // errors: ErrNotFound, ErrRunning when the process is already running or
-// supervised, ErrInvalid for an unusable configuration. What happens to the
+// supervised, ErrInvalid for an unusable configuration (and off Unix an
+// error wrapping errors.ErrUnsupported). What happens to the
 // runs is reported through states, events and Status. Start does not wait
 // for the process's DependsOn: only SuperviseAll does.
 func (o *Overseer) Start(id string) error {
@@ -362,6 +363,9 @@ func (o *Overseer) Supervise(ctx context.Context, id string) error {
 // ErrRunning for the others: SuperviseAll starts what is new and waits for
 // what runs, but does not run again what has already ended.
 func (o *Overseer) supervise(c *Cmd, restart, fresh bool) (*supervision, error) {
+	if err := platformSupported(); err != nil { // off Unix: see unsupported_other.go
+		return nil, fmt.Errorf("overseer: %s: %w", c.id, err)
+	}
 	o.mu.Lock()
 	if o.procs[c.id] != c {
 		o.mu.Unlock()

@@ -1,60 +1,50 @@
-//go:build unix
+//go:build unix && !linux
 
 package overseer
 
 import (
-	"errors"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 )
 
-// maxSignal is the largest signal number a Cmd accepts (Linux's SIGRTMAX;
-// the kernel rejects what it does not know with EINVAL).
-const maxSignal = 64
-
-// signalGroup sends sig to every process in the process group pgid.
-func signalGroup(pgid int, sig syscall.Signal) error {
-	return syscall.Kill(-pgid, sig)
+// process is the host's handle on one started child.
+//
+// Outside Linux there is no pollable process handle that the Go runtime
+// watches, so waitExit holds an OS thread in wait4 until the child exits,
+// as os/exec does; it reaps the child at the same time, so the group is
+// killed just after the reap rather than just before.
+type process struct {
+	pid    int
+	status syscall.WaitStatus
+	err    error
 }
 
-// signalMember sends sig to process pid if it is a live member of process
-// group pgid, and returns ESRCH if it is not (any more).
-func signalMember(pid, pgid int, sig syscall.Signal) error {
-	if pid != pgid {
-		member, err := liveMember(pid, pgid)
-		if err != nil {
-			return err
-		}
-		if !member {
-			return syscall.ESRCH
-		}
+// sysProcAttr puts the child in a process group of its own.
+func sysProcAttr(pidfd *int, pty bool) *syscall.SysProcAttr {
+	*pidfd = -1
+	if pty {
+		return &syscall.SysProcAttr{Setsid: true, Setctty: true}
 	}
-	return syscall.Kill(pid, sig)
+	return &syscall.SysProcAttr{Setpgid: true}
 }
 
-// readRetry is read(2) retried on EINTR.
-func readRetry(fd int, buf []byte) (int, error) {
-	for {
-		n, err := syscall.Read(fd, buf)
-		if !errors.Is(err, syscall.EINTR) {
-			return max(n, 0), err
-		}
+func newProcess(pid, _ int) *process { return &process{pid: pid} }
+
+func (p *process) waitExit() error {
+	p.status, p.err = reap(p.pid)
+	return p.err
+}
+
+func (p *process) reap() (syscall.WaitStatus, error) { return p.status, p.err }
+
+// liveMember reports whether process pid is a member of process group pgid.
+// A zombie counts: telling one apart takes a look this platform does not
+// offer without cgo.
+func liveMember(pid, pgid int) (bool, error) {
+	g, err := unix.Getpgid(pid)
+	if err != nil {
+		return false, err
 	}
+	return g == pgid, nil
 }
-
-// reap collects the exit status of pid, which has exited.
-func reap(pid int) (syscall.WaitStatus, error) {
-	var ws syscall.WaitStatus
-	for {
-		_, err := syscall.Wait4(pid, &ws, 0, nil)
-		if !errors.Is(err, syscall.EINTR) {
-			return ws, err
-		}
-	}
-}
-
-func platformSupported() error { return nil }
-
-// signalNum returns the signal named name ("SIGTERM"), or 0 for none.
-func signalNum(name string) syscall.Signal { return unix.SignalNum(name) }

@@ -141,7 +141,7 @@ func (c *Cmd) startRun(cfg *runConfig, done chan struct{}) (*run, error) {
 	}
 	if len(socks) > 0 || cfg.watchdog > 0 {
 		// LISTEN_PID and WATCHDOG_PID must be the child's own pid: the
-		// exec wrapper sets them (see execwrap.go).
+		// exec wrapper sets them (see execwrap_unix.go).
 		if ec.Err == nil {
 			// What exec would refuse, the wrapper could only report as an
 			// exit status: check it here, so that Start fails with it.
@@ -576,7 +576,7 @@ func checkExecutable(path string) error {
 	if !fi.Mode().IsRegular() {
 		return &fs.PathError{Op: "exec", Path: path, Err: syscall.EACCES}
 	}
-	if err := syscall.Access(path, 1); err != nil { // X_OK
+	if err := canExecute(path); err != nil {
 		return &fs.PathError{Op: "exec", Path: path, Err: err}
 	}
 	return nil

@@ -99,11 +99,10 @@ func (c *Cmd) Forward(sig syscall.Signal) (Reached, error) {
 // the main process alone. A Cmd's StopSignal reaches the group too.
 func ReachesGroup(sig syscall.Signal) bool {
 	switch sig {
-	case syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGKILL, syscall.SIGABRT,
-		syscall.SIGSTOP, syscall.SIGTSTP, syscall.SIGCONT, syscall.SIGTTIN, syscall.SIGTTOU:
+	case syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGKILL, syscall.SIGABRT:
 		return true
 	}
-	return false
+	return jobControl(sig)
 }
 
 // SignalMain sends sig to the main process of process id alone (see

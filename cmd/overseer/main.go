@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command overseer runs the processes of a Procfile or a YAML file under
 // supervision, prints their output with a coloured prefix per process, and
 // serves a live dashboard and Prometheus metrics; or runs one program with

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package control is the control socket of the overseer command: a unix
 // socket on which "overseer serve" answers the requests of "overseer
 // status", "start", "stop", "restart", "upgrade", "signal" and "logs".

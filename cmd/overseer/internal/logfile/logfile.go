@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package logfile writes a process's output to a file that it rotates
 // itself, without ever following a symbolic link: the overseer command may
 // run as root, and a log file in a directory that another user can change

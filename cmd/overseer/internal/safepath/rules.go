@@ -1,3 +1,5 @@
+//go:build unix
+
 package safepath
 
 import "golang.org/x/sys/unix"

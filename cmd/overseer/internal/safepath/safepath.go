@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package safepath opens a directory by a path that no user other than the
 // caller and root could have redirected: it walks the path one name at a
 // time from "/", opening each directory with O_NOFOLLOW relative to the

@@ -49,7 +49,7 @@ import (
 // because what it watches is the process: this and the lifeline are the
 // package's only process-wide state. It starts with the first run and lives
 // as long as the host; if it dies (kill -9), the host starts another at
-// once and tells it of every live group (see guardian_host.go). If it cannot
+// once and tells it of every live group (see guardian_host_unix.go). If it cannot
 // start (no executable to run, say), runs go on unguarded, and the
 // Overseer's logger says so.
 

@@ -36,7 +36,7 @@ type guardianProc struct {
 var theHost host
 
 // expect tells the guardian that a run with token and output pipes is about
-// to start, before the fork: see "The start window" in guardian.go. It
+// to start, before the fork: see "The start window" in guardian_unix.go. It
 // is followed by watch once the run has started, or by abandoned. An error
 // means the start is not guarded; the run goes on.
 func (h *host) expect(token string, pipes []*os.File) error {

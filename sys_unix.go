@@ -1,0 +1,74 @@
+//go:build unix
+
+package overseer
+
+import (
+	"errors"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// maxSignal is the largest signal number a Cmd accepts (Linux's SIGRTMAX;
+// the kernel rejects what it does not know with EINVAL).
+const maxSignal = 64
+
+// signalGroup sends sig to every process in the process group pgid.
+func signalGroup(pgid int, sig syscall.Signal) error {
+	return syscall.Kill(-pgid, sig)
+}
+
+// signalMember sends sig to process pid if it is a live member of process
+// group pgid, and returns ESRCH if it is not (any more).
+func signalMember(pid, pgid int, sig syscall.Signal) error {
+	if pid != pgid {
+		member, err := liveMember(pid, pgid)
+		if err != nil {
+			return err
+		}
+		if !member {
+			return syscall.ESRCH
+		}
+	}
+	return syscall.Kill(pid, sig)
+}
+
+// readRetry is read(2) retried on EINTR.
+func readRetry(fd int, buf []byte) (int, error) {
+	for {
+		n, err := syscall.Read(fd, buf)
+		if !errors.Is(err, syscall.EINTR) {
+			return max(n, 0), err
+		}
+	}
+}
+
+// reap collects the exit status of pid, which has exited.
+func reap(pid int) (syscall.WaitStatus, error) {
+	var ws syscall.WaitStatus
+	for {
+		_, err := syscall.Wait4(pid, &ws, 0, nil)
+		if !errors.Is(err, syscall.EINTR) {
+			return ws, err
+		}
+	}
+}
+
+func platformSupported() error { return nil }
+
+// signalNum returns the signal named name ("SIGTERM"), or 0 for none.
+func signalNum(name string) syscall.Signal { return unix.SignalNum(name) }
+
+// jobControl reports whether sig suspends or resumes a process (the
+// signals of job control, which reach the whole group).
+func jobControl(sig syscall.Signal) bool {
+	switch sig {
+	case syscall.SIGSTOP, syscall.SIGTSTP, syscall.SIGCONT, syscall.SIGTTIN, syscall.SIGTTOU:
+		return true
+	}
+	return false
+}
+
+// canExecute returns the error of access(2) for the program file at path,
+// as exec would find it: nil if this user may execute it.
+func canExecute(path string) error { return unix.Access(path, unix.X_OK) }
