@@ -523,7 +523,6 @@ func (c *Cmd) setState(to State) {
 		return
 	}
 	c.state = to
-	c.snapshotLocked() // observers see the state before the event is out
 	c.publishLocked(from)
 }
 
@@ -531,6 +530,7 @@ func (c *Cmd) setState(to State) {
 // state: of state, or of the StatusText alone when they are the same.
 // c.mu is held.
 func (c *Cmd) publishLocked(from State) {
+	c.snapshotLocked() // observers see the change before the event is out
 	if c.onEvent == nil {
 		return
 	}

@@ -482,6 +482,7 @@ func (c *Cmd) runEnded(r *run, ws syscall.WaitStatus, err error) {
 	c.warning = "" // told once, with the change of state
 	c.detachIfDone()
 	c.releaseSocketsIfDoneLocked()
+	c.snapshotLocked() // before done: a waiter sees the end
 	close(r.done)
 }
 

@@ -48,13 +48,13 @@ func (c *Cmd) fieldSpec() *spec {
 	return sp
 }
 
-// refreshSpec takes the spec of a Cmd at rest from its fields again: for
-// SuperviseAll, the caller's call that is about to start it, so that what
-// was set after Add (DependsOn, Group) counts. An active Cmd keeps the spec
-// of what runs.
+// refreshSpec takes the spec of a Cmd never started from its fields again:
+// for SuperviseAll, the caller's call that is about to start it, so that
+// what was set after Add (DependsOn, Group) counts. A Cmd started before
+// keeps the spec of its last start.
 func (c *Cmd) refreshSpec() {
 	c.mu.Lock()
-	if !c.state.active() && c.sup == nil && c.next == nil {
+	if c.state == StateInitial && c.sup == nil {
 		c.spec = c.fieldSpec()
 	}
 	c.unlock()
