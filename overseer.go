@@ -204,10 +204,10 @@ func (o *Overseer) AddCmd(id string, c *Cmd) error {
 	c.spec = c.fieldSpec() // what observers show until the next start: the caller's own call
 	c.unlock()
 	c.out.setSink(id, &o.hub)
+	o.added++
+	c.added = o.added // before c is published: readers of the registry take no lock
 	o.procs[id] = c
 	o.publishRegistryLocked(c, true)
-	o.added++
-	c.added = o.added
 	o.notify()
 	return nil
 }
@@ -734,10 +734,7 @@ func (o *Overseer) has(c *Cmd) bool {
 // restart.
 func (o *Overseer) anyActive() bool {
 	for _, c := range o.cmds() {
-		c.mu.Lock()
-		active := c.state.active() || c.sup != nil || c.next != nil
-		c.unlock()
-		if active {
+		if c.load().busy { // the snapshot: SuperviseAll waits on no start
 			return true
 		}
 	}

@@ -16,6 +16,7 @@ type view struct {
 	st      Status // without the output; Runtime is worked out when read
 	spec    *spec
 	program string // the program file of the last start, resolved; "" before
+	busy    bool   // a run is going, supervised, waiting to restart, or rolling
 }
 
 // spec is what observers show of a Cmd's exported fields. It is taken from
@@ -79,7 +80,8 @@ func (c *Cmd) snapshotLocked() {
 		sp = c.fieldSpec() // started by hand, never registered: by the caller's Start
 		c.spec = sp
 	}
-	v := &view{st: c.baseStatusLocked(), spec: sp, program: c.program}
+	v := &view{st: c.baseStatusLocked(), spec: sp, program: c.program,
+		busy: c.state.active() || c.sup != nil || c.next != nil}
 	c.view.Store(v)
 }
 
