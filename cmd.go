@@ -213,9 +213,9 @@ type Cmd struct {
 	view atomic.Pointer[view] // what observers read, published under mu
 
 	// Set by the Overseer (or by tests) before the first start.
-	owner     *Overseer // the Overseer c is registered with, nil if none
-	added     uint64    // its place among the Cmds registered with owner, from 1
-	timer     timerFunc // for backoff and StartDelay; nil means real timers
+	owner     *Overseer     // the Overseer c is registered with, nil if none
+	added     atomic.Uint64 // its place among the Cmds registered with owner, from 1; read by SuperviseAll without a lock
+	timer     timerFunc     // for backoff and StartDelay; nil means real timers
 	logger    *slog.Logger
 	onEvent   func(Event)          // every change of state, under mu; must not block
 	onIllegal func(from, to State) // a transition outside the table

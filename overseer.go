@@ -205,7 +205,7 @@ func (o *Overseer) AddCmd(id string, c *Cmd) error {
 	c.unlock()
 	c.out.setSink(id, &o.hub)
 	o.added++
-	c.added = o.added // before c is published: readers of the registry take no lock
+	c.added.Store(o.added) // atomic: a SuperviseAll of its former Overseer may still sort it
 	o.procs[id] = c
 	o.publishRegistryLocked(c, true)
 	o.notify()
@@ -452,7 +452,7 @@ func (o *Overseer) SuperviseAll(ctx context.Context) error {
 	for {
 		changed := o.changes()
 		// In the order they were registered, as a file lists them.
-		for _, c := range slices.SortedFunc(slices.Values(o.cmds()), func(a, b *Cmd) int { return cmp.Compare(a.added, b.added) }) {
+		for _, c := range slices.SortedFunc(slices.Values(o.cmds()), func(a, b *Cmd) int { return cmp.Compare(a.added.Load(), b.added.Load()) }) {
 			if seen[c] {
 				continue
 			}
