@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -38,6 +39,19 @@ const (
 // with os/exec.Cmd; changes made while it is at rest (not starting, running,
 // stopping or waiting to restart) take effect at the next start. Every
 // method is safe for concurrent use.
+//
+// The fields are read only when a run starts (copied into the run's
+// configuration by the caller's Start, or by the supervision when it starts
+// a run), and by the caller's own AddCmd and SuperviseAll: never by a
+// background goroutine. What observers show of them (Group, Args as the
+// command line, Dir, WatchFiles, DependsOn: in Status, ToJSON, ListGroup,
+// WatchedFiles, and SuperviseAll's order of processes added while it runs)
+// is a copy taken at registration (AddCmd, Add), at SuperviseAll's beginning
+// for a Cmd at rest, and at each start. So a field changed after Add "takes
+// effect at the next start" for observers too: ListGroup finds a Group set
+// after Add once the process has been started (or SuperviseAll has begun).
+// To have observers see a field from the beginning, set it on a NewCmd and
+// register that with AddCmd.
 //
 // Its output is split into Lines as it arrives; the Cmd keeps the latest of
 // each stream in a bounded ring (BufferLines, BufferBytes), readable through
@@ -195,15 +209,20 @@ type Cmd struct {
 
 	sup *supervision // the supervision in progress, nil when none; guarded by mu
 
+	spec *spec                // what observers show of the fields; guarded by mu
+	view atomic.Pointer[view] // what observers read, published under mu
+
 	// Set by the Overseer (or by tests) before the first start.
-	owner     *Overseer // the Overseer c is registered with, nil if none
-	added     uint64    // its place among the Cmds registered with owner, from 1
-	timer     timerFunc // for backoff and StartDelay; nil means real timers
+	owner     *Overseer     // the Overseer c is registered with, nil if none
+	added     atomic.Uint64 // its place among the Cmds registered with owner, from 1; read by SuperviseAll without a lock
+	timer     timerFunc     // for backoff and StartDelay; nil means real timers
 	logger    *slog.Logger
 	onEvent   func(Event)          // every change of state, under mu; must not block
 	onIllegal func(from, to State) // a transition outside the table
 	onIdle    func()               // the supervision has ended
 	subreaper bool                 // the Overseer is the child subreaper: mark and end descendants
+
+	beforeExec func() // tests: called just before exec, with mu held, as a hung exec holds it; nil in use
 }
 
 // NewCmd returns a Cmd that runs name with args, with every field that has a
@@ -237,7 +256,7 @@ func NewCmd(name string, args ...string) *Cmd {
 // Start makes one run; restarts are the work of Overseer.Supervise.
 func (c *Cmd) Start() error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	defer c.unlock()
 	if c.state.active() || c.sup != nil {
 		return fmt.Errorf("%w: %s is %v", ErrRunning, c.name(), c.state)
 	}
@@ -262,7 +281,7 @@ func (c *Cmd) launchLocked() error {
 	}
 	var r *run
 	if configured {
-		c.cfg = &cfg
+		c.cfg, c.spec = &cfg, configSpec(&cfg)
 		c.out.setLimits(cfg.bufferLines, cfg.bufferBytes, cfg.maxLineBytes)
 		if err = c.openSocketsLocked(&cfg); err == nil {
 			r, err = c.startRun(&cfg, c.done)
@@ -280,6 +299,7 @@ func (c *Cmd) launchLocked() error {
 		c.setState(next)
 		c.detachIfDone()
 		c.releaseSocketsIfDoneLocked()
+		c.snapshotLocked() // before done: a waiter sees the end
 		close(c.done)
 		return err
 	}
@@ -358,7 +378,7 @@ func (c *Cmd) Stop() error {
 		sup.cancel()
 	}
 	endRun := c.requestStopLocked()
-	c.mu.Unlock()
+	c.unlock()
 
 	endRun()
 	if sup != nil {
@@ -406,7 +426,7 @@ func (c *Cmd) Signal(sig syscall.Signal) error {
 	}
 	c.mu.Lock()
 	r := c.run
-	c.mu.Unlock()
+	c.unlock()
 	if r == nil {
 		return fmt.Errorf("overseer: signal %s: %w", c.name(), os.ErrProcessDone)
 	}
@@ -417,10 +437,10 @@ func (c *Cmd) Signal(sig syscall.Signal) error {
 }
 
 // Status returns a snapshot of the Cmd, with copies of the output it keeps.
+// It takes no lock that a start, a stop or a probe holds: it returns at once
+// even while an exec hangs (the state is then starting).
 func (c *Cmd) Status() Status {
-	c.mu.Lock()
-	st := c.statusLocked(time.Now())
-	c.mu.Unlock()
+	st := c.load().status(time.Now())
 	st.Stdout, st.Stderr = c.out.texts()
 	st.StdoutLines, st.StderrLines = c.out.counts()
 	return st
@@ -432,7 +452,7 @@ func (c *Cmd) Status() Status {
 // taken for, the old one, has ended: call Done again for the new one.
 func (c *Cmd) Done() <-chan struct{} {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	defer c.unlock()
 	if c.done == nil {
 		c.done = make(chan struct{})
 		close(c.done)
@@ -456,7 +476,16 @@ func (c *Cmd) Lines(since uint64) []Line {
 	return c.out.since(since)
 }
 
+// statusLocked is the Status of c at now, without the output. c.mu is held.
 func (c *Cmd) statusLocked(now time.Time) Status {
+	st := c.baseStatusLocked()
+	st.Runtime = runtimeAt(st.StartTime, st.StopTime, now)
+	return st
+}
+
+// baseStatusLocked is the Status of c without the output and Runtime.
+// c.mu is held.
+func (c *Cmd) baseStatusLocked() Status {
 	st := Status{
 		ID:        c.id,
 		State:     c.state,
@@ -476,15 +505,6 @@ func (c *Cmd) statusLocked(now time.Time) Status {
 	}
 	if c.exited {
 		st.Exit = c.exit
-	}
-	switch {
-	case c.startTime.IsZero():
-	case c.stopTime.IsZero():
-		// now may come from before a start that raced with the caller
-		// (ToJSONAll takes one now for all): never less than nothing.
-		st.Runtime = max(now.Sub(c.startTime), 0)
-	default:
-		st.Runtime = max(c.stopTime.Sub(c.startTime), 0)
 	}
 	return st
 }
@@ -510,6 +530,7 @@ func (c *Cmd) setState(to State) {
 // state: of state, or of the StatusText alone when they are the same.
 // c.mu is held.
 func (c *Cmd) publishLocked(from State) {
+	c.snapshotLocked() // observers see the change before the event is out
 	if c.onEvent == nil {
 		return
 	}
@@ -536,21 +557,21 @@ func (c *Cmd) setStatusTextLocked(text string) {
 
 // WatchedFiles returns the files whose change should restart the process:
 // its program file, as found at its last start (before the first, as
-// found now in PATH, if it is), then WatchFiles. Package watch acts on
-// them.
+// found now in PATH, if it is), then WatchFiles, as of the last start (or
+// as registered, before the first; see Cmd). Package watch acts on them.
+// It reads the published snapshot, not the fields, and takes no lock.
 func (c *Cmd) WatchedFiles() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	v := c.load()
 	var files []string
 	switch {
-	case c.program != "":
-		files = append(files, c.program)
-	case len(c.Args) > 0 && c.Args[0] != "":
-		if path, err := exec.LookPath(c.Args[0]); err == nil {
-			files = append(files, absIn(c.Dir, path))
+	case v.program != "":
+		files = append(files, v.program)
+	case v.spec.program0 != "":
+		if path, err := exec.LookPath(v.spec.program0); err == nil {
+			files = append(files, absIn(v.spec.dir, path))
 		}
 	}
-	return append(files, c.WatchFiles...)
+	return append(files, v.spec.watchFiles...)
 }
 
 // absIn returns path made absolute, relative to dir if dir is set.
@@ -564,14 +585,9 @@ func absIn(dir, path string) string {
 	return path
 }
 
-// group is the Cmd's Group as of its last start, or as set if never started.
+// group is the Cmd's Group as observers see it (see Cmd).
 func (c *Cmd) group() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.cfg != nil {
-		return c.cfg.group
-	}
-	return c.Group
+	return c.load().spec.group
 }
 
 // name is how errors refer to the Cmd: its id, or its program.
@@ -579,8 +595,11 @@ func (c *Cmd) name() string {
 	if c.id != "" {
 		return c.id
 	}
+	if v := c.view.Load(); v != nil && v.spec.program0 != "" {
+		return v.spec.program0 // a background goroutine never reads Args
+	}
 	if len(c.Args) > 0 {
-		return c.Args[0]
+		return c.Args[0] // never started: only its creator can reach it
 	}
 	return "(no program)"
 }
@@ -614,12 +633,20 @@ type runConfig struct {
 	notify       bool
 	watchdog     time.Duration
 	listeners    []listenAddr
+	watchFiles   []string
+	dependsOn    []Dependency
 }
 
 // config checks the Cmd's fields and returns the run configuration they
 // make, or an error wrapping ErrInvalid that names the field.
 func (c *Cmd) config() (runConfig, error) {
-	if len(c.Args) == 0 || c.Args[0] == "" {
+	return c.configArgs(c.Args)
+}
+
+// configArgs is config with args in place of Args: a rolling Upgrade
+// checks and runs its new command line without writing Args.
+func (c *Cmd) configArgs(args []string) (runConfig, error) {
+	if len(args) == 0 || args[0] == "" {
 		return runConfig{}, fmt.Errorf("%w: %s: no program to run (Args is empty)", ErrInvalid, c.name())
 	}
 	for _, kv := range c.Env {
@@ -631,7 +658,7 @@ func (c *Cmd) config() (runConfig, error) {
 	for _, f := range []struct {
 		name   string
 		values []string
-	}{{"Args", c.Args}, {"Env", c.Env}, {"Dir", []string{c.Dir}}} {
+	}{{"Args", args}, {"Env", c.Env}, {"Dir", []string{c.Dir}}} {
 		for _, v := range f.values {
 			if strings.IndexByte(v, 0) >= 0 {
 				return runConfig{}, fmt.Errorf("%w: %s: %s has a NUL byte in %q", ErrInvalid, c.name(), f.name, v)
@@ -699,8 +726,8 @@ func (c *Cmd) config() (runConfig, error) {
 		stdout, stderr = w, w
 	}
 	return runConfig{
-		args:         slices.Clone(c.Args),
-		cmdline:      strings.Join(c.Args, " "),
+		args:         slices.Clone(args),
+		cmdline:      strings.Join(args, " "),
 		dir:          c.Dir,
 		env:          childEnv(orEnviron(c.Env)),
 		group:        c.Group,
@@ -723,6 +750,8 @@ func (c *Cmd) config() (runConfig, error) {
 		notify:       notify,
 		watchdog:     c.Watchdog,
 		listeners:    listeners,
+		watchFiles:   slices.Clone(c.WatchFiles),
+		dependsOn:    slices.Clone(c.DependsOn),
 	}, nil
 }
 

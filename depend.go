@@ -73,11 +73,11 @@ func (d Dependency) check(self string) error {
 	return nil
 }
 
-// dependsOn returns a copy of c.DependsOn.
+// dependsOn returns c's DependsOn as of its registration, SuperviseAll's
+// beginning or its last start (see Cmd): never read from the field, which
+// the caller may be writing. The slice is shared: do not modify it.
 func (c *Cmd) dependsOn() []Dependency {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Clone(c.DependsOn)
+	return c.load().spec.dependsOn
 }
 
 // depGraph is the DependsOn of a set of processes: graph[id] lists the ids
@@ -337,7 +337,7 @@ func (s *startOrder) add(c *Cmd, late bool) error {
 	deps := c.dependsOn()
 	c.mu.Lock()
 	fresh := c.state == StateInitial && c.sup == nil
-	c.mu.Unlock()
+	c.unlock()
 	if !fresh || len(deps) == 0 {
 		return s.start(c)
 	}
@@ -453,7 +453,7 @@ func (s *startOrder) decide(c *Cmd, w *waiter) verdict {
 	}
 	c.mu.Lock()
 	fresh := c.state == StateInitial && c.sup == nil
-	c.mu.Unlock()
+	c.unlock()
 	if !fresh {
 		return verdict{kind: verdictGiveUp} // started by hand, or made fatal
 	}
@@ -493,7 +493,7 @@ func (s *startOrder) check(d Dependency, dep *Cmd) (bool, error) {
 	exited, exit, depErr := dep.exited, dep.exit, dep.err
 	success := exited && dep.cfg != nil && dep.cfg.success(exit)
 	atRest := !state.active() && dep.sup == nil
-	dep.mu.Unlock()
+	dep.unlock()
 
 	switch d.Condition {
 	case ConditionStarted:
@@ -546,7 +546,7 @@ func (s *startOrder) setText(c *Cmd, w *waiter, text string) {
 		return
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	defer c.unlock()
 	if c.statusText == w.text && (text == "" || c.state == StateInitial && c.sup == nil) {
 		c.setStatusTextLocked(text)
 	}
@@ -564,7 +564,7 @@ func (s *startOrder) fail(c *Cmd, err error) bool {
 	}
 	c.mu.Lock()
 	o.mu.Unlock()
-	defer c.mu.Unlock()
+	defer c.unlock()
 	if c.state != StateInitial || c.sup != nil {
 		return false
 	}

@@ -19,6 +19,19 @@
 //
 // Every change of state is checked against the table documented on State.
 //
+// # Who writes a Cmd's state
+//
+// A Cmd's state is written only under its lock, by whoever acts on it (the
+// caller's Start, Stop and Restart, the supervision loop, the run's waiter,
+// its probe and its notification reader), and each writer publishes an
+// immutable snapshot before it lets go, which Status, ToJSON, ToJSONAll,
+// ListAll, ListGroup and WatchedFiles load atomically, as they load the
+// registry, without taking any lock; the exported fields are read only by
+// the caller's own calls and when a run starts (see Cmd). The lock order
+// that remains is the Overseer's lock before a Cmd's (never the reverse,
+// and no observer takes either), and under a Cmd's lock only the locks of
+// its output and of the subscriptions, which take neither.
+//
 // On Linux a run learns of its process's exit through a pidfd watched by the
 // Go runtime's netpoller, so waiting children cost parked goroutines, not OS
 // threads. Other Unix systems fall back to a thread blocked in wait4, as

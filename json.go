@@ -1,9 +1,6 @@
 package overseer
 
-import (
-	"strings"
-	"time"
-)
+import "time"
 
 // JSONProcess is a flat view of a process for dashboards and APIs: states and
 // errors as strings, instants as time.Time, durations as seconds.
@@ -30,26 +27,22 @@ type JSONProcess struct {
 }
 
 // ToJSON returns the Cmd's JSONProcess. It takes no copy of the output and is
-// cheap enough to call for every process many times a second.
+// cheap enough to call for every process many times a second; it reads the
+// snapshot the Cmd publishes at each change, and takes no lock that a
+// start, a stop or a probe holds. Group, Cmd and Dir are those of the last
+// start, or as registered before the first (see Cmd).
 func (c *Cmd) ToJSON() JSONProcess {
 	return c.toJSON(time.Now())
 }
 
 func (c *Cmd) toJSON(now time.Time) JSONProcess {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	st := c.statusLocked(now)
-	var cmdline, dir, group string
-	if c.cfg != nil { // what runs, not what may have been changed since
-		cmdline, dir, group = c.cfg.cmdline, c.cfg.dir, c.cfg.group
-	} else {
-		cmdline, dir, group = strings.Join(c.Args, " "), c.Dir, c.Group
-	}
+	v := c.load() // the published snapshot: no lock, no field of the caller's
+	st := v.status(now)
 	jp := JSONProcess{
-		ID:        c.id,
-		Group:     group,
-		Cmd:       cmdline,
-		Dir:       dir,
+		ID:        st.ID,
+		Group:     v.spec.group,
+		Cmd:       v.spec.cmdline,
+		Dir:       v.spec.dir,
 		PID:       st.PID,
 		State:     st.State,
 		ExitCode:  st.Exit,

@@ -167,7 +167,7 @@ func (r *run) applyNotify(pid int, msg []byte, w *watchdog, readied *bool) {
 // is its current run.
 func (c *Cmd) notifyStatus(r *run, text string) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	defer c.unlock()
 	r.statusText = text
 	if c.run == r {
 		c.setStatusTextLocked(text)
@@ -178,7 +178,7 @@ func (c *Cmd) notifyStatus(r *run, text string) {
 // is stopping, and the end of the run is not a failure.
 func (c *Cmd) notifyStopping(r *run) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	defer c.unlock()
 	if r.selfStopping {
 		return
 	}
@@ -191,7 +191,7 @@ func (c *Cmd) notifyStopping(r *run) {
 // notifyMainPID records MAINPID=pid of run r.
 func (c *Cmd) notifyMainPID(r *run, pid int) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	defer c.unlock()
 	r.mainPID = pid
 	if c.run == r {
 		c.mainPID = pid
@@ -201,7 +201,7 @@ func (c *Cmd) notifyMainPID(r *run, pid int) {
 // watchdogMissed records that run r sent no WATCHDOG=1 in time.
 func (c *Cmd) watchdogMissed(r *run, interval time.Duration) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	defer c.unlock()
 	r.watchdogErr = fmt.Errorf("overseer: %s: no WATCHDOG=1 within %v", c.name(), interval)
 	if c.logger != nil {
 		c.logger.Warn("overseer: watchdog missed: sending SIGABRT", "id", c.id, "pid", r.pid, "interval", interval)

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unicode"
@@ -34,10 +35,10 @@ type Overseer struct {
 	subreaper    bool  // WithSubreaper took effect
 	subreaperErr error // why WithSubreaper could not; Add returns it
 
-	mu     sync.Mutex // guards procs and sorted; taken before a Cmd's own lock, never after
+	mu     sync.Mutex // guards procs and added; taken before a Cmd's own lock, never after
 	procs  map[string]*Cmd
-	sorted []*Cmd // procs by id, made on demand; nil after a change, never modified
-	added  uint64 // Cmds ever registered: the next one's Cmd.added
+	added  uint64                 // Cmds ever registered: the next one's Cmd.added
+	sorted atomic.Pointer[[]*Cmd] // procs by id, republished under mu at each change, never modified: observers read it without mu
 
 	changedMu sync.Mutex
 	changed   chan struct{} // closed and replaced when a process comes, goes or ends
@@ -107,6 +108,7 @@ func WithSubreaper() Option {
 // NewOverseer returns an empty Overseer.
 func NewOverseer(opts ...Option) *Overseer {
 	o := &Overseer{procs: make(map[string]*Cmd), changed: make(chan struct{})}
+	o.sorted.Store(new([]*Cmd))
 	o.hub.init()
 	for _, opt := range opts {
 		if opt != nil {
@@ -188,7 +190,7 @@ func (o *Overseer) AddCmd(id string, c *Cmd) error {
 	}
 	c.mu.Lock()
 	if c.owner != nil || c.state.active() {
-		c.mu.Unlock()
+		c.unlock()
 		return fmt.Errorf("%w: %s: the Cmd runs or belongs to an Overseer already", ErrInvalid, id)
 	}
 	c.owner = o
@@ -199,12 +201,13 @@ func (o *Overseer) AddCmd(id string, c *Cmd) error {
 	c.onEvent = o.event
 	c.onIdle = o.notify
 	c.subreaper = o.subreaper
-	c.mu.Unlock()
+	c.spec = c.fieldSpec() // what observers show until the next start: the caller's own call
+	c.unlock()
 	c.out.setSink(id, &o.hub)
-	o.procs[id] = c
-	o.sorted = nil
 	o.added++
-	c.added = o.added
+	c.added.Store(o.added) // atomic: a SuperviseAll of its former Overseer may still sort it
+	o.procs[id] = c
+	o.publishRegistryLocked(c, true)
 	o.notify()
 	return nil
 }
@@ -221,7 +224,7 @@ func (o *Overseer) Remove(id string) error {
 	c.mu.Lock()
 	if c.state.active() || c.sup != nil || c.next != nil {
 		state := c.state
-		c.mu.Unlock()
+		c.unlock()
 		o.mu.Unlock()
 		return fmt.Errorf("%w: %s is %v", ErrRunning, id, state)
 	}
@@ -229,10 +232,10 @@ func (o *Overseer) Remove(id string) error {
 	c.onEvent, c.onIdle, c.owner, c.subreaper = nil, nil, nil, false
 	c.socks.close() // the Listeners go with the process
 	c.socks = nil
-	c.mu.Unlock()
+	c.unlock()
 	c.out.setSink(id, nil)
 	delete(o.procs, id)
-	o.sorted = nil
+	o.publishRegistryLocked(c, false)
 	o.mu.Unlock()
 	o.notify()
 	return nil
@@ -240,10 +243,7 @@ func (o *Overseer) Remove(id string) error {
 
 // HasProc reports whether id is registered.
 func (o *Overseer) HasProc(id string) bool {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	_, ok := o.procs[id]
-	return ok
+	return o.lookup(id) != nil
 }
 
 // ListAll returns the registered ids, sorted.
@@ -269,10 +269,8 @@ func (o *Overseer) ListGroup(group string) []string {
 
 // Cmd returns the Cmd of process id.
 func (o *Overseer) Cmd(id string) (*Cmd, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	c, ok := o.procs[id]
-	if !ok {
+	c := o.lookup(id)
+	if c == nil {
 		return nil, notFound(id)
 	}
 	return c, nil
@@ -375,7 +373,7 @@ func (o *Overseer) supervise(c *Cmd, restart, fresh bool) (*supervision, error) 
 	// Registered, and c is locked: the registry's lock can go, so that a
 	// slow exec (a Dir on a hung mount, say) holds up this process only.
 	o.mu.Unlock()
-	defer c.mu.Unlock()
+	defer c.unlock()
 	if c.state.active() || c.sup != nil || (fresh && c.state != StateInitial) {
 		return nil, fmt.Errorf("%w: %s is %v", ErrRunning, c.id, c.state)
 	}
@@ -442,6 +440,9 @@ func (o *Overseer) SuperviseAll(ctx context.Context) error {
 	}
 	begin := time.Now()
 	registered := o.cmds()
+	for _, c := range registered {
+		c.refreshSpec()
+	}
 	if err := checkDependencies(registered); err != nil {
 		return err // before anything starts
 	}
@@ -455,7 +456,7 @@ func (o *Overseer) SuperviseAll(ctx context.Context) error {
 	for {
 		changed := o.changes()
 		// In the order they were registered, as a file lists them.
-		for _, c := range slices.SortedFunc(slices.Values(o.cmds()), func(a, b *Cmd) int { return cmp.Compare(a.added, b.added) }) {
+		for _, c := range slices.SortedFunc(slices.Values(o.cmds()), func(a, b *Cmd) int { return cmp.Compare(a.added.Load(), b.added.Load()) }) {
 			if seen[c] {
 				continue
 			}
@@ -538,12 +539,12 @@ func (o *Overseer) restart(c *Cmd, args []string) error {
 	if sup := c.sup; sup != nil && !sup.stopped {
 		sup.requestRestart()
 		endRun := c.requestStopLocked()
-		c.mu.Unlock()
+		c.unlock()
 		endRun()
 		return o.awaitNewRun(c, restarts+1)
 	}
 	wasActive := c.state.active() || c.sup != nil
-	c.mu.Unlock()
+	c.unlock()
 	if err := c.Stop(); err != nil {
 		return err
 	}
@@ -568,7 +569,7 @@ func (o *Overseer) awaitNewRun(c *Cmd, restarts int) error {
 		st := c.statusLocked(time.Now())
 		supervised := c.sup != nil && !c.sup.stopped
 		success := c.exited && c.cfg != nil && c.cfg.success(c.exit)
-		c.mu.Unlock()
+		c.unlock()
 		if st.Restarts < restarts {
 			if !supervised {
 				return fmt.Errorf("%w: %s: stopped before the new run started", ErrNotReady, c.name())
@@ -605,8 +606,13 @@ func (o *Overseer) awaitNewRun(c *Cmd, restarts int) error {
 // Upgrade restarts process id onto a new command line, args: a new
 // binary, say. For a running process with Listeners it is a rolling
 // restart, as Restart's, that keeps the old Args and the old run when the
-// new one is not ready (the error wraps ErrNotReady). Otherwise Args are
-// replaced and the process restarted as by Restart. Empty args are
+// new one is not ready (the error wraps ErrNotReady): the new arguments go
+// to the new run alone, and Args is set to them only once it has taken
+// over. Otherwise Args are replaced and the process restarted as by
+// Restart. Either way Upgrade writes Args as its caller would, from the
+// caller's goroutine, holding the Cmd's lock: later restarts run the new
+// command line, and no background goroutine reads or writes Args; the
+// caller must not write Args itself during the call. Empty args are
 // ErrInvalid.
 func (o *Overseer) Upgrade(id string, args ...string) error {
 	c, err := o.Cmd(id)
@@ -688,36 +694,51 @@ func (o *Overseer) Dropped() (events, lines uint64) {
 	return o.hub.events.Dropped(), o.hub.lines.Dropped()
 }
 
-// cmds returns the registered Cmds, sorted by id. The slice is shared:
-// callers must not modify it.
+// cmds returns the registered Cmds, sorted by id, from the published
+// registry: no lock. The slice is shared: callers must not modify it.
 func (o *Overseer) cmds() []*Cmd {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.sorted == nil {
-		cmds := make([]*Cmd, 0, len(o.procs))
-		for _, c := range o.procs {
-			cmds = append(cmds, c)
-		}
-		slices.SortFunc(cmds, func(a, b *Cmd) int { return strings.Compare(a.id, b.id) })
-		o.sorted = cmds
+	return *o.sorted.Load()
+}
+
+// lookup returns the registered Cmd of id, nil if none, from the published
+// registry: no lock.
+func (o *Overseer) lookup(id string) *Cmd {
+	cmds := o.cmds()
+	if i, ok := slices.BinarySearchFunc(cmds, id, func(c *Cmd, id string) int { return strings.Compare(c.id, id) }); ok {
+		return cmds[i]
 	}
-	return o.sorted
+	return nil
+}
+
+// publishRegistryLocked publishes the registry with c added (or removed):
+// a new sorted slice, so that readers holding the old one are undisturbed.
+// o.mu is held.
+func (o *Overseer) publishRegistryLocked(c *Cmd, add bool) {
+	old := o.cmds()
+	i, found := slices.BinarySearchFunc(old, c.id, func(c *Cmd, id string) int { return strings.Compare(c.id, id) })
+	var cmds []*Cmd
+	switch {
+	case add && !found:
+		cmds = make([]*Cmd, 0, len(old)+1)
+		cmds = append(append(append(cmds, old[:i]...), c), old[i:]...)
+	case !add && found:
+		cmds = make([]*Cmd, 0, len(old)-1)
+		cmds = append(append(cmds, old[:i]...), old[i+1:]...)
+	default:
+		return
+	}
+	o.sorted.Store(&cmds)
 }
 
 func (o *Overseer) has(c *Cmd) bool {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.procs[c.id] == c
+	return o.lookup(c.id) == c
 }
 
 // anyActive reports whether some process runs, is supervised, or waits to
 // restart.
 func (o *Overseer) anyActive() bool {
 	for _, c := range o.cmds() {
-		c.mu.Lock()
-		active := c.state.active() || c.sup != nil || c.next != nil
-		c.mu.Unlock()
-		if active {
+		if c.load().busy { // the snapshot: SuperviseAll waits on no start
 			return true
 		}
 	}

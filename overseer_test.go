@@ -237,7 +237,11 @@ func TestListAllAndGroup(t *testing.T) {
 	for _, p := range []struct{ id, group string }{
 		{"web-2", "web"}, {"db", "data"}, {"web-1", "web"}, {"cache", "data"}, {"lone", ""}, {"web-10", "web"},
 	} {
-		addChild(t, o, p.id).Group = p.group
+		// Configured before it is registered: a Group set after Add shows
+		// from the next start on (see Cmd).
+		c := NewCmd(childPath)
+		c.Group = p.group
+		require.NoError(t, o.AddCmd(p.id, c))
 	}
 	assert.Equal(t, []string{"cache", "db", "lone", "web-1", "web-10", "web-2"}, o.ListAll())
 	assert.Equal(t, []string{"web-1", "web-10", "web-2"}, o.ListGroup("web"))
@@ -251,9 +255,10 @@ func TestToJSONAll(t *testing.T) {
 	o := newTestOverseer(t)
 	assert.Empty(t, o.ToJSONAll())
 	for _, id := range []string{"c", "a", "b"} {
-		c := addChild(t, o, id, "exit:3")
+		c := NewCmd(childPath, "exit:3") // configured before registration: observers see it at once
 		c.Group = "g-" + id
 		c.Restart = RestartNever
+		require.NoError(t, o.AddCmd(id, c))
 	}
 	require.NoError(t, o.Supervise(context.Background(), "b"))
 	all := o.ToJSONAll()

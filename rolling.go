@@ -18,36 +18,38 @@ func (c *Cmd) canRollLocked() bool {
 // is ready it takes over (one event, running to running, with its PID)
 // and the old one is stopped gracefully. A new run that cannot start, ends,
 // or is not ready in time is stopped, and the old one stays, as do the
-// Args. It returns once the run that lost has ended. c.mu is held, and
+// Args: the new arguments go to the new run's configuration, and Args is
+// written only once the new run has taken over. It returns once the run that lost has ended. c.mu is held, and
 // released.
 func (c *Cmd) rollLocked(args []string) error {
 	if c.next != nil {
-		c.mu.Unlock()
+		c.unlock()
 		return fmt.Errorf("%w: %s: a rolling restart is in progress", ErrRunning, c.name())
 	}
-	kept := c.Args
+	// The new command line goes to the new run's configuration; Args is
+	// written only once that run has taken over, below.
+	newArgs := c.Args
 	if args != nil {
-		c.Args = args
+		newArgs = args
 	}
-	cfg, err := c.config()
-	c.Args = kept
+	cfg, err := c.configArgs(newArgs)
 	if err != nil {
-		c.mu.Unlock()
+		c.unlock()
 		return err
 	}
 	if !c.socks.same(cfg.listeners) {
-		c.mu.Unlock()
+		c.unlock()
 		return fmt.Errorf("%w: %s: Listeners changed; a rolling restart keeps the sockets (stop and start to change them)", ErrInvalid, c.name())
 	}
 	if err := c.checkProbeOnSocketsLocked(&cfg); err != nil {
-		c.mu.Unlock()
+		c.unlock()
 		return err
 	}
 	old, program := c.run, c.program
 	r, err := c.startRun(&cfg, make(chan struct{}))
 	if err != nil {
 		c.program = program
-		c.mu.Unlock()
+		c.unlock()
 		return fmt.Errorf("%w: %s: the old run (pid %d) goes on: %w", ErrNotReady, c.name(), old.pid, err)
 	}
 	c.next = r
@@ -55,7 +57,7 @@ func (c *Cmd) rollLocked(args []string) error {
 		close(r.decided)
 	}
 	r.begin()
-	c.mu.Unlock()
+	c.unlock()
 
 	select {
 	case <-r.decided:
@@ -89,7 +91,7 @@ func (c *Cmd) rollLocked(args []string) error {
 		first := !r.stopRequested
 		r.stopRequested = true
 		oldGoesOn := c.run == old
-		c.mu.Unlock()
+		c.unlock()
 		r.stop(first)
 		if !oldGoesOn {
 			return fmt.Errorf("%w: %s: rolling restart: new run (pid %d) stopped: %w", ErrNotReady, c.name(), r.pid, why)
@@ -102,12 +104,14 @@ func (c *Cmd) rollLocked(args []string) error {
 
 	// The new run takes over.
 	c.next = nil
-	c.run, c.done, c.cfg = r, r.done, &cfg
+	c.run, c.done, c.cfg, c.spec = r, r.done, &cfg, configSpec(&cfg)
 	c.out.setLimits(cfg.bufferLines, cfg.bufferBytes, cfg.maxLineBytes)
 	c.pid, c.startTime, c.stopTime = r.pid, r.started, time.Time{}
 	c.exited, c.err, c.stopped = false, nil, false
 	c.statusText, c.mainPID = r.statusText, r.mainPID
 	if args != nil {
+		// Upgrade's contract: later restarts run the new command line. This
+		// is the goroutine of Upgrade's caller, under c.mu (see Upgrade).
 		c.Args = args
 	}
 	c.restarts++
@@ -115,7 +119,7 @@ func (c *Cmd) rollLocked(args []string) error {
 	c.setState(StateRunning)
 	first := !old.stopRequested
 	old.stopRequested = true
-	c.mu.Unlock()
+	c.unlock()
 	old.stop(first)
 	return nil
 }

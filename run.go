@@ -175,6 +175,9 @@ func (c *Cmd) startRun(cfg *runConfig, done chan struct{}) (*run, error) {
 	// The guardian hears of the start before the fork, so that a host
 	// killed before it learns the group's id leaves nothing behind either.
 	unguarded := theHost.expect(token, pipes)
+	if c.beforeExec != nil {
+		c.beforeExec() // a test's stand-in for an exec that hangs
+	}
 	err = ec.Start()
 	closeAll(ends...) // the child has its own copies; EOF comes when it and its group close them
 	closeAll(lifeline)
@@ -419,7 +422,7 @@ func (r *run) signalMain(main int, sig syscall.Signal) (int, error) {
 // finished (interrupted when a signal ended the run).
 func (c *Cmd) runEnded(r *run, ws syscall.WaitStatus, err error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	defer c.unlock()
 	if c.run != r {
 		// The other run of a rolling restart: the old one, retired, or a
 		// new one that never took over. The Cmd's state is not theirs.
@@ -479,6 +482,7 @@ func (c *Cmd) runEnded(r *run, ws syscall.WaitStatus, err error) {
 	c.warning = "" // told once, with the change of state
 	c.detachIfDone()
 	c.releaseSocketsIfDoneLocked()
+	c.snapshotLocked() // before done: a waiter sees the end
 	close(r.done)
 }
 
@@ -499,7 +503,7 @@ func daemonizedWarning(r *run) string {
 // running, or, for the new run of a rolling restart, the restart goes on.
 func (c *Cmd) runReady(r *run) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	defer c.unlock()
 	select {
 	case <-r.ended:
 		return // the run is over
@@ -518,7 +522,7 @@ func (c *Cmd) runReady(r *run) {
 // stopped. (The new run of a rolling restart is ended by the restart.)
 func (c *Cmd) runNotReady(r *run, err error) bool {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	defer c.unlock()
 	select {
 	case <-r.ended:
 		return false // the run is over

@@ -50,7 +50,7 @@ func (c *Cmd) signalMain(sig syscall.Signal) (int, error) {
 	if r != nil {
 		main = r.mainPID
 	}
-	c.mu.Unlock()
+	c.unlock()
 	if r == nil {
 		return 0, fmt.Errorf("overseer: signal %s: %w", c.name(), os.ErrProcessDone)
 	}
@@ -86,7 +86,7 @@ func (c *Cmd) Forward(sig syscall.Signal) (Reached, error) {
 	if c.run != nil {
 		stopSignal, pid = c.run.cfg.stopSignal, c.run.pid
 	}
-	c.mu.Unlock()
+	c.unlock()
 	if ReachesGroup(sig) || sig == stopSignal {
 		return Reached{Group: true, PID: pid}, c.Signal(sig)
 	}

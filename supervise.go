@@ -141,7 +141,7 @@ func (s *supervision) loop(startDelay time.Duration, launched bool) {
 		c.mu.Lock()
 		if !launched {
 			if s.stopped {
-				c.mu.Unlock()
+				c.unlock()
 				s.stoppedWhileWaiting()
 				return
 			}
@@ -158,7 +158,7 @@ func (s *supervision) loop(startDelay time.Duration, launched bool) {
 		// A run is in progress unless it failed to start; it may be
 		// stopping already when the first run was launched by supervise.
 		inProgress, done := c.run != nil, c.done
-		c.mu.Unlock()
+		c.unlock()
 
 		if inProgress {
 			<-done // the exit is seen by the run's own goroutine; no polling
@@ -167,19 +167,19 @@ func (s *supervision) loop(startDelay time.Duration, launched bool) {
 		for c.sup == s && c.run != nil && c.done != done {
 			// A rolling restart's new run took over: follow it.
 			done = c.done
-			c.mu.Unlock()
+			c.unlock()
 			<-done
 			c.mu.Lock()
 		}
 		if c.sup != s {
 			// Detached when the run ended for good: the Cmd may be under
 			// a new supervision already.
-			c.mu.Unlock()
+			c.unlock()
 			return
 		}
 		state, delay, restart := c.state, s.delay, s.restart && !s.stopped
 		c.detachIfDone()
-		c.mu.Unlock()
+		c.unlock()
 		if restart {
 			continue
 		}
@@ -216,7 +216,7 @@ func (s *supervision) sleep(d time.Duration) bool {
 func (s *supervision) stoppedWhileWaiting() {
 	c := s.cmd
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	defer c.unlock()
 	switch c.state {
 	case StateBackoff:
 		c.stopped = true // interrupted on request, whatever the last run was
@@ -249,7 +249,7 @@ func (s *supervision) finish() {
 		c.sup = nil
 	}
 	notify := c.onIdle
-	c.mu.Unlock()
+	c.unlock()
 	close(s.done)
 	if notify != nil {
 		notify()

@@ -17,12 +17,14 @@ import (
 // served with promhttp.HandlerFor.
 func Example() {
 	ovr := overseer.NewOverseer()
-	web, err := ovr.Add("web", "python3", "-m", "http.server", "8000")
-	if err != nil {
+	// Configured before it is registered, so that the metrics show its
+	// group at once (a Group set after Add shows from its next start).
+	web := overseer.NewCmd("python3", "-m", "http.server", "8000")
+	web.Group = "frontend"
+	if err := ovr.AddCmd("web", web); err != nil {
 		fmt.Println(err)
 		return
 	}
-	web.Group = "frontend"
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(metrics.New(ovr))

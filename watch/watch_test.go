@@ -426,13 +426,14 @@ func startWatching(t *testing.T, o *overseer.Overseer, content, script string) (
 func TestWithIDs(t *testing.T) {
 	o, lines := setup(t)
 	c, conf := startWatching(t, o, "a = 1\n", "echo up; exec sleep 60")
+	// p's line before q starts: waitLine drops the lines of others.
+	waitLine(t, lines, "p", "up")
 	other, err := o.Add("q", "/bin/sh", "-c", "echo q up; exec sleep 60")
 	require.NoError(t, err)
 	otherConf := filepath.Join(t.TempDir(), "other.toml")
 	require.NoError(t, os.WriteFile(otherConf, []byte("b = 1\n"), 0o644))
 	other.WatchFiles = []string{otherConf}
 	require.NoError(t, o.Start("q"))
-	waitLine(t, lines, "p", "up")
 	waitLine(t, lines, "q", "q up")
 
 	r := start(t, o, WithDebounce(50*time.Millisecond), WithIDs("p"))
