@@ -4,10 +4,10 @@ package overseer
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/overseer-go/overseer/internal/testbuild"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -15,32 +15,11 @@ import (
 // testMaxLine is the maxLine of the outputs of these tests.
 const testMaxLine = 64
 
-// refSplit is the specification of the line splitter (a copy of the one in
-// internal/linebuf, for the tests of this package that compare captured
-// output with it): split at "\n", drop one "\r" before each "\n", keep the
-// unterminated rest as it is, then cut every line into pieces of max bytes.
+// refSplit is testbuild.RefSplit, as Lines.
 func refSplit(input []byte, max int) []Line {
-	parts := strings.Split(string(input), "\n")
-	var lines []string
-	for i, part := range parts {
-		if i < len(parts)-1 {
-			// Terminated by "\n".
-			lines = append(lines, strings.TrimSuffix(part, "\r"))
-		} else if part != "" {
-			// The final, unterminated piece keeps any "\r".
-			lines = append(lines, part)
-		}
-	}
 	var out []Line
-	for _, line := range lines {
-		if line == "" {
-			out = append(out, Line{Text: ""})
-			continue
-		}
-		for start := 0; start < len(line); start += max {
-			end := min(start+max, len(line))
-			out = append(out, Line{Text: line[start:end], Partial: end < len(line)})
-		}
+	for _, p := range testbuild.RefSplit(input, max) {
+		out = append(out, Line{Text: p.Text, Partial: p.Partial})
 	}
 	return out
 }

@@ -6,35 +6,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/overseer-go/overseer/internal/testbuild"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// refSplit is the specification of splitter, written as plainly as possible:
-// split at "\n", drop one "\r" before each "\n", keep the unterminated rest
-// as it is, then cut every line into pieces of max bytes.
+// refSplit is testbuild.RefSplit, as pieces.
 func refSplit(input []byte, max int) []piece {
-	parts := strings.Split(string(input), "\n")
-	var lines []string
-	for i, part := range parts {
-		if i < len(parts)-1 {
-			// Terminated by "\n".
-			lines = append(lines, strings.TrimSuffix(part, "\r"))
-		} else if part != "" {
-			// The final, unterminated piece keeps any "\r".
-			lines = append(lines, part)
-		}
-	}
 	var out []piece
-	for _, line := range lines {
-		if line == "" {
-			out = append(out, piece{Text: ""})
-			continue
-		}
-		for start := 0; start < len(line); start += max {
-			end := min(start+max, len(line))
-			out = append(out, piece{Text: line[start:end], Partial: end < len(line)})
-		}
+	for _, p := range testbuild.RefSplit(input, max) {
+		out = append(out, piece{Text: p.Text, Partial: p.Partial})
 	}
 	return out
 }
