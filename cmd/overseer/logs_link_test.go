@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/overseer-go/overseer/internal/testbuild"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -18,9 +19,7 @@ import (
 // refused, naming the process and the directory that let the link in, and
 // nothing starts.
 func TestLogDirLinkOfAnotherUserRefused(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to act as another user")
-	}
+	testbuild.NeedRoot(t)
 	t.Parallel()
 	forModes(t, func(t *testing.T, mode string) {
 		var nob, secret string

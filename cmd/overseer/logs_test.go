@@ -38,9 +38,7 @@ func startRefused(t *testing.T, mode, yaml string, setup func(dir string)) *keyR
 // process's name and the directory, and nothing starts: a link planted
 // there could make the output go anywhere.
 func TestLogDirOfAnotherUserRefused(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to act as another user")
-	}
+	testbuild.NeedRoot(t)
 	t.Parallel()
 	for _, tt := range []struct {
 		name  string

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/overseer-go/overseer/internal/testbuild"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -22,9 +23,7 @@ import (
 // says why, sends nothing and exits 2; serve says whose the directory is
 // and what to do, and exits 2 before starting anything.
 func TestUnsafeSocketRefused(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to act as another user")
-	}
+	testbuild.NeedRoot(t)
 	dir := filepath.Join(shortDir(t), "taken")
 	require.NoError(t, os.Mkdir(dir, 0o700))
 	require.NoError(t, os.Chown(dir, 65534, 65534))
@@ -95,9 +94,7 @@ func TestUnsafeSocketRefused(t *testing.T) {
 // theirs, to a directory of root's; serve -socket through the link is
 // refused before anything starts, and nothing is made where it leads.
 func TestServeThroughLinkOfAnotherUserRefused(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to act as another user")
-	}
+	testbuild.NeedRoot(t)
 	base := shortDir(t)
 	require.NoError(t, os.Chmod(base, 0o755))
 	od, nob := filepath.Join(base, "od"), filepath.Join(base, "nob")

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/overseer-go/overseer"
+	"github.com/overseer-go/overseer/internal/testbuild"
 )
 
 // The tests of this file play another local user (nobody, 65534) who puts
@@ -79,14 +80,6 @@ func fakeServer(path string) int {
 	wg.Wait()
 	fmt.Printf("fake: %d connections, %d bytes\n", conns.Load(), bytes.Load())
 	return 0
-}
-
-// needRoot skips a test that acts as other users.
-func needRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to act as another user")
-	}
 }
 
 // binaryForOthers returns a copy of the test binary that other users may
@@ -174,7 +167,7 @@ func (f *fake) end(t *testing.T) (conns, bytes int) {
 // nobody with a fake server in it: the client refuses it, before it
 // connects.
 func TestAttackDefaultDirOfAnotherUser(t *testing.T) {
-	needRoot(t)
+	testbuild.NeedRoot(t)
 	const victim = 65533
 	bin := binaryForOthers(t)
 	tmp := tmpLike(t)
@@ -194,7 +187,7 @@ func TestAttackDefaultDirOfAnotherUser(t *testing.T) {
 // may make overseer-0 first; were it there, its checks would refuse
 // nobody's directory as any user's.
 func TestAttackRootDefault(t *testing.T) {
-	needRoot(t)
+	testbuild.NeedRoot(t)
 	bin := binaryForOthers(t)
 	tmp := tmpLike(t)
 	t.Setenv("TMPDIR", tmp)
@@ -223,7 +216,7 @@ func TestAttackRootDefault(t *testing.T) {
 // directory checks cannot see it) is refused by its peer credentials,
 // before anything is sent.
 func TestAttackServerOfAnotherUser(t *testing.T) {
-	needRoot(t)
+	testbuild.NeedRoot(t)
 	bin := binaryForOthers(t)
 	tmp := tmpLike(t)
 	f := startFake(t, bin, filepath.Join(tmp, "nobody", "f.sock"))
@@ -243,7 +236,7 @@ func TestAttackServerOfAnotherUser(t *testing.T) {
 // bit, lets them replace what is below it. Neither the server nor the
 // client uses it.
 func TestAttackExplicitPathAncestry(t *testing.T) {
-	needRoot(t)
+	testbuild.NeedRoot(t)
 	bin := binaryForOthers(t)
 	tests := []struct {
 		name  string

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/overseer-go/overseer"
+	"github.com/overseer-go/overseer/internal/testbuild"
 )
 
 // linkOfNobody makes, in a new directory nobody can reach, a directory of
@@ -37,7 +38,7 @@ func linkOfNobody(t *testing.T) (od, nob, link string) {
 // nothing there, and a client refuses to connect, even to root's own
 // server at the end of the link.
 func TestAttackLinkInDirOfAnotherUser(t *testing.T) {
-	needRoot(t)
+	testbuild.NeedRoot(t)
 	od, nob, link := linkOfNobody(t)
 	want := "directory " + nob + " above it belongs to uid 65534, neither you (uid 0) nor root"
 	for _, path := range []string{filepath.Join(link, "c.sock"), filepath.Join(link, "new", "c.sock")} {
@@ -74,7 +75,7 @@ func TestLinkInTrustedDirFollowed(t *testing.T) {
 // A link in a sticky directory others can write to (as /tmp) is followed
 // only if it is the caller's or root's.
 func TestAttackLinkOfAnotherUserInStickyDir(t *testing.T) {
-	needRoot(t)
+	testbuild.NeedRoot(t)
 	tmp := tmpLike(t)
 	od := filepath.Join(socketDir(t), "od")
 	require.NoError(t, os.Mkdir(od, 0o700))

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/overseer-go/overseer/internal/testbuild"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -17,7 +18,7 @@ import (
 // nobody's directory must not land in root's, nor rotate anything there.
 // The link is followed nowhere: the directory holding it is refused.
 func TestLinkInAnotherUsersDirRefused(t *testing.T) {
-	needRoot(t)
+	testbuild.NeedRoot(t)
 	t.Parallel()
 	base := reachable(t)
 	secret := filepath.Join(base, "secret")
@@ -65,7 +66,7 @@ func TestLinkInTrustedDirFollowed(t *testing.T) {
 // A sticky directory others can write to (as /tmp) may be on the way, but
 // a link there is followed only if it is root's (or the caller's).
 func TestLinkInStickyDir(t *testing.T) {
-	needRoot(t)
+	testbuild.NeedRoot(t)
 	t.Parallel()
 	base := reachable(t)
 	tmp := filepath.Join(base, "tmp")

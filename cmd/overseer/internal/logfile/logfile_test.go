@@ -16,15 +16,7 @@ import (
 )
 
 // nobody is a uid and gid other than the test's.
-const nobody = 65534
-
-// needRoot skips a test that acts as, or for, another user.
-func needRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to act as another user")
-	}
-}
+const nobody = testbuild.Nobody
 
 // names lists the names in dir.
 func names(t *testing.T, dir string) []string {
@@ -140,7 +132,7 @@ func TestAppendsToAnExistingFile(t *testing.T) {
 // A directory another user can write to is refused, as logrotate refuses
 // it, and nothing is created in it.
 func TestInsecureDirRefused(t *testing.T) {
-	needRoot(t)
+	testbuild.NeedRoot(t)
 	t.Parallel()
 	for _, tt := range []struct {
 		name     string
@@ -256,7 +248,7 @@ func TestDirSwappedAfterOpen(t *testing.T) {
 // A rotated file gets the mode and owner of the file it replaces, set on
 // its descriptor.
 func TestRotationKeepsOwner(t *testing.T) {
-	needRoot(t)
+	testbuild.NeedRoot(t)
 	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "web.log")

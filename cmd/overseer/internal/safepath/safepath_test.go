@@ -9,20 +9,14 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/overseer-go/overseer/internal/testbuild"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 )
 
 // nobody is a uid and gid other than the test's.
-const nobody = 65534
-
-func needRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to act as another user")
-	}
-}
+const nobody = testbuild.Nobody
 
 // tempDir is a directory of the test's, with the real path of its own.
 func tempDir(t *testing.T) string {
@@ -144,7 +138,7 @@ func TestLoopsAndErrors(t *testing.T) {
 // A link in a directory of another user is never followed, wherever it
 // points: the directory holding it is refused first.
 func TestLinkInUntrustedDirRefused(t *testing.T) {
-	needRoot(t)
+	testbuild.NeedRoot(t)
 	dir := tempDir(t)
 	secret := filepath.Join(dir, "secret")
 	require.NoError(t, os.Mkdir(secret, 0o700))
@@ -174,7 +168,7 @@ func TestLinkInUntrustedDirRefused(t *testing.T) {
 // followed only if it is the caller's or root's, and directories on the way
 // may be sticky.
 func TestStickyAncestors(t *testing.T) {
-	needRoot(t)
+	testbuild.NeedRoot(t)
 	dir := tempDir(t)
 	sticky := filepath.Join(dir, "sticky")
 	require.NoError(t, os.Mkdir(sticky, 0o755))
@@ -204,7 +198,7 @@ func TestStickyAncestors(t *testing.T) {
 }
 
 func TestRules(t *testing.T) {
-	needRoot(t)
+	testbuild.NeedRoot(t)
 	for _, tt := range []struct {
 		name     string
 		mode     os.FileMode
