@@ -188,7 +188,8 @@ type Cmd struct {
 	cfg       *runConfig // of the current or last run; nil before the first
 	state     State
 	run       *run          // the run in progress, nil at rest
-	next      *run          // the new run of a rolling restart, until it takes over
+	launching *launch       // the start whose exec is in progress, nil when none
+	next      *launch       // the new run of a rolling restart, until it takes over
 	done      chan struct{} // closed when the current run has ended
 	pid       int
 	exit      int
@@ -222,7 +223,7 @@ type Cmd struct {
 	onIdle    func()               // the supervision has ended
 	subreaper bool                 // the Overseer is the child subreaper: mark and end descendants
 
-	beforeExec func() // tests: called just before exec, with mu held, as a hung exec holds it; nil in use
+	beforeExec func() // tests: called just before exec (without mu, as every exec), standing for one that hangs; nil in use
 }
 
 // NewCmd returns a Cmd that runs name with args, with every field that has a
@@ -245,78 +246,6 @@ func NewCmd(name string, args ...string) *Cmd {
 			Jitter: true,
 		},
 	}
-}
-
-// Start starts a run of the Cmd and returns without waiting for it to end.
-// It returns an error wrapping ErrRunning if a run is in progress or
-// scheduled, one wrapping ErrInvalid if the configuration is unusable (the
-// state does not change), and the exec error if the program could not be
-// started (the state becomes fatal and Status.Error keeps the error).
-//
-// Start makes one run; restarts are the work of Overseer.Supervise.
-func (c *Cmd) Start() error {
-	c.mu.Lock()
-	defer c.unlock()
-	if c.state.active() || c.sup != nil {
-		return fmt.Errorf("%w: %s is %v", ErrRunning, c.name(), c.state)
-	}
-	return c.launchLocked()
-}
-
-// launchLocked starts a run from any state at rest, from backoff, or from
-// starting (the supervision's StartDelay). An unusable configuration is
-// returned with no change of state from rest, and ends a supervised Cmd
-// fatal. c.mu is held.
-func (c *Cmd) launchLocked() error {
-	cfg, err := c.config()
-	configured := err == nil
-	if !configured && !c.state.active() {
-		return err // a caller's mistake: nothing was tried
-	}
-	c.done = make(chan struct{})
-	c.pid, c.exited, c.err, c.stopped = 0, false, nil, false
-	c.startTime, c.stopTime = time.Now(), time.Time{}
-	if c.state != StateStarting {
-		c.setState(StateStarting)
-	}
-	var r *run
-	if configured {
-		c.cfg, c.spec = &cfg, configSpec(&cfg)
-		c.out.setLimits(cfg.bufferLines, cfg.bufferBytes, cfg.maxLineBytes)
-		if err = c.openSocketsLocked(&cfg); err == nil {
-			r, err = c.startRun(&cfg, c.done)
-		}
-	}
-	if err != nil {
-		c.err = err
-		c.stopTime = c.startTime
-		next := StateFatal
-		if c.sup != nil && !c.sup.stopped && configured {
-			// exec failed: a failed run as far as the policy goes (a
-			// configuration broken since supervision began is fatal)
-			next = c.sup.afterRun(c, &cfg, true, 0, StateFatal)
-		}
-		c.setState(next)
-		c.detachIfDone()
-		c.releaseSocketsIfDoneLocked()
-		c.snapshotLocked() // before done: a waiter sees the end
-		close(c.done)
-		return err
-	}
-	c.run = r
-	c.pid, c.startTime = r.pid, r.started
-	c.statusText, c.mainPID = "", 0 // the new run's, once it sends them
-	if cfg.ready == nil {
-		close(r.decided)
-		c.setState(StateRunning)
-	} // else starting until the probe passes
-	r.begin() // after the running event, so that no line comes before it
-	if c.owner != nil && cfg.ready != nil {
-		// Executing but not ready, so still starting: no event says so,
-		// but a dependent waiting for it to be started may go now.
-		c.owner.notify()
-	}
-	return nil
 }
 
 // openSocketsLocked opens the Cmd's Listeners, unless they are open
@@ -366,60 +295,10 @@ func (c *Cmd) releaseSocketsIfDoneLocked() {
 	}
 }
 
-// Stop ends the Cmd: it cancels its supervision, if any (a pending restart
-// is dropped at once), sends StopSignal to the process group of the current
-// run, waits up to StopTimeout for the run to end, then sends SIGKILL to the
-// group. It returns once the run has ended and its output has been read. On
-// a Cmd that is not running it does nothing.
-func (c *Cmd) Stop() error {
-	c.mu.Lock()
-	sup := c.sup
-	if sup != nil {
-		sup.cancel()
-	}
-	endRun := c.requestStopLocked()
-	c.unlock()
-
-	endRun()
-	if sup != nil {
-		<-sup.done
-	}
-	return nil
-}
-
-// requestStopLocked marks the current run, if any, as stopped on request
-// (state stopping) and returns the function that ends it: the first request
-// signals and escalates, and every one waits for the end. c.mu is held; the
-// returned function must be called without it.
-func (c *Cmd) requestStopLocked() (endRun func()) {
-	endNext := func() {}
-	if n := c.next; n != nil && !n.stopRequested {
-		// The new run of a rolling restart goes too.
-		n.stopRequested = true
-		endNext = func() { n.stop(true) }
-	}
-	r := c.run
-	if r == nil {
-		return endNext
-	}
-	first := !r.stopRequested
-	if first {
-		r.stopRequested = true
-		if c.state != StateStopping { // it may be: not ready, or STOPPING=1
-			c.setState(StateStopping)
-		}
-	}
-	return func() {
-		var wg sync.WaitGroup
-		wg.Go(endNext)
-		r.stop(first)
-		wg.Wait()
-	}
-}
-
 // Signal sends sig to the process group of the current run. It returns an
 // error wrapping ErrInvalid for a signal number outside 1–64, and one
-// wrapping os.ErrProcessDone when no run is in progress.
+// wrapping os.ErrProcessDone when no run is in progress (nor while a
+// start's exec has not returned: there is no process to signal yet).
 func (c *Cmd) Signal(sig syscall.Signal) error {
 	if !validSignal(sig) {
 		return fmt.Errorf("%w: signal %s: %d is not a signal number (1-%d)", ErrInvalid, c.name(), int(sig), maxSignal)
@@ -523,6 +402,9 @@ func (c *Cmd) setState(to State) {
 		return
 	}
 	c.state = to
+	if to.IsFinal() {
+		c.detachIfDone() // in the same step: whoever sees the event may start it again
+	}
 	c.publishLocked(from)
 }
 

@@ -21,16 +21,24 @@
 //
 // # Who writes a Cmd's state
 //
-// A Cmd's state is written only under its lock, by whoever acts on it (the
-// caller's Start, Stop and Restart, the supervision loop, the run's waiter,
-// its probe and its notification reader), and each writer publishes an
-// immutable snapshot before it lets go, which Status, ToJSON, ToJSONAll,
-// ListAll, ListGroup and WatchedFiles load atomically, as they load the
-// registry, without taking any lock; the exported fields are read only by
-// the caller's own calls and when a run starts (see Cmd). The lock order
-// that remains is the Overseer's lock before a Cmd's (never the reverse,
-// and no observer takes either), and under a Cmd's lock only the locks of
-// its output and of the subscriptions, which take neither.
+// One writer at a time, through one set of methods: a Cmd's state (its
+// own, its run's and its supervision's) changes only in the transitions of
+// launch.go, stop.go, report.go, rolling.go and supervise.go, each one
+// critical section under the Cmd's lock that publishes, before it lets go,
+// the immutable snapshot that Status, ToJSON, ToJSONAll, ListAll,
+// ListGroup and WatchedFiles load without any lock; a run's waiter, its
+// probe and its notification reader never write it, they report what they
+// saw through those methods. Nothing that can block runs under the lock:
+// a start is prepared under it, executed without it (the exec and the stat
+// of Dir, in the supervision's goroutine or the caller's Start) and
+// recorded under it again, so a start that hangs holds up that start and
+// whoever waits for it, and nothing else.
+//
+// The exported fields are read only by the caller's own calls and when a
+// run starts (see Cmd). The lock order is the Overseer's lock before a
+// Cmd's (never the reverse, and no observer takes either); under a Cmd's
+// lock only the locks of its output and of the subscriptions are taken,
+// which take neither.
 //
 // On Linux a run learns of its process's exit through a pidfd watched by the
 // Go runtime's netpoller, so waiting children cost parked goroutines, not OS

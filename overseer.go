@@ -320,7 +320,7 @@ func (o *Overseer) Start(id string) error {
 	if err != nil {
 		return err
 	}
-	_, err = o.supervise(c, false, false)
+	_, err = o.supervise(c, false, false, true)
 	return err
 }
 
@@ -338,7 +338,7 @@ func (o *Overseer) Supervise(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	sup, err := o.supervise(c, false, false)
+	sup, err := o.supervise(c, false, false, true)
 	if err != nil {
 		return err
 	}
@@ -360,7 +360,7 @@ func (o *Overseer) Supervise(ctx context.Context, id string) error {
 // With fresh set it begins only for a process never started, and reports
 // ErrRunning for the others: SuperviseAll starts what is new and waits for
 // what runs, but does not run again what has already ended.
-func (o *Overseer) supervise(c *Cmd, restart, fresh bool) (*supervision, error) {
+func (o *Overseer) supervise(c *Cmd, restart, fresh, wait bool) (*supervision, error) {
 	if err := platformSupported(); err != nil { // off Unix: see unsupported_other.go
 		return nil, fmt.Errorf("overseer: %s: %w", c.id, err)
 	}
@@ -370,36 +370,46 @@ func (o *Overseer) supervise(c *Cmd, restart, fresh bool) (*supervision, error) 
 		return nil, notFound(c.id)
 	}
 	c.mu.Lock()
-	// Registered, and c is locked: the registry's lock can go, so that a
-	// slow exec (a Dir on a hung mount, say) holds up this process only.
+	// Registered, and c is locked: the registry's lock can go.
 	o.mu.Unlock()
-	defer c.unlock()
 	if c.state.active() || c.sup != nil || (fresh && c.state != StateInitial) {
-		return nil, fmt.Errorf("%w: %s is %v", ErrRunning, c.id, c.state)
-	}
-	cfg, err := c.config()
-	if err != nil {
+		err := fmt.Errorf("%w: %s is %v", ErrRunning, c.id, c.state)
+		c.unlock()
 		return nil, err
 	}
-	if err := c.openSocketsLocked(&cfg); err != nil {
-		return nil, err // before anything starts, so Start says why
+	cfg, err := c.config()
+	if err == nil {
+		err = c.openSocketsLocked(&cfg) // before anything starts, so Start says why
+	}
+	if err != nil {
+		c.unlock()
+		return nil, err
 	}
 	sup := newSupervision(c)
 	c.sup = sup
+	kind := notRestart
 	if restart {
-		c.restarts++
+		kind = requestedRestart
 	}
-	// The first run starts here, so that when Start returns the process
-	// runs (or its failure to start is in its state), as with exec.Cmd.
-	// With a StartDelay the supervision starts it after the delay.
+	// The first run is prepared here, so that the state is starting when
+	// this returns; the supervision's goroutine executes it. With a
+	// StartDelay it prepares it after the delay.
+	var first *launch
 	launched := cfg.startDelay == 0
 	if launched {
-		_ = c.launchLocked()
+		first, _ = c.prepareLaunchLocked(kind) // a failure is in the state
 	} else {
+		if restart {
+			c.countRestartLocked(kind)
+		}
 		c.setState(StateStarting) // the StartDelay has begun
 	}
-	go sup.loop(cfg.startDelay, launched)
+	go sup.loop(cfg.startDelay, first, launched)
+	c.unlock()
 	o.notify()
+	if wait && first != nil {
+		<-first.execd // as with exec.Cmd, the process runs when Start returns
+	}
 	return sup, nil
 }
 
@@ -530,25 +540,34 @@ func (o *Overseer) Restart(id string) error {
 func (o *Overseer) restart(c *Cmd, args []string) error {
 	c.mu.Lock()
 	if c.canRollLocked() {
-		return c.rollLocked(args)
+		l, old, err := c.prepareRollLocked(args)
+		c.unlock()
+		if err != nil {
+			return err
+		}
+		return c.roll(l, old, args)
 	}
 	if args != nil {
 		c.Args = args
 	}
 	restarts := c.restarts
-	if sup := c.sup; sup != nil && !sup.stopped {
-		sup.requestRestart()
-		endRun := c.requestStopLocked()
-		c.unlock()
-		endRun()
+	sup := c.sup
+	supervised := sup != nil && !sup.stopped
+	wasActive := c.state.active() || sup != nil
+	var req stopRequest
+	if supervised {
+		sup.requestRestart() // the supervision starts the new run once this one has ended
+		req = c.requestStopLocked()
+	}
+	c.unlock()
+	if supervised {
+		req.wait()
 		return o.awaitNewRun(c, restarts+1)
 	}
-	wasActive := c.state.active() || c.sup != nil
-	c.unlock()
 	if err := c.Stop(); err != nil {
 		return err
 	}
-	if _, err := o.supervise(c, wasActive, false); err != nil {
+	if _, err := o.supervise(c, wasActive, false, false); err != nil {
 		return err
 	}
 	if !wasActive {

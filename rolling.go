@@ -13,50 +13,59 @@ func (c *Cmd) canRollLocked() bool {
 		c.run != nil && len(c.run.cfg.listeners) > 0 && c.socks.same(c.run.cfg.listeners)
 }
 
-// rollLocked is a rolling restart, onto args when they are set: a new run
-// starts on the Cmd's sockets while the old one serves; once the new run
-// is ready it takes over (one event, running to running, with its PID)
-// and the old one is stopped gracefully. A new run that cannot start, ends,
-// or is not ready in time is stopped, and the old one stays, as do the
-// Args: the new arguments go to the new run's configuration, and Args is
-// written only once the new run has taken over. It returns once the run that lost has ended. c.mu is held, and
-// released.
-func (c *Cmd) rollLocked(args []string) error {
+// prepareRollLocked begins a rolling restart of c, onto args when they are
+// set, which canRollLocked allows: it checks the new run's configuration
+// and returns its launch, now c.next, and the run it is to replace. c.mu is
+// held.
+func (c *Cmd) prepareRollLocked(args []string) (*launch, *run, error) {
 	if c.next != nil {
-		c.unlock()
-		return fmt.Errorf("%w: %s: a rolling restart is in progress", ErrRunning, c.name())
+		return nil, nil, fmt.Errorf("%w: %s: a rolling restart is in progress", ErrRunning, c.name())
 	}
 	// The new command line goes to the new run's configuration; Args is
-	// written only once that run has taken over, below.
+	// written only once that run has taken over, in roll.
 	newArgs := c.Args
 	if args != nil {
 		newArgs = args
 	}
 	cfg, err := c.configArgs(newArgs)
 	if err != nil {
-		c.unlock()
-		return err
+		return nil, nil, err
 	}
 	if !c.socks.same(cfg.listeners) {
-		c.unlock()
-		return fmt.Errorf("%w: %s: Listeners changed; a rolling restart keeps the sockets (stop and start to change them)", ErrInvalid, c.name())
+		return nil, nil, fmt.Errorf("%w: %s: Listeners changed; a rolling restart keeps the sockets (stop and start to change them)", ErrInvalid, c.name())
 	}
 	if err := c.checkProbeOnSocketsLocked(&cfg); err != nil {
-		c.unlock()
-		return err
+		return nil, nil, err
 	}
-	old, program := c.run, c.program
-	r, err := c.startRun(&cfg, make(chan struct{}))
+	l := &launch{cfg: &cfg, done: make(chan struct{}), execd: make(chan struct{})}
+	c.next = l
+	return l, c.run, nil
+}
+
+// roll is a rolling restart, prepared by prepareRollLocked: the new run l
+// starts on the Cmd's sockets while the old one serves; once the new run
+// is ready it takes over (one event, running to running, with its PID)
+// and the old one is stopped gracefully. A new run that cannot start,
+// ends, or is not ready in time is stopped, and the old one stays, as do
+// the Args: the new arguments (args, when set) go to the new run's
+// configuration, and Args is written only once the new run has taken
+// over. It returns once the run that lost has ended. c.mu is not held.
+func (c *Cmd) roll(l *launch, old *run, args []string) error {
+	r, err := c.startRun(l.cfg, l.done) // without the lock, as every exec
+	c.mu.Lock()
 	if err != nil {
-		c.program = program
+		c.next = nil
+		close(l.execd)
 		c.unlock()
 		return fmt.Errorf("%w: %s: the old run (pid %d) goes on: %w", ErrNotReady, c.name(), old.pid, err)
 	}
-	c.next = r
-	if cfg.ready == nil {
+	l.r = r
+	r.stopRequested = l.stopRequested // a Stop came during the exec: it ends r
+	if l.cfg.ready == nil {
 		close(r.decided)
 	}
 	r.begin()
+	close(l.execd)
 	c.unlock()
 
 	select {
@@ -85,14 +94,11 @@ func (c *Cmd) rollLocked(args []string) error {
 		why = fmt.Errorf("the old run (pid %d) is %v", old.pid, c.state)
 	}
 	if why != nil {
-		if c.run == old {
-			c.program = program
-		}
-		first := !r.stopRequested
-		r.stopRequested = true
+		var req stopRequest
+		req.addRun(r)
 		oldGoesOn := c.run == old
 		c.unlock()
-		r.stop(first)
+		req.wait()
 		if !oldGoesOn {
 			return fmt.Errorf("%w: %s: rolling restart: new run (pid %d) stopped: %w", ErrNotReady, c.name(), r.pid, why)
 		}
@@ -104,8 +110,9 @@ func (c *Cmd) rollLocked(args []string) error {
 
 	// The new run takes over.
 	c.next = nil
-	c.run, c.done, c.cfg, c.spec = r, r.done, &cfg, configSpec(&cfg)
-	c.out.setLimits(cfg.bufferLines, cfg.bufferBytes, cfg.maxLineBytes)
+	c.run, c.done, c.cfg, c.spec = r, r.done, l.cfg, configSpec(l.cfg)
+	c.program = r.program
+	c.out.setLimits(l.cfg.bufferLines, l.cfg.bufferBytes, l.cfg.maxLineBytes)
 	c.pid, c.startTime, c.stopTime = r.pid, r.started, time.Time{}
 	c.exited, c.err, c.stopped = false, nil, false
 	c.statusText, c.mainPID = r.statusText, r.mainPID
@@ -114,12 +121,11 @@ func (c *Cmd) rollLocked(args []string) error {
 		// is the goroutine of Upgrade's caller, under c.mu (see Upgrade).
 		c.Args = args
 	}
-	c.restarts++
-	c.sup.inRow, c.sup.quick = 0, 0
+	c.countRestartLocked(requestedRestart)
 	c.setState(StateRunning)
-	first := !old.stopRequested
-	old.stopRequested = true
+	var req stopRequest
+	req.addRun(old)
 	c.unlock()
-	old.stop(first)
+	req.wait()
 	return nil
 }

@@ -49,7 +49,8 @@ type run struct {
 	reaped       bool
 	stopSignaled bool // StopSignal has gone to the group; guarded by sigMu
 
-	token string // marks the run's descendants (OVERSEER_RUN), "" where unsupported
+	token   string // marks the run's descendants (OVERSEER_RUN), "" where unsupported
+	program string // the program file executed, resolved (before the exec wrapper)
 
 	// left are processes the run left behind when its leader exited 0
 	// by itself within ResetAfter, after ran: it seems to have daemonized.
@@ -77,8 +78,10 @@ type run struct {
 
 // startRun executes the program of cfg in a new process group, with its
 // output going to two pipes (or one terminal), and returns the run, not yet
-// begun, which closes done when it has ended. c.mu is held; the Cmd's
-// sockets, if cfg has Listeners, are open.
+// begun, which closes done when it has ended. c.mu is not held: the exec
+// and the stat of the program may hang, and must hold up nothing else.
+// The Cmd's sockets, if cfg has Listeners, are open, and stay so while a
+// start is in progress (they change only at rest).
 func (c *Cmd) startRun(cfg *runConfig, done chan struct{}) (*run, error) {
 	fail := func(err error) (*run, error) {
 		return nil, fmt.Errorf("overseer: start %q: %w", cfg.args[0], err)
@@ -187,7 +190,6 @@ func (c *Cmd) startRun(cfg *runConfig, done chan struct{}) (*run, error) {
 		closeAll(pipes...)
 		return fail(err)
 	}
-	c.program = absIn(cfg.dir, program)
 	if err := theHost.watch(ec.Process.Pid, token); err != nil {
 		unguarded = err
 	}
@@ -208,6 +210,7 @@ func (c *Cmd) startRun(cfg *runConfig, done chan struct{}) (*run, error) {
 		ended:    make(chan struct{}),
 		decided:  make(chan struct{}),
 		token:    token,
+		program:  absIn(cfg.dir, program),
 		firstSeq: c.out.lastSeq(),
 		notify:   notify,
 	}
@@ -415,133 +418,6 @@ func (r *run) signalMain(main int, sig syscall.Signal) (int, error) {
 		return 0, os.ErrProcessDone
 	}
 	return r.pid, err
-}
-
-// runEnded records how run r ended and moves the Cmd to its next state:
-// interrupted after Stop, else what the supervision's policy decides, else
-// finished (interrupted when a signal ended the run).
-func (c *Cmd) runEnded(r *run, ws syscall.WaitStatus, err error) {
-	c.mu.Lock()
-	defer c.unlock()
-	if c.run != r {
-		// The other run of a rolling restart: the old one, retired, or a
-		// new one that never took over. The Cmd's state is not theirs.
-		if c.next == r {
-			c.next = nil
-		}
-		close(r.done)
-		return
-	}
-	c.run = nil
-	c.stopTime = time.Now()
-	c.stopped = r.stopRequested || r.selfStopping
-	// What the run said of itself (STATUS=, MAINPID=) ends with it.
-	c.statusText, c.mainPID = "", 0
-	signaled := false
-	switch {
-	case err != nil:
-		c.err = err
-	case ws.Signaled():
-		c.err = &SignalError{Signal: ws.Signal()}
-		signaled = true
-	default:
-		c.exit, c.exited = ws.ExitStatus(), true
-	}
-	next := StateFinished
-	if signaled {
-		next = StateInterrupted
-	}
-	failed := err != nil || signaled || !r.cfg.success(c.exit)
-	switch {
-	case r.readyErr != nil && !r.stopRequested:
-		c.err, failed, next = r.readyErr, true, StateFatal
-	case r.watchdogErr != nil && !r.stopRequested:
-		failed, next = true, StateFatal
-		if c.err == nil {
-			c.err = r.watchdogErr // it caught SIGABRT and exited (a Go program does, with 2)
-		} else {
-			c.err = fmt.Errorf("%w (%w)", r.watchdogErr, c.err)
-		}
-	case r.selfStopping:
-		failed = false // it said it was going: an end, not a failure
-	}
-	switch {
-	case r.stopRequested:
-		next = StateInterrupted
-	case c.sup != nil && !c.sup.stopped:
-		next = c.sup.afterRun(c, r.cfg, failed, c.stopTime.Sub(c.startTime), next)
-	}
-	if len(r.left) > 0 && c.exited && c.exit == 0 && !c.warnedDaemon {
-		c.warnedDaemon = true
-		c.warning = daemonizedWarning(r)
-		if c.logger != nil {
-			c.logger.Warn("overseer: "+c.warning, "id", c.id, "pid", r.pid, "left", r.left)
-		}
-	}
-	c.setState(next)
-	c.warning = "" // told once, with the change of state
-	c.detachIfDone()
-	c.releaseSocketsIfDoneLocked()
-	c.snapshotLocked() // before done: a waiter sees the end
-	close(r.done)
-}
-
-// daemonizedWarning is Event.Warning for run r, whose leader exited 0
-// after r.ran and left the processes r.left running.
-func daemonizedWarning(r *run) string {
-	pids := make([]string, len(r.left))
-	for i, pid := range r.left {
-		pids[i] = strconv.Itoa(pid)
-	}
-	return fmt.Sprintf("exited 0 after %v and left processes running (pid %s): it seems to have gone to the background. "+
-		"Keep it in the foreground (nginx: daemon off; redis-server: --daemonize no; supervisord, php-fpm: --nodaemon; "+
-		"many programs: -f or --foreground): what it leaves in its process group is stopped with it, and what leaves the group is out of reach",
-		r.ran.Round(time.Millisecond), strings.Join(pids, ", "))
-}
-
-// runReady makes run r ready: the Cmd's state goes from starting to
-// running, or, for the new run of a rolling restart, the restart goes on.
-func (c *Cmd) runReady(r *run) {
-	c.mu.Lock()
-	defer c.unlock()
-	select {
-	case <-r.ended:
-		return // the run is over
-	case <-r.decided:
-		return
-	default:
-	}
-	close(r.decided)
-	if c.run == r && c.state == StateStarting {
-		c.setState(StateRunning)
-	}
-}
-
-// runNotReady records that run r will not be ready, and reports whether
-// the caller must end it: it is the Cmd's current run, not already being
-// stopped. (The new run of a rolling restart is ended by the restart.)
-func (c *Cmd) runNotReady(r *run, err error) bool {
-	c.mu.Lock()
-	defer c.unlock()
-	select {
-	case <-r.ended:
-		return false // the run is over
-	case <-r.decided:
-		return false
-	default:
-	}
-	r.readyErr = err
-	close(r.decided)
-	if c.run != r || r.stopRequested || r.selfStopping {
-		return false
-	}
-	if c.logger != nil {
-		c.logger.Warn("overseer: not ready: stopping", "id", c.id, "pid", r.pid, "err", err)
-	}
-	if c.state == StateStarting {
-		c.setState(StateStopping)
-	}
-	return true
 }
 
 // checkProgram finds the errors that exec would report without naming

@@ -70,7 +70,8 @@ func (s *supervision) requestRestart() {
 }
 
 // takeRestart reports whether a restart was requested, and clears the
-// request. c.mu is held.
+// request; the launch it makes counts it (countRestartLocked). c.mu is
+// held.
 func (s *supervision) takeRestart() bool {
 	if !s.restart {
 		return false
@@ -80,8 +81,6 @@ func (s *supervision) takeRestart() bool {
 	case <-s.kick:
 	default:
 	}
-	s.inRow, s.quick = 0, 0
-	s.cmd.restarts++
 	return true
 }
 
@@ -126,10 +125,16 @@ func (s *supervision) gaveUp(c *Cmd) error {
 	return fmt.Errorf("overseer: %s: gave up after %d restarts in a row", c.name(), s.inRow)
 }
 
-// loop starts runs until the policy or a stop says no more.
-func (s *supervision) loop(startDelay time.Duration, launched bool) {
+// loop starts runs until the policy or a stop says no more. It is the
+// goroutine that executes the supervision's starts: first, when set, is
+// the first one, prepared by supervise; launched says that supervise
+// began one (first is nil when it failed at once).
+func (s *supervision) loop(startDelay time.Duration, first *launch, launched bool) {
 	c := s.cmd
 	defer s.finish()
+	if first != nil {
+		_ = c.execLaunch(first) // the outcome is in the state
+	}
 	if startDelay > 0 { // supervise has set the state starting
 		if !s.sleep(startDelay) {
 			s.stoppedWhileWaiting()
@@ -138,8 +143,8 @@ func (s *supervision) loop(startDelay time.Duration, launched bool) {
 	}
 	backoffOver := false // the next launch is the restart a backoff scheduled
 	for {
-		c.mu.Lock()
 		if !launched {
+			c.mu.Lock()
 			if s.stopped {
 				c.unlock()
 				s.stoppedWhileWaiting()
@@ -148,15 +153,24 @@ func (s *supervision) loop(startDelay time.Duration, launched bool) {
 			// Restarts counts the restarts that happen: a requested one,
 			// or else the scheduled one (a request during a backoff
 			// replaces it).
-			if !s.takeRestart() && backoffOver {
-				c.restarts++
+			kind := notRestart
+			switch {
+			case s.takeRestart():
+				kind = requestedRestart
+			case backoffOver:
+				kind = scheduledRestart
 			}
 			backoffOver = false
-			_ = c.launchLocked() // the outcome is in the state
+			l, _ := c.prepareLaunchLocked(kind) // a failure is in the state
+			c.unlock()
+			if l != nil {
+				_ = c.execLaunch(l) // the outcome is in the state
+			}
 		}
 		launched = false
-		// A run is in progress unless it failed to start; it may be
-		// stopping already when the first run was launched by supervise.
+		c.mu.Lock()
+		// A run is in progress unless it failed to start, or has ended
+		// already; it may be stopping.
 		inProgress, done := c.run != nil, c.done
 		c.unlock()
 
@@ -228,14 +242,15 @@ func (s *supervision) stoppedWhileWaiting() {
 			c.setState(StateInterrupted)
 		}
 	}
-	c.detachIfDone()
 }
 
 // detachIfDone unties a Cmd that is done for good from its supervision, in
 // the same step as its final state: whoever sees the final event can start
 // it again at once, as a new supervision, instead of finding it still
 // supervised or asking a supervision that is about to return. A Cmd whose
-// run ended for a requested restart stays. c.mu is held.
+// run ended for a requested restart stays. setState calls it with every
+// final state; the supervision's loop again when a stop comes after a run
+// that ended for a requested restart. c.mu is held.
 func (c *Cmd) detachIfDone() {
 	if s := c.sup; s != nil && c.state.IsFinal() && (!s.restart || s.stopped) {
 		c.sup = nil

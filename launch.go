@@ -1,0 +1,154 @@
+package overseer
+
+import (
+	"fmt"
+	"time"
+)
+
+// launch is a start in progress, in three steps: prepared under c.mu (the
+// configuration checked, the sockets opened, the state starting), the
+// program executed without the lock, and the outcome recorded under the
+// lock again. An exec or a stat of Dir that hangs (a hung mount, say) so
+// holds up this start and whoever waits for it, and nothing else: Status,
+// a Stop (which is recorded and acted on once the exec returns), the
+// Overseer's other processes.
+type launch struct {
+	cfg   *runConfig
+	done  chan struct{} // the run's: closed when it has ended, or when the start failed
+	execd chan struct{} // closed once the exec has returned and its outcome is recorded
+
+	// Guarded by c.mu.
+	stopRequested bool // a Stop came while the program was executed
+	r             *run // the run the exec started; nil before, and if it failed
+}
+
+// restartKind says whether a start is a restart, for Status.Restarts.
+type restartKind uint8
+
+const (
+	notRestart       restartKind = iota // a first start
+	scheduledRestart                    // the policy's, after a backoff
+	requestedRestart                    // Restart or Upgrade: the failures in a row are forgotten
+)
+
+// Start starts a run of the Cmd and returns without waiting for it to end.
+// It returns an error wrapping ErrRunning if a run is in progress or
+// scheduled, one wrapping ErrInvalid if the configuration is unusable (the
+// state does not change), and the exec error if the program could not be
+// started (the state becomes fatal and Status.Error keeps the error).
+//
+// Start makes one run; restarts are the work of Overseer.Supervise.
+func (c *Cmd) Start() error {
+	c.mu.Lock()
+	if c.state.active() || c.sup != nil {
+		err := fmt.Errorf("%w: %s is %v", ErrRunning, c.name(), c.state)
+		c.unlock()
+		return err
+	}
+	l, err := c.prepareLaunchLocked(notRestart)
+	c.unlock()
+	if l == nil {
+		return err
+	}
+	return c.execLaunch(l)
+}
+
+// prepareLaunchLocked begins a start from any state at rest, from backoff,
+// or from starting (the supervision's StartDelay): the state becomes
+// starting and the launch is returned, for execLaunch to run without the
+// lock. An unusable configuration is returned with no launch and no change
+// of state from rest; from backoff or starting it ends the start as
+// failStartLocked does, as does a listener that cannot be opened. c.mu is
+// held.
+func (c *Cmd) prepareLaunchLocked(kind restartKind) (*launch, error) {
+	cfg, err := c.config()
+	configured := err == nil
+	if !configured && !c.state.active() {
+		return nil, err // a caller's mistake: nothing was tried
+	}
+	if kind != notRestart {
+		c.countRestartLocked(kind)
+	}
+	c.done = make(chan struct{})
+	c.pid, c.exited, c.err, c.stopped = 0, false, nil, false
+	c.startTime, c.stopTime = time.Now(), time.Time{}
+	if c.state != StateStarting {
+		c.setState(StateStarting)
+	}
+	if configured {
+		c.cfg, c.spec = &cfg, configSpec(&cfg)
+		c.out.setLimits(cfg.bufferLines, cfg.bufferBytes, cfg.maxLineBytes)
+		err = c.openSocketsLocked(&cfg)
+	}
+	if err != nil {
+		c.failStartLocked(&cfg, configured, err)
+		return nil, err
+	}
+	l := &launch{cfg: &cfg, done: c.done, execd: make(chan struct{})}
+	c.launching = l
+	return l, nil
+}
+
+// execLaunch executes the program of l, without c.mu, and records the
+// outcome. It returns the exec error, which is also in the state.
+func (c *Cmd) execLaunch(l *launch) error {
+	r, err := c.startRun(l.cfg, l.done)
+	c.mu.Lock()
+	defer c.unlock()
+	defer close(l.execd)
+	c.launching = nil
+	if err != nil {
+		c.failStartLocked(l.cfg, true, err)
+		return err
+	}
+	l.r, c.run = r, r
+	c.program = r.program
+	c.pid, c.startTime = r.pid, r.started
+	c.statusText, c.mainPID = "", 0 // the new run's, once it sends them
+	if l.cfg.ready == nil {
+		close(r.decided)
+	}
+	switch {
+	case l.stopRequested:
+		// Stopping already: the Stop waiting for this exec ends the run.
+		r.stopRequested = true
+	case l.cfg.ready == nil:
+		c.setState(StateRunning)
+	} // else starting until the probe passes
+	r.begin() // after the running event, so that no line comes before it
+	if c.owner != nil && l.cfg.ready != nil {
+		// Executing but not ready, so still starting: no event says so,
+		// but a dependent waiting for it to be started may go now.
+		c.owner.notify()
+	}
+	return nil
+}
+
+// failStartLocked ends a start that could not be made (an exec error, a
+// configuration broken since supervision began, a listener that cannot be
+// opened): fatal, or, for a supervised Cmd whose configuration is usable,
+// what the policy makes of a failed run. c.mu is held.
+func (c *Cmd) failStartLocked(cfg *runConfig, configured bool, err error) {
+	c.err = err
+	c.stopTime = c.startTime
+	next := StateFatal
+	if c.sup != nil && !c.sup.stopped && configured {
+		next = c.sup.afterRun(c, cfg, true, 0, StateFatal)
+	}
+	c.setState(next)
+	c.releaseSocketsIfDoneLocked()
+	c.snapshotLocked() // before done: a waiter sees the end
+	close(c.done)
+}
+
+// countRestartLocked counts a restart in Status.Restarts, just before the
+// event of the start it makes. Every restart is counted here: the
+// policy's, Restart's and Upgrade's (a requested one also forgets the
+// failures in a row, for MaxRestarts and the backoff), and a rolling
+// restart's when its new run takes over. c.mu is held.
+func (c *Cmd) countRestartLocked(kind restartKind) {
+	c.restarts++
+	if s := c.sup; kind == requestedRestart && s != nil {
+		s.inRow, s.quick = 0, 0
+	}
+}
