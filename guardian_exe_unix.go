@@ -1,9 +1,0 @@
-//go:build unix && !linux
-
-package overseer
-
-import "os"
-
-// executable is the file the guardian runs: the host's executable, by the
-// path it was started from.
-func executable() (string, error) { return os.Executable() }
