@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -105,109 +104,58 @@ func (c *Cmd) startRun(cfg *runConfig, done chan struct{}) (*run, error) {
 		notify.close()
 		return fail(err)
 	}
-	lifeline, err := proc.Lifeline()
-	if err != nil {
-		notify.close()
-		proc.CloseAll(pipes...)
-		proc.CloseAll(ends...)
-		return fail(err)
-	}
-	abandon := func(err error) (*run, error) {
-		notify.close()
-		proc.CloseAll(pipes...)
-		proc.CloseAll(ends...)
-		proc.CloseAll(lifeline)
-		return fail(err)
-	}
-	var pidfd int
-	ec := exec.Command(cfg.args[0], cfg.args[1:]...)
-	ec.Dir = cfg.dir
-	program := ec.Path // found in PATH; the wrapper may take its place
-	ec.Env = append(slices.Clip(cfg.env), stopSignalEnv+"="+strconv.Itoa(int(cfg.stopSignal)))
 	// The listening sockets come first, from fd 3, as systemd orders them;
-	// the lifeline after them.
+	// the lifeline after them (proc.Start adds it).
+	env := append(slices.Clip(cfg.env), stopSignalEnv+"="+strconv.Itoa(int(cfg.stopSignal)))
 	var socks []*os.File
 	if len(cfg.listeners) > 0 {
 		socks = c.socks.files
-		ec.Env = append(ec.Env, "LISTEN_FDS="+strconv.Itoa(len(socks)), "LISTEN_FDNAMES="+c.socks.fdNames(c.id))
+		env = append(env, "LISTEN_FDS="+strconv.Itoa(len(socks)), "LISTEN_FDNAMES="+c.socks.fdNames(c.id))
 	}
-	ec.ExtraFiles = append(slices.Clip(socks), lifeline)
-	ec.Env = append(ec.Env, proc.LifelineEnv+"="+strconv.Itoa(3+len(socks)))
 	if notify != nil {
-		ec.Env = append(ec.Env, "NOTIFY_SOCKET="+notify.name)
+		env = append(env, "NOTIFY_SOCKET="+notify.name)
 	}
 	if cfg.watchdog > 0 {
-		ec.Env = append(ec.Env, "WATCHDOG_USEC="+strconv.FormatInt(cfg.watchdog.Microseconds(), 10))
+		env = append(env, "WATCHDOG_USEC="+strconv.FormatInt(cfg.watchdog.Microseconds(), 10))
 	}
-	if len(socks) > 0 || cfg.watchdog > 0 {
+	st, err := proc.Start(proc.Spec{
+		Args:       cfg.args,
+		Dir:        cfg.dir,
+		Env:        env,
+		ExtraFiles: socks,
+		Stdout:     ends[0],
+		Stderr:     ends[len(ends)-1], // the terminal's end for a PTY run, where it is unused
+		PTY:        cfg.pty,
+		Pipes:      pipes,
 		// LISTEN_PID and WATCHDOG_PID must be the child's own pid: the
 		// exec wrapper sets them (see internal/proc/execwrap_unix.go).
-		if ec.Err == nil {
-			// What exec would refuse, the wrapper could only report as an
-			// exit status: check it here, so that Start fails with it.
-			if err := proc.CheckExecutable(absIn(cfg.dir, ec.Path)); err != nil {
-				return abandon(err)
-			}
-			exe, err := proc.Executable()
-			if err != nil {
-				return abandon(fmt.Errorf("the exec wrapper for LISTEN_PID: %w", err))
-			}
-			ec.Env = append(ec.Env, proc.ExecEnv+"="+ec.Path)
-			ec.Path = exe
-		}
-	}
-	// Every descendant carries the run's mark, so that what leaves the
-	// group can still be found: by the subreaper, and to tell a program
-	// that went to the background.
-	token := proc.NewRunToken()
-	if token != "" {
-		ec.Env = append(ec.Env, proc.RunTokenEnv+"="+token)
-	}
-	if cfg.pty {
-		// The terminal is the child's standard input and output and its
-		// controlling terminal, in a session of its own (whose id is also
-		// its process group's).
-		ec.Stdin, ec.Stdout, ec.Stderr = ends[0], ends[0], ends[0]
-	} else {
-		ec.Stdout, ec.Stderr = ends[0], ends[1]
-	}
-	ec.SysProcAttr = proc.SysProcAttr(&pidfd, cfg.pty)
-	// The guardian hears of the start before the fork, so that a host
-	// killed before it learns the group's id leaves nothing behind either.
-	unguarded := proc.Expect(token, pipes)
-	if c.beforeExec != nil {
-		c.beforeExec() // a test's stand-in for an exec that hangs
-	}
-	err = ec.Start()
+		NeedsWrapper: len(socks) > 0 || cfg.watchdog > 0,
+		BeforeExec:   c.beforeExec,
+	})
 	proc.CloseAll(ends...) // the child has its own copies; EOF comes when it and its group close them
-	proc.CloseAll(lifeline)
 	if err != nil {
-		proc.Abandoned(token)
 		notify.close()
 		proc.CloseAll(pipes...)
 		return fail(err)
 	}
-	c.program = absIn(cfg.dir, program)
-	if err := proc.Watch(ec.Process.Pid, token); err != nil {
-		unguarded = err
-	}
-	if unguarded != nil && c.logger != nil {
+	c.program = st.Program
+	if st.Unguarded != nil && c.logger != nil {
 		c.logger.Warn("overseer: the process group is not guarded against the death of the host",
-			"id", c.id, "pid", ec.Process.Pid, "err", unguarded)
+			"id", c.id, "pid", st.PID, "err", st.Unguarded)
 	}
 	r := &run{
 		cmd:      c,
 		cfg:      cfg,
-		pid:      ec.Process.Pid,
+		pid:      st.PID,
 		started:  time.Now(),
-		osProc:   ec.Process,
-		proc:     proc.NewProcess(ec.Process.Pid, pidfd),
+		osProc:   st.OS,
+		proc:     st.Process,
 		pipes:    pipes,
 		done:     done,
 		drained:  make(chan struct{}),
 		ended:    make(chan struct{}),
 		decided:  make(chan struct{}),
-		token:    token,
+		token:    st.Token,
 		firstSeq: c.out.lastSeq(),
 		notify:   notify,
 	}
