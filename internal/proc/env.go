@@ -4,7 +4,7 @@ import "errors"
 
 // The variables this package gives a child, or reads in its init.
 const (
-	// LifelineEnv names the child's fd of the lifeline (see Lifeline).
+	// LifelineEnv names the child's fd of the lifeline (see lifeline_unix.go).
 	LifelineEnv = "OVERSEER_LIFELINE_FD"
 	// RunTokenEnv marks every descendant of a run (Linux), so that those
 	// which left its process group can be found: by a subreaper when the

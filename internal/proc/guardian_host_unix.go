@@ -35,20 +35,20 @@ type guardianProc struct {
 // theHost is the one host state of this process (see GuardianEnv).
 var theHost host
 
-// Expect tells the guardian that a run with token (its RunTokenEnv value)
+// expect tells the guardian that a run with token (its RunTokenEnv value)
 // and output pipes is about to start, before the fork: see "The start
-// window" in guardian_unix.go. It is followed by Watch once the run has
-// started, or by Abandoned. An error means the start is not guarded; the
+// window" in guardian_unix.go. It is followed by watchGroup once the run has
+// started, or by abandoned. An error means the start is not guarded; the
 // run may go on. An empty token is not guarded.
-func Expect(token string, pipes []*os.File) error { return theHost.expect(token, pipes) }
+func expect(token string, pipes []*os.File) error { return theHost.expect(token, pipes) }
 
-// Abandoned tells the guardian that the start of token failed.
-func Abandoned(token string) { theHost.abandoned(token) }
+// abandoned tells the guardian that the start of token failed.
+func abandoned(token string) { theHost.abandoned(token) }
 
-// Watch tells the guardian of a new process group, pgid, that of the run
+// watchGroup tells the guardian of a new process group, pgid, that of the run
 // with token: if the host dies, the guardian kills the group. An error
 // means the group is not guarded; the run may go on.
-func Watch(pgid int, token string) error { return theHost.watch(pgid, token) }
+func watchGroup(pgid int, token string) error { return theHost.watch(pgid, token) }
 
 // Release tells the guardian that the group pgid is over; call it once the
 // group's leader is reaped.
@@ -144,7 +144,7 @@ func (h *host) startGuardian() error {
 		h.err = fmt.Errorf("overseer: guardian: %w", err)
 		return h.err
 	}
-	exe, err := Executable()
+	exe, err := executable()
 	if err != nil {
 		return fail(err)
 	}
@@ -175,14 +175,14 @@ func (h *host) startGuardian() error {
 		// at exit if the host was built with -race.
 		Env:   []string{GuardianEnv + "=" + guardianMode, "GORACE=atexit_sleep_ms=0"},
 		Files: []*os.File{r},
-		Sys:   SysProcAttr(&pidfd, false), // a group of its own, and a pidfd
+		Sys:   sysProcAttr(&pidfd, false), // a group of its own, and a pidfd
 	})
 	_ = r.Close() // the guardian has its copy; ours only kept the pipe from ending
 	if err != nil {
 		_ = w.Close() // the guardian never started: nothing to lose
 		return fail(err)
 	}
-	g := &guardianProc{proc: NewProcess(p.Pid, pidfd), os: p, to: w}
+	g := &guardianProc{proc: newProcess(p.Pid, pidfd), os: p, to: w}
 	h.guardian, h.err = g, nil
 	go h.awaitGuardian(g)
 	if _, err := w.WriteString(rest); err != nil {

@@ -9,10 +9,10 @@ import (
 	"syscall"
 )
 
-// Lifeline returns a read end of the lifeline for one child, to be closed
+// lifeline returns a read end of the lifeline for one child, to be closed
 // once the child has started (see host.lifelineFile); the child learns of
 // the host's death by end of file on it.
-func Lifeline() (*os.File, error) { return theHost.lifelineFile() }
+func lifeline() (*os.File, error) { return theHost.lifelineFile() }
 
 // lifelineFile returns a read end of the lifeline for one child, to be
 // closed once the child has started: a pipe whose write end the host holds

@@ -33,24 +33,24 @@ func TestMain(m *testing.M) {
 }
 
 // hostMode starts a sleeping copy of the test binary in a process group of
-// its own, registered with the guardian (Expect, then Watch), prints its
+// its own, registered with the guardian (expect, then watchGroup), prints its
 // pid, and waits to be killed.
 func hostMode() int {
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), modeEnv+"="+modeSleep, "GORACE=atexit_sleep_ms=0")
 	var pidfd int
-	cmd.SysProcAttr = SysProcAttr(&pidfd, false)
-	token := NewRunToken()
-	if err := Expect(token, nil); err != nil {
+	cmd.SysProcAttr = sysProcAttr(&pidfd, false)
+	token := newRunToken()
+	if err := expect(token, nil); err != nil {
 		fmt.Println("error:", err)
 		return 1
 	}
 	if err := cmd.Start(); err != nil {
-		Abandoned(token)
+		abandoned(token)
 		fmt.Println("error:", err)
 		return 1
 	}
-	if err := Watch(cmd.Process.Pid, token); err != nil {
+	if err := watchGroup(cmd.Process.Pid, token); err != nil {
 		fmt.Println("error:", err)
 		return 1
 	}

@@ -61,9 +61,9 @@ func CheckProgram(dir, prog string) error {
 	return nil
 }
 
-// CheckExecutable returns the error exec would give for a program file
+// checkExecutable returns the error exec would give for a program file
 // that is missing, not a regular file, or not executable.
-func CheckExecutable(path string) error {
+func checkExecutable(path string) error {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return err

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// CheckProgram and CheckExecutable name what exec would only report as
+// CheckProgram and checkExecutable name what exec would only report as
 // "permission denied" or "no such file", or not at all.
 func TestCheckProgram(t *testing.T) {
 	dir := t.TempDir()
@@ -36,9 +36,9 @@ func TestCheckProgram(t *testing.T) {
 			assert.ErrorIs(t, err, tc.is, "%q in %q", tc.prog, tc.dir)
 		}
 	}
-	assert.ErrorIs(t, CheckExecutable(filepath.Join(dir, "missing")), os.ErrNotExist)
-	assert.ErrorIs(t, CheckExecutable(dir), syscall.EACCES, "a directory")
-	assert.Error(t, CheckExecutable(file), "not executable") // even for root: X_OK needs an x bit
+	assert.ErrorIs(t, checkExecutable(filepath.Join(dir, "missing")), os.ErrNotExist)
+	assert.ErrorIs(t, checkExecutable(dir), syscall.EACCES, "a directory")
+	assert.Error(t, checkExecutable(file), "not executable") // even for root: X_OK needs an x bit
 	assert.NoError(t, os.Chmod(file, 0o755))
-	assert.NoError(t, CheckExecutable(file))
+	assert.NoError(t, checkExecutable(file))
 }

@@ -21,10 +21,10 @@ type Process struct {
 	pidfd *os.File // nil when the kernel gave no pidfd (before Linux 5.2)
 }
 
-// SysProcAttr puts the child in a process group of its own (in a session
+// sysProcAttr puts the child in a process group of its own (in a session
 // of its own, with its terminal, for a PTY run) and asks the kernel for a
 // pidfd of it in *pidfd.
-func SysProcAttr(pidfd *int, pty bool) *syscall.SysProcAttr {
+func sysProcAttr(pidfd *int, pty bool) *syscall.SysProcAttr {
 	*pidfd = -1
 	if pty {
 		return &syscall.SysProcAttr{Setsid: true, Setctty: true, PidFD: pidfd}
@@ -32,9 +32,9 @@ func SysProcAttr(pidfd *int, pty bool) *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true, PidFD: pidfd}
 }
 
-// NewProcess returns the handle of the started child pid, with the pidfd
-// SysProcAttr asked for (-1 for none), which it takes over.
-func NewProcess(pid, pidfd int) *Process {
+// newProcess returns the handle of the started child pid, with the pidfd
+// sysProcAttr asked for (-1 for none), which it takes over.
+func newProcess(pid, pidfd int) *Process {
 	p := &Process{pid: pid}
 	if pidfd >= 0 {
 		// Non-blocking before os.NewFile, so the file is put in the

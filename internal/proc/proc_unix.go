@@ -20,8 +20,8 @@ type Process struct {
 	err    error
 }
 
-// SysProcAttr puts the child in a process group of its own.
-func SysProcAttr(pidfd *int, pty bool) *syscall.SysProcAttr {
+// sysProcAttr puts the child in a process group of its own.
+func sysProcAttr(pidfd *int, pty bool) *syscall.SysProcAttr {
 	*pidfd = -1
 	if pty {
 		return &syscall.SysProcAttr{Setsid: true, Setctty: true}
@@ -29,8 +29,8 @@ func SysProcAttr(pidfd *int, pty bool) *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true}
 }
 
-// NewProcess returns the handle of the started child pid.
-func NewProcess(pid, _ int) *Process { return &Process{pid: pid} }
+// newProcess returns the handle of the started child pid.
+func newProcess(pid, _ int) *Process { return &Process{pid: pid} }
 
 // WaitExit returns once the child has exited, reaping it.
 func (p *Process) WaitExit() error {

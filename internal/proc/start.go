@@ -60,7 +60,7 @@ type Started struct {
 	// exec wrapper's).
 	Program string
 	// Unguarded is why the process group is not guarded against the death
-	// of the host (see Expect and Watch); nil if it is. The child runs
+	// of the host (see expect and Watch); nil if it is. The child runs
 	// all the same.
 	Unguarded error
 }
@@ -74,7 +74,7 @@ func Start(spec Spec) (*Started, error) {
 	if err := Supported(); err != nil {
 		return nil, err
 	}
-	lifeline, err := Lifeline()
+	lifeline, err := lifeline()
 	if err != nil {
 		return nil, err
 	}
@@ -87,10 +87,10 @@ func Start(spec Spec) (*Started, error) {
 	if spec.NeedsWrapper && ec.Err == nil {
 		// What exec would refuse, the wrapper could only report as an
 		// exit status: check it here, so that Start fails with it.
-		if err := CheckExecutable(absIn(spec.Dir, ec.Path)); err != nil {
+		if err := checkExecutable(absIn(spec.Dir, ec.Path)); err != nil {
 			return nil, err
 		}
-		exe, err := Executable()
+		exe, err := executable()
 		if err != nil {
 			return nil, fmt.Errorf("the exec wrapper for LISTEN_PID: %w", err)
 		}
@@ -100,7 +100,7 @@ func Start(spec Spec) (*Started, error) {
 	// Every descendant carries the run's mark, so that what leaves the
 	// group can still be found: by the subreaper, by the guardian, and to
 	// tell a program that went to the background.
-	token := NewRunToken()
+	token := newRunToken()
 	if token != "" {
 		ec.Env = append(ec.Env, RunTokenEnv+"="+token)
 	}
@@ -113,23 +113,23 @@ func Start(spec Spec) (*Started, error) {
 		ec.Stdout, ec.Stderr = spec.Stdout, spec.Stderr
 	}
 	var pidfd int
-	ec.SysProcAttr = SysProcAttr(&pidfd, spec.PTY)
+	ec.SysProcAttr = sysProcAttr(&pidfd, spec.PTY)
 	// The guardian hears of the start before the fork, so that a host
 	// killed before it learns the group's id leaves nothing behind either.
-	unguarded := Expect(token, spec.Pipes)
+	unguarded := expect(token, spec.Pipes)
 	if spec.BeforeExec != nil {
 		spec.BeforeExec()
 	}
 	if err := ec.Start(); err != nil {
-		Abandoned(token)
+		abandoned(token)
 		return nil, err
 	}
-	if err := Watch(ec.Process.Pid, token); err != nil {
+	if err := watchGroup(ec.Process.Pid, token); err != nil {
 		unguarded = err
 	}
 	return &Started{
 		PID:       ec.Process.Pid,
-		Process:   NewProcess(ec.Process.Pid, pidfd),
+		Process:   newProcess(ec.Process.Pid, pidfd),
 		OS:        ec.Process,
 		Token:     token,
 		Program:   absIn(spec.Dir, program),

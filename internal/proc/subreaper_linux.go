@@ -33,9 +33,9 @@ func BecomeSubreaper() error {
 	return nil
 }
 
-// NewRunToken returns a value of OVERSEER_RUN that no other run of this
+// newRunToken returns a value of OVERSEER_RUN that no other run of this
 // host has had.
-func NewRunToken() string {
+func newRunToken() string {
 	return strconv.Itoa(os.Getpid()) + "." + strconv.FormatInt(time.Now().UnixNano(), 36)
 }
 

@@ -12,8 +12,8 @@ func BecomeSubreaper() error {
 	return fmt.Errorf("overseer: WithSubreaper: %w", errors.ErrUnsupported)
 }
 
-// NewRunToken returns "": the mark is read through /proc, on Linux.
-func NewRunToken() string { return "" }
+// newRunToken returns "": the mark is read through /proc, on Linux.
+func newRunToken() string { return "" }
 
 // EndDescendants does nothing: there is no subreaper here.
 func EndDescendants(string, int) {}

@@ -29,11 +29,11 @@ const MaxSignal = 64
 // Process is the handle of a child, which cannot be started here.
 type Process struct{ pid int }
 
-// SysProcAttr returns nil.
-func SysProcAttr(pidfd *int, _ bool) *syscall.SysProcAttr { *pidfd = -1; return nil }
+// sysProcAttr returns nil.
+func sysProcAttr(pidfd *int, _ bool) *syscall.SysProcAttr { *pidfd = -1; return nil }
 
-// NewProcess returns a handle that can neither wait nor reap.
-func NewProcess(pid, _ int) *Process { return &Process{pid: pid} }
+// newProcess returns a handle that can neither wait nor reap.
+func newProcess(pid, _ int) *Process { return &Process{pid: pid} }
 
 // WaitExit returns errors.ErrUnsupported.
 func (p *Process) WaitExit() error { return errUnsupported }
@@ -80,23 +80,23 @@ func SignalNum(name string) syscall.Signal {
 
 // The guardian and the lifeline (guardian_host_unix.go, lifeline_unix.go).
 
-// Lifeline returns errors.ErrUnsupported.
-func Lifeline() (*os.File, error) { return nil, errUnsupported }
+// lifeline returns errors.ErrUnsupported.
+func lifeline() (*os.File, error) { return nil, errUnsupported }
 
-// Expect returns errors.ErrUnsupported.
-func Expect(string, []*os.File) error { return errUnsupported }
+// expect returns errors.ErrUnsupported.
+func expect(string, []*os.File) error { return errUnsupported }
 
-// Abandoned does nothing.
-func Abandoned(string) {}
+// abandoned does nothing.
+func abandoned(string) {}
 
-// Watch returns errors.ErrUnsupported.
-func Watch(int, string) error { return errUnsupported }
+// watchGroup returns errors.ErrUnsupported.
+func watchGroup(int, string) error { return errUnsupported }
 
 // Release does nothing.
 func Release(int) {}
 
-// Executable returns errors.ErrUnsupported.
-func Executable() (string, error) { return "", errUnsupported }
+// executable returns errors.ErrUnsupported.
+func executable() (string, error) { return "", errUnsupported }
 
 // What a run leaves behind (daemon_linux.go, subreaper_linux.go).
 
@@ -115,8 +115,8 @@ func LeftBehind(RunTrace, int, int, bool) []int { return nil }
 // BecomeSubreaper returns errors.ErrUnsupported.
 func BecomeSubreaper() error { return errUnsupported }
 
-// NewRunToken returns "".
-func NewRunToken() string { return "" }
+// newRunToken returns "".
+func newRunToken() string { return "" }
 
 // EndDescendants does nothing.
 func EndDescendants(string, int) {}
