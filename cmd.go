@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/overseer-go/overseer/internal/proc"
 )
 
 // Defaults that NewCmd and Overseer.Add fill in, and that a zero field of a
@@ -301,7 +303,7 @@ func (c *Cmd) releaseSocketsIfDoneLocked() {
 // start's exec has not returned: there is no process to signal yet).
 func (c *Cmd) Signal(sig syscall.Signal) error {
 	if !validSignal(sig) {
-		return fmt.Errorf("%w: signal %s: %d is not a signal number (1-%d)", ErrInvalid, c.name(), int(sig), maxSignal)
+		return fmt.Errorf("%w: signal %s: %d is not a signal number (1-%d)", ErrInvalid, c.name(), int(sig), proc.MaxSignal)
 	}
 	c.mu.Lock()
 	r := c.run
@@ -553,7 +555,7 @@ func (c *Cmd) configArgs(args []string) (runConfig, error) {
 		}
 	}
 	if c.StopSignal != 0 && !validSignal(c.StopSignal) {
-		return runConfig{}, fmt.Errorf("%w: %s: StopSignal %d is not a signal number (1-%d)", ErrInvalid, c.name(), int(c.StopSignal), maxSignal)
+		return runConfig{}, fmt.Errorf("%w: %s: StopSignal %d is not a signal number (1-%d)", ErrInvalid, c.name(), int(c.StopSignal), proc.MaxSignal)
 	}
 	for _, f := range []struct {
 		name  string
@@ -647,5 +649,5 @@ func orDefault[T comparable](v, def T) T {
 
 // validSignal accepts the signal numbers a process group can be sent.
 func validSignal(sig syscall.Signal) bool {
-	return sig >= 1 && sig <= maxSignal
+	return sig >= 1 && sig <= proc.MaxSignal
 }

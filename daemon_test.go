@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/overseer-go/overseer/internal/proc"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -98,8 +99,8 @@ func BenchmarkDaemonCheck(b *testing.B) {
 		require.NoError(b, c.Start())
 		defer func() { _ = c.Process.Kill(); _ = c.Wait() }()
 		for b.Loop() {
-			exitedCleanly(c.Process.Pid)
-			leftBehind(newRunTrace("no-such-token", nil), c.Process.Pid, maxLeftShown, false)
+			proc.ExitedCleanly(c.Process.Pid)
+			proc.LeftBehind(proc.NewRunTrace("no-such-token", nil), c.Process.Pid, maxLeftShown, false)
 		}
 		b.ReportMetric(float64(len(pids())), "procs")
 	})

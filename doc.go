@@ -51,13 +51,15 @@
 //
 // If the host dies, even by SIGKILL, its children and their process groups
 // die with it: the first run starts a guardian, a second process that is the
-// host's own executable run again in a mode this package's init function
-// recognizes (the environment variable OVERSEER_GUARDIAN). It learns each
+// host's own executable run again in a mode this package's init functions
+// recognize (the environment variable OVERSEER_GUARDIAN). It learns each
 // run's process group over a pipe, and of each start before its fork, and
 // kills the groups still live, and on Linux the starts it never heard the end
 // of, when the host is gone. The host watches the guardian and replaces it at
-// once if it dies; one goroutine, (*host).awaitGuardian, waits for it for the
-// life of the process (tests that use go.uber.org/goleak should ignore it). A child that wants to know for itself gets a lifeline: fd 3
+// once if it dies; one goroutine waits for it for the life of the process
+// (tests that use go.uber.org/goleak should ignore it: its function is
+// github.com/overseer-go/overseer/internal/proc.(*host).awaitGuardian). A
+// child that wants to know for itself gets a lifeline: fd 3
 // (named by OVERSEER_LIFELINE_FD) is a pipe that reaches end of file when the
 // host is gone. On Linux every descendant of a run carries the run's mark,
 // OVERSEER_RUN, by which the Overseer finds what left the run's process
@@ -74,9 +76,9 @@
 // does (fds 3, 4, …, then the lifeline; LISTEN_FDS, LISTEN_FDNAMES,
 // LISTEN_PID). LISTEN_PID and WATCHDOG_PID must be the child's own pid,
 // which is known only after the fork: such runs start through the host's
-// own executable run again in a mode this package's init recognizes (the
-// environment variable OVERSEER_EXEC), which sets them and executes the
-// program in its place, with the same pid. With Listeners, Restart and
+// own executable run again in a mode this package's init functions
+// recognize (the environment variable OVERSEER_EXEC), which sets them and
+// executes the program in its place, with the same pid. With Listeners, Restart and
 // Upgrade are rolling restarts: the new run serves on the same sockets
 // before the old one stops. A child also learns its StopSignal from
 // OVERSEER_STOP_SIGNAL.
@@ -87,15 +89,18 @@
 // attribute, and at most one Overseer may use it.
 package overseer
 
-// Platform files, for contributors. A file's name says where it builds, and
+// Platform files, for contributors. The process mechanism, and with it most
+// of the platform code, is in internal/proc; this package keeps the public
+// API and the supervision policy. A file's name says where it builds, and
 // its build line, if any, says the same:
 //
 //   - x_linux.go builds on Linux (the name is the constraint);
 //   - x_unix.go builds on every Unix (//go:build unix) or, when x_linux.go
 //     exists, on the others (//go:build unix && !linux);
 //   - x_other.go builds off Unix (//go:build !unix): Windows, wasip1;
-//     here unsupported_other.go holds every stub, returning
-//     errors.ErrUnsupported, and platformSupported stops Start before any;
+//     a package's unsupported_other.go holds all its stubs, returning
+//     errors.ErrUnsupported (internal/proc's those of the process
+//     mechanism), and proc.Supported stops Start before any;
 //   - a file without a suffix builds everywhere and has no build line.
 //
 // Satellites follow the same rule; a file for a facility some systems share

@@ -3,28 +3,14 @@ package overseer
 import (
 	"os"
 	"strings"
+
+	"github.com/overseer-go/overseer/internal/proc"
 )
 
-// The variables the Overseer gives its children.
-const (
-	// lifelineEnv names the child's fd of the lifeline (see host.lifelineFile).
-	lifelineEnv = "OVERSEER_LIFELINE_FD"
-	// runTokenEnv marks every descendant of a run (Linux), so that those
-	// which left its process group can be found: by a subreaper when the
-	// run ends, and to tell that a program went to the background.
-	runTokenEnv = "OVERSEER_RUN"
-	// guardianEnv makes a process the guardian (see guardian_unix.go), when its
-	// value is guardianMode: a version, so that an old host's guardian is
-	// never confused with a new one.
-	guardianEnv  = "OVERSEER_GUARDIAN"
-	guardianMode = "v2"
-	// stopSignalEnv tells a child the number of its StopSignal, so that
-	// package notify's Context can end on it.
-	stopSignalEnv = "OVERSEER_STOP_SIGNAL"
-	// execEnv makes a process the exec wrapper (see execwrap_unix.go): its value
-	// is the program to run in its place.
-	execEnv = "OVERSEER_EXEC"
-)
+// stopSignalEnv tells a child the number of its StopSignal, so that
+// package notify's Context can end on it. (The others the Overseer gives
+// its children are named in internal/proc.)
+const stopSignalEnv = "OVERSEER_STOP_SIGNAL"
 
 // ownedVar reports whether key is one of the variables the Overseer alone
 // gives a child: those of the systemd protocols it speaks for its children
@@ -36,7 +22,7 @@ func ownedVar(key string) bool {
 	switch key {
 	case "NOTIFY_SOCKET", "LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES",
 		"WATCHDOG_USEC", "WATCHDOG_PID",
-		lifelineEnv, guardianEnv, runTokenEnv, stopSignalEnv, execEnv:
+		proc.LifelineEnv, proc.GuardianEnv, proc.RunTokenEnv, stopSignalEnv, proc.ExecEnv:
 		return true
 	}
 	return false

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/overseer-go/overseer/internal/proc"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -34,7 +35,7 @@ func guardianOf(host int) int {
 // carriersOf returns the live processes that carry a run token of host in
 // their environment: what host started, and what those started.
 func carriersOf(host int) []int {
-	prefix := []byte(runTokenEnv + "=" + strconv.Itoa(host) + ".")
+	prefix := []byte(proc.RunTokenEnv + "=" + strconv.Itoa(host) + ".")
 	var found []int
 	for _, pid := range pids() {
 		if st, ok := statOf(pid); !ok || st.state == 'Z' {

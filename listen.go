@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/overseer-go/overseer/internal/proc"
 )
 
 // listenAddr is one entry of Cmd.Listeners, parsed.
@@ -146,7 +148,7 @@ type unixPath struct {
 // openSockets opens addrs, removing a stale unix socket (one that nothing
 // listens on) in the way.
 func openSockets(addrs []listenAddr) (*sockets, error) {
-	if err := platformSupported(); err != nil {
+	if err := proc.Supported(); err != nil {
 		return nil, fmt.Errorf("overseer: listen: %w", err)
 	}
 	s := &sockets{addrs: addrs}
@@ -241,7 +243,7 @@ func (s *sockets) close() {
 	if s == nil {
 		return
 	}
-	closeAll(s.files...)
+	proc.CloseAll(s.files...)
 	for _, p := range s.paths {
 		if dev, ino, err := fileID(p.path); err == nil && dev == p.dev && ino == p.ino {
 			_ = os.Remove(p.path)

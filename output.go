@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/overseer-go/overseer/internal/linebuf"
+	"github.com/overseer-go/overseer/internal/proc"
 )
 
 // output is what a Cmd keeps of its processes' output: one ring per stream
@@ -214,7 +215,7 @@ func (p *pump) run() {
 			if c == nil {
 				c = chunks.Get().(*chunk)
 			}
-			n, rerr = readRetry(int(fd), c.buf[:])
+			n, rerr = proc.ReadRetry(int(fd), c.buf[:])
 			if rerr == syscall.EAGAIN {
 				chunks.Put(c)
 				c = nil
@@ -228,7 +229,7 @@ func (p *pump) run() {
 				// have gone on while this pump waited for a CPU. Only a
 				// pipe with nothing in it has an idle line.
 				c = chunks.Get().(*chunk)
-				_ = conn.Control(func(fd uintptr) { n, rerr = readRetry(int(fd), c.buf[:]) })
+				_ = conn.Control(func(fd uintptr) { n, rerr = proc.ReadRetry(int(fd), c.buf[:]) })
 				if rerr == syscall.EAGAIN {
 					p.capture(c, nil, capturePartial)
 					chunks.Put(c)
@@ -311,7 +312,7 @@ func (p *pump) drain(conn syscall.RawConn) {
 	defer chunks.Put(c)
 	_ = conn.Control(func(fd uintptr) {
 		for total := 0; total < maxDrainBytes; {
-			n, err := readRetry(int(fd), c.buf[:])
+			n, err := proc.ReadRetry(int(fd), c.buf[:])
 			if err != nil || n == 0 {
 				return
 			}

@@ -14,6 +14,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/overseer-go/overseer/internal/proc"
 )
 
 // Overseer is a registry of processes that it starts, restarts under their
@@ -100,7 +102,10 @@ func WithLogBackpressure() Option {
 // zombie of the host until the host exits.
 func WithSubreaper() Option {
 	return func(o *Overseer) {
-		o.subreaperErr = becomeSubreaper()
+		o.subreaperErr = proc.BecomeSubreaper()
+		if errors.Is(o.subreaperErr, proc.ErrSubreaperTaken) {
+			o.subreaperErr = fmt.Errorf("%w: WithSubreaper: another Overseer of this process is the subreaper already", ErrInvalid)
+		}
 		o.subreaper = o.subreaperErr == nil
 	}
 }
@@ -361,7 +366,7 @@ func (o *Overseer) Supervise(ctx context.Context, id string) error {
 // ErrRunning for the others: SuperviseAll starts what is new and waits for
 // what runs, but does not run again what has already ended.
 func (o *Overseer) supervise(c *Cmd, restart, fresh, wait bool) (*supervision, error) {
-	if err := platformSupported(); err != nil { // off Unix: see unsupported_other.go
+	if err := proc.Supported(); err != nil { // off Unix: see internal/proc's unsupported_other.go
 		return nil, fmt.Errorf("overseer: %s: %w", c.id, err)
 	}
 	o.mu.Lock()

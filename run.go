@@ -4,17 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/overseer-go/overseer/internal/proc"
 )
 
 // pipeGrace bounds how long the end of a run waits for the output pipes to
@@ -36,7 +34,7 @@ type run struct {
 	pid      int
 	started  time.Time
 	osProc   *os.Process
-	proc     *process
+	proc     *proc.Process
 	pipes    []*os.File // read ends: of stdout and stderr, or of the terminal
 	pumpList []*pump
 	pumps    atomic.Int32  // pumps still reading
@@ -86,10 +84,10 @@ func (c *Cmd) startRun(cfg *runConfig, done chan struct{}) (*run, error) {
 	fail := func(err error) (*run, error) {
 		return nil, fmt.Errorf("overseer: start %q: %w", cfg.args[0], err)
 	}
-	if err := platformSupported(); err != nil {
+	if err := proc.Supported(); err != nil {
 		return fail(err)
 	}
-	if err := checkProgram(cfg); err != nil {
+	if err := proc.CheckProgram(cfg.dir, cfg.args[0]); err != nil {
 		return fail(err)
 	}
 	var notify *notifySocket
@@ -99,118 +97,67 @@ func (c *Cmd) startRun(cfg *runConfig, done chan struct{}) (*run, error) {
 			return fail(err)
 		}
 	}
-	open := openPipes
+	open := proc.OpenPipes
 	if cfg.pty {
-		open = openPTY
+		open = proc.OpenPTY
 	}
 	pipes, ends, err := open()
 	if err != nil {
 		notify.close()
 		return fail(err)
 	}
-	lifeline, err := theHost.lifelineFile()
-	if err != nil {
-		notify.close()
-		closeAll(pipes...)
-		closeAll(ends...)
-		return fail(err)
-	}
-	abandon := func(err error) (*run, error) {
-		notify.close()
-		closeAll(pipes...)
-		closeAll(ends...)
-		closeAll(lifeline)
-		return fail(err)
-	}
-	var pidfd int
-	ec := exec.Command(cfg.args[0], cfg.args[1:]...)
-	ec.Dir = cfg.dir
-	program := ec.Path // found in PATH; the wrapper may take its place
-	ec.Env = append(slices.Clip(cfg.env), stopSignalEnv+"="+strconv.Itoa(int(cfg.stopSignal)))
 	// The listening sockets come first, from fd 3, as systemd orders them;
-	// the lifeline after them.
+	// the lifeline after them (proc.Start adds it).
+	env := append(slices.Clip(cfg.env), stopSignalEnv+"="+strconv.Itoa(int(cfg.stopSignal)))
 	var socks []*os.File
 	if len(cfg.listeners) > 0 {
 		socks = c.socks.files
-		ec.Env = append(ec.Env, "LISTEN_FDS="+strconv.Itoa(len(socks)), "LISTEN_FDNAMES="+c.socks.fdNames(c.id))
+		env = append(env, "LISTEN_FDS="+strconv.Itoa(len(socks)), "LISTEN_FDNAMES="+c.socks.fdNames(c.id))
 	}
-	ec.ExtraFiles = append(slices.Clip(socks), lifeline)
-	ec.Env = append(ec.Env, lifelineEnv+"="+strconv.Itoa(3+len(socks)))
 	if notify != nil {
-		ec.Env = append(ec.Env, "NOTIFY_SOCKET="+notify.name)
+		env = append(env, "NOTIFY_SOCKET="+notify.name)
 	}
 	if cfg.watchdog > 0 {
-		ec.Env = append(ec.Env, "WATCHDOG_USEC="+strconv.FormatInt(cfg.watchdog.Microseconds(), 10))
+		env = append(env, "WATCHDOG_USEC="+strconv.FormatInt(cfg.watchdog.Microseconds(), 10))
 	}
-	if len(socks) > 0 || cfg.watchdog > 0 {
+	st, err := proc.Start(proc.Spec{
+		Args:       cfg.args,
+		Dir:        cfg.dir,
+		Env:        env,
+		ExtraFiles: socks,
+		Stdout:     ends[0],
+		Stderr:     ends[len(ends)-1], // the terminal's end for a PTY run, where it is unused
+		PTY:        cfg.pty,
+		Pipes:      pipes,
 		// LISTEN_PID and WATCHDOG_PID must be the child's own pid: the
-		// exec wrapper sets them (see execwrap_unix.go).
-		if ec.Err == nil {
-			// What exec would refuse, the wrapper could only report as an
-			// exit status: check it here, so that Start fails with it.
-			if err := checkExecutable(absIn(cfg.dir, ec.Path)); err != nil {
-				return abandon(err)
-			}
-			exe, err := executable()
-			if err != nil {
-				return abandon(fmt.Errorf("the exec wrapper for LISTEN_PID: %w", err))
-			}
-			ec.Env = append(ec.Env, execEnv+"="+ec.Path)
-			ec.Path = exe
-		}
-	}
-	// Every descendant carries the run's mark, so that what leaves the
-	// group can still be found: by the subreaper, and to tell a program
-	// that went to the background.
-	token := newRunToken()
-	if token != "" {
-		ec.Env = append(ec.Env, runTokenEnv+"="+token)
-	}
-	if cfg.pty {
-		// The terminal is the child's standard input and output and its
-		// controlling terminal, in a session of its own (whose id is also
-		// its process group's).
-		ec.Stdin, ec.Stdout, ec.Stderr = ends[0], ends[0], ends[0]
-	} else {
-		ec.Stdout, ec.Stderr = ends[0], ends[1]
-	}
-	ec.SysProcAttr = sysProcAttr(&pidfd, cfg.pty)
-	// The guardian hears of the start before the fork, so that a host
-	// killed before it learns the group's id leaves nothing behind either.
-	unguarded := theHost.expect(token, pipes)
-	if c.beforeExec != nil {
-		c.beforeExec() // a test's stand-in for an exec that hangs
-	}
-	err = ec.Start()
-	closeAll(ends...) // the child has its own copies; EOF comes when it and its group close them
-	closeAll(lifeline)
+		// exec wrapper sets them (see internal/proc/execwrap_unix.go).
+		NeedsWrapper: len(socks) > 0 || cfg.watchdog > 0,
+		BeforeExec:   c.beforeExec,
+	})
+	proc.CloseAll(ends...) // the child has its own copies; EOF comes when it and its group close them
 	if err != nil {
-		theHost.abandoned(token)
 		notify.close()
-		closeAll(pipes...)
+		proc.CloseAll(pipes...)
 		return fail(err)
 	}
-	if err := theHost.watch(ec.Process.Pid, token); err != nil {
-		unguarded = err
-	}
-	if unguarded != nil && c.logger != nil {
+	if st.Unguarded != nil && c.logger != nil {
 		c.logger.Warn("overseer: the process group is not guarded against the death of the host",
-			"id", c.id, "pid", ec.Process.Pid, "err", unguarded)
+			"id", c.id, "pid", st.PID, "err", st.Unguarded)
 	}
 	r := &run{
 		cmd:      c,
 		cfg:      cfg,
-		pid:      ec.Process.Pid,
+		pid:      st.PID,
 		started:  time.Now(),
-		osProc:   ec.Process,
-		proc:     newProcess(ec.Process.Pid, pidfd),
+		osProc:   st.OS,
+		proc:     st.Process,
 		pipes:    pipes,
 		done:     done,
 		drained:  make(chan struct{}),
 		ended:    make(chan struct{}),
 		decided:  make(chan struct{}),
-		token:    token,
-		program:  absIn(cfg.dir, program),
+		token:    st.Token,
+		program:  st.Program,
 		firstSeq: c.out.lastSeq(),
 		notify:   notify,
 	}
@@ -291,7 +238,7 @@ func (r *run) terminate() {
 
 // wait owns the run from exec to its end.
 func (r *run) wait() {
-	werr := r.proc.waitExit()
+	werr := r.proc.WaitExit()
 	if r.notify != nil {
 		r.notify.finish()
 	}
@@ -300,11 +247,11 @@ func (r *run) wait() {
 		byItself := !r.stopSignaled
 		r.sigMu.Unlock()
 		r.ran = time.Since(r.started)
-		if byItself && r.ran < r.cfg.resetAfter && exitedCleanly(r.pid) {
+		if byItself && r.ran < r.cfg.resetAfter && proc.ExitedCleanly(r.pid) {
 			// A quick clean exit that leaves processes running is what a
 			// program that daemonizes does: see who is left, before the
 			// group is signalled.
-			r.left = leftBehind(newRunTrace(r.token, r.pipes), r.pid, maxLeftShown, r.cmd.subreaper)
+			r.left = proc.LeftBehind(proc.NewRunTrace(r.token, r.pipes), r.pid, maxLeftShown, r.cmd.subreaper)
 		}
 	}
 	if werr == nil {
@@ -315,7 +262,7 @@ func (r *run) wait() {
 		r.sigMu.Lock()
 		if !r.stopSignaled { // a Stop has sent it already: a second one may mean "hurry" to the program
 			r.stopSignaled = true
-			_ = signalGroup(r.pid, r.cfg.stopSignal)
+			_ = proc.SignalGroup(r.pid, r.cfg.stopSignal)
 		}
 		r.sigMu.Unlock()
 		timer := time.NewTimer(r.cfg.stopTimeout)
@@ -327,12 +274,12 @@ func (r *run) wait() {
 	}
 	r.sigMu.Lock()
 	if werr == nil { // else the child may be reaped by someone else: its pid is not ours to signal
-		_ = signalGroup(r.pid, syscall.SIGKILL)
+		_ = proc.SignalGroup(r.pid, syscall.SIGKILL)
 		if c := r.cmd; c.subreaper && r.token != "" {
-			endDescendants(r.token, r.pid)
+			proc.EndDescendants(r.token, r.pid)
 		}
 	}
-	ws, rerr := r.proc.reap()
+	ws, rerr := r.proc.Reap()
 	r.reaped = true
 	r.sigMu.Unlock()
 	close(r.ended)
@@ -354,7 +301,7 @@ func (r *run) wait() {
 
 	// Reaped: the guardian forgets the group. (Before the reap, another
 	// run's subreaper could take the exited leader for an adopted orphan.)
-	theHost.release(r.pid)
+	proc.Release(r.pid)
 	_ = r.osProc.Release()
 
 	// A process outside the group may still hold a pipe: read what is in
@@ -364,7 +311,7 @@ func (r *run) wait() {
 		p.endBy(deadline)
 	}
 	<-r.drained
-	closeAll(r.pipes...)
+	proc.CloseAll(r.pipes...)
 
 	var err error
 	if werr != nil || rerr != nil {
@@ -390,7 +337,7 @@ func (r *run) signal(sig syscall.Signal) error {
 	if r.reaped {
 		return os.ErrProcessDone
 	}
-	err := signalGroup(r.pid, sig)
+	err := proc.SignalGroup(r.pid, sig)
 	if errors.Is(err, syscall.ESRCH) {
 		return os.ErrProcessDone
 	}
@@ -407,80 +354,15 @@ func (r *run) signalMain(main int, sig syscall.Signal) (int, error) {
 		return 0, os.ErrProcessDone
 	}
 	if main != 0 && main != r.pid {
-		if err := signalMember(main, r.pid, sig); err == nil {
+		if err := proc.SignalMember(main, r.pid, sig); err == nil {
 			return main, nil
 		}
 		// Gone, or no longer of the group (its pid may be another
 		// process's now): the leader stands for the run.
 	}
-	err := signalMember(r.pid, r.pid, sig)
+	err := proc.SignalMember(r.pid, r.pid, sig)
 	if errors.Is(err, syscall.ESRCH) {
 		return 0, os.ErrProcessDone
 	}
 	return r.pid, err
-}
-
-// checkProgram finds the errors that exec would report without naming
-// what is wrong: a working directory that is missing or not a directory,
-// and a program path that is a directory.
-func checkProgram(cfg *runConfig) error {
-	if cfg.dir != "" {
-		fi, err := os.Stat(cfg.dir)
-		if err != nil {
-			return fmt.Errorf("working directory: %w", err)
-		}
-		if !fi.IsDir() {
-			return fmt.Errorf("working directory: %w", &fs.PathError{Op: "chdir", Path: cfg.dir, Err: syscall.ENOTDIR})
-		}
-	}
-	prog := cfg.args[0]
-	if !strings.Contains(prog, "/") {
-		return nil // exec's PATH lookup names the program in its errors
-	}
-	if !filepath.IsAbs(prog) && cfg.dir != "" {
-		prog = filepath.Join(cfg.dir, prog)
-	}
-	if fi, err := os.Stat(prog); err == nil && fi.IsDir() {
-		return &fs.PathError{Op: "exec", Path: cfg.args[0], Err: syscall.EISDIR}
-	}
-	return nil
-}
-
-// checkExecutable returns the error exec would give for a program file that
-// is missing, not a regular file, or not executable.
-func checkExecutable(path string) error {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	if !fi.Mode().IsRegular() {
-		return &fs.PathError{Op: "exec", Path: path, Err: syscall.EACCES}
-	}
-	if err := canExecute(path); err != nil {
-		return &fs.PathError{Op: "exec", Path: path, Err: err}
-	}
-	return nil
-}
-
-func closeAll(files ...*os.File) {
-	for _, f := range files {
-		if f != nil {
-			_ = f.Close()
-		}
-	}
-}
-
-// openPipes makes the pipes of stdout and stderr: the read ends for the
-// pumps, the write ends for the child.
-func openPipes() (reads, ends []*os.File, err error) {
-	for range 2 {
-		r, w, err := os.Pipe()
-		if err != nil {
-			closeAll(reads...)
-			closeAll(ends...)
-			return nil, nil, err
-		}
-		reads, ends = append(reads, r), append(ends, w)
-	}
-	return reads, ends, nil
 }

@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"syscall"
+
+	"github.com/overseer-go/overseer/internal/proc"
 )
 
 // ParseSignal returns the signal of a name such as "SIGTERM", in any case,
@@ -21,7 +23,7 @@ func ParseSignal(name string) (syscall.Signal, error) {
 	if !strings.HasPrefix(s, "SIG") {
 		s = "SIG" + s
 	}
-	if sig := signalNum(s); sig != 0 {
+	if sig := proc.SignalNum(s); sig != 0 {
 		return sig, nil
 	}
 	return 0, fmt.Errorf("%w: %q is not a signal name (such as TERM, HUP, INT, KILL, USR1)", ErrInvalid, name)
@@ -42,7 +44,7 @@ func (c *Cmd) SignalMain(sig syscall.Signal) error {
 // signalMain is SignalMain, returning the pid it sent sig to.
 func (c *Cmd) signalMain(sig syscall.Signal) (int, error) {
 	if !validSignal(sig) {
-		return 0, fmt.Errorf("%w: signal %s: %d is not a signal number (1-%d)", ErrInvalid, c.name(), int(sig), maxSignal)
+		return 0, fmt.Errorf("%w: signal %s: %d is not a signal number (1-%d)", ErrInvalid, c.name(), int(sig), proc.MaxSignal)
 	}
 	c.mu.Lock()
 	r := c.run
@@ -102,7 +104,7 @@ func ReachesGroup(sig syscall.Signal) bool {
 	case syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGKILL, syscall.SIGABRT:
 		return true
 	}
-	return jobControl(sig)
+	return proc.JobControl(sig)
 }
 
 // SignalMain sends sig to the main process of process id alone (see

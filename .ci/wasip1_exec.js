@@ -1,6 +1,6 @@
 // Runs a GOOS=wasip1 test binary under Node.js's WASI, for
-// `go test -exec`: the non-Unix build of overseer (unsupported_other.go,
-// the one Windows compiles) tested on a Linux machine. Usage:
+// `go test -exec`: the non-Unix build of overseer (its unsupported_other.go files,
+// those Windows compiles) tested on a Linux machine. Usage:
 // node .ci/wasip1_exec.js prog.wasm args...
 "use strict";
 const fs = require("node:fs");

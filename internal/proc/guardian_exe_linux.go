@@ -1,4 +1,4 @@
-package overseer
+package proc
 
 // executable is the file the guardian runs: on Linux the host's own
 // executable through /proc/self/exe, which stays the same file even when a

@@ -1,4 +1,4 @@
-package overseer
+package proc
 
 import (
 	"bytes"
@@ -70,7 +70,7 @@ func sweep(pid int, pending map[string][]string, pipes map[string]bool) {
 func startedBy(pid int, pending map[string][]string, pipes map[string]bool) bool {
 	dir := "/proc/" + strconv.Itoa(pid)
 	if env, err := os.ReadFile(dir + "/environ"); err == nil {
-		prefix := []byte(runTokenEnv + "=")
+		prefix := []byte(RunTokenEnv + "=")
 		for kv := range bytes.SplitSeq(env, []byte{0}) {
 			if token, ok := bytes.CutPrefix(kv, prefix); ok {
 				if _, ok := pending[string(token)]; ok {

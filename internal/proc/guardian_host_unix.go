@@ -1,6 +1,6 @@
 //go:build unix
 
-package overseer
+package proc
 
 import (
 	"errors"
@@ -27,13 +27,32 @@ type host struct {
 
 // guardianProc is one guardian process and the write end of its pipe.
 type guardianProc struct {
-	proc *process
+	proc *Process
 	os   *os.Process
 	to   *os.File
 }
 
-// theHost is the one host state of this process (see guardianEnv).
+// theHost is the one host state of this process (see GuardianEnv).
 var theHost host
+
+// expect tells the guardian that a run with token (its RunTokenEnv value)
+// and output pipes is about to start, before the fork: see "The start
+// window" in guardian_unix.go. It is followed by watchGroup once the run has
+// started, or by abandoned. An error means the start is not guarded; the
+// run may go on. An empty token is not guarded.
+func expect(token string, pipes []*os.File) error { return theHost.expect(token, pipes) }
+
+// abandoned tells the guardian that the start of token failed.
+func abandoned(token string) { theHost.abandoned(token) }
+
+// watchGroup tells the guardian of a new process group, pgid, that of the run
+// with token: if the host dies, the guardian kills the group. An error
+// means the group is not guarded; the run may go on.
+func watchGroup(pgid int, token string) error { return theHost.watch(pgid, token) }
+
+// Release tells the guardian that the group pgid is over; call it once the
+// group's leader is reaped.
+func Release(pgid int) { theHost.release(pgid) }
 
 // expect tells the guardian that a run with token and output pipes is about
 // to start, before the fork: see "The start window" in guardian_unix.go. It
@@ -154,7 +173,7 @@ func (h *host) startGuardian() error {
 	p, err := os.StartProcess(exe, []string{"overseer-guardian"}, &os.ProcAttr{
 		// Only what the guardian needs: its mode, and no second of sleep
 		// at exit if the host was built with -race.
-		Env:   []string{guardianEnv + "=" + guardianMode, "GORACE=atexit_sleep_ms=0"},
+		Env:   []string{GuardianEnv + "=" + guardianMode, "GORACE=atexit_sleep_ms=0"},
 		Files: []*os.File{r},
 		Sys:   sysProcAttr(&pidfd, false), // a group of its own, and a pidfd
 	})
@@ -192,8 +211,8 @@ func writeNow(w *os.File, s string) (rest string, err error) {
 // g, which lives as long as the host unless killed: the netpoller holds it
 // through g's pidfd, not an OS thread.
 func (h *host) awaitGuardian(g *guardianProc) {
-	if err := g.proc.waitExit(); err == nil {
-		_, _ = g.proc.reap() // its status says nothing: it was killed
+	if err := g.proc.WaitExit(); err == nil {
+		_, _ = g.proc.Reap() // its status says nothing: it was killed
 	}
 	_ = g.os.Release() // reaped above; Release only frees the handle
 	h.mu.Lock()

@@ -1,6 +1,6 @@
 //go:build unix && !linux
 
-package overseer
+package proc
 
 // sweepStarts would kill what the starts in pending began; finding them
 // takes /proc, so outside Linux a host killed during a start can leave that

@@ -1,6 +1,6 @@
 //go:build unix && !linux
 
-package overseer
+package proc
 
 import (
 	"syscall"
@@ -8,13 +8,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// process is the host's handle on one started child.
+// Process is the host's handle on one started child.
 //
 // Outside Linux there is no pollable process handle that the Go runtime
 // watches, so waitExit holds an OS thread in wait4 until the child exits,
 // as os/exec does; it reaps the child at the same time, so the group is
 // killed just after the reap rather than just before.
-type process struct {
+type Process struct {
 	pid    int
 	status syscall.WaitStatus
 	err    error
@@ -29,14 +29,17 @@ func sysProcAttr(pidfd *int, pty bool) *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true}
 }
 
-func newProcess(pid, _ int) *process { return &process{pid: pid} }
+// newProcess returns the handle of the started child pid.
+func newProcess(pid, _ int) *Process { return &Process{pid: pid} }
 
-func (p *process) waitExit() error {
+// WaitExit returns once the child has exited, reaping it.
+func (p *Process) WaitExit() error {
 	p.status, p.err = reap(p.pid)
 	return p.err
 }
 
-func (p *process) reap() (syscall.WaitStatus, error) { return p.status, p.err }
+// Reap returns the exit status WaitExit collected.
+func (p *Process) Reap() (syscall.WaitStatus, error) { return p.status, p.err }
 
 // liveMember reports whether process pid is a member of process group pgid.
 // A zombie counts: telling one apart takes a look this platform does not

@@ -1,6 +1,6 @@
 //go:build unix
 
-package overseer
+package proc
 
 import (
 	"fmt"
@@ -8,6 +8,11 @@ import (
 	"strconv"
 	"syscall"
 )
+
+// lifeline returns a read end of the lifeline for one child, to be closed
+// once the child has started (see host.lifelineFile); the child learns of
+// the host's death by end of file on it.
+func lifeline() (*os.File, error) { return theHost.lifelineFile() }
 
 // lifelineFile returns a read end of the lifeline for one child, to be
 // closed once the child has started: a pipe whose write end the host holds

@@ -1,6 +1,6 @@
 //go:build unix
 
-package overseer
+package proc
 
 import (
 	"errors"
@@ -9,18 +9,18 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// maxSignal is the largest signal number a Cmd accepts (Linux's SIGRTMAX;
+// MaxSignal is the largest signal number a Cmd accepts (Linux's SIGRTMAX;
 // the kernel rejects what it does not know with EINVAL).
-const maxSignal = 64
+const MaxSignal = 64
 
-// signalGroup sends sig to every process in the process group pgid.
-func signalGroup(pgid int, sig syscall.Signal) error {
+// SignalGroup sends sig to every process in the process group pgid.
+func SignalGroup(pgid int, sig syscall.Signal) error {
 	return syscall.Kill(-pgid, sig)
 }
 
-// signalMember sends sig to process pid if it is a live member of process
+// SignalMember sends sig to process pid if it is a live member of process
 // group pgid, and returns ESRCH if it is not (any more).
-func signalMember(pid, pgid int, sig syscall.Signal) error {
+func SignalMember(pid, pgid int, sig syscall.Signal) error {
 	if pid != pgid {
 		member, err := liveMember(pid, pgid)
 		if err != nil {
@@ -33,8 +33,8 @@ func signalMember(pid, pgid int, sig syscall.Signal) error {
 	return syscall.Kill(pid, sig)
 }
 
-// readRetry is read(2) retried on EINTR.
-func readRetry(fd int, buf []byte) (int, error) {
+// ReadRetry is read(2) retried on EINTR.
+func ReadRetry(fd int, buf []byte) (int, error) {
 	for {
 		n, err := syscall.Read(fd, buf)
 		if !errors.Is(err, syscall.EINTR) {
@@ -54,14 +54,15 @@ func reap(pid int) (syscall.WaitStatus, error) {
 	}
 }
 
-func platformSupported() error { return nil }
+// Supported returns nil: processes can be run here.
+func Supported() error { return nil }
 
-// signalNum returns the signal named name ("SIGTERM"), or 0 for none.
-func signalNum(name string) syscall.Signal { return unix.SignalNum(name) }
+// SignalNum returns the signal named name ("SIGTERM"), or 0 for none.
+func SignalNum(name string) syscall.Signal { return unix.SignalNum(name) }
 
-// jobControl reports whether sig suspends or resumes a process (the
+// JobControl reports whether sig suspends or resumes a process (the
 // signals of job control, which reach the whole group).
-func jobControl(sig syscall.Signal) bool {
+func JobControl(sig syscall.Signal) bool {
 	switch sig {
 	case syscall.SIGSTOP, syscall.SIGTSTP, syscall.SIGCONT, syscall.SIGTTIN, syscall.SIGTTOU:
 		return true

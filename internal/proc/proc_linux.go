@@ -1,4 +1,4 @@
-package overseer
+package proc
 
 import (
 	"errors"
@@ -8,15 +8,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// process is the host's handle on one started child.
+// Process is the host's handle on one started child.
 //
 // On Linux the exit is learned through a pidfd (CLONE_PIDFD, set up by
-// sysProcAttr) that the Go runtime's netpoller watches, so a waiting run
+// SysProcAttr) that the Go runtime's netpoller watches, so a waiting run
 // parks a goroutine, not an OS thread: a thousand children cost a thousand
 // parked goroutines and no threads. The exit is seen before the child is
 // reaped, which lets the run kill what is left of the process group while
 // the group's id cannot yet be reused.
-type process struct {
+type Process struct {
 	pid   int
 	pidfd *os.File // nil when the kernel gave no pidfd (before Linux 5.2)
 }
@@ -32,8 +32,10 @@ func sysProcAttr(pidfd *int, pty bool) *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true, PidFD: pidfd}
 }
 
-func newProcess(pid, pidfd int) *process {
-	p := &process{pid: pid}
+// newProcess returns the handle of the started child pid, with the pidfd
+// sysProcAttr asked for (-1 for none), which it takes over.
+func newProcess(pid, pidfd int) *Process {
+	p := &Process{pid: pid}
 	if pidfd >= 0 {
 		// Non-blocking before os.NewFile, so the file is put in the
 		// netpoller.
@@ -46,8 +48,8 @@ func newProcess(pid, pidfd int) *process {
 	return p
 }
 
-// waitExit returns once the child has exited; it does not reap it.
-func (p *process) waitExit() error {
+// WaitExit returns once the child has exited; it does not reap it.
+func (p *Process) WaitExit() error {
 	if p.pidfd == nil {
 		return p.waitExitBlocking()
 	}
@@ -81,7 +83,7 @@ func (p *process) waitExit() error {
 
 // waitExitBlocking is the fallback without a pidfd: it holds an OS thread
 // in waitid until the child exits.
-func (p *process) waitExitBlocking() error {
+func (p *Process) waitExitBlocking() error {
 	var info unix.Siginfo
 	for {
 		err := unix.Waitid(unix.P_PID, p.pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
@@ -91,9 +93,9 @@ func (p *process) waitExitBlocking() error {
 	}
 }
 
-// reap collects the exit status of the child, which has exited, and
+// Reap collects the exit status of the child, which has exited, and
 // releases the pidfd.
-func (p *process) reap() (syscall.WaitStatus, error) {
+func (p *Process) Reap() (syscall.WaitStatus, error) {
 	ws, err := reap(p.pid)
 	if p.pidfd != nil {
 		_ = p.pidfd.Close()

@@ -1,4 +1,4 @@
-package overseer
+package proc
 
 import (
 	"bytes"
@@ -8,11 +8,11 @@ import (
 	"syscall"
 )
 
-// exitedCleanly reports whether pid, an exited child not yet reaped (a
+// ExitedCleanly reports whether pid, an exited child not yet reaped (a
 // zombie), exited with status 0. It reads the exit status the kernel keeps
 // for the zombie (field 52 of /proc/pid/stat, Linux 3.5 and later), so the
 // child stays unreaped.
-func exitedCleanly(pid int) bool {
+func ExitedCleanly(pid int) bool {
 	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		return false
@@ -35,22 +35,22 @@ func exitedCleanly(pid int) bool {
 	return ws.Exited() && ws.ExitStatus() == 0
 }
 
-// runTrace is what tells the processes of a run apart from the others of
+// RunTrace is what tells the processes of a run apart from the others of
 // the system once they have left its process group: the token in their
 // environment, and the run's output pipes, which a daemon often keeps as
 // its stderr ("pipe:[inode]", as /proc/pid/fd shows them). A daemon may
 // lose the first (nginx and redis write their process title over their
 // environment) and redirect the second to /dev/null.
-type runTrace struct {
+type RunTrace struct {
 	mark  []byte   // "OVERSEER_RUN=token\x00", nil for none
 	pipes []string // "pipe:[inode]" of the run's output pipes
 }
 
-// newRunTrace returns the trace of a run with token and output pipes.
-func newRunTrace(token string, pipes []*os.File) runTrace {
-	var t runTrace
+// NewRunTrace returns the trace of a run with token and output pipes.
+func NewRunTrace(token string, pipes []*os.File) RunTrace {
+	var t RunTrace
 	if token != "" {
-		t.mark = []byte(runTokenEnv + "=" + token + "\x00")
+		t.mark = []byte(RunTokenEnv + "=" + token + "\x00")
 	}
 	t.pipes = pipeNames(pipes)
 	return t
@@ -79,7 +79,7 @@ func pipeNames(files []*os.File) []string {
 
 // carries reports whether process pid carries the trace: the mark in its
 // environment, or one of the pipes as its stdout or stderr.
-func (t runTrace) carries(pid int) bool {
+func (t RunTrace) carries(pid int) bool {
 	if t.mark != nil && hasMark(pid, t.mark) {
 		return true
 	}
@@ -92,13 +92,13 @@ func (t runTrace) carries(pid int) bool {
 	return false
 }
 
-// leftBehind returns the live processes, other than the leader, of a run
+// LeftBehind returns the live processes, other than the leader, of a run
 // whose leader has just exited: the members of its process group, and the
 // processes that carry its trace (those that left the group with setsid,
 // as a daemon does), at most max of them. Unless the host is a subreaper
 // (adopts orphans), its own children are the leaders of other runs, and
 // are passed over.
-func leftBehind(trace runTrace, leader, max int, subreaper bool) []int {
+func LeftBehind(trace RunTrace, leader, max int, subreaper bool) []int {
 	self := os.Getpid()
 	lead, ok := statOf(leader) // a zombie still has its stat
 	if !ok {

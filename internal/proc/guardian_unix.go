@@ -1,6 +1,6 @@
 //go:build unix
 
-package overseer
+package proc
 
 import (
 	"bufio"
@@ -15,7 +15,7 @@ import (
 // every process group the host runs.
 //
 // It is a second process: the host's own executable, started again with
-// guardianEnv set, which this package's init function turns into the
+// GuardianEnv set, which this package's init function turns into the
 // guardian before main runs (as with any re-executed Go program, the init
 // functions of the other packages run first). It reads what the host starts
 // and ends from a pipe whose write end only the host holds, one message a
@@ -54,7 +54,7 @@ import (
 // Overseer's logger says so.
 
 func init() {
-	if os.Getenv(guardianEnv) == guardianMode {
+	if os.Getenv(GuardianEnv) == guardianMode {
 		os.Exit(guard(os.Stdin))
 	}
 }

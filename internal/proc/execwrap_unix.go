@@ -1,6 +1,6 @@
 //go:build unix
 
-package overseer
+package proc
 
 import (
 	"errors"
@@ -14,14 +14,14 @@ import (
 // The exec wrapper gives a child the variables that must hold its own pid
 // — LISTEN_PID for socket activation and WATCHDOG_PID — which os/exec
 // cannot set, since the pid is known only after the fork. The run starts
-// the host's own executable with execEnv naming the real program; this
+// the host's own executable with ExecEnv naming the real program; this
 // package's init recognizes it (as it does the guardian), adds the pid,
 // and replaces itself with the program by execve, keeping the pid, the
 // fds and the arguments. It needs no shell, so it works in a container
 // that has none.
 
 func init() {
-	if path, ok := os.LookupEnv(execEnv); ok {
+	if path, ok := os.LookupEnv(ExecEnv); ok {
 		os.Exit(execWrapped(path))
 	}
 }
@@ -35,7 +35,7 @@ func execWrapped(path string) int {
 	for _, kv := range os.Environ() {
 		key, _, _ := strings.Cut(kv, "=")
 		switch key {
-		case execEnv, "LISTEN_PID", "WATCHDOG_PID":
+		case ExecEnv, "LISTEN_PID", "WATCHDOG_PID":
 			continue
 		case "LISTEN_FDS":
 			env = append(env, "LISTEN_PID="+pid)

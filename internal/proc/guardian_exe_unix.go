@@ -1,6 +1,6 @@
 //go:build unix && !linux
 
-package overseer
+package proc
 
 import "os"
 

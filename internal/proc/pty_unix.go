@@ -1,6 +1,6 @@
 //go:build unix
 
-package overseer
+package proc
 
 import (
 	"os"
@@ -8,9 +8,9 @@ import (
 	"github.com/creack/pty"
 )
 
-// openPTY makes a pseudo-terminal: its master for the pump, its slave for
+// OpenPTY makes a pseudo-terminal: its master for the pump, its slave for
 // the child.
-func openPTY() (reads, ends []*os.File, err error) {
+func OpenPTY() (reads, ends []*os.File, err error) {
 	master, slave, err := pty.Open()
 	if err != nil {
 		return nil, nil, err
@@ -18,7 +18,7 @@ func openPTY() (reads, ends []*os.File, err error) {
 	// Wide, so that tools which fit their output to the terminal cut few
 	// lines.
 	if err := pty.Setsize(master, &pty.Winsize{Rows: 40, Cols: 160}); err != nil {
-		closeAll(master, slave)
+		CloseAll(master, slave)
 		return nil, nil, err
 	}
 	return []*os.File{master}, []*os.File{slave}, nil

@@ -1,4 +1,4 @@
-package overseer
+package proc
 
 import (
 	"bytes"
@@ -13,17 +13,18 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// subreaperClaimed is held by the Overseer that made this process a child
+// subreaperClaimed is held by the caller that made this process a child
 // subreaper. The attribute belongs to the process, and so does the duty it
 // brings, reaping what is adopted; two owners would take each other's
 // adopted processes.
 var subreaperClaimed atomic.Bool
 
-// becomeSubreaper makes this process a child subreaper: an orphaned
-// descendant is reparented to it instead of to init.
-func becomeSubreaper() error {
+// BecomeSubreaper makes this process a child subreaper: an orphaned
+// descendant is reparented to it instead of to init. It returns
+// ErrSubreaperTaken if an earlier call has made it one already.
+func BecomeSubreaper() error {
 	if !subreaperClaimed.CompareAndSwap(false, true) {
-		return fmt.Errorf("%w: WithSubreaper: another Overseer of this process is the subreaper already", ErrInvalid)
+		return ErrSubreaperTaken
 	}
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 		subreaperClaimed.Store(false)
@@ -38,11 +39,11 @@ func newRunToken() string {
 	return strconv.Itoa(os.Getpid()) + "." + strconv.FormatInt(time.Now().UnixNano(), 36)
 }
 
-// maxEndRounds bounds endDescendants against a descendant that forks as
+// maxEndRounds bounds EndDescendants against a descendant that forks as
 // fast as it is killed.
 const maxEndRounds = 100
 
-// endDescendants ends what is left of a run under a subreaper host, once
+// EndDescendants ends what is left of a run under a subreaper host, once
 // the run's group has been sent SIGKILL and before its leader is reaped (so
 // the group's id is still the run's): it kills every process that carries
 // token in its environment — the descendants that left the group — and
@@ -50,8 +51,8 @@ const maxEndRounds = 100
 // members of the group that came to it when the leader died. It reaps no
 // other child: the leaders of runs, and children the host started itself,
 // are waited for by their owners.
-func endDescendants(token string, leader int) {
-	mark := []byte(runTokenEnv + "=" + token + "\x00")
+func EndDescendants(token string, leader int) {
+	mark := []byte(RunTokenEnv + "=" + token + "\x00")
 	self := os.Getpid()
 	killed := make(map[int]bool)
 	for range maxEndRounds {
