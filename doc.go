@@ -86,7 +86,8 @@ package overseer
 //   - x_unix.go builds on every Unix (//go:build unix) or, when x_linux.go
 //     exists, on the others (//go:build unix && !linux);
 //   - x_other.go builds off Unix (//go:build !unix): Windows, wasip1;
-//     here unsupported_other.go holds every stub, returning
+//     here unsupported_other.go holds every stub of the root package (each
+//     internal package has its own x_other.go), returning
 //     errors.ErrUnsupported, and platformSupported stops Start before any;
 //   - a file without a suffix builds everywhere and has no build line.
 //

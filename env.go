@@ -3,12 +3,14 @@ package overseer
 import (
 	"os"
 	"strings"
+
+	"github.com/overseer-go/overseer/internal/sockets"
 )
 
 // The variables the Overseer gives its children.
 const (
 	// lifelineEnv names the child's fd of the lifeline (see host.lifelineFile).
-	lifelineEnv = "OVERSEER_LIFELINE_FD"
+	lifelineEnv = sockets.LifelineEnv
 	// runTokenEnv marks every descendant of a run (Linux), so that those
 	// which left its process group can be found: by a subreaper when the
 	// run ends, and to tell that a program went to the background.
@@ -34,7 +36,7 @@ const (
 // variable: LISTEN_ADDR, say, is an application's own setting.
 func ownedVar(key string) bool {
 	switch key {
-	case "NOTIFY_SOCKET", "LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES",
+	case "NOTIFY_SOCKET", sockets.ListenPIDEnv, sockets.ListenFDsEnv, sockets.ListenFDNamesEnv,
 		"WATCHDOG_USEC", "WATCHDOG_PID",
 		lifelineEnv, guardianEnv, runTokenEnv, stopSignalEnv, execEnv:
 		return true

@@ -10,7 +10,7 @@ import (
 // are configured. c.mu is held.
 func (c *Cmd) canRollLocked() bool {
 	return c.sup != nil && !c.sup.stopped && c.state == StateRunning &&
-		c.run != nil && len(c.run.cfg.listeners) > 0 && c.socks.same(c.run.cfg.listeners)
+		c.run != nil && len(c.run.cfg.listeners) > 0 && c.socks.Same(c.run.cfg.listeners)
 }
 
 // rollLocked is a rolling restart, onto args when they are set: a new run
@@ -37,7 +37,7 @@ func (c *Cmd) rollLocked(args []string) error {
 		c.unlock()
 		return err
 	}
-	if !c.socks.same(cfg.listeners) {
+	if !c.socks.Same(cfg.listeners) {
 		c.unlock()
 		return fmt.Errorf("%w: %s: Listeners changed; a rolling restart keeps the sockets (stop and start to change them)", ErrInvalid, c.name())
 	}

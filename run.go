@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/overseer-go/overseer/internal/sockets"
 )
 
 // pipeGrace bounds how long the end of a run waits for the output pipes to
@@ -124,22 +126,21 @@ func (c *Cmd) startRun(cfg *runConfig, done chan struct{}) (*run, error) {
 	ec.Dir = cfg.dir
 	program := ec.Path // found in PATH; the wrapper may take its place
 	ec.Env = append(slices.Clip(cfg.env), stopSignalEnv+"="+strconv.Itoa(int(cfg.stopSignal)))
-	// The listening sockets come first, from fd 3, as systemd orders them;
-	// the lifeline after them.
-	var socks []*os.File
+	// The listening sockets and the lifeline, as sockets.Layout says.
+	var socks *sockets.Set
 	if len(cfg.listeners) > 0 {
-		socks = c.socks.files
-		ec.Env = append(ec.Env, "LISTEN_FDS="+strconv.Itoa(len(socks)), "LISTEN_FDNAMES="+c.socks.fdNames(c.id))
+		socks = c.socks
 	}
-	ec.ExtraFiles = append(slices.Clip(socks), lifeline)
-	ec.Env = append(ec.Env, lifelineEnv+"="+strconv.Itoa(3+len(socks)))
+	layout := socks.Layout(c.id)
+	ec.ExtraFiles = layout.ExtraFiles(socks.Files(), lifeline)
+	ec.Env = append(ec.Env, layout.Env()...)
 	if notify != nil {
-		ec.Env = append(ec.Env, "NOTIFY_SOCKET="+notify.name)
+		ec.Env = append(ec.Env, notify.sock.Env())
 	}
 	if cfg.watchdog > 0 {
 		ec.Env = append(ec.Env, "WATCHDOG_USEC="+strconv.FormatInt(cfg.watchdog.Microseconds(), 10))
 	}
-	if len(socks) > 0 || cfg.watchdog > 0 {
+	if layout.Listeners() > 0 || cfg.watchdog > 0 {
 		// LISTEN_PID and WATCHDOG_PID must be the child's own pid: the
 		// exec wrapper sets them (see execwrap_unix.go).
 		if ec.Err == nil {

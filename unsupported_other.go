@@ -80,12 +80,6 @@ func (host) release(int)                     {}
 
 func executable() (string, error) { return "", errUnsupported }
 
-// Listening sockets (listen_unix.go).
-
-func fileID(string) (dev, ino uint64, err error) { return 0, 0, errUnsupported }
-
-func dupCloexec(uintptr) (int, error) { return -1, errUnsupported }
-
 // What a run leaves behind (daemon_linux.go, subreaper_linux.go).
 
 func exitedCleanly(int) bool { return false }
@@ -103,21 +97,3 @@ func becomeSubreaper() error { return errUnsupported }
 func newRunToken() string { return "" }
 
 func endDescendants(string, int) {}
-
-// Notification sockets (notify_linux.go).
-
-func notifySupported() error { return errUnsupported }
-
-func openNotifySocket() (*notifySocket, error) { return nil, errUnsupported }
-
-func (n *notifySocket) receive([]byte, []byte) (int, []byte, error) {
-	return 0, nil, errUnsupported
-}
-
-func (n *notifySocket) receiveNow([]byte, []byte) (int, []byte, error) {
-	return 0, nil, errUnsupported
-}
-
-func inGroup(int, int) bool { return false }
-
-var oobSize = 0
