@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/overseer-go/overseer/internal/proc"
+	"github.com/overseer-go/overseer/internal/sdnotify"
+	"github.com/overseer-go/overseer/internal/sockets"
 )
 
 // Defaults that NewCmd and Overseer.Add fill in, and that a zero field of a
@@ -205,10 +207,10 @@ type Cmd struct {
 	warning      string // Event.Warning of the change being published
 	warnedDaemon bool   // a run was said to have daemonized: said once
 
-	statusText string   // Status.StatusText
-	mainPID    int      // Status.MainPID
-	socks      *sockets // the Listeners, once opened
-	program    string   // the program file of the last start, resolved
+	statusText string       // Status.StatusText
+	mainPID    int          // Status.MainPID
+	socks      *sockets.Set // the Listeners, once opened
+	program    string       // the program file of the last start, resolved
 
 	sup *supervision // the supervision in progress, nil when none; guarded by mu
 
@@ -254,8 +256,8 @@ func NewCmd(name string, args ...string) *Cmd {
 // already, and checks the Ready probe against the addresses opened. c.mu
 // is held.
 func (c *Cmd) openSocketsLocked(cfg *runConfig) error {
-	if !c.socks.same(cfg.listeners) {
-		c.socks.close() // changed at rest: no run holds them
+	if !c.socks.Same(cfg.listeners) {
+		c.socks.Close() // changed at rest: no run holds them
 		c.socks = nil
 		if len(cfg.listeners) > 0 {
 			socks, err := openSockets(cfg.listeners)
@@ -275,13 +277,7 @@ func (c *Cmd) checkProbeOnSocketsLocked(cfg *runConfig) error {
 	if c.socks == nil {
 		return nil
 	}
-	var actual []listenAddr
-	for _, a := range c.socks.actual {
-		if la, err := parseListenAddr(a); err == nil {
-			actual = append(actual, la)
-		}
-	}
-	if err := checkProbeTarget(cfg.ready, actual); err != nil {
+	if err := checkProbeTarget(cfg.ready, c.socks.Bound()); err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrInvalid, c.name(), err)
 	}
 	return nil
@@ -292,7 +288,7 @@ func (c *Cmd) checkProbeOnSocketsLocked(cfg *runConfig) error {
 // for. c.mu is held.
 func (c *Cmd) releaseSocketsIfDoneLocked() {
 	if c.owner == nil && c.state.IsFinal() {
-		c.socks.close()
+		c.socks.Close()
 		c.socks = nil
 	}
 }
@@ -382,7 +378,9 @@ func (c *Cmd) baseStatusLocked() Status {
 		MainPID:    c.mainPID,
 	}
 	if c.socks != nil {
-		st.Listeners = slices.Clone(c.socks.actual)
+		for _, a := range c.socks.Bound() {
+			st.Listeners = append(st.Listeners, a.String())
+		}
 	}
 	if c.exited {
 		st.Exit = c.exit
@@ -516,7 +514,7 @@ type runConfig struct {
 	readyTimeout time.Duration
 	notify       bool
 	watchdog     time.Duration
-	listeners    []listenAddr
+	listeners    []sockets.Addr
 	watchFiles   []string
 	dependsOn    []Dependency
 }
@@ -600,7 +598,7 @@ func (c *Cmd) configArgs(args []string) (runConfig, error) {
 	}
 	notify := c.Notify || c.Watchdog > 0 || isNotified(c.Ready)
 	if notify {
-		if err := notifySupported(); err != nil {
+		if err := sdnotify.Supported(); err != nil {
 			return runConfig{}, fmt.Errorf("%w: %s: Notify: %w", ErrInvalid, c.name(), err)
 		}
 	}

@@ -98,9 +98,10 @@ package overseer
 //   - x_unix.go builds on every Unix (//go:build unix) or, when x_linux.go
 //     exists, on the others (//go:build unix && !linux);
 //   - x_other.go builds off Unix (//go:build !unix): Windows, wasip1;
-//     a package's unsupported_other.go holds all its stubs, returning
-//     errors.ErrUnsupported (internal/proc's those of the process
-//     mechanism), and proc.Supported stops Start before any;
+//     a package's unsupported_other.go or x_other.go holds its stubs,
+//     returning errors.ErrUnsupported (internal/proc's those of the process
+//     mechanism, internal/sockets' and internal/sdnotify's their own), and
+//     proc.Supported stops Start before any;
 //   - a file without a suffix builds everywhere and has no build line.
 //
 // Satellites follow the same rule; a file for a facility some systems share

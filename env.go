@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/overseer-go/overseer/internal/proc"
+	"github.com/overseer-go/overseer/internal/sockets"
 )
 
 // stopSignalEnv tells a child the number of its StopSignal, so that
@@ -20,7 +21,7 @@ const stopSignalEnv = "OVERSEER_STOP_SIGNAL"
 // variable: LISTEN_ADDR, say, is an application's own setting.
 func ownedVar(key string) bool {
 	switch key {
-	case "NOTIFY_SOCKET", "LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES",
+	case "NOTIFY_SOCKET", sockets.ListenPIDEnv, sockets.ListenFDsEnv, sockets.ListenFDNamesEnv,
 		"WATCHDOG_USEC", "WATCHDOG_PID",
 		proc.LifelineEnv, proc.GuardianEnv, proc.RunTokenEnv, stopSignalEnv, proc.ExecEnv:
 		return true

@@ -1,88 +1,53 @@
 package overseer
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"net"
-	"os"
-	"strconv"
-	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/overseer-go/overseer/internal/sdnotify"
 )
 
 // notifySocket is a run's end of systemd's sd_notify protocol (see
-// Cmd.Notify). One goroutine of the run reads it (readNotify) and also
-// keeps the run's watchdog, as the socket's read deadline.
+// Cmd.Notify): the socket (package sdnotify), which one goroutine of the
+// run reads (readNotify), keeping the run's watchdog as its read deadline.
 type notifySocket struct {
-	conn  *net.UnixConn
-	name  string        // NOTIFY_SOCKET: "@" for the abstract namespace
+	sock  *sdnotify.Socket
 	ready chan struct{} // closed at the first READY=1
-	done  chan struct{} // closed when readNotify has returned
-
-	ending atomic.Bool // set by finish: a read deadline means "all read"
 }
 
-// notifyMaxMessage is the longest message taken, as systemd's
-// NOTIFY_BUFFER_MAX; a longer one is cut short by the kernel and dropped.
-const notifyMaxMessage = 4096
+// openNotifySocket opens a run's notification socket.
+func openNotifySocket() (*notifySocket, error) {
+	sock, err := sdnotify.Open()
+	if err != nil {
+		return nil, fmt.Errorf("overseer: %w", err)
+	}
+	return &notifySocket{sock: sock, ready: make(chan struct{})}, nil
+}
 
-// close closes a socket whose reader was never started.
+// close closes a socket whose reader was never started; nil is a no-op.
 func (n *notifySocket) close() {
 	if n == nil {
 		return
 	}
-	_ = n.conn.Close()
+	_ = n.sock.Close() // unused: nothing was read, nothing is lost
 }
 
 // finish ends the reader once it has read every message already sent,
-// then closes the socket. The run calls it when its leader has exited but
-// is not yet reaped, so that a last message (STOPPING=1 right before the
-// exit) still counts: a zombie's process group is still known.
+// then closes the socket (see sdnotify.Socket.Finish).
 func (n *notifySocket) finish() {
-	n.ending.Store(true)
-	_ = n.conn.SetReadDeadline(time.Now())
-	<-n.done
-	_ = n.conn.Close()
+	_ = n.sock.Finish() // a datagram socket loses nothing at close
 }
 
 // readNotify applies the messages of the run's group until the socket is
-// closed at the end of the run. A message counts only if its sender (known
-// from the kernel's credentials) is in the run's process group: the name
-// of the socket is no secret. It also keeps the watchdog: with one, a read
-// waits at most until the next ping is due; when it is missed the group
-// gets SIGABRT, then SIGKILL after StopTimeout.
+// closed at the end of the run. It also keeps the watchdog: with one, a
+// read waits at most until the next ping is due; when it is missed the
+// group gets SIGABRT, then SIGKILL after StopTimeout.
 func (r *run) readNotify() {
-	n := r.notify
-	defer close(n.done)
-	buf := make([]byte, notifyMaxMessage+1)
-	oob := make([]byte, oobSize)
 	w := &watchdog{r: r, interval: r.cfg.watchdog, armed: r.cfg.ready == nil}
 	w.arm()
 	readied := false
-	for {
-		pid, msg, err := n.receive(buf, oob)
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			if n.ending.Load() {
-				// What was sent before the end is still in the socket.
-				_ = n.conn.SetReadDeadline(time.Time{})
-				for {
-					pid, msg, err := n.receiveNow(buf, oob)
-					if err != nil {
-						return
-					}
-					r.applyNotify(pid, msg, w, &readied)
-				}
-			}
-			w.expired()
-			continue
-		}
-		if err != nil {
-			return // closed: the run is over
-		}
-		r.applyNotify(pid, msg, w, &readied)
-	}
+	r.notify.sock.Serve(func(m sdnotify.Message) { r.applyNotify(m, w, &readied) }, w.expired)
 }
 
 // watchdog is the state of a run's watchdog, kept by readNotify as the
@@ -96,70 +61,68 @@ type watchdog struct {
 	aborted  bool // SIGABRT sent: the next expiry sends SIGKILL
 }
 
+// arm sets the deadline of the next ping, if the watchdog runs.
 func (w *watchdog) arm() {
 	if w.interval > 0 && !w.aborted && w.armed {
-		_ = w.r.notify.conn.SetReadDeadline(time.Now().Add(w.interval))
+		w.deadline(time.Now().Add(w.interval))
 	}
+}
+
+// deadline sets the read deadline of the socket.
+func (w *watchdog) deadline(t time.Time) {
+	// Fails only once the socket is closed, when the run is over.
+	_ = w.r.notify.sock.SetReadDeadline(t)
 }
 
 // expired acts on a missed ping: SIGABRT, then SIGKILL after StopTimeout.
 func (w *watchdog) expired() {
-	r, conn := w.r, w.r.notify.conn
+	r := w.r
 	if !w.aborted {
 		w.aborted = true
 		r.cmd.watchdogMissed(r, w.interval)
-		_ = r.signal(syscall.SIGABRT)
-		_ = conn.SetReadDeadline(time.Now().Add(r.cfg.stopTimeout))
+		_ = r.signal(syscall.SIGABRT) // a group already gone needs none
+		w.deadline(time.Now().Add(r.cfg.stopTimeout))
 		return
 	}
-	_ = r.signal(syscall.SIGKILL)
-	_ = conn.SetReadDeadline(time.Time{})
+	_ = r.signal(syscall.SIGKILL) // a group already gone needs none
+	w.deadline(time.Time{})
 }
 
-// applyNotify applies one message of sender pid, if pid is in the run's
-// process group: the name of the socket is no secret.
-func (r *run) applyNotify(pid int, msg []byte, w *watchdog, readied *bool) {
-	if pid == 0 || !inGroup(pid, r.pid) {
+// applyNotify applies message m if its sender is in the run's process
+// group: the name of the socket is no secret.
+func (r *run) applyNotify(m sdnotify.Message, w *watchdog, readied *bool) {
+	if m.Sender == 0 || !sdnotify.InGroup(m.Sender, r.pid) {
 		return
 	}
-	for line := range bytes.SplitSeq(msg, []byte("\n")) {
-		key, value, _ := bytes.Cut(line, []byte("="))
-		switch string(key) {
-		case "READY":
-			if string(value) == "1" && !*readied {
-				*readied = true
-				close(r.notify.ready)
-				w.armed = true
-				w.arm()
-			}
-		case "STATUS":
-			r.cmd.notifyStatus(r, string(value))
-		case "STOPPING":
-			if string(value) == "1" {
-				r.cmd.notifyStopping(r)
-			}
-		case "MAINPID":
-			if p, err := strconv.Atoi(string(value)); err == nil && p > 0 {
-				r.cmd.notifyMainPID(r, p)
-			}
-		case "WATCHDOG":
-			switch string(value) {
-			case "1":
-				w.armed = true
-				w.arm()
-			case "trigger":
-				w.armed = true
-				if w.interval == 0 {
-					w.interval = r.cfg.stopTimeout // only for the escalation
-				}
-				_ = r.notify.conn.SetReadDeadline(time.Now())
-			}
-		case "WATCHDOG_USEC":
-			if us, err := strconv.ParseInt(string(value), 10, 64); err == nil && us > 0 {
-				w.interval = time.Duration(us) * time.Microsecond
-				w.arm()
-			}
+	if m.HasStatus {
+		r.cmd.notifyStatus(r, m.Status)
+	}
+	if m.Stopping {
+		r.cmd.notifyStopping(r)
+	}
+	if m.MainPID > 0 {
+		r.cmd.notifyMainPID(r, m.MainPID)
+	}
+	if m.WatchdogTimeout > 0 {
+		w.interval = m.WatchdogTimeout
+		w.arm()
+	}
+	if m.Ready && !*readied {
+		*readied = true
+		close(r.notify.ready)
+		w.armed = true
+		w.arm()
+	}
+	if m.Ping {
+		w.armed = true
+		w.arm()
+	}
+	if m.Trigger {
+		w.armed = true
+		if w.interval == 0 {
+			w.interval = r.cfg.stopTimeout // only for the escalation
 		}
+		w.deadline(time.Now())
 	}
 }
 

@@ -235,7 +235,7 @@ func (o *Overseer) Remove(id string) error {
 	}
 	// Detach it: a removed Cmd that is started by hand reports nothing here.
 	c.onEvent, c.onIdle, c.owner, c.subreaper = nil, nil, nil, false
-	c.socks.close() // the Listeners go with the process
+	c.socks.Close() // the Listeners go with the process
 	c.socks = nil
 	c.unlock()
 	c.out.setSink(id, nil)

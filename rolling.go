@@ -10,7 +10,7 @@ import (
 // are configured. c.mu is held.
 func (c *Cmd) canRollLocked() bool {
 	return c.sup != nil && !c.sup.stopped && c.state == StateRunning &&
-		c.run != nil && len(c.run.cfg.listeners) > 0 && c.socks.same(c.run.cfg.listeners)
+		c.run != nil && len(c.run.cfg.listeners) > 0 && c.socks.Same(c.run.cfg.listeners)
 }
 
 // prepareRollLocked begins a rolling restart of c, onto args when they are
@@ -31,7 +31,7 @@ func (c *Cmd) prepareRollLocked(args []string) (*launch, *run, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if !c.socks.same(cfg.listeners) {
+	if !c.socks.Same(cfg.listeners) {
 		return nil, nil, fmt.Errorf("%w: %s: Listeners changed; a rolling restart keeps the sockets (stop and start to change them)", ErrInvalid, c.name())
 	}
 	if err := c.checkProbeOnSocketsLocked(&cfg); err != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/overseer-go/overseer/internal/proc"
+	"github.com/overseer-go/overseer/internal/sockets"
 )
 
 // pipeGrace bounds how long the end of a run waits for the output pipes to
@@ -106,32 +107,33 @@ func (c *Cmd) startRun(cfg *runConfig, done chan struct{}) (*run, error) {
 		notify.close()
 		return fail(err)
 	}
-	// The listening sockets come first, from fd 3, as systemd orders them;
-	// the lifeline after them (proc.Start adds it).
+	// The listening sockets and the lifeline, as sockets.Layout says
+	// (proc.Start adds the lifeline).
 	env := append(slices.Clip(cfg.env), stopSignalEnv+"="+strconv.Itoa(int(cfg.stopSignal)))
-	var socks []*os.File
+	var socks *sockets.Set
 	if len(cfg.listeners) > 0 {
-		socks = c.socks.files
-		env = append(env, "LISTEN_FDS="+strconv.Itoa(len(socks)), "LISTEN_FDNAMES="+c.socks.fdNames(c.id))
+		socks = c.socks
 	}
+	layout := socks.Layout(c.id)
 	if notify != nil {
-		env = append(env, "NOTIFY_SOCKET="+notify.name)
+		env = append(env, notify.sock.Env())
 	}
 	if cfg.watchdog > 0 {
 		env = append(env, "WATCHDOG_USEC="+strconv.FormatInt(cfg.watchdog.Microseconds(), 10))
 	}
 	st, err := proc.Start(proc.Spec{
-		Args:       cfg.args,
-		Dir:        cfg.dir,
-		Env:        env,
-		ExtraFiles: socks,
-		Stdout:     ends[0],
-		Stderr:     ends[len(ends)-1], // the terminal's end for a PTY run, where it is unused
-		PTY:        cfg.pty,
-		Pipes:      pipes,
+		Args:      cfg.args,
+		Dir:       cfg.dir,
+		Env:       env,
+		Layout:    layout,
+		Listeners: socks.Files(),
+		Stdout:    ends[0],
+		Stderr:    ends[len(ends)-1], // the terminal's end for a PTY run, where it is unused
+		PTY:       cfg.pty,
+		Pipes:     pipes,
 		// LISTEN_PID and WATCHDOG_PID must be the child's own pid: the
 		// exec wrapper sets them (see internal/proc/execwrap_unix.go).
-		NeedsWrapper: len(socks) > 0 || cfg.watchdog > 0,
+		NeedsWrapper: layout.Listeners() > 0 || cfg.watchdog > 0,
 		BeforeExec:   c.beforeExec,
 	})
 	proc.CloseAll(ends...) // the child has its own copies; EOF comes when it and its group close them

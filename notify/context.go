@@ -11,11 +11,10 @@ import (
 	"syscall"
 )
 
-// The variables an Overseer gives its children.
-const (
-	lifelineEnv   = "OVERSEER_LIFELINE_FD"
-	stopSignalEnv = "OVERSEER_STOP_SIGNAL"
-)
+// stopSignalEnv is the variable an Overseer gives its children with the
+// number of their stop signal. The lifeline's variable is part of the fd
+// layout, internal/sockets.Layout.
+const stopSignalEnv = "OVERSEER_STOP_SIGNAL"
 
 // ErrSupervisorGone is the cause of a [Context] cancelled because the
 // supervisor is gone: its end of the lifeline was closed.

@@ -16,8 +16,10 @@
 //   - OVERSEER_LIFELINE_FD: an inherited pipe that reaches end of file when
 //     the supervisor is gone, which [Context] watches.
 //
-// The package imports only the standard library and keeps no state; it
-// catches a signal only from a call of [Context] until its stop function.
+// The package imports only the standard library (and the module's
+// internal/sockets, which says which fd is which and imports only the
+// standard library too) and keeps no state; it catches a signal only from
+// a call of [Context] until its stop function.
 //
 // A server that says when it is ready and shuts down gracefully when it is
 // told to (the package's Example has it in full):

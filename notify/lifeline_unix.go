@@ -4,19 +4,20 @@ package notify
 
 import (
 	"os"
-	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/overseer-go/overseer/internal/sockets"
 )
 
-// openLifeline returns a file for the lifeline named by OVERSEER_LIFELINE_FD,
-// served by the runtime's poller so that Close ends a Read, or nil when
-// there is none. The file holds a duplicate of the inherited fd (which stays
-// open), so that closing it can never close another file that has come to
-// use the inherited number.
+// openLifeline returns a file for the lifeline named by OVERSEER_LIFELINE_FD
+// (see internal/sockets.Layout), served by the runtime's poller so that
+// Close ends a Read, or nil when there is none. The file holds a duplicate
+// of the inherited fd (which stays open), so that closing it can never
+// close another file that has come to use the inherited number.
 func openLifeline() *os.File {
-	n, err := strconv.Atoi(os.Getenv(lifelineEnv))
-	if err != nil || n < 0 {
+	n, ok := sockets.LifelineFromEnv(os.Getenv)
+	if !ok {
 		return nil
 	}
 	// A variable inherited from a parent may name an fd that is now

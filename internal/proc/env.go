@@ -1,11 +1,16 @@
 package proc
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/overseer-go/overseer/internal/sockets"
+)
 
 // The variables this package gives a child, or reads in its init.
 const (
-	// LifelineEnv names the child's fd of the lifeline (see lifeline_unix.go).
-	LifelineEnv = "OVERSEER_LIFELINE_FD"
+	// LifelineEnv names the child's fd of the lifeline (see
+	// lifeline_unix.go, and sockets.Layout for where it is).
+	LifelineEnv = sockets.LifelineEnv
 	// RunTokenEnv marks every descendant of a run (Linux), so that those
 	// which left its process group can be found: by a subreaper when the
 	// run ends (EndDescendants), by the guardian (see guardian_unix.go),

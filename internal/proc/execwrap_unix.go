@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/overseer-go/overseer/internal/sockets"
 )
 
 // The exec wrapper gives a child the variables that must hold its own pid
@@ -35,10 +37,10 @@ func execWrapped(path string) int {
 	for _, kv := range os.Environ() {
 		key, _, _ := strings.Cut(kv, "=")
 		switch key {
-		case ExecEnv, "LISTEN_PID", "WATCHDOG_PID":
+		case ExecEnv, sockets.ListenPIDEnv, "WATCHDOG_PID":
 			continue
-		case "LISTEN_FDS":
-			env = append(env, "LISTEN_PID="+pid)
+		case sockets.ListenFDsEnv:
+			env = append(env, sockets.ListenPIDEnv+"="+pid)
 		case "WATCHDOG_USEC":
 			env = append(env, "WATCHDOG_PID="+pid)
 		}

@@ -6,7 +6,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
+
+	"github.com/overseer-go/overseer/internal/sockets"
 )
 
 // Spec is what Start runs, and how.
@@ -17,11 +18,13 @@ type Spec struct {
 	// Dir is the working directory; "" is the host's.
 	Dir string
 	// Env is the child's environment, but for the variables Start adds:
-	// LifelineEnv, RunTokenEnv and, with NeedsWrapper, ExecEnv.
+	// Layout's (LISTEN_FDS, LISTEN_FDNAMES, OVERSEER_LIFELINE_FD),
+	// RunTokenEnv and, with NeedsWrapper, ExecEnv.
 	Env []string
-	// ExtraFiles are the child's fds from 3 on (listening sockets, as
-	// systemd orders them); the lifeline comes after them.
-	ExtraFiles []*os.File
+	// Layout says which fds the child gets: Listeners from fd 3 on, one
+	// per name of the layout, then the lifeline.
+	Layout    sockets.Layout
+	Listeners []*os.File
 	// Stdout and Stderr are the write ends of the output pipes; with PTY,
 	// Stdout is the terminal's end, which is also the child's standard
 	// input and controlling terminal, and Stderr is unused. The caller
@@ -66,7 +69,7 @@ type Started struct {
 }
 
 // Start starts the program of spec in a process group of its own (a
-// session, with spec.PTY), with the lifeline after spec.ExtraFiles, the
+// session, with spec.PTY), with its fds as spec.Layout says, the
 // run's mark in its environment, and the guardian told of it before the
 // fork and after the start. Once it has started, the caller must wait for
 // it through Started.Process, then Release its group.
@@ -82,8 +85,8 @@ func Start(spec Spec) (*Started, error) {
 	ec := exec.Command(spec.Args[0], spec.Args[1:]...)
 	ec.Dir = spec.Dir
 	program := ec.Path // found in PATH; the wrapper may take its place
-	ec.ExtraFiles = append(slices.Clip(spec.ExtraFiles), lifeline)
-	ec.Env = append(slices.Clip(spec.Env), LifelineEnv+"="+strconv.Itoa(3+len(spec.ExtraFiles)))
+	ec.ExtraFiles = spec.Layout.ExtraFiles(spec.Listeners, lifeline)
+	ec.Env = append(slices.Clip(spec.Env), spec.Layout.Env()...)
 	if spec.NeedsWrapper && ec.Err == nil {
 		// What exec would refuse, the wrapper could only report as an
 		// exit status: check it here, so that Start fails with it.
