@@ -5,7 +5,6 @@ package overseer
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -451,26 +450,6 @@ func TestStopAllCycle(t *testing.T) {
 	log.before(t, "c", StateInterrupted, "z", StateStopping)
 	log.before(t, "a", StateStopping, "b", StateInterrupted) // in parallel
 	log.before(t, "b", StateStopping, "a", StateInterrupted)
-}
-
-func TestDependGraph(t *testing.T) {
-	g := depGraph{"a": {"b", "x"}, "b": {"c"}, "c": {"a", "c"}, "d": {"d"}, "e": {"a"}, "f": {"g"}, "g": {"f"}}
-	var cycles []string
-	for _, c := range g.cycles() {
-		cycles = append(cycles, strings.Join(c, ">"))
-	}
-	assert.Equal(t, []string{"a>b>c>a", "f>g>f"}, cycles)
-	assert.Equal(t, []string{"b", "c", "a", "b"}, g.cycleThrough("b"))
-	assert.Nil(t, g.cycleThrough("e"))
-	assert.Nil(t, g.cycleThrough("d"), "a process depending on itself is Dependency.check's")
-
-	comp := g.components()
-	assert.Equal(t, comp["a"], comp["b"])
-	assert.Equal(t, comp["a"], comp["c"])
-	assert.Equal(t, comp["f"], comp["g"])
-	assert.NotEqual(t, comp["a"], comp["e"])
-	assert.NotEqual(t, comp["a"], comp["f"])
-	assert.NotEqual(t, comp["d"], comp["e"])
 }
 
 // SuperviseAll starts processes in the order they were registered (a

@@ -107,7 +107,7 @@ package overseer
 // Satellites follow the same rule; a file for a facility some systems share
 // is named after it and lists them (cmd/overseer/internal/control's
 // peer_xucred.go: darwin || freebsd). A package meant for Unix or Linux
-// only (cmd/overseer and its internal packages, internal/bench,
+// only (cmd/overseer and its internal packages, benchmarks,
 // examples/scale) says so with a build line on each file instead, test files
 // may too. .ci/run builds for darwin, freebsd and windows and runs
 // internal/nonunix's test under wasip1.

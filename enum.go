@@ -3,8 +3,8 @@ package overseer
 import "fmt"
 
 // enumNames holds the names of a small enum's values, indexed by value; an
-// empty name marks a value that is not valid. State, Stream and
-// RestartPolicy encode themselves with it.
+// empty name marks a value that is not valid. State, Stream, RestartPolicy
+// and Condition encode themselves with it.
 type enumNames struct {
 	typ   string
 	names []string

@@ -248,3 +248,23 @@ func TestStreamTextErrors(t *testing.T) {
 		assert.Equal(t, StreamStderr, s, "UnmarshalText(%q) changed the stream on error", text)
 	}
 }
+
+func TestConditionText(t *testing.T) {
+	for _, c := range []Condition{ConditionStarted, ConditionReady, ConditionCompleted} {
+		text, err := c.MarshalText()
+		require.NoError(t, err)
+		assert.Equal(t, c.String(), string(text))
+		got := Condition(100)
+		require.NoError(t, got.UnmarshalText(text))
+		assert.Equal(t, c, got)
+	}
+	assert.Equal(t, "Condition(3)", Condition(3).String())
+	_, err := Condition(3).MarshalText()
+	assert.ErrorIs(t, err, ErrInvalid)
+	for _, text := range []string{"", "Ready", "done", "1"} {
+		c := ConditionCompleted
+		err := c.UnmarshalText([]byte(text))
+		assert.ErrorIs(t, err, ErrInvalid, "UnmarshalText(%q)", text)
+		assert.Equal(t, ConditionCompleted, c, "UnmarshalText(%q) changed the condition on error", text)
+	}
+}

@@ -23,14 +23,14 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/overseer-go/overseer/internal/bench"
+	"github.com/overseer-go/overseer/benchmarks"
 )
 
 func main() {
 	// A fresh process started by run makes one measurement and exits.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if served, err := bench.ServeJob(ctx, bench.Contenders()); served {
+	if served, err := benchmarks.ServeJob(ctx, benchmarks.Contenders()); served {
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
@@ -56,15 +56,15 @@ func run(ctx context.Context) error {
 	}
 	argv := []string{sleep, "3600"}
 	contenders := []string{"os-exec", "overseer"}
-	var scale, idleCPU [2]bench.Figures
+	var scale, idleCPU [2]benchmarks.Figures
 	for i, name := range contenders {
 		fmt.Printf("measuring %s with %d children…\n", name, *n)
-		job := bench.Job{Kind: "scale", Contender: name, N: *n, Argv: argv}
-		if scale[i], err = bench.RunFresh(ctx, job); err != nil {
+		job := benchmarks.Job{Kind: "scale", Contender: name, N: *n, Argv: argv}
+		if scale[i], err = benchmarks.RunFresh(ctx, job); err != nil {
 			return err
 		}
-		job = bench.Job{Kind: "idle", Contender: name, N: min(*n, 100), Argv: argv, Window: int64(*idle)}
-		if idleCPU[i], err = bench.RunFresh(ctx, job); err != nil {
+		job = benchmarks.Job{Kind: "idle", Contender: name, N: min(*n, 100), Argv: argv, Window: int64(*idle)}
+		if idleCPU[i], err = benchmarks.RunFresh(ctx, job); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,6 @@
 //go:build linux
 
-package bench
+package benchmarks
 
 import (
 	"context"
@@ -63,7 +63,7 @@ func captureJob(contender string, n int) Job {
 // and for the WatchLogs contenders dropped/op, the lines their subscriber
 // lost.
 //
-//	go test -run '^$' -bench 'Capture$' -count 5 ./internal/bench
+//	go test -run '^$' -bench 'Capture$' -count 5 ./benchmarks
 func BenchmarkCapture(b *testing.B) {
 	n := captureLines()
 	for _, name := range captureContenders {
@@ -104,7 +104,7 @@ func BenchmarkCapture(b *testing.B) {
 // 1 GB of output (10,000,000 lines; 1,000,000 with -short), which its ring
 // must keep within bounds.
 //
-//	go test -run '^$' -bench CaptureRSS ./internal/bench
+//	go test -run '^$' -bench CaptureRSS ./benchmarks
 func BenchmarkCaptureRSS(b *testing.B) {
 	n := captureLines()
 	jobs := make([]Job, 0, len(captureContenders)+2)

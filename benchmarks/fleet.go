@@ -1,6 +1,6 @@
 //go:build linux
 
-package bench
+package benchmarks
 
 import (
 	"context"
@@ -48,7 +48,7 @@ func Scale(newFleet NewFleet) Runner {
 		for i := range job.N {
 			if err := fl.Start(i); err != nil {
 				_ = fl.StopAll()
-				return f, fmt.Errorf("bench: starting child %d: %w", i, err)
+				return f, fmt.Errorf("benchmarks: starting child %d: %w", i, err)
 			}
 		}
 		f.Start = time.Since(begin)
@@ -62,7 +62,7 @@ func Scale(newFleet NewFleet) Runner {
 		if jf, ok := fl.(jsonFleet); ok {
 			f.ToJSONAll = medianOf(21, func() {
 				if n := jf.ToJSONAll(); n != job.N {
-					err = fmt.Errorf("bench: ToJSONAll returned %d processes, want %d", n, job.N)
+					err = fmt.Errorf("benchmarks: ToJSONAll returned %d processes, want %d", n, job.N)
 				}
 			})
 			if err != nil {
@@ -89,7 +89,7 @@ func Idle(newFleet NewFleet) Runner {
 		for i := range job.N {
 			if err := fl.Start(i); err != nil {
 				_ = fl.StopAll()
-				return f, fmt.Errorf("bench: starting child %d: %w", i, err)
+				return f, fmt.Errorf("benchmarks: starting child %d: %w", i, err)
 			}
 		}
 		window := time.Duration(job.Window)

@@ -1,6 +1,6 @@
 //go:build linux
 
-package bench
+package benchmarks
 
 import (
 	"bufio"
@@ -26,7 +26,7 @@ func measureCapture(ctx context.Context, job Job, run func(context.Context, Job)
 	f.Wall, f.HostCPU = time.Since(start), HostCPU()-cpu
 	f.Contender, f.N = job.Contender, job.N
 	if f.Lines+int(f.Dropped) != job.N {
-		return f, fmt.Errorf("bench: %s saw %d lines and dropped %d, want %d", job.Contender, f.Lines, f.Dropped, job.N)
+		return f, fmt.Errorf("benchmarks: %s saw %d lines and dropped %d, want %d", job.Contender, f.Lines, f.Dropped, job.N)
 	}
 	return f, nil
 }

@@ -1,14 +1,6 @@
 //go:build linux
 
-// Package bench holds what overseer's benchmarks and examples/scale share:
-// the contenders that run children with overseer and with plain os/exec,
-// the measurements (RSS, OS threads, host CPU), and the way to make a
-// measurement in a fresh process, whose peak RSS no earlier contender has
-// raised.
-//
-// It reads /proc, so it builds on Linux only. go-cmd/cmd's contenders live in
-// the package's tests, the only place that module is used.
-package bench
+package benchmarks
 
 import (
 	"bufio"
@@ -80,7 +72,7 @@ func readProcStatus() (procStatus, error) {
 		}
 	}
 	if st.rss == 0 || st.threads == 0 {
-		return st, fmt.Errorf("bench: /proc/self/status has no VmRSS or Threads")
+		return st, fmt.Errorf("benchmarks: /proc/self/status has no VmRSS or Threads")
 	}
 	return st, nil
 }

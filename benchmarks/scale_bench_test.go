@@ -1,6 +1,6 @@
 //go:build linux
 
-package bench
+package benchmarks
 
 import (
 	"os/exec"
@@ -21,7 +21,7 @@ var fleetContenders = []string{"os-exec", "overseer"}
 // them running), tojsonall-us (overseer) and stop-ms (SIGTERM to all, until
 // all are reaped).
 //
-//	go test -run '^$' -bench Scale ./internal/bench
+//	go test -run '^$' -bench Scale ./benchmarks
 func BenchmarkScale(b *testing.B) {
 	n := 1000
 	if testing.Short() {
@@ -45,7 +45,7 @@ func BenchmarkScale(b *testing.B) {
 // contender and reports the host CPU they cost per second of doing
 // nothing (cpu-ms/s), measured over 2 seconds (200 ms with -short).
 //
-//	go test -run '^$' -bench Idle ./internal/bench
+//	go test -run '^$' -bench Idle ./benchmarks
 func BenchmarkIdle(b *testing.B) {
 	window := 2 * time.Second
 	if testing.Short() {
@@ -66,7 +66,7 @@ func BenchmarkIdle(b *testing.B) {
 // process, and reports the host CPU they cost over 10 s (1 s with -short)
 // as a share of one core (cpu-%), and the restarts done.
 //
-//	go test -run '^$' -bench CrashLoop -benchtime 1x ./internal/bench
+//	go test -run '^$' -bench CrashLoop -benchtime 1x ./benchmarks
 func BenchmarkCrashLoop(b *testing.B) {
 	window := 10 * time.Second
 	if testing.Short() {
@@ -86,7 +86,7 @@ func BenchmarkCrashLoop(b *testing.B) {
 // reports the median as median-us besides the mean ns/op; starting the
 // child is not timed.
 //
-//	go test -run '^$' -bench ExitLatency ./internal/bench
+//	go test -run '^$' -bench ExitLatency ./benchmarks
 func BenchmarkExitLatency(b *testing.B) {
 	b.Run("os-exec", func(b *testing.B) {
 		lat := make([]time.Duration, 0, b.N)

@@ -1,6 +1,6 @@
 //go:build linux
 
-package bench
+package benchmarks
 
 import (
 	"context"
@@ -26,7 +26,7 @@ func runners() Runners {
 }
 
 func TestMain(m *testing.M) {
-	testbuild.Main(m, testbuild.Mode(serveJob), testbuild.Program("../../testdata/child", &producer), testbuild.NoLeakCheck())
+	testbuild.Main(m, testbuild.Mode(serveJob), testbuild.Program("../testdata/child", &producer), testbuild.NoLeakCheck())
 }
 
 // serveJob makes the one measurement of a fresh process started by

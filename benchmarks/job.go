@@ -1,6 +1,6 @@
 //go:build linux
 
-package bench
+package benchmarks
 
 import (
 	"bytes"
@@ -33,7 +33,7 @@ type Runners map[string]Runner
 func (rs Runners) Find(job Job) (Runner, error) {
 	r, ok := rs[job.Kind+"/"+job.Contender]
 	if !ok {
-		return nil, fmt.Errorf("bench: no contender %q for %q jobs", job.Contender, job.Kind)
+		return nil, fmt.Errorf("benchmarks: no contender %q for %q jobs", job.Contender, job.Kind)
 	}
 	return r, nil
 }
@@ -58,11 +58,11 @@ func RunFresh(ctx context.Context, job Job, args ...string) (Figures, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return Figures{}, fmt.Errorf("bench: %s/%s in a fresh process: %w: %s", job.Kind, job.Contender, err, bytes.TrimSpace(stderr.Bytes()))
+		return Figures{}, fmt.Errorf("benchmarks: %s/%s in a fresh process: %w: %s", job.Kind, job.Contender, err, bytes.TrimSpace(stderr.Bytes()))
 	}
 	var f Figures
 	if err := json.Unmarshal(stdout.Bytes(), &f); err != nil {
-		return Figures{}, fmt.Errorf("bench: %s/%s: reading the figures: %w", job.Kind, job.Contender, err)
+		return Figures{}, fmt.Errorf("benchmarks: %s/%s: reading the figures: %w", job.Kind, job.Contender, err)
 	}
 	return f, nil
 }
@@ -77,7 +77,7 @@ func ServeJob(ctx context.Context, runners Runners) (served bool, err error) {
 	}
 	var job Job
 	if err := json.Unmarshal([]byte(spec), &job); err != nil {
-		return true, fmt.Errorf("bench: %s: %w", jobEnv, err)
+		return true, fmt.Errorf("benchmarks: %s: %w", jobEnv, err)
 	}
 	run, err := runners.Find(job)
 	if err != nil {

@@ -1,0 +1,339 @@
+package overseer
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"reflect"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/overseer-go/overseer/internal/linebuf"
+	"github.com/overseer-go/overseer/internal/proc"
+)
+
+// readSize is how much a pump reads at a time: the default capacity of a
+// Linux pipe, so a full pipe is emptied in one read.
+const readSize = 64 << 10
+
+// chunk is the scratch space of a pump while it handles one read. Pumps
+// borrow one only while their pipe has data, so a thousand quiet processes
+// hold no read buffers.
+type chunk struct {
+	buf [readSize]byte
+	// The Lines of this read for the subscribers, made only when there are
+	// some: their Texts back to back in text, where each one ends in ends;
+	// a Text of ownTextMin bytes or more is a string of its own (ends -1).
+	lines []Line
+	text  []byte
+	ends  []int
+}
+
+// ownTextMin is the length from which a line's Text for the subscribers is
+// made as a string of its own, copied once, instead of going through the
+// chunk's text with the short lines of its read (copied twice).
+const ownTextMin = readSize / 4
+
+// chunks is shared by every pump of the package: it is a cache of scratch
+// memory, with no state that one Cmd could see of another's.
+var chunks = sync.Pool{New: func() any { return new(chunk) }}
+
+// maxDrainBytes bounds the last read of a pipe whose writer outlived the
+// process group (see pump.run), so such a writer cannot keep a run alive.
+const maxDrainBytes = 1 << 20
+
+// A pump moves one stream of one run from its pipe into the Cmd's output:
+// raw bytes to the optional writer, lines to the ring and the subscribers.
+// It reads until every writer of the pipe has closed it, or until the read
+// deadline that the run sets once the process group is gone.
+type pump struct {
+	id     string
+	pid    int // of the run
+	stream Stream
+	pipe   *os.File // the read end; non-blocking, polled by the runtime
+	raw    io.Writer
+	out    *output
+	split  linebuf.Splitter // its Emit is p.line
+	logger *slog.Logger
+
+	// The read being captured, for p.line; set under out.mu.
+	c       *chunk
+	now     int64 // when it was read, in Unix nanoseconds
+	collect bool  // whether to make Lines for the subscribers
+
+	// The pipe's read deadline serves two ends: the run's, once the
+	// process group is gone (endAt), and the unfinished line's, which is
+	// delivered as a Partial Line once it has waited partialAfter
+	// (partialAt). Both are set under deadlineMu.
+	deadlineMu sync.Mutex
+	endAt      time.Time
+	partialAt  time.Time
+	partialOf  uint64 // the split.Ended() of the line partialAt is for
+}
+
+// partialAfter is how long an unfinished line waits for its end before it
+// is delivered as a Partial Line: a prompt or a progress bar shows up live.
+const partialAfter = 100 * time.Millisecond
+
+// What capture takes from the splitter.
+const (
+	captureRead    = iota // the lines the read completes
+	capturePartial        // the unfinished line, as a Partial Line
+	captureEnd            // the unfinished line, as the last Line of the stream
+)
+
+func newPump(id string, pid int, stream Stream, pipe *os.File, raw io.Writer, out *output, maxLine int, logger *slog.Logger) *pump {
+	p := &pump{id: id, pid: pid, stream: stream, pipe: pipe, raw: raw, out: out, logger: logger}
+	p.split = linebuf.Splitter{Max: maxLine, Emit: p.line}
+	return p
+}
+
+func (p *pump) run() {
+	conn, err := p.pipe.SyscallConn()
+	if err != nil {
+		p.logError("pipe", err)
+		return
+	}
+	for {
+		var (
+			c    *chunk
+			n    int
+			rerr error
+		)
+		err := conn.Read(func(fd uintptr) bool {
+			if c == nil {
+				c = chunks.Get().(*chunk)
+			}
+			n, rerr = proc.ReadRetry(int(fd), c.buf[:])
+			if rerr == syscall.EAGAIN {
+				chunks.Put(c)
+				c = nil
+				return false // wait until the pipe is readable
+			}
+			return true
+		})
+		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) && p.partialDue() {
+				// The deadline passes before a read is tried: the line may
+				// have gone on while this pump waited for a CPU. Only a
+				// pipe with nothing in it has an idle line.
+				c = chunks.Get().(*chunk)
+				_ = conn.Control(func(fd uintptr) { n, rerr = proc.ReadRetry(int(fd), c.buf[:]) })
+				if rerr == syscall.EAGAIN {
+					p.capture(c, nil, capturePartial)
+					chunks.Put(c)
+					continue
+				}
+			} else {
+				// The run's deadline passed: the process group is gone, and
+				// what is still holding the pipe open is outside it. Take
+				// what is already in the pipe and stop.
+				p.drain(conn)
+				break
+			}
+		}
+		if rerr == syscall.EIO {
+			// A terminal's master reads EIO once every holder of the
+			// slave has closed it: its end of file.
+			rerr = nil
+		}
+		if rerr != nil || n == 0 {
+			chunks.Put(c)
+			if rerr != nil {
+				p.logError("read", rerr)
+			}
+			break
+		}
+		p.handle(c, c.buf[:n])
+		chunks.Put(c)
+		p.armPartial()
+	}
+	c := chunks.Get().(*chunk)
+	p.capture(c, nil, captureEnd)
+	chunks.Put(c)
+}
+
+// endBy makes the pump stop waiting for its pipe at t: the run's end.
+func (p *pump) endBy(t time.Time) {
+	p.deadlineMu.Lock()
+	defer p.deadlineMu.Unlock()
+	p.endAt = t
+	_ = p.pipe.SetReadDeadline(t)
+}
+
+// armPartial sets the deadline of an unfinished line that has begun to
+// wait, and clears it once no line waits. The wait is the line's, not the
+// pipe's: a busy stream never has its lines cut, while a line that keeps
+// growing without an end, a progress bar, is delivered every partialAfter.
+func (p *pump) armPartial() {
+	p.deadlineMu.Lock()
+	defer p.deadlineMu.Unlock()
+	if !p.endAt.IsZero() {
+		return
+	}
+	switch waiting := p.split.Waiting(); {
+	case waiting && (p.partialAt.IsZero() || p.partialOf != p.split.Ended()):
+		// A new unfinished line: its wait starts now.
+		p.partialAt, p.partialOf = time.Now().Add(partialAfter), p.split.Ended()
+		_ = p.pipe.SetReadDeadline(p.partialAt)
+	case !waiting && !p.partialAt.IsZero():
+		p.partialAt = time.Time{}
+		_ = p.pipe.SetReadDeadline(time.Time{})
+	}
+}
+
+// partialDue reports whether the deadline that passed was the unfinished
+// line's, not the run's, and clears it.
+func (p *pump) partialDue() bool {
+	p.deadlineMu.Lock()
+	defer p.deadlineMu.Unlock()
+	if !p.endAt.IsZero() {
+		return false
+	}
+	p.partialAt = time.Time{}
+	_ = p.pipe.SetReadDeadline(time.Time{})
+	return true
+}
+
+// drain reads what is left in the pipe without waiting for more.
+func (p *pump) drain(conn syscall.RawConn) {
+	c := chunks.Get().(*chunk)
+	defer chunks.Put(c)
+	_ = conn.Control(func(fd uintptr) {
+		for total := 0; total < maxDrainBytes; {
+			n, err := proc.ReadRetry(int(fd), c.buf[:])
+			if err != nil || n == 0 {
+				return
+			}
+			total += n
+			p.handle(c, c.buf[:n])
+		}
+	})
+}
+
+// handle passes one read's bytes on.
+func (p *pump) handle(c *chunk, data []byte) {
+	if p.raw != nil {
+		if _, err := p.raw.Write(data); err != nil {
+			p.logError("write", err)
+			p.raw = nil // keep reading: the child must never block on us
+		}
+	}
+	p.capture(c, data, captureRead)
+}
+
+// capture keeps what of the splitter's input what says, and publishes it.
+func (p *pump) capture(c *chunk, data []byte, what int) {
+	o := p.out
+	o.mu.Lock()
+	sink := p.keep(c, data, what)
+	o.mu.Unlock()
+	if sink != nil {
+		sink.waitForLines() // without the lock: readers of the output go on
+	}
+}
+
+// keep splits and keeps, and publishes to the sink, which it returns if it
+// published anything. out.mu is held.
+func (p *pump) keep(c *chunk, data []byte, what int) lineSink {
+	o := p.out
+	now := time.Now().Round(0) // as the ring keeps it: no monotonic reading
+	p.c, p.now = c, now.UnixNano()
+	p.collect = o.sink != nil && o.sink.wantLines()
+	switch what {
+	case captureRead:
+		p.split.Split(data)
+	case capturePartial:
+		p.split.FlushPartial()
+	case captureEnd:
+		p.split.Flush()
+	}
+	p.c = nil
+	if len(c.lines) == 0 {
+		return nil
+	}
+	all := string(c.text)
+	start := 0
+	for i, end := range c.ends {
+		l := &c.lines[i]
+		l.ID, l.PID, l.Stream, l.Time = p.id, p.pid, p.stream, now
+		if end >= 0 {
+			l.Text, start = all[start:end], end
+		}
+	}
+	o.sink.publishLines(c.lines)
+	clear(c.lines) // let the Texts go: the chunk goes back to the pool
+	c.lines, c.text, c.ends = c.lines[:0], c.text[:0], c.ends[:0]
+	return o.sink
+}
+
+// line is the splitter's Emit: it numbers one line and keeps it. out.mu is
+// held.
+func (p *pump) line(text []byte, partial bool) {
+	o := p.out
+	o.seq++
+	if p.stream == StreamStderr {
+		o.stderrN++
+	} else {
+		o.stdoutN++
+	}
+	o.ring(p.stream).Push(o.seq, p.now, int32(p.pid), text, partial)
+	own := p.collect && len(text) >= ownTextMin
+	var s string // the Text, when the line needs a string of its own
+	if own || len(o.watches) > 0 {
+		s = string(text)
+	}
+	if len(o.watches) > 0 {
+		o.offer(Line{ID: o.id, Stream: p.stream, Seq: o.seq, PID: p.pid, Time: time.Unix(0, p.now), Text: s, Partial: partial})
+	}
+	if p.collect {
+		c := p.c
+		if own {
+			c.ends = append(c.ends, -1)
+			c.lines = append(c.lines, Line{Seq: o.seq, Text: s, Partial: partial})
+			return
+		}
+		c.text = append(c.text, text...)
+		c.ends = append(c.ends, len(c.text))
+		c.lines = append(c.lines, Line{Seq: o.seq, Partial: partial})
+	}
+}
+
+func (p *pump) logError(op string, err error) {
+	if p.logger != nil {
+		p.logger.Warn("overseer: output "+op+" failed", "id", p.id, "stream", p.stream.String(), "err", err)
+	}
+}
+
+// sameWriter reports whether a and b are the same writer, as os/exec checks
+// for Stdout and Stderr, without panicking on a type that cannot be compared.
+func sameWriter(a, b io.Writer) (same bool) {
+	if a == nil || b == nil {
+		return false
+	}
+	// A comparable type can still hold an interface field whose dynamic
+	// value cannot be compared; == then panics, and they are not the same.
+	defer func() {
+		if recover() != nil {
+			same = false
+		}
+	}()
+	ta := reflect.TypeOf(a)
+	return ta == reflect.TypeOf(b) && ta.Comparable() && a == b
+}
+
+// lockedWriter serializes the writes of both pumps to one writer that was
+// given as both Stdout and Stderr, so it sees one Write at a time, as with
+// os/exec.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
