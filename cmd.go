@@ -539,7 +539,7 @@ func (c *Cmd) publishLocked(from State) {
 		ev.Exit = c.exit
 	}
 	if c.err != nil {
-		ev.Err = c.err.Error()
+		ev.Error = c.err.Error()
 	}
 	ev.Warning = c.warning
 	c.onEvent(ev)

@@ -524,7 +524,7 @@ func TestToJSON(t *testing.T) {
 	assert.Equal(t, "front", jp.Group)
 	assert.Equal(t, childPath+" exit:3", jp.Cmd)
 	assert.Equal(t, StateFinished, jp.State)
-	assert.Equal(t, 3, jp.ExitCode)
+	assert.Equal(t, 3, jp.Exit)
 
 	data, err := json.Marshal(jp)
 	require.NoError(t, err)
@@ -545,7 +545,7 @@ func TestToJSON(t *testing.T) {
 	require.NoError(t, c2.Start())
 	wait(t, c2)
 	jp = c2.ToJSON()
-	assert.Equal(t, -1, jp.ExitCode)
+	assert.Equal(t, -1, jp.Exit)
 	assert.Contains(t, jp.Error, "killed by signal 9")
 }
 

@@ -754,13 +754,13 @@ func (o *Overseer) event(ev Event) {
 		switch {
 		case ev.To == StateFatal:
 			level = slog.LevelError
-		case ev.To == StateBackoff, ev.To.IsFinal() && ev.From == StateRunning && (ev.Exit != 0 || ev.Err != ""):
+		case ev.To == StateBackoff, ev.To.IsFinal() && ev.From == StateRunning && (ev.Exit != 0 || ev.Error != ""):
 			level = slog.LevelWarn // a failed run, restarted or not
 		case ev.To.IsFinal():
 			level = slog.LevelInfo
 		}
 		o.logger.Log(context.Background(), level, "overseer: "+ev.To.String(),
-			"id", ev.ID, "from", ev.From, "pid", ev.PID, "exit", ev.Exit, "err", ev.Err, "restarts", ev.Restarts)
+			"id", ev.ID, "from", ev.From, "pid", ev.PID, "exit", ev.Exit, "err", ev.Error, "restarts", ev.Restarts)
 	}
 	o.hub.publishEvent(ev)
 	if ev.To.IsFinal() || ev.To == StateRunning || ev.To == StateBackoff {

@@ -272,7 +272,7 @@ func TestToJSONAll(t *testing.T) {
 		assert.Equal(t, jp.State, all[i].State)
 	}
 	assert.Equal(t, StateFinished, all[1].State)
-	assert.Equal(t, 3, all[1].ExitCode)
+	assert.Equal(t, 3, all[1].Exit)
 	assert.Equal(t, StateInitial, all[0].State)
 }
 
