@@ -371,7 +371,11 @@ func (c *Cmd) releaseSocketsIfDoneLocked() {
 // run, waits up to StopTimeout for the run to end, then sends SIGKILL to the
 // group. It returns once the run has ended and its output has been read. On
 // a Cmd that is not running it does nothing.
-func (c *Cmd) Stop() error {
+//
+// Stop has no error result: it cannot fail. A signal that finds the group
+// gone means the run has ended, which is what Stop waits for, and SIGKILL
+// cannot be refused.
+func (c *Cmd) Stop() {
 	c.mu.Lock()
 	sup := c.sup
 	if sup != nil {
@@ -384,7 +388,6 @@ func (c *Cmd) Stop() error {
 	if sup != nil {
 		<-sup.done
 	}
-	return nil
 }
 
 // requestStopLocked marks the current run, if any, as stopped on request

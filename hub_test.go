@@ -178,7 +178,7 @@ func TestWatchStopThenClose(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	require.NoError(t, o.StopAll())
+	o.StopAll()
 	assert.GreaterOrEqual(t, received.Load(), int64(20), "the subscriptions saw no events: the test did not race sends")
 	assert.GreaterOrEqual(t, lines.Load(), int64(5), "the subscriptions saw no lines: the test did not race sends")
 
@@ -391,7 +391,7 @@ func TestBackpressureLeavesAStuckSubscriberBehind(t *testing.T) {
 // batch. (Its slowness is simulated: a millisecond's pause every 20 lines.)
 func TestBackpressureSteadySlowReader(t *testing.T) {
 	o := NewOverseer(WithLogBackpressure())
-	t.Cleanup(func() { _ = o.StopAll() })
+	t.Cleanup(func() { o.StopAll() })
 	lines := make(chan Line, 1024)
 	stop := o.WatchLogs(lines)
 	defer stop()

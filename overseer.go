@@ -345,7 +345,7 @@ func (o *Overseer) Supervise(ctx context.Context, id string) error {
 	select {
 	case <-sup.done:
 	case <-ctx.Done():
-		_ = c.Stop()
+		c.Stop()
 	}
 	if st := c.Status(); st.State == StateFatal {
 		return st.Error
@@ -473,7 +473,7 @@ func (o *Overseer) SuperviseAll(ctx context.Context) error {
 		case <-changed:
 			continue
 		case <-ctx.Done():
-			_ = o.StopAll()
+			o.StopAll()
 			order.abandon()
 		}
 		break
@@ -490,13 +490,16 @@ func (o *Overseer) SuperviseAll(ctx context.Context) error {
 // Stop stops process id: its supervision ends, a pending restart is
 // dropped, and its process group gets StopSignal, then SIGKILL after
 // StopTimeout. It returns once the group is gone; on a process that is not
-// running it does nothing.
+// running it does nothing. Its error is non-nil only for an id that is not
+// registered (wrapping ErrNotFound): the stop itself cannot fail (see
+// Cmd.Stop).
 func (o *Overseer) Stop(id string) error {
 	c, err := o.Cmd(id)
 	if err != nil {
 		return err
 	}
-	return c.Stop()
+	c.Stop()
+	return nil
 }
 
 // Restart ends the current run of process id and starts a new one at once,
@@ -545,9 +548,7 @@ func (o *Overseer) restart(c *Cmd, args []string) error {
 	}
 	wasActive := c.state.active() || c.sup != nil
 	c.unlock()
-	if err := c.Stop(); err != nil {
-		return err
-	}
+	c.Stop()
 	if _, err := o.supervise(c, wasActive, false); err != nil {
 		return err
 	}
@@ -638,7 +639,8 @@ func (o *Overseer) Signal(id string, sig syscall.Signal) error {
 // is stopped once every process that depends on it (Cmd.DependsOn) has
 // stopped; the others stop in parallel, so StopAll takes about the longest
 // chain of StopTimeouts, not their sum. Calling it again is harmless.
-func (o *Overseer) StopAll() error {
+// StopAll has no error result: a stop cannot fail (see Cmd.Stop).
+func (o *Overseer) StopAll() {
 	cmds := o.cmds()
 	dependents := stopOrder(cmds)
 	stopped := make(map[*Cmd]chan struct{}, len(cmds))
@@ -654,11 +656,10 @@ func (o *Overseer) StopAll() error {
 			for _, d := range dependents[c] {
 				<-stopped[d]
 			}
-			_ = c.Stop()
+			c.Stop()
 		}()
 	}
 	wg.Wait()
-	return nil
 }
 
 // Watch makes the Overseer send every change of state of every process to

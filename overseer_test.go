@@ -541,7 +541,7 @@ func TestStopAllInParallel(t *testing.T) {
 	}
 
 	begin := time.Now()
-	require.NoError(t, o.StopAll())
+	o.StopAll()
 	elapsed := time.Since(begin)
 	assert.GreaterOrEqual(t, elapsed, timeout, "StopAll returned before StopTimeout")
 	// One after the other would take n×StopTimeout = 6s.
@@ -557,7 +557,7 @@ func TestStopAllInParallel(t *testing.T) {
 	}
 
 	begin = time.Now()
-	require.NoError(t, o.StopAll())
+	o.StopAll()
 	assert.Less(t, time.Since(begin), timeout, "a second StopAll waited")
 	for _, c := range cmds {
 		assert.Equal(t, StateInterrupted, c.Status().State)
@@ -594,7 +594,7 @@ func TestRemoveRacesStart(t *testing.T) {
 		wg.Wait()
 		if removeErr == nil {
 			active := isActive(c.Status().State)
-			_ = c.Stop() // the orphan, if any
+			c.Stop() // the orphan, if any
 			if startErr == nil && restartErr == nil || active {
 				t.Fatalf("iteration %d: Remove succeeded, and so did Start/Restart (%v, %v): "+
 					"the removed process is supervised outside the registry", i, startErr, restartErr)

@@ -170,7 +170,7 @@ func TestHelp(t *testing.T) {
 // the test, logging to the buffer returned, and returns the socket's path.
 func serveHere(t *testing.T, o *overseer.Overseer) (string, *testbuild.Buffer) {
 	t.Helper()
-	t.Cleanup(func() { _ = o.StopAll() }) // after the server has ended
+	t.Cleanup(func() { o.StopAll() }) // after the server has ended
 	logged := &testbuild.Buffer{}
 	s := &control.Server{Path: filepath.Join(shortDir(t), "c.sock"), Logger: slog.New(slog.NewTextHandler(logged, nil))}
 	require.NoError(t, s.Listen())
