@@ -28,7 +28,7 @@ func TestAddDefaults(t *testing.T) {
 	assert.Equal(t, RestartOnFailure, c.Restart)
 	assert.Equal(t, 5, c.MaxRestarts)
 	assert.Equal(t, 10*time.Second, c.ResetAfter)
-	assert.Equal(t, Backoff{Min: 100 * time.Millisecond, Max: 30 * time.Second, Factor: 2, Jitter: true}, c.Backoff)
+	assert.Equal(t, Backoff{Min: 100 * time.Millisecond, Max: 30 * time.Second, Factor: 2}, c.Backoff)
 	assert.Equal(t, 10*time.Second, c.StopTimeout)
 	assert.Equal(t, syscall.SIGTERM, c.StopSignal)
 	assert.Equal(t, 1000, c.BufferLines)
@@ -619,7 +619,7 @@ func TestLogging(t *testing.T) {
 	o.onIllegal = func(from, to State) { t.Errorf("illegal transition %v -> %v", from, to) }
 	c, err := o.Add("p", childPath, "exit:1")
 	require.NoError(t, err)
-	c.MaxRestarts = 0
+	c.MaxRestarts = NoRestarts
 	require.Error(t, o.Supervise(context.Background(), "p"))
 	out := buf.String()
 	assert.Contains(t, out, "level=ERROR")

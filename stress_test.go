@@ -207,7 +207,7 @@ func TestNoGoroutineAfterStopAll(t *testing.T) {
 	addChild(t, o, "running", "spawn:2", "lines:500", "sleep")
 	addChild(t, o, "backoff", "exit:1")
 	addChild(t, o, "finished", "exit:0")
-	addChild(t, o, "fatal", "exit:1").MaxRestarts = 0
+	addChild(t, o, "fatal", "exit:1").MaxRestarts = NoRestarts
 	addChild(t, o, "delayed", "sleep").StartDelay = time.Hour
 	addChild(t, o, "stubborn", "ignore:TERM", "sleep").StopTimeout = 50 * time.Millisecond
 	log := watchEvents(t, o)

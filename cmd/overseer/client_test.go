@@ -308,7 +308,7 @@ func TestClientStartWaitsForReady(t *testing.T) {
 	require.NoError(t, o.AddCmd("web", web))
 	never := overseer.NewCmd(prog, "sleep")
 	never.Ready = newGate()
-	never.MaxRestarts = 0
+	never.MaxRestarts = overseer.NoRestarts
 	require.NoError(t, o.AddCmd("never", never))
 	sock, logged := serveHere(t, o)
 
