@@ -2,6 +2,7 @@ package overseer
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/jpillora/backoff"
@@ -10,22 +11,44 @@ import (
 // RestartPolicy says which ended runs are started again under supervision.
 type RestartPolicy uint8
 
-// The restart policies. The zero value is RestartNever.
+// The restart policies. The zero value is RestartOnFailure, the default:
+// RestartNever must be said.
 const (
-	// RestartNever never restarts a run.
-	RestartNever RestartPolicy = iota
 	// RestartOnFailure restarts a run that failed: it exited with a code
 	// that is neither 0 nor in SuccessCodes, or a signal that Stop did not
-	// send killed it.
-	RestartOnFailure
+	// send killed it. It is the zero value.
+	RestartOnFailure RestartPolicy = iota
+	// RestartNever never restarts a run.
+	RestartNever
 	// RestartAlways restarts every run that was not ended by Stop.
 	RestartAlways
 )
 
+// NoRestarts, as Cmd.MaxRestarts, allows no restart after a failed run:
+// the first failure is fatal (a clean exit under RestartAlways is still
+// restarted). It is the one negative MaxRestarts that is not "no limit";
+// zero means the default, 5.
+const NoRestarts = math.MinInt
+
+// maxRestartsOf is the limit of restarts in a row after failed runs that
+// Cmd.MaxRestarts stands for: negative for none.
+func maxRestartsOf(n int) int {
+	switch {
+	case n == NoRestarts:
+		return 0
+	case n == 0:
+		return defaultMaxRestarts
+	case n < 0:
+		return -1
+	}
+	return n
+}
+
 // Backoff is the delay between restarts after failed runs: Min after the
 // first failure, multiplied by Factor after each further one, at most Max;
-// with Jitter, each delay is drawn at random between Min and the computed
-// value, so processes that fail together do not restart in lockstep.
+// each delay is drawn at random between Min and the computed value (jitter,
+// unless NoJitter), so processes that fail together do not restart in
+// lockstep. The zero value of every field means its default.
 type Backoff struct {
 	// Min is the first delay. Zero means 100ms, or Max if that is less.
 	Min time.Duration
@@ -33,13 +56,14 @@ type Backoff struct {
 	Max time.Duration
 	// Factor multiplies the delay after each failure. Zero means 2.
 	Factor float64
-	// Jitter randomizes each delay; NewCmd sets it.
-	Jitter bool
+	// NoJitter makes each delay exactly the computed value. False (the
+	// default) means jitter.
+	NoJitter bool
 }
 
 var restartPolicyNames = enumNames{typ: "RestartPolicy", names: []string{
-	RestartNever:     "never",
 	RestartOnFailure: "on-failure",
+	RestartNever:     "never",
 	RestartAlways:    "always",
 }}
 
@@ -76,6 +100,6 @@ func (b Backoff) withDefaults() (Backoff, error) {
 // delay is the wait before the restart that follows attempt failures in a
 // row after the first (0: Min), computed by github.com/jpillora/backoff.
 func (b Backoff) delay(attempt int) time.Duration {
-	jb := backoff.Backoff{Min: b.Min, Max: b.Max, Factor: b.Factor, Jitter: b.Jitter}
+	jb := backoff.Backoff{Min: b.Min, Max: b.Max, Factor: b.Factor, Jitter: !b.NoJitter}
 	return jb.ForAttempt(float64(attempt))
 }

@@ -414,7 +414,7 @@ func TestBadInputConfig(t *testing.T) {
 				c := NewCmd(childPath, "out:hello", "exit:0")
 				watchCmd(t, c)
 				tt.set(t, dir, c)
-				t.Cleanup(func() { _ = c.Stop() })
+				t.Cleanup(func() { c.Stop() })
 				err := safely(t, "Cmd.Start", c.Start)
 				st := safely(t, "Wait", c.Wait)
 				switch {
@@ -444,7 +444,7 @@ func TestBadInputConfig(t *testing.T) {
 				o := newTestOverseer(t)
 				useFakeTimer(o, false)
 				c := NewCmd(childPath, "out:hello", "exit:0")
-				c.MaxRestarts = 0 // a start that fails ends fatal at once
+				c.MaxRestarts = NoRestarts // a start that fails ends fatal at once
 				tt.set(t, dir, c)
 				require.NoError(t, o.AddCmd("p", c), "the configuration is checked at start, not by AddCmd")
 				err := safely(t, "Supervise", func() error { return o.Supervise(context.Background(), "p") })
@@ -490,8 +490,8 @@ func TestBadInputNeverStarted(t *testing.T) {
 			}
 			err := safely(t, "Signal(SIGTERM)", func() error { return c.Signal(syscall.SIGTERM) })
 			requireErr(t, err, os.ErrProcessDone, "Signal(SIGTERM)")
-			require.NoError(t, safely(t, "Stop", c.Stop))
-			require.NoError(t, safely(t, "Stop again", c.Stop))
+			safelyDo(t, "Stop", c.Stop)
+			safelyDo(t, "Stop again", c.Stop)
 			select {
 			case <-c.Done():
 			default:
@@ -524,7 +524,7 @@ func TestBadInputNeverStarted(t *testing.T) {
 	requireErr(t, safely(t, "Overseer.Signal(SIGTERM)", func() error { return o.Signal("idle", syscall.SIGTERM) }),
 		os.ErrProcessDone, "Overseer.Signal(SIGTERM)", "idle")
 	require.NoError(t, safely(t, "Overseer.Stop", func() error { return o.Stop("idle") }))
-	require.NoError(t, safely(t, "StopAll", o.StopAll))
+	safelyDo(t, "StopAll", o.StopAll)
 	assert.Equal(t, StateInitial, status(t, o, "idle").State)
 	jp, err := o.ToJSON("idle")
 	require.NoError(t, err)
@@ -559,7 +559,8 @@ func TestBadInputSignalsWhileRunning(t *testing.T) {
 
 func TestBadInputSupervisionValues(t *testing.T) {
 	t.Run("negative MaxRestarts is no limit", func(t *testing.T) {
-		for _, n := range []int{-1, math.MinInt} {
+		// NoRestarts (math.MinInt) is the one exception: see TestMaxRestartsValues.
+		for _, n := range []int{-1, math.MinInt + 1} {
 			o := newTestOverseer(t)
 			useFakeTimer(o, false)
 			log := watchEvents(t, o)
@@ -575,13 +576,14 @@ func TestBadInputSupervisionValues(t *testing.T) {
 		backoff Backoff
 		want    []time.Duration // the delays of 3 restarts; nil: each within [Min, Max]
 	}{
-		{"zero means the defaults", Backoff{}, []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond}},
-		{"Factor 1", Backoff{Min: ms(10), Max: time.Second, Factor: 1}, []time.Duration{ms(10), ms(10), ms(10)}},
-		{"Factor +Inf", Backoff{Min: ms(10), Max: time.Second, Factor: math.Inf(1)}, []time.Duration{ms(10), time.Second, time.Second}},
-		{"Factor +Inf with Jitter", Backoff{Min: ms(10), Max: time.Second, Factor: math.Inf(1), Jitter: true}, nil},
-		{"Factor largest float", Backoff{Min: ms(10), Max: time.Second, Factor: math.MaxFloat64}, []time.Duration{ms(10), time.Second, time.Second}},
-		{"Min == Max", Backoff{Min: ms(50), Max: ms(50), Factor: 3, Jitter: true}, []time.Duration{ms(50), ms(50), ms(50)}},
-		{"largest durations", Backoff{Min: math.MaxInt64, Max: math.MaxInt64}, []time.Duration{math.MaxInt64, math.MaxInt64, math.MaxInt64}},
+		{"zero means the defaults, NoJitter aside", Backoff{NoJitter: true}, []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond}},
+		{"Factor 1", Backoff{Min: ms(10), Max: time.Second, Factor: 1, NoJitter: true}, []time.Duration{ms(10), ms(10), ms(10)}},
+		{"Factor +Inf", Backoff{Min: ms(10), Max: time.Second, Factor: math.Inf(1), NoJitter: true}, []time.Duration{ms(10), time.Second, time.Second}},
+		{"Factor +Inf with Jitter", Backoff{Min: ms(10), Max: time.Second, Factor: math.Inf(1)}, nil},
+		{"Factor largest float", Backoff{Min: ms(10), Max: time.Second, Factor: math.MaxFloat64, NoJitter: true}, []time.Duration{ms(10), time.Second, time.Second}},
+		{"Min == Max", Backoff{Min: ms(50), Max: ms(50), Factor: 3}, []time.Duration{ms(50), ms(50), ms(50)}},
+		{"zero means the defaults, jitter included", Backoff{}, nil},
+		{"largest durations", Backoff{Min: math.MaxInt64, Max: math.MaxInt64, NoJitter: true}, []time.Duration{math.MaxInt64, math.MaxInt64, math.MaxInt64}},
 	}
 	for _, tt := range tests {
 		t.Run("Backoff "+tt.name, func(t *testing.T) {
@@ -598,9 +600,11 @@ func TestBadInputSupervisionValues(t *testing.T) {
 				return
 			}
 			require.Len(t, delays, 3)
+			b, err := tt.backoff.withDefaults()
+			require.NoError(t, err)
 			for _, d := range delays {
-				assert.GreaterOrEqual(t, d, tt.backoff.Min)
-				assert.LessOrEqual(t, d, tt.backoff.Max)
+				assert.GreaterOrEqual(t, d, b.Min)
+				assert.LessOrEqual(t, d, b.Max)
 			}
 		})
 	}
@@ -609,7 +613,7 @@ func TestBadInputSupervisionValues(t *testing.T) {
 		o := newTestOverseer(t)
 		useFakeTimer(o, false)
 		c := addChild(t, o, "p", "exit:1")
-		c.MaxRestarts = 0
+		c.MaxRestarts = NoRestarts
 		c.SuccessCodes = []int{1, 1, 255}
 		require.NoError(t, safely(t, "Supervise", func() error { return o.Supervise(context.Background(), "p") }))
 		st := status(t, o, "p")
@@ -686,7 +690,7 @@ func TestBadInputSuperviseAll(t *testing.T) {
 	bad.BufferBytes = -1
 	missing, err := o.Add("missing", "overseer-no-such-program")
 	require.NoError(t, err)
-	missing.MaxRestarts = 0
+	missing.MaxRestarts = NoRestarts
 	err = safely(t, "SuperviseAll", func() error { return o.SuperviseAll(context.Background()) })
 	requireErr(t, err, ErrInvalid, "SuperviseAll", "BufferBytes")
 	requireErr(t, err, exec.ErrNotFound, "SuperviseAll", "overseer-no-such-program")

@@ -57,6 +57,11 @@ const (
 // To have observers see a field from the beginning, set it on a NewCmd and
 // register that with AddCmd.
 //
+// The zero value of every field means its default, so &Cmd{Args: args}
+// runs as NewCmd does: Restart is RestartOnFailure, MaxRestarts 5 (say
+// NoRestarts for none), Backoff jittered (say NoJitter for none). A value
+// with a meaning of its own is never the zero value.
+//
 // Its output is split into Lines as it arrives; the Cmd keeps the latest of
 // each stream in a bounded ring (BufferLines, BufferBytes), readable through
 // Lines and Status, across runs.
@@ -118,22 +123,21 @@ type Cmd struct {
 	// subscribers.
 	MaxLineBytes int
 
-	// Restart says which ended runs supervision starts again. NewCmd sets
-	// RestartOnFailure; zero is RestartNever.
+	// Restart says which ended runs supervision starts again. Zero is
+	// RestartOnFailure; RestartNever must be said.
 	Restart RestartPolicy
 	// MaxRestarts is the most restarts in a row after failed runs before
-	// supervision gives up (state fatal); negative means no limit, and
-	// zero really means no restart. NewCmd sets 5.
+	// supervision gives up (state fatal). Zero means 5; negative means no
+	// limit; NoRestarts means none: the first failure is fatal.
 	MaxRestarts int
 	// ResetAfter: a run that stayed up longer than this resets the count
-	// of restarts in a row and the backoff. Zero means 10s, which NewCmd
-	// sets.
+	// of restarts in a row and the backoff. Zero means 10s.
 	ResetAfter time.Duration
 	// StartDelay is waited before the first start under supervision. Zero
 	// means none.
 	StartDelay time.Duration
 	// Backoff is the delay between restarts; its zero fields mean their
-	// defaults (see Backoff), and NewCmd sets Jitter.
+	// defaults, jitter included (see Backoff).
 	Backoff Backoff
 	// SuccessCodes lists exit codes other than 0 that count as success for
 	// the restart policy, as systemd's SuccessExitStatus. Nil means none.
@@ -231,7 +235,9 @@ type Cmd struct {
 }
 
 // NewCmd returns a Cmd that runs name with args, with every field that has a
-// default set to it, so that what a caller reads is what will happen.
+// default set to it, so that what a caller reads is what will happen. It
+// runs as &Cmd{Args: ...} does: the zero value of every field of a Cmd
+// means that field's default, and NewCmd only writes the defaults out.
 func NewCmd(name string, args ...string) *Cmd {
 	return &Cmd{
 		Args:         append([]string{name}, args...),
@@ -247,7 +253,6 @@ func NewCmd(name string, args ...string) *Cmd {
 			Min:    defaultBackoffMin,
 			Max:    defaultBackoffMax,
 			Factor: defaultBackoffMult,
-			Jitter: true,
 		},
 	}
 }
@@ -421,7 +426,7 @@ func (c *Cmd) publishLocked(from State) {
 		ev.Exit = c.exit
 	}
 	if c.err != nil {
-		ev.Err = c.err.Error()
+		ev.Error = c.err.Error()
 	}
 	ev.Warning = c.warning
 	c.onEvent(ev)
@@ -622,7 +627,7 @@ func (c *Cmd) configArgs(args []string) (runConfig, error) {
 		maxLineBytes: orDefault(c.MaxLineBytes, defaultMaxLineBytes),
 		pty:          c.PTY,
 		restart:      c.Restart,
-		maxRestarts:  c.MaxRestarts,
+		maxRestarts:  maxRestartsOf(c.MaxRestarts),
 		resetAfter:   orDefault(c.ResetAfter, defaultResetAfter),
 		startDelay:   c.StartDelay,
 		backoff:      backoff,

@@ -19,8 +19,8 @@ type Event struct {
 	// Exit is the exit code of the run that ended, -1 when there is none
 	// (still running, killed by a signal, or never started).
 	Exit int `json:"exitCode"`
-	// Err is the text of Status.Error after the change, "" for none.
-	Err string `json:"error"`
+	// Error is the text of Status.Error after the change, "" for none.
+	Error string `json:"error"`
 	// Restarts is Status.Restarts after the change.
 	Restarts int `json:"restarts"`
 	// StatusText is Status.StatusText after the change. A new StatusText

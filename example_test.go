@@ -36,7 +36,7 @@ func ExampleCmd_Stop() {
 	}
 	// Stop sends SIGTERM to the whole process group, the two sleeps
 	// included, and returns once the run is over.
-	_ = cmd.Stop()
+	cmd.Stop()
 	st := cmd.Status()
 	fmt.Println(st.State, st.Exit)
 	fmt.Println(st.Error)

@@ -194,7 +194,7 @@ func TestChildOutlivesItsThread(t *testing.T) {
 	st := c.Status()
 	require.Equal(t, StateRunning, st.State)
 	assert.False(t, processGone(st.PID), "the child died with the thread that started it")
-	require.NoError(t, c.Stop())
+	c.Stop()
 }
 
 // A grandchild that escapes into its own session survives Stop, unless the

@@ -11,11 +11,11 @@ type JSONProcess struct {
 	Dir       string    `json:"dir"`                // Cmd.Dir
 	PID       int       `json:"pid"`                // of the current or last run, 0 before the first
 	State     State     `json:"state"`              // the state's name
-	ExitCode  int       `json:"exitCode"`           // as Status.Exit: -1 while running, after a signal, or none
+	Exit      int       `json:"exitCode"`           // Status.Exit: -1 while running, after a signal, or none
 	Error     string    `json:"error"`              // Status.Error's text, "" for none
 	StartTime time.Time `json:"startTime,omitzero"` // when the last run started; left out before the first
 	StopTime  time.Time `json:"stopTime,omitzero"`  // when it ended; left out while it runs
-	RunTime   float64   `json:"runTime"`            // Status.Runtime in seconds, never negative
+	Runtime   float64   `json:"runTime"`            // Status.Runtime in seconds, never negative
 	Restarts  int       `json:"restarts"`           // Status.Restarts
 
 	StdoutLines uint64 `json:"stdoutLines"` // Status.StdoutLines
@@ -45,10 +45,10 @@ func (c *Cmd) toJSON(now time.Time) JSONProcess {
 		Dir:       v.spec.dir,
 		PID:       st.PID,
 		State:     st.State,
-		ExitCode:  st.Exit,
+		Exit:      st.Exit,
 		StartTime: st.StartTime,
 		StopTime:  st.StopTime,
-		RunTime:   st.Runtime.Seconds(),
+		Runtime:   st.Runtime.Seconds(),
 		Restarts:  st.Restarts,
 
 		StatusText: st.StatusText,

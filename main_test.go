@@ -68,7 +68,7 @@ func newChild(t *testing.T, ops ...string) (*Cmd, *recorder) {
 	watchCmd(t, c)
 	rec := &recorder{}
 	c.onEvent = rec.add
-	t.Cleanup(func() { _ = c.Stop() })
+	t.Cleanup(func() { c.Stop() })
 	return c, rec
 }
 

@@ -350,7 +350,7 @@ func (o *Overseer) Supervise(ctx context.Context, id string) error {
 	select {
 	case <-sup.done:
 	case <-ctx.Done():
-		_ = c.Stop()
+		c.Stop()
 	}
 	if st := c.Status(); st.State == StateFatal {
 		return st.Error
@@ -488,7 +488,7 @@ func (o *Overseer) SuperviseAll(ctx context.Context) error {
 		case <-changed:
 			continue
 		case <-ctx.Done():
-			_ = o.StopAll()
+			o.StopAll()
 			order.abandon()
 		}
 		break
@@ -505,13 +505,16 @@ func (o *Overseer) SuperviseAll(ctx context.Context) error {
 // Stop stops process id: its supervision ends, a pending restart is
 // dropped, and its process group gets StopSignal, then SIGKILL after
 // StopTimeout. It returns once the group is gone; on a process that is not
-// running it does nothing.
+// running it does nothing. Its error is non-nil only for an id that is not
+// registered (wrapping ErrNotFound): the stop itself cannot fail (see
+// Cmd.Stop).
 func (o *Overseer) Stop(id string) error {
 	c, err := o.Cmd(id)
 	if err != nil {
 		return err
 	}
-	return c.Stop()
+	c.Stop()
+	return nil
 }
 
 // Restart ends the current run of process id and starts a new one at once,
@@ -569,9 +572,7 @@ func (o *Overseer) restart(c *Cmd, args []string) error {
 		req.wait()
 		return o.awaitNewRun(c, restarts+1)
 	}
-	if err := c.Stop(); err != nil {
-		return err
-	}
+	c.Stop()
 	if _, err := o.supervise(c, wasActive, false, false); err != nil {
 		return err
 	}
@@ -662,7 +663,8 @@ func (o *Overseer) Signal(id string, sig syscall.Signal) error {
 // is stopped once every process that depends on it (Cmd.DependsOn) has
 // stopped; the others stop in parallel, so StopAll takes about the longest
 // chain of StopTimeouts, not their sum. Calling it again is harmless.
-func (o *Overseer) StopAll() error {
+// StopAll has no error result: a stop cannot fail (see Cmd.Stop).
+func (o *Overseer) StopAll() {
 	cmds := o.cmds()
 	dependents := stopOrder(cmds)
 	stopped := make(map[*Cmd]chan struct{}, len(cmds))
@@ -678,11 +680,10 @@ func (o *Overseer) StopAll() error {
 			for _, d := range dependents[c] {
 				<-stopped[d]
 			}
-			_ = c.Stop()
+			c.Stop()
 		}()
 	}
 	wg.Wait()
-	return nil
 }
 
 // Watch makes the Overseer send every change of state of every process to
@@ -778,13 +779,13 @@ func (o *Overseer) event(ev Event) {
 		switch {
 		case ev.To == StateFatal:
 			level = slog.LevelError
-		case ev.To == StateBackoff, ev.To.IsFinal() && ev.From == StateRunning && (ev.Exit != 0 || ev.Err != ""):
+		case ev.To == StateBackoff, ev.To.IsFinal() && ev.From == StateRunning && (ev.Exit != 0 || ev.Error != ""):
 			level = slog.LevelWarn // a failed run, restarted or not
 		case ev.To.IsFinal():
 			level = slog.LevelInfo
 		}
 		o.logger.Log(context.Background(), level, "overseer: "+ev.To.String(),
-			"id", ev.ID, "from", ev.From, "pid", ev.PID, "exit", ev.Exit, "err", ev.Err, "restarts", ev.Restarts)
+			"id", ev.ID, "from", ev.From, "pid", ev.PID, "exit", ev.Exit, "err", ev.Error, "restarts", ev.Restarts)
 	}
 	o.hub.publishEvent(ev)
 	if ev.To.IsFinal() || ev.To == StateRunning || ev.To == StateBackoff {

@@ -25,7 +25,7 @@ func newTestOverseer(t *testing.T) *Overseer {
 	o.onIllegal = func(from, to State) {
 		t.Errorf("illegal transition %v -> %v", from, to)
 	}
-	t.Cleanup(func() { _ = o.StopAll() })
+	t.Cleanup(func() { o.StopAll() })
 	return o
 }
 

@@ -46,7 +46,7 @@ func TestPTYStop(t *testing.T) {
 		}
 	}
 	require.Len(t, pids, 2)
-	require.NoError(t, c.Stop())
+	c.Stop()
 	assert.Equal(t, StateInterrupted, c.Status().State)
 	for _, pid := range pids {
 		eventually(t, func() bool { return processGone(pid) }, "grandchild %d survived Stop", pid)

@@ -179,7 +179,7 @@ func TestWatchdogMissed(t *testing.T) {
 	c := addChild(t, o, "p", "notify:READY=1", "watchdog:3", "sleep")
 	c.Ready = Notified()
 	c.Watchdog = ms(300)
-	c.MaxRestarts = 0
+	c.MaxRestarts = NoRestarts
 	err := o.Supervise(context.Background(), "p")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "no WATCHDOG=1 within 300ms")

@@ -31,7 +31,7 @@ func TestSignalMainReachesTheLeaderOnly(t *testing.T) {
 
 	require.NoError(t, c.Signal(syscall.SIGHUP))
 	eventually(t, func() bool { return processGone(worker) }, "Signal did not reach the group's worker")
-	require.NoError(t, c.Stop())
+	c.Stop()
 }
 
 // With MAINPID= the main process is the one the run named, not the leader:

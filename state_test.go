@@ -193,7 +193,7 @@ func TestRestartPolicyText(t *testing.T) {
 		})
 	}
 	var zero RestartPolicy
-	assert.Equal(t, RestartNever, zero, "the zero value is RestartNever")
+	assert.Equal(t, RestartOnFailure, zero, "the zero value is RestartOnFailure, the default")
 }
 
 func TestRestartPolicyTextErrors(t *testing.T) {

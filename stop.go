@@ -8,7 +8,11 @@ import "sync"
 // group. It returns once the run has ended and its output has been read. On
 // a Cmd that is not running it does nothing. A Stop that comes while the
 // program is being executed is acted on as soon as the exec returns.
-func (c *Cmd) Stop() error {
+//
+// Stop has no error result: it cannot fail. A signal that finds the group
+// gone means the run has ended, which is what Stop waits for, and SIGKILL
+// cannot be refused.
+func (c *Cmd) Stop() {
 	c.mu.Lock()
 	sup := c.sup
 	if sup != nil {
@@ -21,7 +25,6 @@ func (c *Cmd) Stop() error {
 	if sup != nil {
 		<-sup.done
 	}
-	return nil
 }
 
 // stopRequest is what a stop waits for: the current run, or the start

@@ -17,7 +17,7 @@ import (
 )
 
 // testBackoff doubles from 10ms, without jitter, so the delays are exact.
-var testBackoff = Backoff{Min: ms(10), Max: time.Second, Factor: 2, Jitter: false}
+var testBackoff = Backoff{Min: ms(10), Max: time.Second, Factor: 2, NoJitter: true}
 
 func TestRestartPolicy(t *testing.T) {
 	tests := []struct {
@@ -36,7 +36,7 @@ func TestRestartPolicy(t *testing.T) {
 	}{
 		{name: "on-failure gives up", ops: []string{"exit:1"}, policy: RestartOnFailure, maxRestarts: 3,
 			state: StateFatal, exit: 1, restarts: 3, delays: []time.Duration{ms(10), ms(20), ms(40)}},
-		{name: "on-failure no restart", ops: []string{"exit:1"}, policy: RestartOnFailure, maxRestarts: 0,
+		{name: "on-failure no restart", ops: []string{"exit:1"}, policy: RestartOnFailure, maxRestarts: NoRestarts,
 			state: StateFatal, exit: 1, restarts: 0},
 		{name: "backoff capped at Max", ops: []string{"exit:2"}, policy: RestartOnFailure, maxRestarts: 5, backoffMax: ms(50),
 			state: StateFatal, exit: 2, restarts: 5, delays: []time.Duration{ms(10), ms(20), ms(40), ms(50), ms(50)}},
@@ -235,7 +235,7 @@ func TestBackoffJitter(t *testing.T) {
 	ft := useFakeTimer(o, false)
 	c := addChild(t, o, "p", "exit:1")
 	c.MaxRestarts = n
-	c.Backoff = Backoff{Min: ms(10), Max: time.Second, Factor: 2, Jitter: true}
+	c.Backoff = Backoff{Min: ms(10), Max: time.Second, Factor: 2}
 	require.Error(t, o.Supervise(context.Background(), "p"))
 
 	delays := ft.recorded()
@@ -403,7 +403,7 @@ func TestSuperviseAllFatal(t *testing.T) {
 	o := newTestOverseer(t)
 	useFakeTimer(o, false)
 	a := addChild(t, o, "a", "exit:1")
-	a.MaxRestarts = 0
+	a.MaxRestarts = NoRestarts
 	b := addChild(t, o, "b", "exit:2")
 	b.MaxRestarts = 1
 	addChild(t, o, "c", "exit:0")
@@ -626,7 +626,7 @@ func TestZeroResetAfterMeansTheDefault(t *testing.T) {
 func TestSuperviseAllReportsOnlyItsOwnFailures(t *testing.T) {
 	o := newTestOverseer(t)
 	c := addChild(t, o, "old", "exit:1")
-	c.MaxRestarts = 0
+	c.MaxRestarts = NoRestarts
 	require.Error(t, o.Supervise(context.Background(), "old"))
 	addChild(t, o, "new", "exit:0")
 	assert.NoError(t, o.SuperviseAll(context.Background()), "a failure from before SuperviseAll was reported")

@@ -137,7 +137,10 @@ func (f *overseerFleet) Start(i int) error {
 	return f.o.Start(id)
 }
 
-func (f *overseerFleet) StopAll() error { return f.o.StopAll() }
+func (f *overseerFleet) StopAll() error {
+	f.o.StopAll() // cannot fail; the os/exec fleet's can
+	return nil
+}
 func (f *overseerFleet) ToJSONAll() int { return len(f.o.ToJSONAll()) }
 
 // OSExecFleet runs the children with plain os/exec the way a program that

@@ -64,7 +64,7 @@ func TestGetProcess(t *testing.T) {
 	}
 	var p overseer.JSONProcess
 	r.json(t, &p)
-	if p.ID != "job" || p.State != overseer.StateFinished || p.ExitCode != 3 || p.StdoutLines != 1 {
+	if p.ID != "job" || p.State != overseer.StateFinished || p.Exit != 3 || p.StdoutLines != 1 {
 		t.Errorf("job: %+v, want finished, exit 3, one stdout line", p)
 	}
 

@@ -36,7 +36,7 @@ func TestMain(m *testing.M) {
 func newOverseer(t *testing.T) *overseer.Overseer {
 	t.Helper()
 	o := overseer.NewOverseer()
-	t.Cleanup(func() { _ = o.StopAll() })
+	t.Cleanup(func() { o.StopAll() })
 	return o
 }
 

@@ -126,10 +126,10 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			send(ch, c.state, prometheus.GaugeValue, boolValue(name == current), id, group, name)
 		}
 		send(ch, c.restarts, prometheus.CounterValue, float64(p.Restarts), id, group)
-		send(ch, c.exitCode, prometheus.GaugeValue, float64(p.ExitCode), id, group)
+		send(ch, c.exitCode, prometheus.GaugeValue, float64(p.Exit), id, group)
 		var uptime float64
 		if p.State == overseer.StateRunning {
-			uptime = p.RunTime
+			uptime = p.Runtime
 		}
 		send(ch, c.uptime, prometheus.GaugeValue, uptime, id, group)
 		send(ch, c.lines, prometheus.CounterValue, float64(p.StdoutLines), id, group, "stdout")

@@ -34,7 +34,7 @@ const waitTimeout = 20 * time.Second
 func newOverseer(t *testing.T) *overseer.Overseer {
 	t.Helper()
 	o := overseer.NewOverseer()
-	t.Cleanup(func() { _ = o.StopAll() })
+	t.Cleanup(func() { o.StopAll() })
 	return o
 }
 

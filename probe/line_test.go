@@ -56,7 +56,7 @@ func waitState(t *testing.T, events <-chan overseer.Event, state overseer.State)
 				return e
 			}
 			if e.To.IsFinal() {
-				t.Fatalf("ended %v (%v) before %v", e.To, e.Err, state)
+				t.Fatalf("ended %v (%v) before %v", e.To, e.Error, state)
 			}
 		case <-timer.C:
 			t.Fatalf("not %v after 10s", state)

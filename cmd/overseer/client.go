@@ -228,8 +228,8 @@ func unlessRunning(p *overseer.JSONProcess) string {
 		return ""
 	}
 	s := fmt.Sprintf(", now %v", p.State)
-	if p.ExitCode >= 0 && p.State.IsFinal() {
-		s += fmt.Sprintf(", exit code %d", p.ExitCode)
+	if p.Exit >= 0 && p.State.IsFinal() {
+		s += fmt.Sprintf(", exit code %d", p.Exit)
 	}
 	return s
 }
@@ -247,7 +247,7 @@ func printStatus(w io.Writer, procs []overseer.JSONProcess) error {
 			pid = fmt.Sprint(p.PID)
 		}
 		if p.State == overseer.StateRunning {
-			uptime = (time.Duration(p.RunTime * float64(time.Second))).Round(time.Second).String()
+			uptime = (time.Duration(p.Runtime * float64(time.Second))).Round(time.Second).String()
 		}
 		status := p.StatusText
 		if status == "" && p.Error != "" {

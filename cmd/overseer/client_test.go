@@ -170,7 +170,7 @@ func TestHelp(t *testing.T) {
 // the test, logging to the buffer returned, and returns the socket's path.
 func serveHere(t *testing.T, o *overseer.Overseer) (string, *testbuild.Buffer) {
 	t.Helper()
-	t.Cleanup(func() { _ = o.StopAll() }) // after the server has ended
+	t.Cleanup(func() { o.StopAll() }) // after the server has ended
 	logged := &testbuild.Buffer{}
 	s := &control.Server{Path: filepath.Join(shortDir(t), "c.sock"), Logger: slog.New(slog.NewTextHandler(logged, nil))}
 	require.NoError(t, s.Listen())
@@ -308,7 +308,7 @@ func TestClientStartWaitsForReady(t *testing.T) {
 	require.NoError(t, o.AddCmd("web", web))
 	never := overseer.NewCmd(prog, "sleep")
 	never.Ready = newGate()
-	never.MaxRestarts = 0
+	never.MaxRestarts = overseer.NoRestarts
 	require.NoError(t, o.AddCmd("never", never))
 	sock, logged := serveHere(t, o)
 

@@ -220,11 +220,11 @@ func superviseFile(opts *fileOptions, procs []config.Process, file string, stdou
 		case opts.mode == "serve":
 			term.say("overseer: every process has ended; still serving the control socket (Ctrl-C to quit)")
 			<-ctx.Done()
-			stopAll(o, stderr)
+			o.StopAll()
 		case opts.addr != "" && anyStopped(o):
 			term.say("overseer: every process has ended; still serving the dashboard (Ctrl-C to quit)")
 			<-ctx.Done()
-			stopAll(o, stderr)
+			o.StopAll()
 		}
 	}
 	cancel()
@@ -281,13 +281,6 @@ func anyStopped(o *overseer.Overseer) bool {
 	return false
 }
 
-// stopAll stops every process of o, as the end of the command does.
-func stopAll(o *overseer.Overseer, stderr io.Writer) {
-	if err := o.StopAll(); err != nil {
-		fmt.Fprintln(stderr, "overseer: stopping:", err)
-	}
-}
-
 // serveControl listens on the control socket and serves it in a goroutine,
 // and returns the function that ends it, reports how it ended, and stops
 // what a last request may have started.
@@ -305,7 +298,7 @@ func serveControl(o *overseer.Overseer, socket, file string, logger *slog.Logger
 		if err := <-served; err != nil {
 			fmt.Fprintln(stderr, err)
 		}
-		stopAll(o, stderr)
+		o.StopAll()
 	}, nil
 }
 

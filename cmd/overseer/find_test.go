@@ -38,5 +38,5 @@ func TestDemoFile(t *testing.T) {
 		{"batch", "workers", overseer.RestartNever, 5},
 	}, got)
 	assert.Equal(t, []overseer.Dependency{{ID: "migrate", Condition: overseer.ConditionCompleted}}, procs[1].Cmd.DependsOn)
-	assert.Equal(t, overseer.Backoff{Min: 500 * time.Millisecond, Max: 2 * time.Second, Factor: 2, Jitter: true}, procs[3].Cmd.Backoff)
+	assert.Equal(t, overseer.Backoff{Min: 500 * time.Millisecond, Max: 2 * time.Second, Factor: 2}, procs[3].Cmd.Backoff)
 }

@@ -286,11 +286,11 @@ func (t *terminal) describe(ev overseer.Event) string {
 		if ev.Exit >= 0 {
 			detail = append(detail, fmt.Sprintf("exit %d", ev.Exit))
 		}
-		if ev.Err != "" {
-			detail = append(detail, tidyError(ev.ID, ev.Err))
+		if ev.Error != "" {
+			detail = append(detail, tidyError(ev.ID, ev.Error))
 		}
-	case ev.To == overseer.StateFatal && ev.Err != "":
-		detail = append(detail, tidyError(ev.ID, ev.Err))
+	case ev.To == overseer.StateFatal && ev.Error != "":
+		detail = append(detail, tidyError(ev.ID, ev.Error))
 	}
 	if ev.Restarts > 0 && ev.To == overseer.StateStarting {
 		detail = append(detail, fmt.Sprintf("restart %d", ev.Restarts))

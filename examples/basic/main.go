@@ -89,7 +89,7 @@ func run() error {
 	<-printed
 
 	for _, p := range ovr.ToJSONAll() {
-		fmt.Printf("%-7s %-11s exit %d, %d restarts, ran %.2fs\n", p.ID, p.State, p.ExitCode, p.Restarts, p.RunTime)
+		fmt.Printf("%-7s %-11s exit %d, %d restarts, ran %.2fs\n", p.ID, p.State, p.Exit, p.Restarts, p.Runtime)
 	}
 	return err
 }

@@ -92,7 +92,7 @@ func run() error {
 			return nil
 		case cmd, ok := <-commands:
 			if !ok {
-				_ = o.StopAll()
+				o.StopAll()
 				stopLines()
 				close(lines)
 				<-relayed
@@ -133,5 +133,6 @@ func startMany(o *overseer.Overseer, n int) error {
 	}
 	wg.Wait()
 	_, _ = io.Copy(io.Discard, os.Stdin) // until end of stdin; an error ends the wait as well
-	return o.StopAll()
+	o.StopAll()
+	return nil
 }

@@ -27,7 +27,7 @@
 //	    env: {QUEUE_URL: "redis://localhost"}
 //	    group: backend
 //	    restart: always                    # never | on-failure | always
-//	    max_restarts: -1                   # -1: no limit
+//	    max_restarts: -1                   # -1: no limit; 0: none
 //	    reset_after: 1m
 //	    backoff: {min: 500ms, max: 10s, factor: 2, jitter: true}
 //	    start_delay: 2s

@@ -183,7 +183,7 @@ func TestLoadGoodYAML(t *testing.T) {
 				f.StopTimeout = 20 * time.Second
 				f.MaxRestarts = -1
 				f.ResetAfter = time.Minute
-				f.Backoff = overseer.Backoff{Min: 500 * time.Millisecond, Max: 10 * time.Second, Factor: 1.5, Jitter: false}
+				f.Backoff = overseer.Backoff{Min: 500 * time.Millisecond, Max: 10 * time.Second, Factor: 1.5, NoJitter: true}
 				f.StartDelay = 2 * time.Second
 				f.StopSignal = syscall.SIGINT
 				f.BufferLines = 5000

@@ -177,8 +177,13 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 			cmd.Restart = p.restart(k, e.value)
 		case "max_restarts":
 			n := deref(e.value)
-			if cmd.MaxRestarts = p.integer(k, n); cmd.MaxRestarts < -1 {
-				p.errorf(n.Line, k, "%d: want a number of restarts, or -1 for no limit", cmd.MaxRestarts)
+			switch limit := p.integer(k, n); {
+			case limit < -1:
+				p.errorf(n.Line, k, "%d: want a number of restarts, or -1 for no limit", limit)
+			case limit == 0:
+				cmd.MaxRestarts = overseer.NoRestarts // 0 says none here; a zero field is the default
+			default:
+				cmd.MaxRestarts = limit
 			}
 		case "reset_after":
 			cmd.ResetAfter = p.positiveDuration(k, e.value)
@@ -265,7 +270,7 @@ func (p *parser) backoff(key string, value *yaml.Node, b *overseer.Backoff) {
 				p.errorf(n.Line, k, "%s: want a number of at least 1", n.Value)
 			}
 		case "jitter":
-			b.Jitter = p.boolean(k, e.value)
+			b.NoJitter = !p.boolean(k, e.value)
 		default:
 			p.errorf(e.key.Line, k, "unknown key%s", suggest(e.key.Value, backoffKeys))
 		}

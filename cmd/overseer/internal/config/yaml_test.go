@@ -62,7 +62,7 @@ func TestParseYAML(t *testing.T) {
 				f.Dir = "/srv/web"
 				f.Group = "front"
 				f.Restart = overseer.RestartAlways
-				f.MaxRestarts = 0
+				f.MaxRestarts = overseer.NoRestarts
 				f.ResetAfter = 90 * time.Second
 				f.StopSignal = syscall.SIGQUIT
 				f.StopTimeout = 250 * time.Millisecond
@@ -84,7 +84,7 @@ func TestParseYAML(t *testing.T) {
 			"processes:\n  a: {command: x, backoff: {max: 50ms}}\n  b: {command: x, backoff: {factor: 3, jitter: false}}\n  c: {command: x, backoff: {min: 1s, max: 1s}}\n",
 			[]want{
 				{name: "a", line: 2, f: defaults(sh("x"), func(f *fields) { f.Backoff.Min, f.Backoff.Max = 50*time.Millisecond, 50*time.Millisecond })},
-				{name: "b", line: 3, f: defaults(sh("x"), func(f *fields) { f.Backoff.Factor, f.Backoff.Jitter = 3, false })},
+				{name: "b", line: 3, f: defaults(sh("x"), func(f *fields) { f.Backoff.Factor, f.Backoff.NoJitter = 3, true })},
 				{name: "c", line: 4, f: defaults(sh("x"), func(f *fields) { f.Backoff.Min, f.Backoff.Max = time.Second, time.Second })},
 			},
 		},

@@ -322,7 +322,7 @@ func TestPeerRealOtherUIDRefused(t *testing.T) {
 func newOverseer(t *testing.T) *overseer.Overseer {
 	t.Helper()
 	o := overseer.NewOverseer()
-	t.Cleanup(func() { _ = o.StopAll() })
+	t.Cleanup(func() { o.StopAll() })
 	_, err := o.Add("web", prog, "trap:USR1", "trap:HUP", "out:hello", "sleep")
 	require.NoError(t, err)
 	lines := make(chan overseer.Line, 16)
@@ -567,7 +567,7 @@ func TestTooManyConnections(t *testing.T) {
 // client with its exact bytes, not with U+FFFD in their place.
 func TestLogsKeepBytes(t *testing.T) {
 	o := overseer.NewOverseer()
-	t.Cleanup(func() { _ = o.StopAll() })
+	t.Cleanup(func() { o.StopAll() })
 	const text = "caf\xe9 \xff\xfe end"
 	_, err := o.Add("raw", prog, "out:"+text, "out:done", "sleep")
 	require.NoError(t, err)

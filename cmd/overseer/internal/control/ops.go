@@ -102,8 +102,8 @@ func notReady(ev overseer.Event) error {
 	if ev.Exit >= 0 {
 		fmt.Fprintf(&b, ", after exit code %d", ev.Exit)
 	}
-	if ev.Err != "" {
-		fmt.Fprintf(&b, ": %s", ev.Err)
+	if ev.Error != "" {
+		fmt.Fprintf(&b, ": %s", ev.Error)
 	}
 	return fmt.Errorf("%w: %s", overseer.ErrNotReady, b.String())
 }
