@@ -55,3 +55,44 @@ func openSockets(addrs []sockets.Addr) (*sockets.Set, error) {
 	}
 	return s, nil
 }
+
+// openSocketsLocked opens the Cmd's Listeners, unless they are open
+// already, and checks the Ready probe against the addresses opened. c.mu
+// is held.
+func (c *Cmd) openSocketsLocked(cfg *runConfig) error {
+	if !c.socks.Same(cfg.listeners) {
+		c.socks.Close() // changed at rest: no run holds them
+		c.socks = nil
+		if len(cfg.listeners) > 0 {
+			socks, err := openSockets(cfg.listeners)
+			if err != nil {
+				return fmt.Errorf("%s: %w", c.name(), err)
+			}
+			c.socks = socks
+		}
+	}
+	return c.checkProbeOnSocketsLocked(cfg)
+}
+
+// checkProbeOnSocketsLocked checks the Ready probe of cfg against the
+// addresses the sockets were opened on: the ports chosen for port 0 are
+// known only then. c.mu is held.
+func (c *Cmd) checkProbeOnSocketsLocked(cfg *runConfig) error {
+	if c.socks == nil {
+		return nil
+	}
+	if err := checkProbeTarget(cfg.ready, c.socks.Bound()); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrInvalid, c.name(), err)
+	}
+	return nil
+}
+
+// releaseSocketsIfDoneLocked closes the sockets of a Cmd outside an
+// Overseer once it is done for good: there is no Overseer to keep them
+// for. c.mu is held.
+func (c *Cmd) releaseSocketsIfDoneLocked() {
+	if c.owner == nil && c.state.IsFinal() {
+		c.socks.Close()
+		c.socks = nil
+	}
+}

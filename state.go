@@ -1,5 +1,7 @@
 package overseer
 
+import "time"
+
 // State is where a Cmd stands in its life cycle.
 //
 // Every change of state goes through one function that checks it against
@@ -127,4 +129,53 @@ func bits(states ...State) uint16 {
 // another.
 func canTransition(from, to State) bool {
 	return int(from) < len(transitions) && transitions[from]&(1<<to) != 0
+}
+
+// setState moves the Cmd to state to, if the transition table allows it,
+// and publishes the change. c.mu must be held.
+func (c *Cmd) setState(to State) {
+	from := c.state
+	if !canTransition(from, to) {
+		if c.onIllegal != nil {
+			c.onIllegal(from, to)
+		}
+		if c.logger != nil {
+			c.logger.Error("overseer: illegal state transition refused", "id", c.id, "from", from, "to", to)
+		}
+		return
+	}
+	c.state = to
+	if to.IsFinal() {
+		c.detachIfDone() // in the same step: whoever sees the event may start it again
+	}
+	c.publishLocked(from)
+}
+
+// publishLocked sends the event of a change from state from to the current
+// state: of state, or of the StatusText alone when they are the same.
+// c.mu is held.
+func (c *Cmd) publishLocked(from State) {
+	c.snapshotLocked() // observers see the change before the event is out
+	if c.onEvent == nil {
+		return
+	}
+	ev := Event{ID: c.id, From: from, To: c.state, Time: time.Now(), PID: c.pid, Exit: -1, Restarts: c.restarts, StatusText: c.statusText}
+	if c.exited { // reset when a run starts: this is the exit of the run that ended
+		ev.Exit = c.exit
+	}
+	if c.err != nil {
+		ev.Error = c.err.Error()
+	}
+	ev.Warning = c.warning
+	c.onEvent(ev)
+}
+
+// setStatusTextLocked sets Status.StatusText and publishes it, if it
+// changed. c.mu is held.
+func (c *Cmd) setStatusTextLocked(text string) {
+	if c.statusText == text {
+		return
+	}
+	c.statusText = text
+	c.publishLocked(c.state)
 }

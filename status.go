@@ -70,3 +70,38 @@ type SignalError struct {
 func (e *SignalError) Error() string {
 	return fmt.Sprintf("overseer: killed by signal %d (%v)", int(e.Signal), e.Signal)
 }
+
+// statusLocked is the Status of c at now, without the output. c.mu is held.
+func (c *Cmd) statusLocked(now time.Time) Status {
+	st := c.baseStatusLocked()
+	st.Runtime = runtimeAt(st.StartTime, st.StopTime, now)
+	return st
+}
+
+// baseStatusLocked is the Status of c without the output and Runtime.
+// c.mu is held.
+func (c *Cmd) baseStatusLocked() Status {
+	st := Status{
+		ID:        c.id,
+		State:     c.state,
+		PID:       c.pid,
+		Exit:      -1,
+		Error:     c.err,
+		StartTime: c.startTime,
+		StopTime:  c.stopTime,
+		Restarts:  c.restarts,
+		Stopped:   c.stopped,
+
+		StatusText: c.statusText,
+		MainPID:    c.mainPID,
+	}
+	if c.socks != nil {
+		for _, a := range c.socks.Bound() {
+			st.Listeners = append(st.Listeners, a.String())
+		}
+	}
+	if c.exited {
+		st.Exit = c.exit
+	}
+	return st
+}
