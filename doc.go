@@ -22,17 +22,18 @@
 // # Who writes a Cmd's state
 //
 // One writer at a time, through one set of methods: a Cmd's state (its
-// own, its run's and its supervision's) changes only in the transitions of
-// launch.go, stop.go, report.go, rolling.go and supervise.go, each one
-// critical section under the Cmd's lock that publishes, before it lets go,
-// the immutable snapshot that Status, ToJSON, ToJSONAll, ListAll,
-// ListGroup and WatchedFiles load without any lock; a run's waiter, its
-// probe and its notification reader never write it, they report what they
-// saw through those methods. Nothing that can block runs under the lock:
-// a start is prepared under it, executed without it (the exec and the stat
-// of Dir, in the supervision's goroutine or the caller's Start) and
-// recorded under it again, so a start that hangs holds up that start and
-// whoever waits for it, and nothing else.
+// own, its run's and its supervision's) changes only in its transitions —
+// launch.go (a start), stop.go (a stop), rolling.go, supervise.go (the
+// policy), report.go and notify.go (what a run's waiter, probe and
+// notification reader report), and the registry's AddCmd, Remove and
+// supervise — each one critical section under the Cmd's lock that
+// publishes, before it lets go, the immutable snapshot that Status,
+// ToJSON, ToJSONAll, ListAll, ListGroup and WatchedFiles load without any
+// lock; a run's goroutines never write it themselves. Nothing that can
+// block runs under the lock: a start is prepared under it, executed
+// without it (the exec and the stat of Dir, in the supervision's goroutine
+// or the caller's Start) and recorded under it again, so a start that
+// hangs holds up that start and whoever waits for it, and nothing else.
 //
 // The exported fields are read only by the caller's own calls and when a
 // run starts (see Cmd). The lock order is the Overseer's lock before a
@@ -88,6 +89,18 @@
 // since what they watch is the process; WithSubreaper changes a process-wide
 // attribute, and at most one Overseer may use it.
 package overseer
+
+// Layout, for contributors: this package holds the public API and the
+// supervision policy; the mechanism is in internal packages, which never
+// import it (.ci/run checks): internal/proc (starting, waiting, reaping and
+// signalling processes, the pty, the subreaper, the guardian, the lifeline
+// and the exec wrapper, with every build tag of that), internal/sockets
+// (listeners, and sockets.Layout, the fds a child gets), internal/sdnotify
+// (the notification socket), internal/linebuf (the line splitter and the
+// ring), internal/fanout (subscriptions) and internal/depgraph (cycles and
+// orders). Satellites (dashboard, metrics, probe, watch, the command) use
+// this package's API alone; package notify, the child's side, imports only
+// internal/sockets, for the fd layout.
 
 // Platform files, for contributors. The process mechanism, and with it most
 // of the platform code, is in internal/proc; this package keeps the public
