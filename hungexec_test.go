@@ -67,3 +67,26 @@ func TestHungExecHoldsUpOnlyItsStart(t *testing.T) {
 	assert.NoError(t, err)
 	assert.False(t, errors.Is(err, ErrRunning))
 }
+
+// A launch stopped before its exec began executes nothing: it ends
+// interrupted, with no process. (The window is between supervise, which
+// prepares the first start, and the supervision's goroutine, which
+// executes it; this test holds it open by taking the steps itself.)
+func TestLaunchStoppedBeforeExecRunsNothing(t *testing.T) {
+	marker := t.TempDir() + "/ran"
+	c := NewCmd("sh", "-c", "touch "+marker)
+	c.mu.Lock()
+	l, err := c.prepareLaunchLocked(notRestart)
+	require.NoError(t, err)
+	req := c.requestStopLocked()
+	c.unlock()
+	assert.Equal(t, StateStopping, c.Status().State)
+
+	require.NoError(t, c.execLaunch(l))
+	req.wait()
+	st := c.Wait()
+	assert.Equal(t, StateInterrupted, st.State)
+	assert.True(t, st.Stopped)
+	assert.Zero(t, st.PID)
+	assert.NoFileExists(t, marker, "the program ran")
+}

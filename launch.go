@@ -90,8 +90,17 @@ func (c *Cmd) prepareLaunchLocked(kind restartKind) (*launch, error) {
 }
 
 // execLaunch executes the program of l, without c.mu, and records the
-// outcome. It returns the exec error, which is also in the state.
+// outcome. It returns the exec error, which is also in the state. A launch
+// stopped before its exec began (a StopAll during SuperviseAll's first
+// starts, say) executes nothing: it ends interrupted.
 func (c *Cmd) execLaunch(l *launch) error {
+	c.mu.Lock()
+	if l.stopRequested {
+		defer c.unlock()
+		c.abandonLaunchLocked(l)
+		return nil
+	}
+	c.mu.Unlock() // nothing changed: no snapshot to publish
 	r, err := c.startRun(l.cfg, l.done)
 	c.mu.Lock()
 	defer c.unlock()
@@ -122,6 +131,20 @@ func (c *Cmd) execLaunch(l *launch) error {
 		c.owner.notify()
 	}
 	return nil
+}
+
+// abandonLaunchLocked ends launch l, stopped before its exec began: the
+// state goes from stopping to interrupted, as for a run stopped on request,
+// with no process. c.mu is held.
+func (c *Cmd) abandonLaunchLocked(l *launch) {
+	c.launching = nil
+	c.stopped = true
+	c.stopTime = time.Now()
+	c.setState(StateInterrupted)
+	c.releaseSocketsIfDoneLocked()
+	c.snapshotLocked() // before done: a waiter sees the end
+	close(l.done)
+	close(l.execd)
 }
 
 // failStartLocked ends a start that could not be made (an exec error, a
