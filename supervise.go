@@ -133,7 +133,7 @@ func (s *supervision) loop(startDelay time.Duration, first *launch, launched boo
 	c := s.cmd
 	defer s.finish()
 	if first != nil {
-		_ = c.execLaunch(first) // the outcome is in the state
+		_ = onOwnStack(func() error { return c.execLaunch(first) }) // the outcome is in the state
 	}
 	if startDelay > 0 { // supervise has set the state starting
 		if !s.sleep(startDelay) {
@@ -144,27 +144,11 @@ func (s *supervision) loop(startDelay time.Duration, first *launch, launched boo
 	backoffOver := false // the next launch is the restart a backoff scheduled
 	for {
 		if !launched {
-			c.mu.Lock()
-			if s.stopped {
-				c.unlock()
+			over := backoffOver
+			backoffOver = false
+			if onOwnStack(func() bool { return s.launch(over) }) {
 				s.stoppedWhileWaiting()
 				return
-			}
-			// Restarts counts the restarts that happen: a requested one,
-			// or else the scheduled one (a request during a backoff
-			// replaces it).
-			kind := notRestart
-			switch {
-			case s.takeRestart():
-				kind = requestedRestart
-			case backoffOver:
-				kind = scheduledRestart
-			}
-			backoffOver = false
-			l, _ := c.prepareLaunchLocked(kind) // a failure is in the state
-			c.unlock()
-			if l != nil {
-				_ = c.execLaunch(l) // the outcome is in the state
 			}
 		}
 		launched = false
@@ -206,6 +190,33 @@ func (s *supervision) loop(startDelay time.Duration, first *launch, launched boo
 		}
 		backoffOver = true
 	}
+}
+
+// launch starts the supervision's next run, and reports false, unless the
+// supervision is stopped (true): backoffOver says that it is the restart a
+// backoff scheduled. The outcome of the start is in the state.
+func (s *supervision) launch(backoffOver bool) (stopped bool) {
+	c := s.cmd
+	c.mu.Lock()
+	if s.stopped {
+		c.unlock()
+		return true
+	}
+	// Restarts counts the restarts that happen: a requested one, or else
+	// the scheduled one (a request during a backoff replaces it).
+	kind := notRestart
+	switch {
+	case s.takeRestart():
+		kind = requestedRestart
+	case backoffOver:
+		kind = scheduledRestart
+	}
+	l, _ := c.prepareLaunchLocked(kind) // a failure is in the state
+	c.unlock()
+	if l != nil {
+		_ = c.execLaunch(l) // the outcome is in the state
+	}
+	return false
 }
 
 // sleep waits d, or until a restart is requested (true, early), or until
