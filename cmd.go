@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -327,21 +326,10 @@ func (c *Cmd) WatchedFiles() []string {
 		files = append(files, v.program)
 	case v.spec.program0 != "":
 		if path, err := exec.LookPath(v.spec.program0); err == nil {
-			files = append(files, absIn(v.spec.dir, path))
+			files = append(files, proc.AbsIn(v.spec.dir, path))
 		}
 	}
 	return append(files, v.spec.watchFiles...)
-}
-
-// absIn returns path made absolute, relative to dir if dir is set.
-func absIn(dir, path string) string {
-	if !filepath.IsAbs(path) && dir != "" {
-		path = filepath.Join(dir, path)
-	}
-	if abs, err := filepath.Abs(path); err == nil {
-		return abs
-	}
-	return path
 }
 
 // group is the Cmd's Group as observers see it (see Cmd).

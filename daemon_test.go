@@ -102,7 +102,7 @@ func BenchmarkDaemonCheck(b *testing.B) {
 			proc.ExitedCleanly(c.Process.Pid)
 			proc.LeftBehind(proc.NewRunTrace("no-such-token", nil), c.Process.Pid, maxLeftShown, false)
 		}
-		b.ReportMetric(float64(len(pids())), "procs")
+		b.ReportMetric(float64(len(proc.Pids())), "procs")
 	})
 	b.Run("baseline-exec", func(b *testing.B) {
 		for b.Loop() {

@@ -19,9 +19,9 @@ import (
 
 // guardianOf returns the pid of the live guardian of host, 0 for none.
 func guardianOf(host int) int {
-	for _, pid := range pids() {
-		st, ok := statOf(pid)
-		if !ok || st.ppid != host || st.state == 'Z' {
+	for _, pid := range proc.Pids() {
+		st, ok := proc.ReadStat(pid)
+		if !ok || st.PPID != host || st.State == 'Z' {
 			continue
 		}
 		cmdline, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
@@ -37,8 +37,8 @@ func guardianOf(host int) int {
 func carriersOf(host int) []int {
 	prefix := []byte(proc.RunTokenEnv + "=" + strconv.Itoa(host) + ".")
 	var found []int
-	for _, pid := range pids() {
-		if st, ok := statOf(pid); !ok || st.state == 'Z' {
+	for _, pid := range proc.Pids() {
+		if st, ok := proc.ReadStat(pid); !ok || st.State == 'Z' {
 			continue
 		}
 		env, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")

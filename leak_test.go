@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/overseer-go/overseer/internal/proc"
 	"github.com/overseer-go/overseer/internal/testbuild"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -315,8 +316,8 @@ func defunctChildren(t *testing.T) []string {
 // procStat returns the parent and the state of process pid, and false if it
 // is gone.
 func procStat(pid int) (ppid int, state byte, ok bool) {
-	st, ok := statOf(pid)
-	return st.ppid, st.state, ok
+	st, ok := proc.ReadStat(pid)
+	return st.PPID, st.State, ok
 }
 
 func procComm(pid int) string {

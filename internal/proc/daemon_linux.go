@@ -100,7 +100,7 @@ func (t RunTrace) carries(pid int) bool {
 // are passed over.
 func LeftBehind(trace RunTrace, leader, max int, subreaper bool) []int {
 	self := os.Getpid()
-	lead, ok := statOf(leader) // a zombie still has its stat
+	lead, ok := ReadStat(leader) // a zombie still has its stat
 	if !ok {
 		return nil
 	}
@@ -108,17 +108,17 @@ func LeftBehind(trace RunTrace, leader, max int, subreaper bool) []int {
 	// leader has a greater pid, unless the counter went round since.
 	wrapped := lastPID() < leader
 	var left []int
-	for _, pid := range pids() {
+	for _, pid := range Pids() {
 		if pid == self || pid == leader || (pid < leader && !wrapped) {
 			continue
 		}
-		st, ok := statOf(pid)
+		st, ok := ReadStat(pid)
 		// What the run started began after it: the older processes of the
 		// system are passed over without a look at their environment.
-		if !ok || st.state == 'Z' || st.state == 'X' || st.start < lead.start {
+		if !ok || st.State == 'Z' || st.State == 'X' || st.Start < lead.Start {
 			continue
 		}
-		if st.pgrp == leader || ((subreaper || st.ppid != self) && trace.carries(pid)) {
+		if st.PGRP == leader || ((subreaper || st.PPID != self) && trace.carries(pid)) {
 			if left = append(left, pid); len(left) == max {
 				break
 			}

@@ -39,6 +39,6 @@ func TestGuardianKillsTheGroupsOfADeadHost(t *testing.T) {
 // alive reports whether pid runs: it exists and is not a zombie (an orphan
 // is reaped by whoever adopted it, which may be slow).
 func alive(pid int) bool {
-	st, ok := statOf(pid)
-	return ok && st.state != 'Z' && st.state != 'X'
+	st, ok := ReadStat(pid)
+	return ok && st.State != 'Z' && st.State != 'X'
 }

@@ -26,7 +26,7 @@ func sweepStarts(pending map[string][]string) {
 		}
 	}
 	self := os.Getpid()
-	for _, pid := range pids() {
+	for _, pid := range Pids() {
 		if pid != self {
 			sweep(pid, pending, pipes)
 		}
@@ -51,11 +51,11 @@ func sweep(pid int, pending map[string][]string, pipes map[string]bool) {
 	if !startedBy(pid, pending, pipes) {
 		return
 	}
-	st, ok := statOf(pid)
+	st, ok := ReadStat(pid)
 	if fd >= 0 && unix.PidfdSendSignal(fd, 0, nil, 0) != nil {
 		return // ended while /proc was read: what was read may be another's
 	}
-	if ok && st.pgrp == pid {
+	if ok && st.PGRP == pid {
 		_ = syscall.Kill(-pid, syscall.SIGKILL) // ESRCH: the group is gone
 	}
 	if fd >= 0 {

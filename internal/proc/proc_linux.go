@@ -106,9 +106,9 @@ func (p *Process) Reap() (syscall.WaitStatus, error) {
 // liveMember reports whether process pid is a member of process group pgid
 // and not a zombie (a signal to a zombie reaches nobody, without error).
 func liveMember(pid, pgid int) (bool, error) {
-	st, ok := statOf(pid)
+	st, ok := ReadStat(pid)
 	if !ok {
 		return false, syscall.ESRCH
 	}
-	return st.state != 'Z' && st.state != 'X' && st.pgrp == pgid, nil
+	return st.State != 'Z' && st.State != 'X' && st.PGRP == pgid, nil
 }

@@ -90,7 +90,7 @@ func Start(spec Spec) (*Started, error) {
 	if spec.NeedsWrapper && ec.Err == nil {
 		// What exec would refuse, the wrapper could only report as an
 		// exit status: check it here, so that Start fails with it.
-		if err := checkExecutable(absIn(spec.Dir, ec.Path)); err != nil {
+		if err := checkExecutable(AbsIn(spec.Dir, ec.Path)); err != nil {
 			return nil, err
 		}
 		exe, err := executable()
@@ -135,13 +135,13 @@ func Start(spec Spec) (*Started, error) {
 		Process:   newProcess(ec.Process.Pid, pidfd),
 		OS:        ec.Process,
 		Token:     token,
-		Program:   absIn(spec.Dir, program),
+		Program:   AbsIn(spec.Dir, program),
 		Unguarded: unguarded,
 	}, nil
 }
 
-// absIn returns path, taken in dir when relative, as an absolute path.
-func absIn(dir, path string) string {
+// AbsIn returns path, taken in dir when relative, as an absolute path.
+func AbsIn(dir, path string) string {
 	if !filepath.IsAbs(path) && dir != "" {
 		path = filepath.Join(dir, path)
 	}

@@ -57,20 +57,20 @@ func EndDescendants(token string, leader int) {
 	killed := make(map[int]bool)
 	for range maxEndRounds {
 		progress := false
-		for _, pid := range pids() {
+		for _, pid := range Pids() {
 			if pid == self || pid == leader {
 				continue
 			}
-			st, ok := statOf(pid)
+			st, ok := ReadStat(pid)
 			if !ok {
 				continue
 			}
-			if !killed[pid] && st.state != 'Z' && hasMark(pid, mark) {
+			if !killed[pid] && st.State != 'Z' && hasMark(pid, mark) {
 				_ = syscall.Kill(pid, syscall.SIGKILL)
 				killed[pid] = true
 				progress = true
 			}
-			if st.ppid == self && (killed[pid] || st.pgrp == leader) {
+			if st.PPID == self && (killed[pid] || st.PGRP == leader) {
 				// Dead or dying (SIGKILL cannot be refused). Once it is
 				// reaped, its own children have been reparented to us.
 				reapAdopted(pid)
@@ -79,8 +79,8 @@ func EndDescendants(token string, leader int) {
 			}
 		}
 		for pid := range killed {
-			st, ok := statOf(pid)
-			if !ok || !killed[st.ppid] {
+			st, ok := ReadStat(pid)
+			if !ok || !killed[st.PPID] {
 				delete(killed, pid) // gone, or its parent is alive and not ours: it reaps it
 			}
 		}
@@ -92,8 +92,8 @@ func EndDescendants(token string, leader int) {
 	}
 }
 
-// pids lists the processes of the system.
-func pids() []int {
+// Pids lists the processes of the system.
+func Pids() []int {
 	d, err := os.Open("/proc")
 	if err != nil {
 		return nil
@@ -116,33 +116,33 @@ func hasMark(pid int, mark []byte) bool {
 	return err == nil && (bytes.HasPrefix(env, mark) || bytes.Contains(env, append([]byte{0}, mark...)))
 }
 
-// procEntry is what /proc/pid/stat tells of a process.
-type procEntry struct {
-	state      byte
-	ppid, pgrp int
-	start      uint64 // when it started, in clock ticks since boot
+// Stat is what /proc/pid/stat tells of a process.
+type Stat struct {
+	State      byte   // R, S, D, Z, …
+	PPID, PGRP int    // its parent, and its process group
+	Start      uint64 // when it started, in clock ticks since boot
 }
 
-// statOf reads /proc/pid/stat.
-func statOf(pid int) (procEntry, bool) {
+// ReadStat reads /proc/pid/stat; false when pid is gone or unreadable.
+func ReadStat(pid int) (Stat, bool) {
 	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return procEntry{}, false
+		return Stat{}, false
 	}
 	// "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
 	i := bytes.LastIndexByte(stat, ')')
 	if i < 0 {
-		return procEntry{}, false
+		return Stat{}, false
 	}
 	// The fields from the state on: field N of proc(5) is fields[N-3].
 	fields := bytes.Fields(stat[i+1:])
 	if len(fields) < 20 || len(fields[0]) != 1 {
-		return procEntry{}, false
+		return Stat{}, false
 	}
 	ppid, err1 := strconv.Atoi(string(fields[1]))
 	pgrp, err2 := strconv.Atoi(string(fields[2]))
 	start, err3 := strconv.ParseUint(string(fields[19]), 10, 64)
-	return procEntry{state: fields[0][0], ppid: ppid, pgrp: pgrp, start: start}, err1 == nil && err2 == nil && err3 == nil
+	return Stat{State: fields[0][0], PPID: ppid, PGRP: pgrp, Start: start}, err1 == nil && err2 == nil && err3 == nil
 }
 
 // reapAdopted waits for pid, an adopted child that has been sent SIGKILL.
