@@ -62,6 +62,13 @@ func (c *Cmd) Start() error {
 // held.
 func (c *Cmd) prepareLaunchLocked(kind restartKind) (*launch, error) {
 	cfg, err := c.config()
+	return c.prepareLaunchWithLocked(kind, cfg, err)
+}
+
+// prepareLaunchWithLocked is prepareLaunchLocked with the configuration
+// (or its error) read already, by a caller that needed it first. c.mu is
+// held.
+func (c *Cmd) prepareLaunchWithLocked(kind restartKind, cfg runConfig, err error) (*launch, error) {
 	configured := err == nil
 	if !configured && !c.state.active() {
 		return nil, err // a caller's mistake: nothing was tried

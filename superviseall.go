@@ -103,7 +103,7 @@ func (o *Overseer) supervise(c *Cmd, restart, fresh, wait bool) (*supervision, e
 	var first *launch
 	launched := cfg.startDelay == 0
 	if launched {
-		first, _ = c.prepareLaunchLocked(kind) // a failure is in the state
+		first, _ = c.prepareLaunchWithLocked(kind, cfg, nil) // a failure is in the state
 	} else {
 		if restart {
 			c.countRestartLocked(kind)
