@@ -34,15 +34,6 @@ func textPartial(lines []Line) []Line {
 	return out
 }
 
-// seqRange returns first .. last.
-func seqRange(first, last uint64) []uint64 {
-	var out []uint64
-	for i := first; i <= last; i++ {
-		out = append(out, i)
-	}
-	return out
-}
-
 // addLines captures texts as one read of stream s, as a pump does.
 func addLines(o *output, s Stream, texts ...string) {
 	p := newPump("p", 0, s, nil, nil, o, testMaxLine, nil)
@@ -129,14 +120,14 @@ func TestOutputSinceAfterEviction(t *testing.T) {
 		assert.Equal(t, wantStream, l.Stream, "Seq %d", l.Seq)
 		assert.Equal(t, fmt.Sprintf("l%d", l.Seq), l.Text)
 	}
-	assert.Equal(t, seqRange(7, 12), seqs)
+	assert.Equal(t, testbuild.SeqRange(7, 12), seqs)
 
 	got = o.since(9)
 	seqs = seqs[:0]
 	for _, l := range got {
 		seqs = append(seqs, l.Seq)
 	}
-	assert.Equal(t, seqRange(10, 12), seqs)
+	assert.Equal(t, testbuild.SeqRange(10, 12), seqs)
 	assert.Empty(t, o.since(12))
 
 	// Lopsided: only stderr has anything newer.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/overseer-go/overseer/internal/testbuild"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -35,14 +36,6 @@ func ringTexts(first, last int) []string {
 	var out []string
 	for i := first; i <= last; i++ {
 		out = append(out, fmt.Sprintf("l%d", i))
-	}
-	return out
-}
-
-func ringSeqRange(first, last uint64) []uint64 {
-	var out []uint64
-	for i := first; i <= last; i++ {
-		out = append(out, i)
 	}
 	return out
 }
@@ -88,7 +81,7 @@ func TestRingPushWithinMaxLines(t *testing.T) {
 	checkRing(t, r)
 	assert.Equal(t, 10, r.n)
 	assert.Equal(t, texts, r.Texts())
-	assert.Equal(t, ringSeqRange(1, 10), ringSeqs(r))
+	assert.Equal(t, testbuild.SeqRange(1, 10), ringSeqs(r))
 }
 
 func TestRingPushEvictsOldest(t *testing.T) {
@@ -100,7 +93,7 @@ func TestRingPushEvictsOldest(t *testing.T) {
 				pushText(r, uint64(i), fmt.Sprintf("l%d", i))
 				checkRing(t, r)
 				first := max(1, i-maxLines+1)
-				require.Equal(t, ringSeqRange(uint64(first), uint64(i)), ringSeqs(r), "after push %d", i)
+				require.Equal(t, testbuild.SeqRange(uint64(first), uint64(i)), ringSeqs(r), "after push %d", i)
 				require.Equal(t, ringTexts(first, i), r.Texts(), "after push %d", i)
 			}
 		})
@@ -159,7 +152,7 @@ func TestRingAfter(t *testing.T) {
 	// 20 Lines through a ring of 8: it has wrapped and start is not 0.
 	r := newTestRing(8, 1<<20, ringTexts(1, 20)...)
 	checkRing(t, r)
-	require.Equal(t, ringSeqRange(13, 20), ringSeqs(r))
+	require.Equal(t, testbuild.SeqRange(13, 20), ringSeqs(r))
 	require.NotZero(t, r.start, "the ring should have wrapped")
 
 	tests := []struct {
@@ -240,7 +233,7 @@ func TestRingSetLimits(t *testing.T) {
 			n = max(n, 1)
 			assert.Equal(t, ringTexts(60-n+1, 60), r.Texts())
 			first := 60 - n + 1
-			assert.Equal(t, ringSeqRange(uint64(first), 60), ringSeqs(r))
+			assert.Equal(t, testbuild.SeqRange(uint64(first), 60), ringSeqs(r))
 		})
 	}
 }
