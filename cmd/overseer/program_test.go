@@ -488,7 +488,9 @@ func TestRunStopSignalRollingRestart(t *testing.T) {
 	first := parseInfo(t, p.waitLine("pid="))
 	p.waitLine("ready")
 	p.signal(syscall.SIGUSR2)
-	lines := p.waitLines("pid=", "got-INT")
+	// The new run's "ready" comes once its INT handler is set: a stop
+	// signal sent before it would find the default action.
+	lines := p.waitLines("pid=", "ready", "got-INT")
 	second := parseInfo(t, lines[0])
 	require.Eventually(t, func() bool { return errors.Is(syscall.Kill(first.pid, 0), syscall.ESRCH) },
 		10*time.Second, 10*time.Millisecond, "the old run ended on SIGINT")
