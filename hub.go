@@ -3,60 +3,61 @@ package overseer
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/overseer-go/overseer/internal/fanout"
 )
 
-// The backlog bounds of one subscription: how far a subscriber may fall
-// behind before items are dropped for it.
-const (
-	defaultBacklogItems = 1 << 16
-	defaultBacklogBytes = 16 << 20 // of line text
-	// defaultStall is how long a subscriber may take nothing before
-	// backpressure stops waiting for it.
-	defaultStall = time.Second
-)
+// The bounds of a Watch subscription's backlog: how far a subscriber may
+// fall behind before changes are dropped for it.
+const defaultBacklogItems = 1 << 16
 
-// hub fans events and lines out to the channels of Watch and WatchLogs, one
-// fanout.Topic for each; it holds the Overseer's choices: the bounds of a
-// subscription's backlog (64Ki items, or 16 MiB of line text) and whether
-// the pumps wait for line subscribers that are behind.
+// defaultStall is how long a reader may read nothing before backpressure
+// stops waiting for it.
+const defaultStall = time.Second
+
+// hub fans the changes of state out to the channels of Watch, and keeps
+// the LogReaders, which read the lines from the rings; it holds the
+// Overseer's choices: the bound of a Watch backlog, and whether the pumps
+// wait for the readers that are behind.
 type hub struct {
 	events       fanout.Topic[Event]
-	lines        fanout.Topic[Line]
-	backlogItems int // set by NewOverseer; tests lower them
-	backlogBytes int
+	backlogItems int // set by NewOverseer; tests lower it
 
-	// backpressure makes the pumps wait for a line subscriber that is half
-	// a backlog behind, for as long as it makes progress (WithLogBackpressure).
+	// readers are the open LogReaders; under the Overseer's mu.
+	readers     []*LogReader
+	linesMissed atomic.Uint64 // lines the readers missed, over all of them
+
+	// backpressure makes the pumps wait for a reader before they evict a
+	// line it has not read, for as long as it reads (WithLogBackpressure).
 	backpressure bool
-	stall        time.Duration // how long without progress makes a subscriber stuck
+	stall        time.Duration // how long without a read makes a reader stuck
 }
 
 func (h *hub) init() {
-	h.backlogItems, h.backlogBytes = defaultBacklogItems, defaultBacklogBytes
+	h.backlogItems = defaultBacklogItems
 	h.stall = defaultStall
-	h.lines.Size = func(l Line) int { return len(l.Text) }
 }
-
-func (h *hub) wantLines() bool { return h.lines.Active() }
 
 func (h *hub) publishEvent(ev Event) { h.events.Publish(ev) }
 
-func (h *hub) publishLines(lines []Line) { h.lines.Publish(lines...) }
-
-// waitForLines is the backpressure (see fanout.Topic.WaitBehind).
-func (h *hub) waitForLines() {
-	if h.backpressure {
-		h.lines.WaitBehind(h.stall)
+// attach gives every reader that reads process id a cursor in out (a
+// process just added). The Overseer's mu is held.
+func (h *hub) attach(id string, out *output) {
+	for _, r := range h.readers {
+		if r.reads(id) {
+			r.attach(out, 0)
+		}
 	}
 }
 
-// subscribe adds a subscription of ch to t, with the hub's bounds, and
-// returns the function that ends it.
-func subscribe[T any](h *hub, t *fanout.Topic[T], ch chan<- T) (stop func()) {
-	return t.Subscribe(ch, fanout.Backlog{Items: h.backlogItems, Bytes: h.backlogBytes})
+// detach drops the readers' cursors in out (a process removed). The
+// Overseer's mu is held.
+func (h *hub) detach(out *output) {
+	for _, r := range h.readers {
+		r.detach(out)
+	}
 }
 
 // Watch makes the Overseer send every change of state of every process to
@@ -70,26 +71,16 @@ func subscribe[T any](h *hub, t *fanout.Topic[T], ch chan<- T) (stop func()) {
 // so ch may then be closed. Call it when done: it also ends the goroutine.
 // A nil ch subscribes nothing.
 func (o *Overseer) Watch(ch chan<- Event) (stop func()) {
-	return subscribe(&o.hub, &o.hub.events, ch)
+	return o.hub.events.Subscribe(ch, fanout.Backlog{Items: o.hub.backlogItems})
 }
 
-// WatchLogs makes the Overseer send every output line of every process to
-// ch as it is read, as Watch does for changes of state: never blocking, with
-// a backlog for a subscriber that falls behind, bounded by 65,536 lines and
-// 16 MiB of text. Lines beyond it are dropped for that subscriber and
-// counted by Dropped; the subscriber sees the loss as a gap in the
-// process's Seq, and can fetch what it missed from Cmd.Lines while the ring
-// still holds it. The lines of each process arrive in Seq order. The
-// returned function ends the subscription as Watch's does.
-func (o *Overseer) WatchLogs(ch chan<- Line) (stop func()) {
-	return subscribe(&o.hub, &o.hub.lines, ch)
-}
-
-// Dropped returns how many events and lines were dropped since the
-// Overseer was made because a subscriber had fallen more than a full
-// backlog behind.
+// Dropped returns how many events were dropped for Watch subscribers that
+// had fallen more than a full backlog behind, and how many lines
+// LogReaders (WatchLogs included) missed because they had fallen further
+// behind than the rings reach, since the Overseer was made. A reader's
+// lines count once it reads past them, or is closed.
 func (o *Overseer) Dropped() (events, lines uint64) {
-	return o.hub.events.Dropped(), o.hub.lines.Dropped()
+	return o.hub.events.Dropped(), o.hub.linesMissed.Load()
 }
 
 // event is every Cmd's onEvent: it logs, publishes, and wakes SuperviseAll

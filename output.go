@@ -20,23 +20,15 @@ type output struct {
 	stderr linebuf.Ring
 	// Lines captured of each stream, for Status.
 	stdoutN, stderrN uint64
-	// sink, when set, receives every batch of new Lines in Seq order, under
-	// mu. It must not block (the Overseer's hub only makes non-blocking
-	// sends, as os/signal does).
-	sink lineSink
+	// cursors are the LogReaders' places in this output. The slice is
+	// replaced, never changed in place, so that a pump can wake them
+	// after it has let go of mu.
+	cursors []*cursor
+	// paced counts the cursors that the pumps wait for before they evict a
+	// line they have not read (WithLogBackpressure).
+	paced int
 	// watches are the WaitLines in progress.
 	watches []*lineWatch
-}
-
-// lineSink takes the Lines of a Cmd as they are read.
-type lineSink interface {
-	// wantLines reports whether anyone listens, so that no strings are made
-	// for nobody.
-	wantLines() bool
-	publishLines([]Line)
-	// waitForLines returns when the subscribers can take more; it is
-	// called without the output's lock.
-	waitForLines()
 }
 
 func (o *output) ring(s Stream) *linebuf.Ring {
@@ -53,9 +45,9 @@ func (o *output) setLimits(maxLines, maxBytes, maxLine int) {
 	o.mu.Unlock()
 }
 
-func (o *output) setSink(id string, sink lineSink) {
+func (o *output) setID(id string) {
 	o.mu.Lock()
-	o.id, o.sink = id, sink
+	o.id = id
 	o.mu.Unlock()
 }
 
@@ -64,44 +56,77 @@ func (o *output) setSink(id string, sink lineSink) {
 func (o *output) since(seq uint64) []Line {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.sinceLocked(seq)
+	return o.appendAfterLocked(nil, seq, -1, -1)
 }
 
-func (o *output) sinceLocked(seq uint64) []Line {
-	rings := [2]*linebuf.Ring{&o.stdout, &o.stderr}
-	streams := [2]Stream{StreamStdout, StreamStderr}
-	var from [2]int
+// appendAfterLocked appends to dst the Lines held with Seq > seq, of both
+// streams, in Seq order: at most maxLines of them, and no more once their
+// Texts reach maxBytes (one line always; a negative bound is none). Their
+// Texts share one allocation. out.mu is held.
+func (o *output) appendAfterLocked(dst []Line, seq uint64, maxLines, maxBytes int) []Line {
+	w := o.walkAfter(seq)
+	// The first walk finds how far the bounds reach.
 	n, size := 0, 0
-	for k, r := range rings {
-		from[k] = r.After(seq)
-		if from[k] < r.Len() {
-			n += r.Len() - from[k]
-			size += r.BytesFrom(from[k])
+	for m, _ := w.next(); m != nil; m, _ = w.next() {
+		if n == maxLines || (maxBytes >= 0 && n > 0 && size >= maxBytes) {
+			break
 		}
+		size += int(m.Len)
+		n++
 	}
-	out := make([]Line, 0, n)
+	if n == 0 {
+		return dst
+	}
+	dst = slices.Grow(dst, n)
 	var b strings.Builder
 	b.Grow(size)
-	next := from
-	for len(out) < n {
-		k := 0
-		if next[0] == rings[0].Len() || (next[1] < rings[1].Len() && rings[1].At(next[1]).Seq < rings[0].At(next[0]).Seq) {
-			k = 1
-		}
-		m := rings[k].At(next[k])
-		next[k]++
-		rings[k].WriteText(&b, m)
-		out = append(out, Line{ID: o.id, Stream: streams[k], Seq: m.Seq, PID: int(m.PID), Time: time.Unix(0, m.Time), Partial: m.Partial})
+	start := len(dst)
+	w = o.walkAfter(seq)
+	for range n {
+		m, k := w.next()
+		w.rings[k].WriteText(&b, m)
+		dst = append(dst, Line{ID: o.id, Stream: StreamStdout + Stream(k), Seq: m.Seq, PID: int(m.PID), Time: time.Unix(0, m.Time), Partial: m.Partial})
 	}
-	// Cut the Texts out of the one string, walking the rings again.
-	all, next := b.String(), from
-	for i := range out {
-		k := int(out[i].Stream - StreamStdout)
-		m := rings[k].At(next[k])
-		next[k]++
-		out[i].Text, all = all[:m.Len], all[m.Len:]
+	// The second walk cuts the Texts out of the one string.
+	all := b.String()
+	w = o.walkAfter(seq)
+	for i := start; i < len(dst); i++ {
+		m, _ := w.next()
+		dst[i].Text, all = all[:m.Len], all[m.Len:]
 	}
-	return out
+	return dst
+}
+
+// ringWalk goes through the lines of both rings in Seq order.
+type ringWalk struct {
+	rings [2]*linebuf.Ring
+	at    [2]int
+}
+
+// walkAfter starts a walk at the oldest line held with Seq > seq. out.mu
+// is held while the walk is used.
+func (o *output) walkAfter(seq uint64) ringWalk {
+	w := ringWalk{rings: [2]*linebuf.Ring{&o.stdout, &o.stderr}}
+	for k, r := range w.rings {
+		w.at[k] = r.After(seq)
+	}
+	return w
+}
+
+// next returns the next line and its ring (0 stdout, 1 stderr), or nil at
+// the end.
+func (w *ringWalk) next() (*linebuf.Meta, int) {
+	in0, in1 := w.at[0] < w.rings[0].Len(), w.at[1] < w.rings[1].Len()
+	k := 0
+	switch {
+	case !in0 && !in1:
+		return nil, 0
+	case !in0 || (in1 && w.rings[1].At(w.at[1]).Seq < w.rings[0].At(w.at[0]).Seq):
+		k = 1
+	}
+	m := w.rings[k].At(w.at[k])
+	w.at[k]++
+	return m, k
 }
 
 func (o *output) counts() (stdout, stderr uint64) {
@@ -130,7 +155,7 @@ func (o *output) watch(pid int, from uint64, match func(Line) bool) (<-chan Line
 	w := &lineWatch{pid: pid, match: match, found: make(chan Line, 1)}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	for _, l := range o.sinceLocked(from) {
+	for _, l := range o.appendAfterLocked(nil, from, -1, -1) {
 		if l.PID == pid && match(l) {
 			w.found <- l
 			return w.found, func() {}

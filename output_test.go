@@ -41,7 +41,7 @@ func addLines(o *output, s Stream, texts ...string) {
 	for _, text := range texts {
 		read = append(append(read, text...), '\n')
 	}
-	p.capture(new(chunk), read, captureRead)
+	p.capture(read, captureRead)
 }
 
 // withoutTime zeroes the Time of lines, for comparisons.
@@ -56,7 +56,7 @@ func withoutTime(lines []Line) []Line {
 func TestOutputSince(t *testing.T) {
 	var o output
 	o.setLimits(100, 1<<20, testMaxLine)
-	o.setSink("p", nil)
+	o.setID("p")
 
 	batches := []struct {
 		stream Stream
@@ -140,26 +140,66 @@ func TestOutputSinceAfterEviction(t *testing.T) {
 	assert.Equal(t, []uint64{12, 13, 14}, seqs)
 }
 
-// sinkFunc is a lineSink that always listens.
-type sinkFunc func([]Line)
+// testCursor attaches to o a cursor of a reader of its own, at the last
+// tail lines held, as NewLogReader does.
+func testCursor(o *output, tail int) *cursor {
+	r := &LogReader{wake: make(chan struct{}, 1), done: make(chan struct{})}
+	cur := &cursor{r: r, out: o, stall: defaultStall}
+	o.attach(cur, tail)
+	return cur
+}
 
-func (f sinkFunc) wantLines() bool           { return true }
-func (f sinkFunc) publishLines(lines []Line) { f(lines) }
-func (f sinkFunc) waitForLines()             {}
-
-func TestOutputPublish(t *testing.T) {
+// A cursor reads what it has not read, within the bounds, and counts what
+// the rings let go before it got there.
+func TestOutputRead(t *testing.T) {
 	var o output
-	o.setLimits(1, 1<<20, testMaxLine) // the ring keeps less than a read
-	var published [][]Line
-	o.setSink("p", sinkFunc(func(lines []Line) {
-		published = append(published, withoutTime(lines))
-	}))
+	o.setLimits(2, 1<<20, testMaxLine) // two lines a stream
+	o.setID("p")
+	cur := testCursor(&o, 0)
 	addLines(&o, StreamStdout, "a", "b")
 	addLines(&o, StreamStderr, "c")
-	require.Len(t, published, 2)
+	assert.True(t, cur.queued.Load(), "the pumps woke the reader")
+
+	lines, missed, more := o.read(cur, nil, 2, -1)
 	assert.Equal(t, []Line{
 		{ID: "p", Stream: StreamStdout, Seq: 1, Text: "a"},
 		{ID: "p", Stream: StreamStdout, Seq: 2, Text: "b"},
-	}, published[0], "a subscriber gets every line, whatever the ring keeps")
-	assert.Equal(t, []Line{{ID: "p", Stream: StreamStderr, Seq: 3, Text: "c"}}, published[1])
+	}, withoutTime(lines))
+	assert.Zero(t, missed)
+	assert.True(t, more, "bounded to two lines: c is left")
+
+	addLines(&o, StreamStdout, "d", "e", "f") // a and b go, and d unread
+	lines, missed, more = o.read(cur, lines[:0], -1, -1)
+	assert.Equal(t, []Line{
+		{ID: "p", Stream: StreamStderr, Seq: 3, Text: "c"},
+		{ID: "p", Stream: StreamStdout, Seq: 5, Text: "e"},
+		{ID: "p", Stream: StreamStdout, Seq: 6, Text: "f"},
+	}, withoutTime(lines))
+	assert.Equal(t, uint64(1), missed, "d was let go unread")
+	assert.False(t, more)
+
+	lines, missed, more = o.read(cur, lines[:0], -1, -1)
+	assert.Empty(t, lines)
+	assert.Zero(t, missed)
+	assert.False(t, more)
+
+	// A byte bound ends a read after the line that reaches it.
+	addLines(&o, StreamStderr, "gggg", "hhhh")
+	lines, _, more = o.read(cur, lines[:0], -1, 3)
+	assert.Equal(t, []string{"gggg"}, texts(lines))
+	assert.True(t, more)
+
+	// Tail starts a cursor at the last lines held, never before the oldest.
+	assert.Equal(t, []string{"f", "gggg", "hhhh"}, texts(readAll(&o, testCursor(&o, 3))))
+	assert.Equal(t, []string{"e", "f", "gggg", "hhhh"}, texts(readAll(&o, testCursor(&o, TailAll))))
+	assert.Equal(t, []string{"e", "f", "gggg", "hhhh"}, texts(readAll(&o, testCursor(&o, 100))))
+	assert.Empty(t, readAll(&o, testCursor(&o, 0)))
+}
+
+func readAll(o *output, cur *cursor) []Line {
+	lines, missed, _ := o.read(cur, nil, -1, -1)
+	if missed > 0 {
+		panic("missed lines")
+	}
+	return lines
 }

@@ -73,7 +73,7 @@ func WithLogger(logger *slog.Logger) Option {
 // subscriber, and a subscriber starved of CPU by many fast processes loses
 // lines (counted by Dropped).
 func WithLogBackpressure() Option {
-	return func(o *Overseer) { o.hub.backpressure, o.hub.lines.Elastic = true, true }
+	return func(o *Overseer) { o.hub.backpressure = true }
 }
 
 // WithSubreaper makes the host a child subreaper (Linux's
@@ -205,7 +205,8 @@ func (o *Overseer) AddCmd(id string, c *Cmd) error {
 	c.subreaper = o.subreaper
 	c.spec = c.fieldSpec() // what observers show until the next start: the caller's own call
 	c.unlock()
-	c.out.setSink(id, &o.hub)
+	c.out.setID(id)
+	o.hub.attach(id, &c.out)
 	o.added++
 	c.added.Store(o.added) // atomic: a SuperviseAll of its former Overseer may still sort it
 	o.procs[id] = c
@@ -235,7 +236,7 @@ func (o *Overseer) Remove(id string) error {
 	c.socks.Close() // the Listeners go with the process
 	c.socks = nil
 	c.unlock()
-	c.out.setSink(id, nil)
+	o.hub.detach(&c.out)
 	delete(o.procs, id)
 	o.publishRegistryLocked(c, false)
 	o.mu.Unlock()

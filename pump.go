@@ -23,18 +23,7 @@ const readSize = 64 << 10
 // hold no read buffers.
 type chunk struct {
 	buf [readSize]byte
-	// The Lines of this read for the subscribers, made only when there are
-	// some: their Texts back to back in text, where each one ends in ends;
-	// a Text of ownTextMin bytes or more is a string of its own (ends -1).
-	lines []Line
-	text  []byte
-	ends  []int
 }
-
-// ownTextMin is the length from which a line's Text for the subscribers is
-// made as a string of its own, copied once, instead of going through the
-// chunk's text with the short lines of its read (copied twice).
-const ownTextMin = readSize / 4
 
 // chunks is shared by every pump of the package: it is a cache of scratch
 // memory, with no state that one Cmd could see of another's.
@@ -58,10 +47,9 @@ type pump struct {
 	split  linebuf.Splitter // its Emit is p.line
 	logger *slog.Logger
 
-	// The read being captured, for p.line; set under out.mu.
-	c       *chunk
-	now     int64 // when it was read, in Unix nanoseconds
-	collect bool  // whether to make Lines for the subscribers
+	// When the read being captured was read, in Unix nanoseconds, for
+	// p.line; set under out.mu.
+	now int64
 
 	// The pipe's read deadline serves two ends: the run's, once the
 	// process group is gone (endAt), and the unfinished line's, which is
@@ -122,7 +110,7 @@ func (p *pump) run() {
 				c = chunks.Get().(*chunk)
 				_ = conn.Control(func(fd uintptr) { n, rerr = proc.ReadRetry(int(fd), c.buf[:]) })
 				if rerr == syscall.EAGAIN {
-					p.capture(c, nil, capturePartial)
+					p.capture(nil, capturePartial)
 					chunks.Put(c)
 					continue
 				}
@@ -146,13 +134,11 @@ func (p *pump) run() {
 			}
 			break
 		}
-		p.handle(c, c.buf[:n])
+		p.handle(c.buf[:n])
 		chunks.Put(c)
 		p.armPartial()
 	}
-	c := chunks.Get().(*chunk)
-	p.capture(c, nil, captureEnd)
-	chunks.Put(c)
+	p.capture(nil, captureEnd)
 }
 
 // endBy makes the pump stop waiting for its pipe at t: the run's end.
@@ -208,40 +194,29 @@ func (p *pump) drain(conn syscall.RawConn) {
 				return
 			}
 			total += n
-			p.handle(c, c.buf[:n])
+			p.handle(c.buf[:n])
 		}
 	})
 }
 
 // handle passes one read's bytes on.
-func (p *pump) handle(c *chunk, data []byte) {
+func (p *pump) handle(data []byte) {
 	if p.raw != nil {
 		if _, err := p.raw.Write(data); err != nil {
 			p.logError("write", err)
 			p.raw = nil // keep reading: the child must never block on us
 		}
 	}
-	p.capture(c, data, captureRead)
+	p.capture(data, captureRead)
 }
 
-// capture keeps what of the splitter's input what says, and publishes it.
-func (p *pump) capture(c *chunk, data []byte, what int) {
+// capture keeps what of the splitter's input what says, and wakes the
+// LogReaders when there are new lines: once per read, not once per line.
+func (p *pump) capture(data []byte, what int) {
 	o := p.out
 	o.mu.Lock()
-	sink := p.keep(c, data, what)
-	o.mu.Unlock()
-	if sink != nil {
-		sink.waitForLines() // without the lock: readers of the output go on
-	}
-}
-
-// keep splits and keeps, and publishes to the sink, which it returns if it
-// published anything. out.mu is held.
-func (p *pump) keep(c *chunk, data []byte, what int) lineSink {
-	o := p.out
-	now := time.Now().Round(0) // as the ring keeps it: no monotonic reading
-	p.c, p.now = c, now.UnixNano()
-	p.collect = o.sink != nil && o.sink.wantLines()
+	before := o.seq
+	p.now = time.Now().Round(0).UnixNano() // as the ring keeps it: no monotonic reading
 	switch what {
 	case captureRead:
 		p.split.Split(data)
@@ -250,29 +225,19 @@ func (p *pump) keep(c *chunk, data []byte, what int) lineSink {
 	case captureEnd:
 		p.split.Flush()
 	}
-	p.c = nil
-	if len(c.lines) == 0 {
-		return nil
+	cursors := o.cursors
+	if o.seq == before {
+		cursors = nil
 	}
-	all := string(c.text)
-	start := 0
-	for i, end := range c.ends {
-		l := &c.lines[i]
-		l.ID, l.PID, l.Stream, l.Time = p.id, p.pid, p.stream, now
-		if end >= 0 {
-			l.Text, start = all[start:end], end
-		}
-	}
-	o.sink.publishLines(c.lines)
-	clear(c.lines) // let the Texts go: the chunk goes back to the pool
-	c.lines, c.text, c.ends = c.lines[:0], c.text[:0], c.ends[:0]
-	return o.sink
+	o.mu.Unlock()
+	wakeCursors(cursors)
 }
 
 // line is the splitter's Emit: it numbers one line and keeps it. out.mu is
-// held.
+// held (and let go while it waits for a paced reader: see makeRoom).
 func (p *pump) line(text []byte, partial bool) {
 	o := p.out
+	o.makeRoom(p.stream, len(text))
 	o.seq++
 	if p.stream == StreamStderr {
 		o.stderrN++
@@ -280,24 +245,8 @@ func (p *pump) line(text []byte, partial bool) {
 		o.stdoutN++
 	}
 	o.ring(p.stream).Push(o.seq, p.now, int32(p.pid), text, partial)
-	own := p.collect && len(text) >= ownTextMin
-	var s string // the Text, when the line needs a string of its own
-	if own || len(o.watches) > 0 {
-		s = string(text)
-	}
 	if len(o.watches) > 0 {
-		o.offer(Line{ID: o.id, Stream: p.stream, Seq: o.seq, PID: p.pid, Time: time.Unix(0, p.now), Text: s, Partial: partial})
-	}
-	if p.collect {
-		c := p.c
-		if own {
-			c.ends = append(c.ends, -1)
-			c.lines = append(c.lines, Line{Seq: o.seq, Text: s, Partial: partial})
-			return
-		}
-		c.text = append(c.text, text...)
-		c.ends = append(c.ends, len(c.text))
-		c.lines = append(c.lines, Line{Seq: o.seq, Partial: partial})
+		o.offer(Line{ID: o.id, Stream: p.stream, Seq: o.seq, PID: p.pid, Time: time.Unix(0, p.now), Text: string(text), Partial: partial})
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
 
@@ -63,24 +62,6 @@ func TestDropsBeyondBacklog(t *testing.T) {
 	stop()
 }
 
-// The byte bound counts Size; one item is held however large.
-func TestBacklogBytes(t *testing.T) {
-	defer goleak.VerifyNone(t)
-	topic := Topic[string]{Size: func(s string) int { return len(s) }}
-	ch := make(chan string)
-	stop := topic.Subscribe(ch, Backlog{Items: 100, Bytes: 10})
-	topic.Publish("aaaa", "bbbb", "cccc", "dddd")
-	assert.Equal(t, uint64(2), topic.Dropped(), "8 bytes fit in 10, the third item does not")
-	assert.Equal(t, []string{"aaaa", "bbbb"}, receive(t, ch, 2))
-	stop()
-
-	big := make(chan string)
-	stop = topic.Subscribe(big, Backlog{Items: 100, Bytes: 10})
-	defer stop()
-	topic.Publish("a line longer than the bound")
-	assert.Equal(t, []string{"a line longer than the bound"}, receive(t, big, 1))
-}
-
 // Once stop has returned nothing is sent to the channel, so it can be
 // closed while publishers go on; stop ends the subscription's goroutine
 // even when it is blocked on a subscriber that does not read.
@@ -113,68 +94,6 @@ func TestStopThenClose(t *testing.T) {
 	}
 	close(done)
 	wg.Wait()
-	assert.False(t, topic.Active())
-}
-
-func TestActive(t *testing.T) {
-	var topic Topic[int]
-	assert.False(t, topic.Active())
-	stop := topic.Subscribe(make(chan int), Backlog{Items: 1})
-	assert.True(t, topic.Active())
-	stop()
-	assert.False(t, topic.Active())
-
-	stop = topic.Subscribe(nil, Backlog{Items: 1})
-	assert.False(t, topic.Active(), "a nil channel subscribes nothing")
-	stop()
-	topic.Publish(1)
-	assert.Zero(t, topic.Dropped())
-}
-
-// With WaitBehind between batches, an elastic topic loses nothing for a
-// subscriber that reads, however slowly, with a backlog far smaller than
-// what is published.
-func TestWaitBehindLosesNothing(t *testing.T) {
-	defer goleak.VerifyNone(t)
-	topic := Topic[int]{Elastic: true}
-	ch := make(chan int)
-	stop := topic.Subscribe(ch, Backlog{Items: 8})
-	defer stop()
-	const batches, batch = 200, 8
-	got := make(chan []int, 1)
-	go func() {
-		var out []int // the test's deadline ends a hang
-		for len(out) < batches*batch {
-			out = append(out, <-ch)
-		}
-		got <- out
-	}()
-	for b := range batches {
-		vs := make([]int, batch)
-		for i := range vs {
-			vs[i] = b*batch + i
-		}
-		topic.Publish(vs...)
-		topic.WaitBehind(time.Minute) // never stuck: the reader reads
-	}
-	assert.Equal(t, seq(batches*batch), <-got)
-	assert.Zero(t, topic.Dropped())
-}
-
-// A subscriber that takes nothing for a stall is stuck: WaitBehind stops
-// waiting for it, and what is beyond its backlog is dropped again.
-func TestWaitBehindLeavesAStuckSubscriber(t *testing.T) {
-	defer goleak.VerifyNone(t)
-	topic := Topic[int]{Elastic: true}
-	ch := make(chan int) // never read
-	stop := topic.Subscribe(ch, Backlog{Items: 4})
-	defer stop()
-	topic.Publish(seq(20)...)
-	require.Zero(t, topic.Dropped(), "elastic: the whole batch is held")
-	topic.WaitBehind(time.Millisecond) // returns: the subscriber is stuck
-	topic.Publish(seq(20)...)
-	assert.Equal(t, uint64(20), topic.Dropped(), "stuck and full: the next batch is dropped")
-	topic.WaitBehind(time.Hour) // returns at once: stuck subscribers are not waited for
 }
 
 // BenchmarkHubPublish measures one Publish of a batch of 64 items to a

@@ -106,6 +106,36 @@ func (r *Ring) Push(seq uint64, time int64, pid int32, text []byte, partial bool
 	r.tail += uint64(len(text))
 }
 
+// Evicts returns the Seq of the newest line that a Push of a text of n
+// bytes would evict, or 0 when it would evict none: a reader that has not
+// read up to it would lose lines.
+func (r *Ring) Evicts(n int) uint64 {
+	if r.maxLines <= 0 || r.n == 0 {
+		return 0
+	}
+	k, bytes := 0, r.Bytes()
+	if r.n == r.maxLines {
+		bytes -= int(r.At(0).Len)
+		k = 1
+	}
+	for k < r.n && bytes+n > r.maxBytes {
+		bytes -= int(r.At(k).Len)
+		k++
+	}
+	if k == 0 {
+		return 0
+	}
+	return r.At(k - 1).Seq
+}
+
+// Oldest returns the Seq of the oldest line held, or 0 when none is.
+func (r *Ring) Oldest() uint64 {
+	if r.n == 0 {
+		return 0
+	}
+	return r.At(0).Seq
+}
+
 // pop drops the oldest line.
 func (r *Ring) pop() {
 	m := r.meta[r.start]
