@@ -55,7 +55,7 @@ func benchLongLine(b *testing.B, size int, fresh, subscriber bool) {
 			p.capture(c.buf[:n], captureRead)
 			data = data[n:]
 			if cur != nil {
-				read, _, _ = p.out.read(cur, read[:0], -1, -1)
+				read, _, _ = p.out.read(cur, read[:0], readBounds{lines: -1, bytes: -1})
 			}
 		}
 	}

@@ -82,11 +82,11 @@ func (o *output) detach(cur *cursor) (missed uint64) {
 // read appends to dst what cur has not read, within the bounds, moves cur
 // past it, and returns how many lines cur missed before it (those the
 // rings let go) and whether more is left.
-func (o *output) read(cur *cursor, dst []Line, maxLines, maxBytes int) ([]Line, uint64, bool) {
+func (o *output) read(cur *cursor, dst []Line, b readBounds) ([]Line, uint64, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	start := len(dst)
-	dst = o.appendAfterLocked(dst, cur.seq, maxLines, maxBytes)
+	dst = o.appendAfterLocked(dst, cur.seq, b)
 	got := uint64(len(dst) - start)
 	last := o.seq
 	if got > 0 {

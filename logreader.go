@@ -39,6 +39,12 @@ type LogReaderConfig struct {
 	// process's rings reach, it misses lines and LogBatch.Missed says how
 	// many. A dashboard's browser, say, is best lossy.
 	Lossy bool
+	// ReuseText makes the Texts of a batch point into a buffer of the
+	// reader's that the next Next reuses: they are valid until then (keep
+	// one with strings.Clone). It saves an allocation per batch, and the
+	// garbage collection of every byte read, for a reader that writes or
+	// formats the lines right away (a terminal, a network stream).
+	ReuseText bool
 }
 
 // LogBatch is what one LogReader.Next returns.
@@ -85,6 +91,7 @@ type LogReader struct {
 	ids      []string // sorted; nil for every process
 	maxLines int
 	paced    bool // the pumps wait for it (WithLogBackpressure, not Lossy)
+	reuse    bool // ReuseText
 
 	mu      sync.Mutex
 	cursors []*cursor // one for each process read
@@ -97,6 +104,7 @@ type LogReader struct {
 	taken    []*cursor
 	segments []segment
 	read     []Line
+	arena    []byte // the Texts, with ReuseText
 	batch    LogBatch
 }
 
@@ -110,6 +118,7 @@ func (o *Overseer) NewLogReader(cfg LogReaderConfig) *LogReader {
 		o:        o,
 		maxLines: cfg.MaxLines,
 		paced:    o.hub.backpressure && !cfg.Lossy,
+		reuse:    cfg.ReuseText,
 		wake:     make(chan struct{}, 1),
 		done:     make(chan struct{}),
 	}
@@ -205,6 +214,11 @@ func (r *LogReader) Next(ctx context.Context) (LogBatch, error) {
 func (r *LogReader) readTaken() bool {
 	r.read, r.segments = r.read[:0], r.segments[:0]
 	r.batch.Missed = r.batch.Missed[:0]
+	bounds := readBounds{bytes: defaultBatchBytes}
+	if r.reuse {
+		r.arena = r.arena[:0]
+		bounds.arena = &r.arena
+	}
 	room := r.maxLines
 	for i, cur := range r.taken {
 		if room == 0 {
@@ -219,7 +233,8 @@ func (r *LogReader) readTaken() bool {
 		start := len(r.read)
 		var missed uint64
 		var more bool
-		r.read, missed, more = cur.out.read(cur, r.read, room, defaultBatchBytes)
+		bounds.lines = room
+		r.read, missed, more = cur.out.read(cur, r.read, bounds)
 		if more {
 			r.requeue([]*cursor{cur})
 		}

@@ -153,3 +153,108 @@ func TestLogReaderMergesByTime(t *testing.T) {
 	}
 	assert.Equal(t, []string{"c1", "a1", "b1", "a2", "a3", "b2", "c2"}, order)
 }
+
+// Under WithLogBackpressure a LogReader loses nothing, however small the
+// rings, as long as it reads; a Lossy one beside it, which reads nothing,
+// is not waited for.
+func TestLogReaderBackpressure(t *testing.T) {
+	const n = 50_000
+	o := newTestOverseer(t)
+	WithLogBackpressure()(o)
+	o.hub.stall = waitTimeout // a reader that reads is never taken for stuck
+	paced := o.NewLogReader(LogReaderConfig{MaxLines: 100, ReuseText: true})
+	defer paced.Close()
+	lossy := o.NewLogReader(LogReaderConfig{Lossy: true})
+	defer lossy.Close()
+	addChild(t, o, "p", "lines:"+strconv.Itoa(n), "exit:0").BufferLines = 10
+	errc := goSuperviseAll(context.Background(), o)
+	got := uint64(0)
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	for got < n {
+		b, err := paced.Next(ctx)
+		require.NoError(t, err, "after %d lines", got)
+		require.Empty(t, b.Missed)
+		for _, l := range b.Lines {
+			got++
+			require.Equal(t, got, l.Seq)
+			require.Equal(t, fmt.Sprintf("line-%07d", got), l.Text)
+		}
+	}
+	require.NoError(t, recvErr(t, errc, "SuperviseAll"))
+	b, err := lossy.Next(ctx)
+	require.NoError(t, err)
+	require.Len(t, b.Missed, 1)
+	assert.Equal(t, uint64(n-10), b.Missed[0].Count, "the lossy reader gets what the ring holds")
+	assert.Len(t, b.Lines, 10)
+}
+
+// A paced reader that reads nothing holds the process up for a stall, then
+// is stuck: the process goes on; once it reads again it is waited for
+// again.
+func TestLogReaderStuckThenReads(t *testing.T) {
+	o := newTestOverseer(t)
+	WithLogBackpressure()(o)
+	o.hub.stall = 50 * time.Millisecond
+	r := o.NewLogReader(LogReaderConfig{})
+	defer r.Close()
+	addChild(t, o, "p", "lines:5000", "exit:0").BufferLines = 10
+	within(t, "Supervise", func() { require.NoError(t, o.Supervise(context.Background(), "p")) })
+	lines, missed := readLines(t, r, 10)
+	require.Len(t, missed, 1)
+	assert.Equal(t, uint64(4990), missed[0].Count)
+	assert.Equal(t, "line-0005000", lines[9].Text)
+
+	// It has read: it is waited for again, and loses nothing of the next
+	// run.
+	o.hub.stall = waitTimeout
+	require.NoError(t, o.Start("p"))
+	lines, missed = readLines(t, r, 5000)
+	assert.Empty(t, missed, "a reader that reads is waited for")
+	assert.Equal(t, "line-0005000", lines[4999].Text)
+}
+
+// Readers made and closed while processes are added, print, and are
+// removed: no race, no leak, no reader left in an output.
+func TestLogReaderChurn(t *testing.T) {
+	o := newTestOverseer(t)
+	WithLogBackpressure()(o)
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 20 {
+			id := "p" + strconv.Itoa(i)
+			addChild(t, o, id, "lines:2000", "exit:0").BufferLines = 50
+			if err := o.Supervise(ctx, id); err != nil {
+				t.Error(err)
+				return
+			}
+			if err := o.Remove(id); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		r := o.NewLogReader(LogReaderConfig{Tail: TailAll, MaxLines: 7, Lossy: running && len(o.ListAll())%2 == 0})
+		short, stop := context.WithTimeout(ctx, 5*time.Millisecond)
+		for range 3 {
+			if _, err := r.Next(short); err != nil {
+				break
+			}
+		}
+		stop()
+		r.Close()
+	}
+	o.mu.Lock()
+	assert.Empty(t, o.hub.readers)
+	o.mu.Unlock()
+	goleak.VerifyNone(t, ignoreGuardian)
+}

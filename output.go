@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/overseer-go/overseer/internal/linebuf"
 )
@@ -56,21 +57,30 @@ func (o *output) setID(id string) {
 func (o *output) since(seq uint64) []Line {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.appendAfterLocked(nil, seq, -1, -1)
+	return o.appendAfterLocked(nil, seq, readBounds{lines: -1, bytes: -1})
+}
+
+// readBounds bound one read of an output, and say where its Texts go.
+type readBounds struct {
+	// lines is the most Lines read; bytes ends the read once their Texts
+	// reach it (one line is always read). Negative bounds nothing.
+	lines, bytes int
+	// arena, when not nil, is where the Texts are copied, at its end, and
+	// what they point into: no allocation, but they change when the arena
+	// is reused. Otherwise they share one new string.
+	arena *[]byte
 }
 
 // appendAfterLocked appends to dst the Lines held with Seq > seq, of both
-// streams, in Seq order: at most maxLines of them, and no more once their
-// Texts reach maxBytes (one line always; a negative bound is none). Their
-// Texts share one allocation. out.mu is held.
-func (o *output) appendAfterLocked(dst []Line, seq uint64, maxLines, maxBytes int) []Line {
+// streams, in Seq order, within the bounds b. out.mu is held.
+func (o *output) appendAfterLocked(dst []Line, seq uint64, b readBounds) []Line {
+	if b.arena != nil {
+		return o.appendAfterToArena(dst, seq, b)
+	}
 	w := o.walkAfter(seq)
 	// The first walk finds how far the bounds reach.
 	n, size := 0, 0
-	for m, _ := w.next(); m != nil; m, _ = w.next() {
-		if n == maxLines || (maxBytes >= 0 && n > 0 && size >= maxBytes) {
-			break
-		}
+	for m, _ := w.next(); m != nil && !b.reached(n, size); m, _ = w.next() {
 		size += int(m.Len)
 		n++
 	}
@@ -78,23 +88,73 @@ func (o *output) appendAfterLocked(dst []Line, seq uint64, maxLines, maxBytes in
 		return dst
 	}
 	dst = slices.Grow(dst, n)
-	var b strings.Builder
-	b.Grow(size)
+	var text strings.Builder
+	text.Grow(size)
 	start := len(dst)
 	w = o.walkAfter(seq)
 	for range n {
 		m, k := w.next()
-		w.rings[k].WriteText(&b, m)
-		dst = append(dst, Line{ID: o.id, Stream: StreamStdout + Stream(k), Seq: m.Seq, PID: int(m.PID), Time: time.Unix(0, m.Time), Partial: m.Partial})
+		w.rings[k].WriteText(&text, m)
+		dst = append(dst, o.lineOf(m, k))
 	}
 	// The second walk cuts the Texts out of the one string.
-	all := b.String()
+	all := text.String()
 	w = o.walkAfter(seq)
 	for i := start; i < len(dst); i++ {
 		m, _ := w.next()
 		dst[i].Text, all = all[:m.Len], all[m.Len:]
 	}
 	return dst
+}
+
+// appendAfterToArena is appendAfterLocked with an arena. It goes through
+// the lines in runs from one ring, whose texts it copies at once.
+func (o *output) appendAfterToArena(dst []Line, seq uint64, b readBounds) []Line {
+	arena := *b.arena
+	w := o.walkAfter(seq)
+	n, size := 0, 0
+	for !b.reached(n, size) {
+		k, end := w.run()
+		if k < 0 {
+			break
+		}
+		// The run ends where the other ring's next line comes, or at the
+		// bounds.
+		r, i, j := w.rings[k], w.at[k], w.at[k]
+		for j < end && !b.reached(n, size) {
+			size += int(r.At(j).Len)
+			n++
+			j++
+		}
+		at := len(arena)
+		arena = r.AppendTexts(arena, i, j)
+		text := unsafe.String(unsafe.SliceData(arena[at:]), len(arena)-at)
+		var ns int64 = -1
+		var t time.Time // the lines of one read of the pipe share a time
+		for ; i < j; i++ {
+			m := r.At(i)
+			if m.Time != ns {
+				ns, t = m.Time, time.Unix(0, m.Time)
+			}
+			dst = append(dst, Line{ID: o.id, Stream: StreamStdout + Stream(k), Seq: m.Seq, PID: int(m.PID), Time: t, Text: text[:m.Len], Partial: m.Partial})
+			text = text[m.Len:]
+		}
+		w.at[k] = j
+	}
+	*b.arena = arena
+	return dst
+}
+
+// reached reports whether a read of n lines and size bytes of text is at
+// the bounds.
+func (b readBounds) reached(n, size int) bool {
+	return n == b.lines || (b.bytes >= 0 && n > 0 && size >= b.bytes)
+}
+
+// lineOf is the Line of m, a line held in ring k (0 stdout, 1 stderr),
+// without its Text.
+func (o *output) lineOf(m *linebuf.Meta, k int) Line {
+	return Line{ID: o.id, Stream: StreamStdout + Stream(k), Seq: m.Seq, PID: int(m.PID), Time: time.Unix(0, m.Time), Partial: m.Partial}
 }
 
 // ringWalk goes through the lines of both rings in Seq order.
@@ -111,6 +171,28 @@ func (o *output) walkAfter(seq uint64) ringWalk {
 		w.at[k] = r.After(seq)
 	}
 	return w
+}
+
+// run returns the ring of the next line (0 stdout, 1 stderr; -1 at the
+// end), and the index in it that the run of lines from that ring ends at:
+// the other ring's next line comes after.
+func (w *ringWalk) run() (k, end int) {
+	in0, in1 := w.at[0] < w.rings[0].Len(), w.at[1] < w.rings[1].Len()
+	switch {
+	case !in0 && !in1:
+		return -1, 0
+	case !in1:
+		return 0, w.rings[0].Len()
+	case !in0:
+		return 1, w.rings[1].Len()
+	}
+	k = 0
+	if w.rings[1].At(w.at[1]).Seq < w.rings[0].At(w.at[0]).Seq {
+		k = 1
+	}
+	// The lines of ring k before the other ring's next Seq.
+	other := w.rings[1-k].At(w.at[1-k]).Seq
+	return k, w.rings[k].After(other - 1)
 }
 
 // next returns the next line and its ring (0 stdout, 1 stderr), or nil at
@@ -155,7 +237,7 @@ func (o *output) watch(pid int, from uint64, match func(Line) bool) (<-chan Line
 	w := &lineWatch{pid: pid, match: match, found: make(chan Line, 1)}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	for _, l := range o.appendAfterLocked(nil, from, -1, -1) {
+	for _, l := range o.appendAfterLocked(nil, from, readBounds{lines: -1, bytes: -1}) {
 		if l.PID == pid && match(l) {
 			w.found <- l
 			return w.found, func() {}

@@ -160,7 +160,7 @@ func TestOutputRead(t *testing.T) {
 	addLines(&o, StreamStderr, "c")
 	assert.True(t, cur.queued.Load(), "the pumps woke the reader")
 
-	lines, missed, more := o.read(cur, nil, 2, -1)
+	lines, missed, more := o.read(cur, nil, readBounds{lines: 2, bytes: -1})
 	assert.Equal(t, []Line{
 		{ID: "p", Stream: StreamStdout, Seq: 1, Text: "a"},
 		{ID: "p", Stream: StreamStdout, Seq: 2, Text: "b"},
@@ -169,7 +169,7 @@ func TestOutputRead(t *testing.T) {
 	assert.True(t, more, "bounded to two lines: c is left")
 
 	addLines(&o, StreamStdout, "d", "e", "f") // a and b go, and d unread
-	lines, missed, more = o.read(cur, lines[:0], -1, -1)
+	lines, missed, more = o.read(cur, lines[:0], unbounded)
 	assert.Equal(t, []Line{
 		{ID: "p", Stream: StreamStderr, Seq: 3, Text: "c"},
 		{ID: "p", Stream: StreamStdout, Seq: 5, Text: "e"},
@@ -178,14 +178,14 @@ func TestOutputRead(t *testing.T) {
 	assert.Equal(t, uint64(1), missed, "d was let go unread")
 	assert.False(t, more)
 
-	lines, missed, more = o.read(cur, lines[:0], -1, -1)
+	lines, missed, more = o.read(cur, lines[:0], unbounded)
 	assert.Empty(t, lines)
 	assert.Zero(t, missed)
 	assert.False(t, more)
 
 	// A byte bound ends a read after the line that reaches it.
 	addLines(&o, StreamStderr, "gggg", "hhhh")
-	lines, _, more = o.read(cur, lines[:0], -1, 3)
+	lines, _, more = o.read(cur, lines[:0], readBounds{lines: -1, bytes: 3})
 	assert.Equal(t, []string{"gggg"}, texts(lines))
 	assert.True(t, more)
 
@@ -196,8 +196,10 @@ func TestOutputRead(t *testing.T) {
 	assert.Empty(t, readAll(&o, testCursor(&o, 0)))
 }
 
+var unbounded = readBounds{lines: -1, bytes: -1}
+
 func readAll(o *output, cur *cursor) []Line {
-	lines, missed, _ := o.read(cur, nil, -1, -1)
+	lines, missed, _ := o.read(cur, nil, unbounded)
 	if missed > 0 {
 		panic("missed lines")
 	}

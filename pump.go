@@ -51,6 +51,13 @@ type pump struct {
 	// p.line; set under out.mu.
 	now int64
 
+	// toWake are the cursors of the LogReaders that have new lines and
+	// have not been woken yet: while the pipe is full, they are woken once
+	// every wakeEvery reads, not after each (see capture). fullReads counts
+	// the reads since.
+	toWake    []*cursor
+	fullReads int
+
 	// The pipe's read deadline serves two ends: the run's, once the
 	// process group is gone (endAt), and the unfinished line's, which is
 	// delivered as a Partial Line once it has waited partialAfter
@@ -98,7 +105,8 @@ func (p *pump) run() {
 			if rerr == syscall.EAGAIN {
 				chunks.Put(c)
 				c = nil
-				return false // wait until the pipe is readable
+				p.wakeReaders() // the pipe is drained: the readers get what it had
+				return false    // wait until the pipe is readable
 			}
 			return true
 		})
@@ -225,12 +233,32 @@ func (p *pump) capture(data []byte, what int) {
 	case captureEnd:
 		p.split.Flush()
 	}
-	cursors := o.cursors
-	if o.seq == before {
-		cursors = nil
+	if o.seq != before {
+		p.toWake = o.cursors
 	}
 	o.mu.Unlock()
-	wakeCursors(cursors)
+	// A full read leaves more in the pipe, most likely: the readers are
+	// woken after a few such reads, or as soon as the pipe is drained (see
+	// run), which saves a reader most of its sleeps and wake-ups while the
+	// output streams, and delays no line once it pauses.
+	if what == captureRead && len(data) == readSize && p.fullReads < wakeEvery-1 {
+		p.fullReads++
+		return
+	}
+	p.wakeReaders()
+}
+
+// wakeEvery is how many full reads of the pipe a pump makes, at most,
+// before it wakes the readers.
+const wakeEvery = 4
+
+// wakeReaders wakes the readers that have new lines.
+func (p *pump) wakeReaders() {
+	p.fullReads = 0
+	if p.toWake != nil {
+		wakeCursors(p.toWake)
+		p.toWake = nil
+	}
 }
 
 // line is the splitter's Emit: it numbers one line and keeps it. out.mu is

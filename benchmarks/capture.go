@@ -6,7 +6,9 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
+	"strconv"
 	"time"
 
 	"github.com/overseer-go/overseer"
@@ -111,5 +113,58 @@ func CaptureWatchLogs(ctx context.Context, job Job) (Figures, error) {
 			return Figures{}, err
 		}
 		return Figures{Lines: lines, Dropped: dropped}, nil
+	})
+}
+
+// CaptureLogReader runs the producer under an Overseer with one LogReader
+// that reads every line, a batch at a time, as a terminal does (ReuseText);
+// with WithLogBackpressure, so that it loses none.
+func CaptureLogReader(ctx context.Context, job Job) (Figures, error) {
+	return measureCapture(ctx, job, func(ctx context.Context, job Job) (Figures, error) {
+		o := overseer.NewOverseer(overseer.WithLogBackpressure())
+		c, err := o.Add("p", job.Argv...)
+		if err != nil {
+			return Figures{}, err
+		}
+		if n, err := strconv.Atoi(os.Getenv("RING")); err == nil {
+			c.BufferLines = n
+		}
+		r := o.NewLogReader(overseer.LogReaderConfig{ReuseText: true})
+		defer r.Close()
+		done := make(chan struct{})
+		var serr error
+		go func() {
+			defer close(done)
+			serr = o.Supervise(ctx, "p")
+		}()
+		// Read until the run has ended, then what is left (a done context
+		// drains the reader). Whole lines are counted: a line cut in two
+		// when its producer was descheduled mid-line is one line.
+		readCtx, cancel := context.WithCancel(ctx)
+		go func() {
+			<-done
+			cancel()
+		}()
+		lines := 0
+		var missed uint64
+		for {
+			b, err := r.Next(readCtx)
+			if err != nil {
+				break
+			}
+			for _, l := range b.Lines {
+				if !l.Partial {
+					lines++
+				}
+			}
+			for _, m := range b.Missed {
+				missed += m.Count
+			}
+		}
+		<-done
+		if serr != nil {
+			return Figures{}, serr
+		}
+		return Figures{Lines: lines, Dropped: missed}, nil
 	})
 }

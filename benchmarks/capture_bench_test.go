@@ -40,6 +40,7 @@ func jobOf(name string, n int) Job {
 var captureContenders = []string{
 	"os-exec-bufio",
 	"overseer",
+	"overseer-logreader",
 	"overseer-watchlogs-64k",
 	"overseer-watchlogs-4k",
 	"go-cmd-streaming",
@@ -91,7 +92,7 @@ func BenchmarkCapture(b *testing.B) {
 			runtime.ReadMemStats(&ms)
 			b.ReportMetric(float64(cpu)/float64(time.Millisecond)/float64(b.N), "host-cpu-ms/op")
 			b.ReportMetric(float64(ms.Mallocs-mallocs)/float64(n*b.N), "mallocs/line")
-			if strings.HasPrefix(name, "overseer-watchlogs") {
+			if strings.HasPrefix(name, "overseer-watchlogs") || name == "overseer-logreader" {
 				b.ReportMetric(float64(dropped)/float64(b.N), "dropped/op")
 			}
 		})

@@ -191,6 +191,7 @@ func Contenders() Runners {
 		"capture/os-exec-bufio":      CaptureOSExec,
 		"capture/overseer":           CaptureOverseer,
 		"capture/overseer-watchlogs": CaptureWatchLogs,
+		"capture/overseer-logreader": CaptureLogReader,
 		"scale/os-exec":              Scale(OSExecFleet),
 		"scale/overseer":             Scale(OverseerFleet),
 		"idle/os-exec":               Idle(OSExecFleet),

@@ -194,6 +194,17 @@ func (r *Ring) WriteText(b *strings.Builder, m *Meta) {
 	b.Write(r.text[:int(m.Len)-(end-i)])
 }
 
+// AppendTexts appends the texts of the lines held from the i-th oldest to
+// the one before the j-th, back to back, to dst: one copy, as they are
+// back to back in the ring too.
+func (r *Ring) AppendTexts(dst []byte, i, j int) []byte {
+	if i >= j {
+		return dst
+	}
+	from, last := r.At(i), r.At(j-1)
+	return r.copyText(dst, from.off, int(last.off+uint64(last.Len)-from.off))
+}
+
 // Len returns how many lines are held.
 func (r *Ring) Len() int { return r.n }
 
