@@ -5,8 +5,9 @@
 // run gets a process group of its own, so Signal and Stop reach every process
 // the run started, and when the run's first process exits whatever it left
 // in its group is killed: no orphaned grandchildren. Its stdout and stderr
-// are split into Lines as they arrive, kept in a bounded ring per stream
-// and handed to subscribers; the child only ever waits on its pipe.
+// are split into Lines as they arrive and kept in a bounded ring per
+// stream, which LogReaders read in batches; the child only ever waits on
+// its pipe.
 //
 //	cmd := overseer.NewCmd("sh", "-c", "echo hello; echo oops >&2; exit 3")
 //	if err := cmd.Start(); err != nil {
@@ -38,8 +39,10 @@
 // The exported fields are read only by the caller's own calls and when a
 // run starts (see Cmd). The lock order is the Overseer's lock before a
 // Cmd's (never the reverse, and no observer takes either); under a Cmd's
-// lock only the locks of its output and of the subscriptions are taken,
-// which take neither.
+// lock only the locks of its output and of the Watch subscriptions are
+// taken, which take neither. A LogReader's own lock is taken last of all,
+// under nothing but, briefly, the Overseer's; its Next takes an output's
+// lock while it holds none.
 //
 // On Linux a run learns of its process's exit through a pidfd watched by the
 // Go runtime's netpoller, so waiting children cost parked goroutines, not OS
@@ -97,7 +100,7 @@ package overseer
 // and the exec wrapper, with every build tag of that), internal/sockets
 // (listeners, and sockets.Layout, the fds a child gets), internal/sdnotify
 // (the notification socket), internal/linebuf (the line splitter and the
-// ring), internal/fanout (subscriptions) and internal/depgraph (cycles and
+// ring), internal/fanout (Watch subscriptions) and internal/depgraph (cycles and
 // orders). Satellites (dashboard, metrics, probe, watch, the command) use
 // this package's API alone; package notify, the child's side, imports only
 // internal/sockets, for the fd layout.

@@ -112,3 +112,37 @@ func ExampleOverseer_SuperviseAll() {
 	// overseer: flaky: gave up after 2 restarts in a row: last exit code 1
 	// fatal 1 2 [trying trying trying]
 }
+
+func ExampleOverseer_NewLogReader() {
+	ovr := overseer.NewOverseer()
+	if _, err := ovr.Add("greeter", "sh", "-c", "echo hello; echo world"); err != nil {
+		fmt.Println(err)
+		return
+	}
+	r := ovr.NewLogReader(overseer.LogReaderConfig{}) // every line of every process, from now on
+	defer r.Close()
+	if err := ovr.SuperviseAll(context.Background()); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	// The processes are done: a done context makes Next drain what is left,
+	// then return the context's error instead of waiting.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for {
+		batch, err := r.Next(ctx)
+		if err != nil {
+			break
+		}
+		for _, m := range batch.Missed {
+			fmt.Printf("%s: %d lines missed\n", m.ID, m.Count)
+		}
+		for _, l := range batch.Lines {
+			fmt.Printf("%s %d %s | %s\n", l.ID, l.Seq, l.Stream, l.Text)
+		}
+	}
+	// Output:
+	// greeter 1 stdout | hello
+	// greeter 2 stdout | world
+}

@@ -59,19 +59,19 @@ func WithLogger(logger *slog.Logger) Option {
 	return func(o *Overseer) { o.logger = logger }
 }
 
-// WithLogBackpressure makes WatchLogs lossless for subscribers that keep
-// reading, however fast the processes print: when a subscriber falls half
-// a backlog (32,768 lines or 8 MiB) behind, the Overseer stops reading the
-// processes' output until it is down to a quarter, so the processes wait
-// on their pipes, as they would under a shell's pipe to a slow reader.
+// WithLogBackpressure makes LogReaders (WatchLogs included) lossless as
+// long as they keep reading, however fast the processes print: before a
+// process's pump evicts from its ring a line that a reader has not read, it
+// waits for the reader to read, so the process waits on its pipe, as it
+// would under a shell's pipe to a slow reader.
 //
-// A subscriber that takes nothing (fewer than 64 lines) for a second is left
-// behind instead of holding everyone up: it loses what overflows its backlog, as without
-// this option, and slows nothing until it has caught up. A subscriber that
-// calls into the Overseer (Stop, say) from its receiving goroutine may wait
-// that second too. Without this option no process ever waits for a
-// subscriber, and a subscriber starved of CPU by many fast processes loses
-// lines (counted by Dropped).
+// A reader that reads nothing for a second is left behind instead of
+// holding everyone up: it misses what the rings let go, as without this
+// option, and is waited for again once it reads. A reader made Lossy is
+// never waited for. A reader that calls into the Overseer (Stop, say)
+// between two reads may make the processes wait that second too. Without
+// this option no process ever waits for a reader, and a reader starved of
+// CPU by many fast processes misses lines (counted by Dropped).
 func WithLogBackpressure() Option {
 	return func(o *Overseer) { o.hub.backpressure = true }
 }
