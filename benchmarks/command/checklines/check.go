@@ -18,9 +18,9 @@ import (
 // match, and such lines count as other.
 var prefixRE = regexp.MustCompile(`^(?:\d\d:\d\d:\d\d(?:\.\d+)? +)?([^\s|]+) *\| ?(.*)$`)
 
-// ansiRE is an escape sequence of the CSI kind (colours) that a supervisor
-// may put around its prefix.
-var ansiRE = regexp.MustCompile("\x1b\\[[0-9;?]*[ -/]*[@-~]")
+// ansiRE is an escape sequence that a supervisor may put around its prefix:
+// CSI (colours) or OSC (hivemind sets the terminal's title).
+var ansiRE = regexp.MustCompile("\x1b\\[[0-9;?]*[ -/]*[@-~]|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)")
 
 // foremanSuffixRE is foreman's instance number after a process's name.
 var foremanSuffixRE = regexp.MustCompile(`\.\d+$`)

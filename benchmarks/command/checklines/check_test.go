@@ -44,9 +44,10 @@ func TestCheck(t *testing.T) {
 			l := printed(1, 5, size, func(int) string { return "13:00:01 p0.1  | " }, "")
 			return append([]string{"13:00:01 p0.1  | started with pid 7"}, l...)
 		}, 1, 0, Report{Seen: 1, OK: 5, Other: 1}},
-		{"hivemind carriage returns", func() []string {
-			return printed(1, 5, size, func(int) string { return "p0 | " }, "\r")
-		}, 1, 0, Report{Seen: 1, OK: 5}},
+		{"hivemind: title, colours, carriage returns", func() []string {
+			l := printed(1, 5, size, func(int) string { return "\x1b[1;38;5;2mp0 \x1b[0m| " }, "\r")
+			return append([]string{"\x1b]0;dir | hivemind\x07\x1b[1;38;5;2mp0 \x1b[0m| \x1b[1mRunning...\x1b[0m\r"}, l...)
+		}, 1, 0, Report{Seen: 1, OK: 5, Other: 1}},
 		{"lost line", func() []string {
 			l := printed(1, 5, size, overseer, "")
 			return append(l[:2], l[3:]...)
