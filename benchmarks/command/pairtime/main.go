@@ -122,7 +122,7 @@ func (c config) runA(name string, counted bool) (sample, error) {
 	var side *exec.Cmd
 	if c.side != "" {
 		side = shell(context.Background(), c.side, id)
-		side.Stdout = os.Stderr
+		side.Stdout, side.Stderr = os.Stderr, os.Stderr
 		if err := side.Start(); err != nil {
 			return sample{}, fmt.Errorf("side command: %w", err)
 		}
