@@ -50,7 +50,11 @@ type Report struct {
 	Other       int // lines without a "name |" prefix, or the supervisor's own under a name
 	OtherPieces int // of Other: lines without a prefix that look like pieces of numbered lines (counted in Broken too)
 	Worst       []string
+	Samples     []string // the first broken and foreign lines, as printed
 }
+
+// maxSamples is how many broken or foreign lines a Report keeps.
+const maxSamples = 10
 
 // Clean reports whether every expected line was printed whole, once, in
 // order, and nothing broken or foreign was printed.
@@ -86,6 +90,7 @@ func Check(r io.Reader, procs, lines, size int) (Report, error) {
 			if numline.LooksLikePiece(text) {
 				rep.OtherPieces++
 				rep.Broken++
+				rep.sample(raw)
 			}
 			continue
 		}
@@ -98,13 +103,13 @@ func Check(r io.Reader, procs, lines, size int) (Report, error) {
 			// A whole line under the wrong name: the supervisor mixed
 			// two processes' output.
 			rep.Broken++
+			rep.sample(raw)
 			if pc != nil {
 				pc.broken++
 			}
-		case ok && pc == nil:
+		case ok && (pc == nil || seq >= lines):
 			rep.Foreign++
-		case ok && seq >= lines:
-			rep.Foreign++
+			rep.sample(raw)
 		case ok:
 			switch {
 			case pc.seen[seq]:
@@ -119,6 +124,7 @@ func Check(r io.Reader, procs, lines, size int) (Report, error) {
 			}
 		case numline.LooksLikePiece(content):
 			rep.Broken++
+			rep.sample(raw)
 			if pc != nil {
 				pc.broken++
 			}
@@ -171,4 +177,11 @@ func Check(r io.Reader, procs, lines, size int) (Report, error) {
 			b.name, b.lost, b.pc.broken, b.pc.outOfOrder, b.pc.dup))
 	}
 	return rep, nil
+}
+
+// sample keeps line among the Samples, if there is room.
+func (r *Report) sample(line string) {
+	if len(r.Samples) < maxSamples {
+		r.Samples = append(r.Samples, line)
+	}
 }

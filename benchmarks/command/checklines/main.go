@@ -4,7 +4,8 @@
 // hivemind and foreman, colours or not). It prints one line of key=value
 // counts (lost, broken, outoforder, dup, foreign, other) and, on standard
 // error, the worst processes; it exits 1 when a line was lost, broken,
-// duplicated, out of order or foreign, 2 on a usage or read error.
+// duplicated, out of order or foreign, 2 on a usage or read error. The first
+// broken and foreign lines are shown on standard error as printed.
 //
 //	checklines -procs 100 -n 20000 -size 100 out.txt
 //
@@ -54,6 +55,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stdout, rep)
 	for _, w := range rep.Worst {
 		fmt.Fprintln(stderr, "checklines:", w)
+	}
+	for _, l := range rep.Samples {
+		fmt.Fprintf(stderr, "checklines: broken or foreign: %q\n", l)
 	}
 	if !rep.Clean() {
 		return 1
