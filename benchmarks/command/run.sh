@@ -130,10 +130,18 @@ if want fleet; then
 fi
 
 if want dashboard; then
-	# B: the dashboard served, no client; A: the same with a client of its
-	# event stream, connected before the process writes its first line.
 	pa=$("$bin/sseclient" -freeport)
 	pb=$("$bin/sseclient" -freeport)
+	# 3. The dashboard served (the command's default), nobody connected,
+	# against none (-http '').
+	s=$(bench dashboard-idle -n "$RUNS" -warmup "$WARMUP" \
+		-a "exec $bin/overseer -f $work/one.Procfile -http 127.0.0.1:$pa >$work/out.a 2>$work/err.a" \
+		-b "exec $bin/overseer -f $work/one.Procfile -http '' >$work/out.b 2>$work/err.b" \
+		-check "$chk -n $LINES $work/out.a")
+	row "3. job 1, the dashboard served, no client" "$s" "no dashboard:"
+	notes+=("Dashboard served, no client: RSS minus that with no dashboard, pair by pair: $(get delta_rss "$s") MB ($(get delta_rss_min "$s")–$(get delta_rss_max "$s"))")
+	# 3a, 3b: a client of its event stream, connected before the process
+	# writes its first line, against the dashboard with no client.
 	for mode in read stall; do
 		s=$(bench "dashboard-$mode" -n "$RUNS" -warmup "$WARMUP" \
 			-a "exec $bin/overseer -f $work/wait.Procfile -http 127.0.0.1:$pa >$work/out.a 2>$work/err.a" \
@@ -144,10 +152,10 @@ if want dashboard; then
 		read) title="3a. job 1, an event-stream client reading" ;;
 		stall) title="3b. job 1, an event-stream client that never reads" ;;
 		esac
-		row "$title" "$s" "no client:"
-		notes+=("Dashboard $mode: RSS with the client minus without, pair by pair: $(get delta_rss "$s") MB ($(get delta_rss_min "$s")–$(get delta_rss_max "$s")); dashboard without a client: $(get b_wall "$s") s, $(get b_rss "$s") MB")
+		row "$title" "$s" "dashboard, no client:"
+		notes+=("Dashboard, client $mode: RSS with the client minus without, pair by pair: $(get delta_rss "$s") MB ($(get delta_rss_min "$s")–$(get delta_rss_max "$s"))")
 		if [ "$mode" = read ] && [ -s "$work/sse-read.log" ]; then
-			notes+=("Dashboard read: what the client got, per run: $(grep -o 'read [0-9]* bytes, [0-9]* events' "$work/sse-read.log" | sed 's/read //' | paste -sd';' -)")
+			notes+=("Dashboard, client read: lines the client got of the $LINES, per run (warm-up first): $(sed -n 's/.*read [0-9]* bytes, \([0-9]*\) lines.*/\1/p' "$work/sse-read.log" | paste -sd/ -)")
 		fi
 	done
 fi

@@ -3,14 +3,13 @@
 // until the server answers (at most -connect), creates the -ready file
 // once the answer's headers have come, and then either reads the stream to
 // its end (-mode read, as `curl -sN URL >/dev/null` does, printing on
-// standard error how much it read) or never reads it again (-mode stall: a
+// standard error how many bytes and lines of output it read) or never reads it again (-mode stall: a
 // browser tab that froze), until the server closes it or SIGTERM/SIGINT.
 //
 // sseclient -freeport prints a TCP port of 127.0.0.1 that is free now.
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -70,8 +69,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		<-ctx.Done()
 		return nil
 	}
-	n, events, err := count(resp.Body)
-	fmt.Fprintf(stderr, "sseclient: read %d bytes, %d events\n", n, events)
+	n, lines, err := count(resp.Body)
+	fmt.Fprintf(stderr, "sseclient: read %d bytes, %d lines\n", n, lines)
 	if err != nil && ctx.Err() == nil {
 		return fmt.Errorf("read: %w", err)
 	}
@@ -103,22 +102,28 @@ func dial(ctx context.Context, url string, limit time.Duration) (*http.Response,
 	}
 }
 
-// count reads r to its end, counting bytes and events (blank-line ends).
-func count(r io.Reader) (n int64, events int, err error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+// seqKey begins each line of a "lines" event's data, and nothing else.
+var seqKey = []byte(`"seq":`)
+
+// count reads r to its end, counting bytes and the lines that the events
+// carry.
+func count(r io.Reader) (n int64, lines int, err error) {
+	buf := make([]byte, 64<<10)
+	keep := 0 // bytes at the start of buf kept from the last read: a key may straddle two
 	for {
-		line, err := br.ReadSlice('\n')
-		n += int64(len(line))
-		if len(line) == 1 || (len(line) == 2 && line[0] == '\r') {
-			events++
-		}
+		m, err := r.Read(buf[keep:])
+		n += int64(m)
+		end := keep + m
+		lines += bytes.Count(buf[:end], seqKey)
+		// Keep what could be the beginning of a key cut by this read; it
+		// holds no whole key, so none is counted twice.
+		keep = min(len(seqKey)-1, end)
+		copy(buf, buf[end-keep:end])
 		switch {
-		case errors.Is(err, bufio.ErrBufferFull):
-			continue
 		case errors.Is(err, io.EOF):
-			return n, events, nil
+			return n, lines, nil
 		case err != nil:
-			return n, events, err
+			return n, lines, err
 		}
 	}
 }
