@@ -31,8 +31,9 @@ type cursor struct {
 	stuck bool
 }
 
-// attach adds cur, at the last tail lines held (TailAll: all of them).
-func (o *output) attach(cur *cursor, tail int) {
+// attach adds cur, at the last tail lines held (TailAll: all of them), and
+// reports whether cur has lines to read already.
+func (o *output) attach(cur *cursor, tail int) (behind bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	cur.seq = o.seq
@@ -46,6 +47,7 @@ func (o *output) attach(cur *cursor, tail int) {
 	if cur.paced {
 		o.paced++
 	}
+	return cur.seq < o.seq
 }
 
 // oldestLocked returns the Seq of the oldest line held, or the next Seq when

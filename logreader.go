@@ -302,10 +302,13 @@ func (r *LogReader) enqueue(cur *cursor) {
 // (see LogReaderConfig.Tail). o.mu is held (the Overseer's).
 func (r *LogReader) attach(out *output, tail int) {
 	cur := &cursor{r: r, out: out, paced: r.paced, stall: r.o.hub.stall}
-	out.attach(cur, tail)
+	behind := out.attach(cur, tail)
 	r.mu.Lock()
 	r.cursors = append(r.cursors, cur)
 	r.mu.Unlock()
+	if behind {
+		r.enqueue(cur) // the lines kept that it begins with
+	}
 }
 
 // detach drops the reader's cursor in out, if it has one. o.mu is held.

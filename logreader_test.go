@@ -258,3 +258,22 @@ func TestLogReaderChurn(t *testing.T) {
 	o.mu.Unlock()
 	goleak.VerifyNone(t, ignoreGuardian)
 }
+
+// A reader that begins with kept lines (Tail) gets them from a Next that
+// waits, at once, not at the next line printed.
+func TestLogReaderTailWakes(t *testing.T) {
+	o := newTestOverseer(t)
+	addChild(t, o, "p", "lines:3", "sleep")
+	require.NoError(t, o.Start("p"))
+	c, err := o.Cmd("p")
+	require.NoError(t, err)
+	eventually(t, func() bool { return c.out.lastSeq() == 3 }, "the lines are not kept")
+	r := o.NewLogReader(LogReaderConfig{Tail: 2})
+	defer r.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	b, err := r.Next(ctx)
+	require.NoError(t, err)
+	require.NoError(t, ctx.Err(), "Next waited for its context, not for the lines kept")
+	assert.Equal(t, []string{"line-0000002", "line-0000003"}, texts(b.Lines))
+}

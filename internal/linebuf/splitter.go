@@ -20,6 +20,9 @@ type Splitter struct {
 
 	pending []byte // the unfinished line; never more than Max+1 bytes between calls
 	ended   uint64 // lines ended so far: a new value means pending is a new line
+	// open is set when the last piece emitted was partial and nothing of
+	// the line is pending (FlushPartial): Flush then ends it.
+	open bool
 }
 
 // Retained returns the memory the Splitter keeps between calls for an
@@ -112,10 +115,16 @@ func (s *Splitter) goOn(p []byte) {
 
 // Flush emits the unfinished line, if any, as the last line of the stream
 // (no "\r" is dropped: no "\n" follows it).
+// A line whose last piece went out partial (FlushPartial) and that never
+// went on is ended by an empty piece, so that every partial piece is
+// followed by the rest of its line, as Emit's callers are promised.
 func (s *Splitter) Flush() {
-	if len(s.pending) > 0 {
+	switch {
+	case len(s.pending) > 0:
 		s.cut(s.pending, false)
 		s.pending = s.pending[:0]
+	case s.open:
+		s.cut(nil, false)
 	}
 }
 
@@ -132,6 +141,7 @@ func (s *Splitter) FlushPartial() {
 	}
 	s.cut(text, true)
 	s.pending = s.pending[:copy(s.pending, s.pending[len(text):])]
+	s.open = len(s.pending) == 0
 }
 
 // Waiting reports whether an unfinished line waits for more input, that
@@ -149,6 +159,7 @@ func (s *Splitter) cut(text []byte, goesOn bool) {
 		text = text[s.Max:]
 	}
 	s.Emit(text, goesOn)
+	s.open = false
 	if !goesOn {
 		s.ended++
 	}

@@ -372,6 +372,22 @@ func TestSplitFlushPartial(t *testing.T) {
 
 	s.FlushPartial()
 	assert.Empty(t, s.take(), "nothing pending: no piece")
+	s.Flush()
+	assert.Empty(t, s.take(), "no line open: no piece")
+}
+
+// A stream that ends after a partial piece, with nothing more of its line
+// (a prompt, then the end), ends the line with an empty piece: a partial
+// piece is always followed by the rest of its line.
+func TestSplitFlushEndsAPartialLine(t *testing.T) {
+	s := newTestSplitter(16)
+	s.Split([]byte("prompt> "))
+	s.FlushPartial()
+	require.Equal(t, []piece{{Text: "prompt> ", Partial: true}}, s.take())
+	s.Flush()
+	assert.Equal(t, []piece{{Text: ""}}, s.take())
+	s.Flush()
+	assert.Empty(t, s.take(), "once")
 }
 
 func TestSplitFlushPartialLong(t *testing.T) {
