@@ -410,7 +410,7 @@ func TestKeyMaxLineBytes(t *testing.T) {
 		assert.Equal(t, "p | qrst", k.text(k.waitFrom(first+2, "p | ")))
 		assert.Equal(t, 0, k.finish(func() {
 			// "overseer logs" puts the pieces together again.
-			assert.Equal(t, "abcdefghijklmnopqrst\n", k.client("logs", "p"))
+			assert.Equal(t, "p | abcdefghijklmnopqrst\n", k.client("logs", "p"))
 		}), k.p.stderrText())
 	})
 }

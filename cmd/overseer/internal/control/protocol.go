@@ -41,6 +41,9 @@
 package control
 
 import (
+	"errors"
+	"time"
+
 	"github.com/overseer-go/overseer"
 )
 
@@ -62,8 +65,39 @@ type Request struct {
 	Args   []string `json:"args,omitempty"`   // upgrade: the new command line
 	Signal string   `json:"signal,omitempty"` // signal: its name, as overseer.ParseSignal reads it
 	Follow bool     `json:"follow,omitempty"` // logs: go on with new lines
-	Since  uint64   `json:"since,omitempty"`  // logs: only lines whose Seq is greater
+
+	// IDs are more processes for logs, read together; with ID empty and
+	// none here, every process (those added later too).
+	IDs []string `json:"ids,omitempty"`
+	// Tail is, for logs, how many of the lines each process keeps are
+	// sent, the last ones; nil for all of them. With Since or Grep, the
+	// last Tail lines that pass.
+	Tail *int `json:"tail,omitempty"`
+	// Since leaves out, for logs, the lines read before it.
+	Since time.Time `json:"since,omitzero"`
+	// Grep, for logs, is a regular expression (package regexp) that a
+	// line must match to be sent; "" matches all.
+	Grep string `json:"grep,omitempty"`
 }
+
+// LogBatch is one line of the answer to logs: lines, and before them the
+// lines some processes let go before they could be read.
+type LogBatch struct {
+	Missed []MissedLines   `json:"missed,omitempty"`
+	Lines  []overseer.Line `json:"lines,omitempty"`
+}
+
+// MissedLines counts the lines of one process that a follower of logs
+// did not get: the process's rings let them go before the server read
+// them (see overseer.LogBatch).
+type MissedLines struct {
+	ID    string `json:"id"`
+	Count uint64 `json:"count"`
+}
+
+// ErrServerGone is the error of Client.Logs when the server closes the
+// connection before the end of the lines: it stopped, or went away.
+var ErrServerGone = errors.New("overseer: the server closed the connection")
 
 // Response is the answer to every operation but logs, and the line that
 // reports an error of logs.
