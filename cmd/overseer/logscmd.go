@@ -74,7 +74,7 @@ func runLogs(args []string, stdout, stderr io.Writer) int {
 	socket := flags.String("socket", "", "the control socket's `path` (default $"+socketEnv+", else "+control.DefaultPath()+")")
 	follow := flags.Bool("f", false, "follow: print new lines as they come, until interrupted")
 	var tail tailFlag
-	flags.Var(&tail, "n", "print the last `N` lines of each process (that pass -since and -grep)")
+	flags.Var(&tail, "n", "print the last `N` lines of each process (of those that pass -since and -grep); default: all it keeps")
 	since := flags.String("since", "", "leave out lines read before this `time`: a duration before now (5m, 1h30m) or an RFC 3339 time (2026-12-03T14:05:00+01:00)")
 	grep := flags.String("grep", "", "print only the lines that match this Go regular `expression` (package regexp; (?i) to ignore case)")
 	asJSON := flags.Bool("json", false, "print one JSON object per line: id, stream, seq, pid, time, text, and bytes for text that is not UTF-8")

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -233,4 +234,33 @@ func TestLogsFollowEnds(t *testing.T) {
 	assert.Equal(t, 0, p.exitCode(), p.stderrText())
 	assert.Equal(t, 1, following.exitCode())
 	assert.Contains(t, following.stderrText(), "overseer logs: no more lines: overseer: the server closed the connection ("+sock+"): it stopped, or went away")
+}
+
+// Without -f, logs ends with the lines the processes had when it asked,
+// even from a process that never stops writing; -n N prints exactly N.
+func TestLogsEndsWhileWriting(t *testing.T) {
+	sock, o := serveLogs(t, logProc{id: "quiet", script: "echo q"})
+	c, err := o.Add("busy", "/bin/sh", "-c", "i=0; while :; do i=$((i+1)); echo busy-$i; done")
+	require.NoError(t, err)
+	c.BufferLines = 100000
+	require.NoError(t, o.Start("busy"))
+	deadline := time.Now().Add(10 * time.Second)
+	for p, _ := o.ToJSON("busy"); p.StdoutLines < 20000; p, _ = o.ToJSON("busy") {
+		require.True(t, time.Now().Before(deadline), "busy is not busy")
+		time.Sleep(10 * time.Millisecond)
+	}
+	for range 3 {
+		out := logsOK(t, sock, "-n", "5", "busy")
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		require.Len(t, lines, 5, out)
+		first, err := strconv.Atoi(strings.TrimPrefix(lines[0], "busy | busy-"))
+		require.NoError(t, err, lines[0])
+		for i, line := range lines {
+			assert.Equal(t, "busy | busy-"+strconv.Itoa(first+i), line)
+		}
+		assert.Equal(t, "quiet | q\nquiet | done\n", logsOK(t, sock, "-grep", "^q|done", "-n", "5", "quiet"))
+	}
+	// Every line kept (or what the reader missed of them as the buffer
+	// moved on), then the end.
+	assert.Contains(t, logsOK(t, sock, "busy"), "busy | busy-")
 }

@@ -103,12 +103,22 @@ func logs(ctx context.Context, o *overseer.Overseer, conn *net.UnixConn, w *answ
 	}
 	r := o.NewLogReader(overseer.LogReaderConfig{IDs: lr.ids, Tail: tail, Lossy: true})
 	defer r.Close()
-	if tail != lr.tail {
-		s.from = lastPassing(o, lr)
+	if !lr.follow {
+		// The lines up to now, and exactly the last tail of them: the
+		// reader began its tail when it was made, before now.
+		s.until = lastSeqs(o, lr.ids)
+	}
+	switch {
+	case tail != lr.tail:
+		s.from = lastPassing(o, lr, s.until)
+	case !lr.follow && tail > 0:
+		s.from = make(map[string]uint64, len(s.until))
+		for id, last := range s.until {
+			s.from[id] = last - min(last, uint64(tail)) + 1
+		}
 	}
 	if !lr.follow {
 		if lr.tail != 0 {
-			s.until = lastSeqs(o, lr.ids)
 			if err := s.drain(r); err != nil {
 				return
 			}
@@ -202,10 +212,12 @@ func (s *logSender) take(b overseer.LogBatch) error {
 		s.batch.Missed = append(s.batch.Missed, MissedLines{ID: m.ID, Count: m.Count})
 	}
 	for _, l := range b.Lines {
+		// Counted even when left out: a process whose last lines were
+		// let go before they were read is done once a later one is.
+		s.seen[l.ID] = max(s.seen[l.ID], l.Seq)
 		if s.until != nil && l.Seq > s.until[l.ID] {
 			continue // came after the request (or of a process added since)
 		}
-		s.seen[l.ID] = max(s.seen[l.ID], l.Seq)
 		s.join.add(l)
 	}
 	return nil
@@ -258,7 +270,7 @@ func (s *logSender) flush() error {
 	b = append(b, "]}\n"...)
 	clear(s.batch.Lines) // let the texts go
 	s.batch.Lines, s.batch.Missed = s.batch.Lines[:0], s.batch.Missed[:0]
-	if cap(b) <= 4<<20 {
+	if cap(b) <= 256<<10 { // kept for the next batch, unless a burst made it large
 		s.buf = b
 	}
 	return s.w.write(b)
@@ -279,15 +291,18 @@ func lastSeqs(o *overseer.Overseer, ids []string) map[string]uint64 {
 	return last
 }
 
-// lastPassing reads every line kept of the processes of lr, and returns,
-// for each, the Seq of the first of its last lr.tail lines that pass the
-// filter (1 when fewer pass).
-func lastPassing(o *overseer.Overseer, lr logsRequest) map[string]uint64 {
+// lastPassing reads every line kept of the processes of lr, up to until
+// (nil: those they have now), and returns, for each, the Seq of the first
+// of its last lr.tail lines that pass the filter (1 when fewer pass).
+func lastPassing(o *overseer.Overseer, lr logsRequest, until map[string]uint64) map[string]uint64 {
 	r := o.NewLogReader(overseer.LogReaderConfig{IDs: lr.ids, Tail: overseer.TailAll, Lossy: true})
 	defer r.Close()
+	if until == nil {
+		until = lastSeqs(o, lr.ids)
+	}
 	passing := make(map[string][]uint64) // a ring of the last lr.tail Seqs passing, per process
 	next := make(map[string]int)
-	s := &logSender{o: o, seen: make(map[string]uint64), until: lastSeqs(o, lr.ids)}
+	s := &logSender{o: o, seen: make(map[string]uint64), until: until}
 	s.join.emit = func(l overseer.Line) {
 		if !lr.filter.pass(l) {
 			return
