@@ -66,8 +66,8 @@ const usage = `usage:
                                             send a signal (HUP, USR1, ... reach the main process,
                                             TERM, INT, KILL, ... the whole process group)
   overseer logs [-socket PATH] [-f] [-n N] [-since DURATION|TIME] [-grep REGEXP] [-json | -raw]
-                [-timestamps] [NAME]...   print the lines processes wrote, every process's without
-                                            NAME (-f: and follow; -n: the last N of each)
+                [-timestamps] [NAME]...     print the lines processes wrote, every process's
+                                            without NAME (-f: and follow; -n: the last N of each)
   overseer help                             this
 
 Without -f, the file is ./Procfile, else ./overseer.yaml (or .yml). "overseer COMMAND -h"
