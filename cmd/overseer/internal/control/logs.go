@@ -79,10 +79,9 @@ func checkLogs(o *overseer.Overseer, req Request) (logsRequest, error) {
 // logSender reads the lines of a logs request and sends them to the
 // client, one write per batch.
 type logSender struct {
-	o      *overseer.Overseer
-	w      *answer
+	w      *answer // nil: nothing is sent (lastPassing)
 	filter lineFilter
-	from   map[string]uint64 // when set, lines before from[id] are not sent (a tail with a filter)
+	from   map[string]uint64 // when set, lines before from[id] are not sent (the lines before the tail)
 	until  map[string]uint64 // without follow: the last Seq of each process when the request came
 	seen   map[string]uint64 // the last Seq read of each process
 	join   joiner
@@ -95,7 +94,7 @@ type logSender struct {
 // a slow client costs the processes nothing, and is told what it missed)
 // reads both.
 func logs(ctx context.Context, o *overseer.Overseer, conn *net.UnixConn, w *answer, lr logsRequest) {
-	s := &logSender{o: o, w: w, filter: lr.filter, seen: make(map[string]uint64)}
+	s := &logSender{w: w, filter: lr.filter, seen: make(map[string]uint64)}
 	s.join.emit = s.emit
 	tail := lr.tail
 	if tail > 0 && !lr.filter.none() {
@@ -302,7 +301,7 @@ func lastPassing(o *overseer.Overseer, lr logsRequest, until map[string]uint64) 
 	}
 	passing := make(map[string][]uint64) // a ring of the last lr.tail Seqs passing, per process
 	next := make(map[string]int)
-	s := &logSender{o: o, seen: make(map[string]uint64), until: until}
+	s := &logSender{seen: make(map[string]uint64), until: until}
 	s.join.emit = func(l overseer.Line) {
 		if !lr.filter.pass(l) {
 			return
