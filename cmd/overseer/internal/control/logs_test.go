@@ -124,7 +124,7 @@ func TestLogsFollowUnfinished(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no prompt")
 	}
-	require.NoError(t, o.Signal("ask", syscall.SIGUSR1))
+	require.NoError(t, o.SignalMain("ask", syscall.SIGUSR1)) // not to its sleep, whose death sh would tell
 	select {
 	case l := <-got:
 		assert.Equal(t, "answered", l.Text)
