@@ -15,8 +15,8 @@ import (
 	"github.com/overseer-go/overseer/cmd/overseer/internal/control"
 )
 
-// runClient is "overseer status", "start", "stop", "restart", "upgrade",
-// "signal" and "logs": one request to the server at the control socket.
+// runClient is "overseer status", "start", "stop", "restart", "upgrade"
+// and "signal" ("logs" is runLogs): one request to the server at the control socket.
 // What a request changed is said on stdout ("web restarted (pid 123 →
 // 456)"). The exit status is 0 for an answer ok, 1 for an error (printed),
 // 2 for a usage error or a socket refused as unsafe (control.ErrUnsafe:
@@ -25,16 +25,10 @@ func runClient(op string, args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("overseer "+op, flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	socket := flags.String("socket", "", "the control socket's `path` (default $"+socketEnv+", else "+control.DefaultPath()+")")
-	var follow *bool
-	raw := false
 	synopsis := "overseer " + op + " [-socket PATH] NAME"
 	switch op {
 	case control.OpStatus:
 		synopsis = "overseer status [-socket PATH]"
-	case control.OpLogs:
-		follow = flags.Bool("f", false, "follow: print new lines as they come, until interrupted")
-		flags.BoolVar(&raw, "raw", false, "write each line's exact bytes, escape sequences and bytes that are not UTF-8 included (for a file, not a terminal)")
-		synopsis = "overseer logs [-socket PATH] [-f] [-raw] NAME"
 	case control.OpUpgrade:
 		synopsis = "overseer upgrade [-socket PATH] NAME -- PROGRAM [ARG]..."
 	case control.OpSignal:
@@ -87,7 +81,7 @@ func runClient(op string, args []string, stdout, stderr io.Writer) int {
 		}
 		code := 0
 		for _, id := range rest {
-			if c := request(socketPath(*socket), control.Request{Op: op, ID: id}, false, stdout, stderr); c != 0 {
+			if c := request(socketPath(*socket), control.Request{Op: op, ID: id}, stdout, stderr); c != 0 {
 				code = c
 			}
 		}
@@ -98,18 +92,14 @@ func runClient(op string, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		req.ID = rest[0]
-		if follow != nil {
-			req.Follow = *follow
-		}
 	}
-	return request(socketPath(*socket), req, raw, stdout, stderr)
+	return request(socketPath(*socket), req, stdout, stderr)
 }
 
-// request sends req to the server at socket and prints what it answers
-// (lines of logs as they are with raw, else cleaned for a terminal); the
-// exit status is 0 for an answer ok, 1 for an error (printed), 2 for a
+// request sends req to the server at socket and prints what it answers,
+// cleaned for a terminal; the exit status is 0 for an answer ok, 1 for an error (printed), 2 for a
 // socket refused as unsafe (printed).
-func request(socket string, req control.Request, raw bool, stdout, stderr io.Writer) int {
+func request(socket string, req control.Request, stdout, stderr io.Writer) int {
 	op := req.Op
 	c, err := control.Dial(socket)
 	if err != nil {
@@ -120,32 +110,13 @@ func request(socket string, req control.Request, raw bool, stdout, stderr io.Wri
 		return 1
 	}
 	defer c.Close()
-	if op == control.OpLogs {
-		// The lines as they were written, without the escape sequences
-		// and controls that a terminal would act on (sanitize.go), even in
-		// a pipe, which often ends at a terminal (| grep, | less -R); -raw
-		// writes the exact bytes, for a file.
-		clean := sanitizerFor(stdout).clean
-		if raw {
-			clean = func(s string) string { return s }
-		}
-		err = c.Logs(req, func(l overseer.Line) error {
-			end := "\n"
-			if l.Partial {
-				end = ""
-			}
-			_, err := fmt.Fprint(stdout, clean(l.Text), end)
-			return err
-		})
-	} else {
-		var resp control.Response
-		resp, err = c.Do(req)
-		if err == nil {
-			if op == control.OpStatus {
-				err = printStatus(stdout, resp.Processes)
-			} else {
-				_, err = fmt.Fprintln(stdout, sanitizerFor(stdout).clean(outcome(req, resp)))
-			}
+	var resp control.Response
+	resp, err = c.Do(req)
+	if err == nil {
+		if op == control.OpStatus {
+			err = printStatus(stdout, resp.Processes)
+		} else {
+			_, err = fmt.Fprintln(stdout, sanitizerFor(stdout).clean(outcome(req, resp)))
 		}
 	}
 	if err != nil {

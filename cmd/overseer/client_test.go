@@ -61,7 +61,7 @@ func TestServeAndClients(t *testing.T) {
 
 	code, out, errOut = client(t, "logs", "-socket", sock, "web")
 	require.Equal(t, 0, code, errOut)
-	assert.Equal(t, "hello\n", out)
+	assert.Equal(t, "web | hello\n", out)
 
 	code, _, errOut = client(t, "restart", "-socket", sock, "web")
 	require.Equal(t, 0, code, errOut)
@@ -75,11 +75,12 @@ func TestServeAndClients(t *testing.T) {
 
 	// logs -f: what was kept, then what comes.
 	logs := startCommand(t, "logs", "-socket", sock, "-f", "web")
-	logs.waitLine("upgraded")
+	logs.waitLine("web | upgraded")
 	code, _, errOut = client(t, "restart", "-socket", sock, "web")
 	require.Equal(t, 0, code, errOut)
-	logs.waitLine("upgraded")
+	logs.waitLine("web | upgraded")
 	logs.signal(syscall.SIGTERM)
+	assert.Equal(t, 0, logs.exitCode(), "the end of a follow: %s", logs.stderrText())
 
 	code, _, errOut = client(t, "stop", "-socket", sock, "nope")
 	assert.Equal(t, 1, code)
@@ -143,8 +144,14 @@ func TestClientUsage(t *testing.T) {
 		{"restart"},
 		{"upgrade", "web"},
 		{"upgrade", "web", "--"},
-		{"logs"},
 		{"logs", "-bogus", "web"},
+		{"logs", "-n", "-1", "web"},
+		{"logs", "-n", "x"},
+		{"logs", "-since", "yesterday"},
+		{"logs", "-since", "-5m"},
+		{"logs", "-grep", "a(", "web"},
+		{"logs", "-json", "-raw"},
+		{"logs", "web", "-f"},
 	} {
 		code, _, errOut := client(t, append([]string{args[0], "-socket", sock}, args[1:]...)...)
 		assert.Equal(t, 2, code, "%q: %s", args, errOut)
@@ -193,7 +200,7 @@ func serveHere(t *testing.T, o *overseer.Overseer) (string, *testbuild.Buffer) {
 func ask(t *testing.T, sock, op string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = runClient(op, append([]string{"-socket", sock}, args...), &out, &errb)
+	code = run(append([]string{op, "-socket", sock}, args...), &out, &errb)
 	return code, out.String(), errb.String()
 }
 

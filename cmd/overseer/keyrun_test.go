@@ -323,7 +323,11 @@ func (k *keyRun) status(name string) (state string, restarts int) {
 func (k *keyRun) kept(name string) []string {
 	k.t.Helper()
 	if k.mode == "serve" {
-		return strings.Split(strings.TrimSuffix(k.client("logs", name), "\n"), "\n")
+		var texts []string
+		for _, line := range strings.Split(strings.TrimSuffix(k.client("logs", name), "\n"), "\n") {
+			texts = append(texts, strings.TrimPrefix(line, name+" | "))
+		}
+		return texts
 	}
 	var body struct {
 		Lines []struct{ Text string } `json:"lines"`

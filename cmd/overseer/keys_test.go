@@ -410,7 +410,7 @@ func TestKeyMaxLineBytes(t *testing.T) {
 		assert.Equal(t, "p | qrst", k.text(k.waitFrom(first+2, "p | ")))
 		assert.Equal(t, 0, k.finish(func() {
 			// "overseer logs" puts the pieces together again.
-			assert.Equal(t, "abcdefghijklmnopqrst\n", k.client("logs", "p"))
+			assert.Equal(t, "p | abcdefghijklmnopqrst\n", k.client("logs", "p"))
 		}), k.p.stderrText())
 	})
 }
@@ -466,6 +466,43 @@ func TestKeyLog(t *testing.T) {
 		require.NoError(t, err)
 		assert.Contains(t, string(data), "to-stdout\n")
 		assert.Contains(t, string(data), "to-stderr\n")
+	})
+}
+
+// log_timestamps begins each line of the log file with the time it was
+// written, RFC 3339 with milliseconds; the terminal is unchanged.
+func TestKeyLogTimestamps(t *testing.T) {
+	t.Parallel()
+	forModes(t, func(t *testing.T, mode string) {
+		before := time.Now().Truncate(time.Millisecond)
+		k := startKeys(t, mode, `processes:
+  p: {command: 'echo one; echo two >&2; printf "three\nfour\n"', restart: never, log: p.log, log_timestamps: true}
+  plain: {command: 'echo five', restart: never, log: plain.log}
+`)
+		assert.Equal(t, 0, k.finish(nil), k.p.stderrText())
+		k.wait("p | one")
+		k.wait("p ! two")
+		after := time.Now()
+		data, err := os.ReadFile(filepath.Join(k.dir, "p.log"))
+		require.NoError(t, err)
+		var texts []string
+		for _, line := range strings.SplitAfter(string(data), "\n") {
+			if line == "" {
+				continue
+			}
+			stamp, text, ok := strings.Cut(strings.TrimSuffix(line, "\n"), " ")
+			require.True(t, ok, "%q", line)
+			require.Regexp(t, `^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(Z|[+-]\d\d:\d\d)$`, stamp)
+			at, err := time.Parse(time.RFC3339, stamp)
+			require.NoError(t, err)
+			assert.False(t, at.Before(before) || at.After(after), "%v not in [%v, %v]", at, before, after)
+			texts = append(texts, text)
+		}
+		assert.ElementsMatch(t, []string{"one", "two", "three", "four"}, texts, "%q", data)
+		assert.Less(t, slices.Index(texts, "three"), slices.Index(texts, "four"))
+		data, err = os.ReadFile(filepath.Join(k.dir, "plain.log"))
+		require.NoError(t, err)
+		assert.Equal(t, "five\n", string(data), "without log_timestamps")
 	})
 }
 

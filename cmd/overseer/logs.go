@@ -18,7 +18,7 @@ var logOptions = logfile.Options{MaxBytes: 10 << 20, Backups: 3, Compress: true}
 type logFiles []*logfile.File
 
 // openLogs gives every process that has a log file a rotating writer for
-// both its streams. A log file that cannot be opened safely (its directory
+// both its streams, which stamps each line with log_timestamps. A log file that cannot be opened safely (its directory
 // writable by another user, a link, not a regular file) is an error naming
 // the process, and none is left open.
 func openLogs(procs []config.Process) (logFiles, error) {
@@ -34,7 +34,12 @@ func openLogs(procs []config.Process) (logFiles, error) {
 			}
 			return nil, fmt.Errorf("%s: log file: %w", p.Name, err)
 		}
-		p.Cmd.Stdout, p.Cmd.Stderr = l, l // the same writer: the Cmd serializes its writes
+		if p.LogTimestamps {
+			s := newStampedLog(l) // serializes the writes of both streams itself
+			p.Cmd.Stdout, p.Cmd.Stderr = s.stream(1), s.stream(2)
+		} else {
+			p.Cmd.Stdout, p.Cmd.Stderr = l, l // the same writer: the Cmd serializes its writes
+		}
 		logs = append(logs, l)
 	}
 	return logs, nil

@@ -49,11 +49,11 @@ func TestLogsWritesExactBytes(t *testing.T) {
 	sock := serveRaw(t)
 	code, out, errOut := ask(t, sock, "logs", "-raw", "raw")
 	require.Equal(t, 0, code, errOut)
-	assert.Equal(t, rawText+"\ndone\n", out)
+	assert.Equal(t, "raw | "+rawText+"\nraw | done\n", out)
 
 	code, out, errOut = ask(t, sock, "logs", "raw")
 	require.Equal(t, 0, code, errOut)
-	assert.Equal(t, "caf\xe9 \xff\xfe end\ndone\n", out)
+	assert.Equal(t, "raw | caf\xe9 \xff\xfe end\nraw | done\n", out)
 }
 
 // On a terminal, the bytes that are not UTF-8 show as U+FFFD.
@@ -68,7 +68,8 @@ func TestLogsReplacesOnTerminal(t *testing.T) {
 		read <- b
 	}()
 	var errb bytes.Buffer
-	code := runClient("logs", []string{"-socket", sock, "raw"}, tty, &errb)
+	t.Setenv("NO_COLOR", "1") // the name's colour is not what is tested
+	code := runLogs([]string{"-socket", sock, "raw"}, tty, &errb)
 	require.NoError(t, tty.Close())
 	require.Equal(t, 0, code, errb.String())
 	var got []byte
@@ -77,7 +78,7 @@ func TestLogsReplacesOnTerminal(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the terminal's output did not end")
 	}
-	assert.Equal(t, "caf\uFFFD \uFFFD\uFFFD end\r\ndone\r\n", string(got))
+	assert.Equal(t, "raw | caf\uFFFD \uFFFD\uFFFD end\r\nraw | done\r\n", string(got))
 }
 
 func TestIsTerminal(t *testing.T) {

@@ -28,7 +28,7 @@
 //	overseer run [-listen ADDR]... [-notify | -ready-...] -- PROGRAM ARGS
 //	                                                          one program, restarted without downtime on SIGUSR2
 //	overseer serve [-f FILE] [-socket PATH] [-http ADDR]      a file, with a control socket
-//	overseer status | start NAME | stop NAME | restart NAME | upgrade NAME -- ARGS | signal NAME SIG | logs [-f] NAME
+//	overseer status | start NAME | stop NAME | restart NAME | upgrade NAME -- ARGS | signal NAME SIG | logs [-f] [NAME]...
 //	                                                          ask the server at the control socket
 package main
 
@@ -65,7 +65,9 @@ const usage = `usage:
   overseer signal [-socket PATH] NAME SIGNAL
                                             send a signal (HUP, USR1, ... reach the main process,
                                             TERM, INT, KILL, ... the whole process group)
-  overseer logs [-socket PATH] [-f] NAME    print the lines a process wrote (-f: and follow)
+  overseer logs [-socket PATH] [-f] [-n N] [-since DURATION|TIME] [-grep REGEXP] [-json | -raw]
+                [-timestamps] [NAME]...     print the lines processes wrote, every process's
+                                            without NAME (-f: and follow; -n: the last N of each)
   overseer help                             this
 
 Without -f, the file is ./Procfile, else ./overseer.yaml (or .yml). "overseer COMMAND -h"
@@ -87,7 +89,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runFile(args[0], args[1:], stdout, stderr)
 		case "start":
 			return runStart(args[1:], stdout, stderr)
-		case "status", "stop", "restart", "upgrade", "logs", "signal":
+		case "logs":
+			return runLogs(args[1:], stdout, stderr)
+		case "status", "stop", "restart", "upgrade", "signal":
 			return runClient(args[0], args[1:], stdout, stderr)
 		case "help":
 			fmt.Fprint(stdout, usage)

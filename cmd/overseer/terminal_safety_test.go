@@ -119,7 +119,7 @@ func TestHostileLogsAndStatus(t *testing.T) {
 	code, out, errOut := client(t, "logs", "-socket", sock, "web")
 	require.Equal(t, 0, code, errOut)
 	checkSafe(t, out, false)
-	assert.Equal(t, "abweb | fake\n", out)
+	assert.Equal(t, "web | abweb | fake\n", out)
 
 	code, out, errOut = client(t, "status", "-socket", sock)
 	require.Equal(t, 0, code, errOut)

@@ -38,6 +38,7 @@
 //	    max_line_bytes: 1MiB
 //	    success_codes: [3]
 //	    log: logs/worker.log               # relative to the file's directory
+//	    log_timestamps: true               # each line of the log file begins with its time
 //	    pty: false
 //	    listeners: [tcp://127.0.0.1:8080, unix:///run/worker.sock]
 //	    ready: {command: ./worker -check, period: 1s, timeout: 2s}   # not at its own listeners
@@ -48,8 +49,10 @@
 //	    depends_on: {db: ready, migrate: completed}   # or [db, migrate]
 //
 // Each key sets the overseer.Cmd field of the same name (pty sets PTY, log
-// sets Process.Log, watch_files WatchFiles, depends_on DependsOn); a key
-// left out keeps the default of overseer.NewCmd.
+// sets Process.Log, log_timestamps Process.LogTimestamps, watch_files
+// WatchFiles, depends_on DependsOn); a key left out keeps the default of
+// overseer.NewCmd. log_timestamps true without log is an error: it would
+// do nothing.
 // Exactly one of command (a string run through /bin/sh -c) and args (a
 // list, the program first) is needed. env is a mapping of names to values
 // or a list of "NAME=value"; its variables are set over the rest of the
@@ -153,7 +156,10 @@ type Process struct {
 	Name string
 	Cmd  *overseer.Cmd
 	Log  string // a file to write the process's output to, "" for none (rotated by size by the command)
-	Line int    // where it is defined in the file
+	// LogTimestamps begins each line written to Log with the time it was
+	// written (YAML only; never set without Log).
+	LogTimestamps bool
+	Line          int // where it is defined in the file
 }
 
 // Error is what a bad file gets: the file, the line (0: the file as a

@@ -93,6 +93,8 @@ type want struct {
 	line int
 	log  string
 	f    fields
+
+	stamps bool // log_timestamps
 }
 
 func check(t *testing.T, got []Process, wants []want) {
@@ -102,6 +104,7 @@ func check(t *testing.T, got []Process, wants []want) {
 		assert.Equal(t, w.name, got[i].Name, "process %d", i)
 		assert.Equal(t, w.line, got[i].Line, "%s: line", w.name)
 		assert.Equal(t, w.log, got[i].Log, "%s: log", w.name)
+		assert.Equal(t, w.stamps, got[i].LogTimestamps, "%s: log_timestamps", w.name)
 		assert.Equal(t, w.f, project(got[i].Cmd), "%s: Cmd", w.name)
 	}
 }

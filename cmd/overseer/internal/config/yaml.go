@@ -18,7 +18,7 @@ import (
 var processKeys = []string{
 	"command", "args", "dir", "env", "group", "restart", "max_restarts", "reset_after",
 	"backoff", "start_delay", "stop_signal", "stop_timeout", "buffer_lines", "buffer_bytes",
-	"max_line_bytes", "success_codes", "log", "pty", "listeners", "ready", "ready_timeout", "notify",
+	"max_line_bytes", "success_codes", "log", "log_timestamps", "pty", "listeners", "ready", "ready_timeout", "notify",
 	"watchdog", "watch_files", "depends_on",
 }
 
@@ -151,6 +151,7 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 	cmd := overseer.NewCmd("/bin/sh")
 	proc := Process{Name: name, Cmd: cmd, Line: key.Line}
 	var program *yaml.Node // the key command or args
+	var stamps *yaml.Node  // the key log_timestamps, set true
 	for _, e := range p.entries(v, name) {
 		k := name + "." + e.key.Value
 		switch e.key.Value {
@@ -217,6 +218,10 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 			cmd.SuccessCodes = p.exitCodes(k, e.value)
 		case "log":
 			proc.Log = p.path(k, e.value)
+		case "log_timestamps":
+			if proc.LogTimestamps = p.boolean(k, e.value); proc.LogTimestamps {
+				stamps = e.key
+			}
 		case "pty":
 			cmd.PTY = p.boolean(k, e.value)
 		case "listeners":
@@ -239,6 +244,10 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 	}
 	if program == nil {
 		p.errorf(key.Line, name, "no command (set command, a shell line, or args, a list)")
+	}
+	if stamps != nil && proc.Log == "" {
+		// A key that would do nothing is an error, as an unknown one is.
+		p.errorf(stamps.Line, name+".log_timestamps", "there is no log file to stamp: set log too, or leave log_timestamps out")
 	}
 	return proc, p.n == before
 }

@@ -56,9 +56,10 @@ func TestParseYAML(t *testing.T) {
     max_line_bytes: 1GiB
     success_codes: []
     log: web.log
+    log_timestamps: true
     pty: false
 `,
-			[]want{{name: "web", line: 2, log: "web.log", f: defaults(sh("./web"), func(f *fields) {
+			[]want{{name: "web", line: 2, log: "web.log", stamps: true, f: defaults(sh("./web"), func(f *fields) {
 				f.Dir = "/srv/web"
 				f.Group = "front"
 				f.Restart = overseer.RestartAlways
@@ -198,6 +199,8 @@ func TestYAMLErrors(t *testing.T) {
 		{"null command", "processes:\n  web:\n    command:\n", 3, "web.command", "no value"},
 		{"list command", "processes:\n  web:\n    command: [a]\n", 3, "web.command", "want a string, not a list"},
 		{"NUL command", "processes:\n  web: \"a\\0b\"\n", 2, "web", "NUL byte"},
+		{"log_timestamps without log", "processes:\n  web:\n    command: a\n    log_timestamps: true\n", 4, "web.log_timestamps", "no log file to stamp"},
+		{"log_timestamps not a bool", "processes:\n  web:\n    command: a\n    log: a.log\n    log_timestamps: yes please\n", 5, "web.log_timestamps", "want true or false"},
 		{"scalar args", "processes:\n  web:\n    args: ./web -p 80\n", 3, "web.args", "want a list, the program first"},
 		{"empty args", "processes:\n  web:\n    args: []\n", 3, "web.args", "empty list: no program"},
 		{"empty program", "processes:\n  web:\n    args: ['', a]\n", 3, "web.args[0]", "empty program"},

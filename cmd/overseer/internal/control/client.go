@@ -4,6 +4,7 @@ package control
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,8 +12,6 @@ import (
 	"io/fs"
 	"net"
 	"path/filepath"
-
-	"github.com/overseer-go/overseer"
 )
 
 // Client is a connection to a control socket, for one request.
@@ -100,45 +99,53 @@ func (c *Client) Do(req Request) (Response, error) {
 	return resp, nil
 }
 
-// Logs sends req, a logs request, and calls fn with each line received,
-// until the server ends the stream (nil), fn returns an error (returned),
-// or the connection fails. An error answer is returned as a *RemoteError.
-func (c *Client) Logs(req Request, fn func(overseer.Line) error) error {
+// Logs sends req, a logs request, and calls fn with each batch of lines
+// received (its Lines are fn's until it returns), until the end of the
+// lines (nil: without Follow, the server said it had sent them all), fn
+// returns an error (returned), ctx is done (ctx.Err(); the connection is
+// closed, which tells a server that follows to stop), or the connection
+// fails. An error answer is returned as a *RemoteError; a server that
+// closes the connection first, as one that stops does with its followers,
+// as an error that wraps ErrServerGone.
+func (c *Client) Logs(ctx context.Context, req Request, fn func(LogBatch) error) error {
+	stop := context.AfterFunc(ctx, func() { _ = c.conn.Close() })
+	defer stop()
+	err := c.logs(req, fn)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+func (c *Client) logs(req Request, fn func(LogBatch) error) error {
 	req.Op = OpLogs
 	sendErr := c.send(req)
-	dec := json.NewDecoder(bufio.NewReader(c.conn))
+	dec := json.NewDecoder(bufio.NewReaderSize(c.conn, 64<<10))
 	for {
-		// An answer or a line: the line is decoded apart, by its own
-		// UnmarshalJSON (which, embedded, would take the whole object).
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
+		// A batch, or an answer: the end ({"ok":true}) or an error.
+		var m struct {
+			OK    *bool  `json:"ok"`
+			Error string `json:"error"`
+			LogBatch
+		}
+		if err := dec.Decode(&m); err != nil {
 			if sendErr != nil {
 				return sendErr
 			}
 			if errors.Is(err, io.EOF) {
-				return nil
+				return fmt.Errorf("%w (%s): it stopped, or went away", ErrServerGone, c.path)
 			}
 			return fmt.Errorf("overseer: reading the lines of %s: %w", c.path, err)
 		}
-		var m struct {
-			OK    *bool  `json:"ok"`
-			Error string `json:"error"`
-		}
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return fmt.Errorf("overseer: reading the lines of %s: %w", c.path, err)
-		}
-		if m.OK != nil {
-			if !*m.OK {
-				return &RemoteError{Msg: m.Error}
+		switch {
+		case m.OK == nil:
+			if err := fn(m.LogBatch); err != nil {
+				return err
 			}
-			continue
-		}
-		var l overseer.Line
-		if err := json.Unmarshal(raw, &l); err != nil {
-			return fmt.Errorf("overseer: reading the lines of %s: %w", c.path, err)
-		}
-		if err := fn(l); err != nil {
-			return err
+		case *m.OK:
+			return nil
+		default:
+			return &RemoteError{Msg: m.Error}
 		}
 	}
 }

@@ -333,6 +333,18 @@ func newOverseer(t *testing.T) *overseer.Overseer {
 	return o
 }
 
+// eachLine calls fn with each line of a batch.
+func eachLine(fn func(overseer.Line) error) func(LogBatch) error {
+	return func(b LogBatch) error {
+		for _, l := range b.Lines {
+			if err := fn(l); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
 func waitLine(t *testing.T, lines <-chan overseer.Line, text string) overseer.Line {
 	t.Helper()
 	timeout := time.After(10 * time.Second)
@@ -435,7 +447,7 @@ func TestOps(t *testing.T) {
 		c, err := Dial(path)
 		require.NoError(t, err)
 		if req.Op == OpLogs {
-			err = c.Logs(req, func(overseer.Line) error { return nil })
+			err = c.Logs(context.Background(), req, eachLine(func(overseer.Line) error { return nil }))
 		} else {
 			_, err = c.Do(req)
 		}
@@ -473,26 +485,33 @@ func TestLogs(t *testing.T) {
 	c, err := Dial(path)
 	require.NoError(t, err)
 	var texts []string
-	require.NoError(t, c.Logs(Request{ID: "web"}, func(l overseer.Line) error {
+	require.NoError(t, c.Logs(context.Background(), Request{ID: "web"}, eachLine(func(l overseer.Line) error {
 		texts = append(texts, l.Text)
 		assert.Equal(t, "web", l.ID)
 		assert.Equal(t, overseer.StreamStdout, l.Stream)
 		assert.NotZero(t, l.PID)
 		return nil
-	}))
+	})))
 	_ = c.Close()
 	assert.Equal(t, []string{"hello"}, texts)
 
-	// Since the last: nothing.
-	c, err = Dial(path)
-	require.NoError(t, err)
-	texts = nil
-	require.NoError(t, c.Logs(Request{ID: "web", Since: 1}, func(l overseer.Line) error {
-		texts = append(texts, l.Text)
-		return nil
-	}))
-	_ = c.Close()
-	assert.Empty(t, texts)
+	// No lines of the tail, one not matching, one too old: nothing.
+	zero := 0
+	for _, req := range []Request{
+		{ID: "web", Tail: &zero},
+		{ID: "web", Grep: "^ell"},
+		{ID: "web", Since: time.Now()},
+	} {
+		c, err = Dial(path)
+		require.NoError(t, err)
+		texts = nil
+		require.NoError(t, c.Logs(context.Background(), req, eachLine(func(l overseer.Line) error {
+			texts = append(texts, l.Text)
+			return nil
+		})))
+		_ = c.Close()
+		assert.Empty(t, texts, "%+v", req)
+	}
 
 	// With follow: the kept line, then new ones as they come.
 	c, err = Dial(path)
@@ -500,10 +519,10 @@ func TestLogs(t *testing.T) {
 	got := make(chan overseer.Line, 16)
 	ended := make(chan error, 1)
 	go func() {
-		ended <- c.Logs(Request{ID: "web", Follow: true}, func(l overseer.Line) error {
+		ended <- c.Logs(context.Background(), Request{ID: "web", Follow: true}, eachLine(func(l overseer.Line) error {
 			got <- l
 			return nil
-		})
+		}))
 	}()
 	first := waitLine(t, got, "hello")
 	require.NoError(t, o.Signal("web", syscall.SIGUSR1))
@@ -534,17 +553,21 @@ func TestServeEndsFollowers(t *testing.T) {
 	got := make(chan overseer.Line, 16)
 	ended := make(chan error, 1)
 	go func() {
-		ended <- c.Logs(Request{ID: "web", Follow: true}, func(l overseer.Line) error {
+		ended <- c.Logs(context.Background(), Request{ID: "web", Follow: true}, eachLine(func(l overseer.Line) error {
 			got <- l
 			return nil
-		})
+		}))
 	}()
 	waitLine(t, got, "hello")
 	cancel()
-	for _, ch := range []chan error{served, ended} {
+	for i, ch := range []chan error{served, ended} {
 		select {
 		case err := <-ch:
-			assert.NoError(t, err)
+			if i == 0 {
+				assert.NoError(t, err)
+			} else {
+				assert.ErrorIs(t, err, ErrServerGone, "the follower is told")
+			}
 		case <-time.After(10 * time.Second):
 			t.Fatal("not ended")
 		}
@@ -583,9 +606,9 @@ func TestLogsKeepBytes(t *testing.T) {
 	require.NoError(t, err)
 	defer c.Close()
 	var texts []string
-	require.NoError(t, c.Logs(Request{ID: "raw"}, func(l overseer.Line) error {
+	require.NoError(t, c.Logs(context.Background(), Request{ID: "raw"}, eachLine(func(l overseer.Line) error {
 		texts = append(texts, l.Text)
 		return nil
-	}))
+	})))
 	assert.Equal(t, []string{text, "done"}, texts)
 }

@@ -3,6 +3,7 @@
 package control
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -41,13 +42,13 @@ func TestFollowersDoNotStarveRequests(t *testing.T) {
 		clients = append(clients, c)
 		go func() {
 			first := true
-			ended <- c.Logs(Request{ID: "web", Follow: true}, func(overseer.Line) error {
+			ended <- c.Logs(context.Background(), Request{ID: "web", Follow: true}, eachLine(func(overseer.Line) error {
 				if first { // the kept line "hello": it follows
 					first = false
 					following <- struct{}{}
 				}
 				return nil
-			})
+			}))
 		}()
 	}
 	for i := range defaultMaxFollowers {
@@ -60,7 +61,7 @@ func TestFollowersDoNotStarveRequests(t *testing.T) {
 
 	c, err := Dial(path)
 	require.NoError(t, err)
-	err = c.Logs(Request{ID: "web", Follow: true}, func(overseer.Line) error { return nil })
+	err = c.Logs(context.Background(), Request{ID: "web", Follow: true}, eachLine(func(overseer.Line) error { return nil }))
 	_ = c.Close()
 	var remote *RemoteError
 	require.ErrorAs(t, err, &remote)
@@ -75,6 +76,6 @@ func TestFollowersDoNotStarveRequests(t *testing.T) {
 	// Logs without -f is a request, not a follower.
 	c, err = Dial(path)
 	require.NoError(t, err)
-	require.NoError(t, c.Logs(Request{ID: "web"}, func(overseer.Line) error { return nil }))
+	require.NoError(t, c.Logs(context.Background(), Request{ID: "web"}, eachLine(func(overseer.Line) error { return nil })))
 	_ = c.Close()
 }

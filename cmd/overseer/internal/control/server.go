@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"sync"
@@ -223,7 +222,7 @@ func (s *Server) handle(ctx context.Context, o *overseer.Overseer, conn *net.Uni
 		return
 	}
 	if req.Op == OpLogs {
-		c, err := o.Cmd(req.ID)
+		lr, err := checkLogs(o, req)
 		if err != nil {
 			fail(req, err)
 			return
@@ -232,7 +231,7 @@ func (s *Server) handle(ctx context.Context, o *overseer.Overseer, conn *net.Uni
 			fail(req, fmt.Errorf("overseer: control: too many clients following logs (%d): end one (\"logs -f\") and try again", conns.maxFollowers))
 			return
 		}
-		logs(ctx, o, c, conn, w, req)
+		logs(ctx, o, conn, w, lr)
 		return
 	}
 	resp, err := operate(ctx, o, req)
@@ -287,75 +286,13 @@ func (a *answer) send(v any) error {
 	return a.enc.Encode(v)
 }
 
-// sendLine writes one line of logs: its own MarshalJSON, called directly,
-// since json.Encoder would check and copy what it returns again (about half
-// the cost of a line).
-func (a *answer) sendLine(l overseer.Line) error {
-	b, err := l.MarshalJSON()
-	if err != nil {
-		return err
-	}
+// write writes b, whole JSON lines, in one write.
+func (a *answer) write(b []byte) error {
 	// A deadline on a live connection can only fail once it is closed,
 	// which the Write reports.
 	_ = a.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
-	_, err = a.conn.Write(append(b, '\n'))
+	_, err := a.conn.Write(b)
 	return err
 }
 
 func (a *answer) fail(err error) { _ = a.send(Response{Error: err.Error()}) }
-
-// logs sends the lines of process c (req.ID) that it keeps, after
-// req.Since; with req.Follow, then every new line until the client goes or
-// ctx is done.
-func logs(ctx context.Context, o *overseer.Overseer, c *overseer.Cmd, conn *net.UnixConn, w *answer, req Request) {
-	var ch chan overseer.Line
-	if req.Follow {
-		// Subscribed before the kept lines are read, so that none falls
-		// between the two; what both give is sent once, by Seq.
-		ch = make(chan overseer.Line, 256)
-		stop := o.WatchLogs(ch)
-		defer stop()
-	}
-	last := req.Since
-	sendFrom := func(lines []overseer.Line, before uint64) error {
-		for _, l := range lines {
-			if l.Seq <= last || (before != 0 && l.Seq >= before) {
-				continue
-			}
-			if err := w.sendLine(l); err != nil {
-				return err
-			}
-			last = l.Seq
-		}
-		return nil
-	}
-	if err := sendFrom(c.Lines(last), 0); err != nil || !req.Follow {
-		return
-	}
-	gone := make(chan struct{})
-	go func() { // the client sends nothing more: EOF (or any error) means it went
-		_, _ = io.Copy(io.Discard, conn)
-		close(gone)
-	}()
-	defer func() { _ = conn.Close(); <-gone }()
-	for {
-		select {
-		case l := <-ch:
-			if l.ID != req.ID || l.Seq <= last {
-				continue
-			}
-			if l.Seq > last+1 { // the subscription dropped some: the ring may still have them
-				if err := sendFrom(c.Lines(last), l.Seq); err != nil {
-					return
-				}
-			}
-			if err := sendFrom([]overseer.Line{l}, 0); err != nil {
-				return
-			}
-		case <-gone:
-			return
-		case <-ctx.Done():
-			return
-		}
-	}
-}
