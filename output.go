@@ -131,13 +131,18 @@ func (o *output) appendAfterToArena(dst []Line, seq uint64, b readBounds) []Line
 		text := unsafe.String(unsafe.SliceData(arena[at:]), len(arena)-at)
 		var ns int64 = -1
 		var t time.Time // the lines of one read of the pipe share a time
-		for ; i < j; i++ {
+		// The Lines are written in place: a Line built aside and copied
+		// in costs as much again.
+		from := len(dst)
+		dst = slices.Grow(dst, j-i)[:from+j-i]
+		for x := from; i < j; i, x = i+1, x+1 {
 			m := r.At(i)
 			if m.Time != ns {
 				ns, t = m.Time, time.Unix(0, m.Time)
 			}
-			dst = append(dst, Line{ID: o.id, Stream: StreamStdout + Stream(k), Seq: m.Seq, PID: int(m.PID), Time: t, Text: text[:m.Len], Partial: m.Partial})
-			text = text[m.Len:]
+			l := &dst[x]
+			l.ID, l.Stream, l.Seq, l.PID, l.Time, l.Partial = o.id, StreamStdout+Stream(k), m.Seq, int(m.PID), t, m.Partial
+			l.Text, text = text[:m.Len], text[m.Len:]
 		}
 		w.at[k] = j
 	}

@@ -57,6 +57,7 @@ type pump struct {
 	// the reads since.
 	toWake    []*cursor
 	fullReads int
+	paced     bool // a reader is paced: wake it at every read (see capture)
 
 	// The pipe's read deadline serves two ends: the run's, once the
 	// process group is gone (endAt), and the unfinished line's, which is
@@ -236,12 +237,13 @@ func (p *pump) capture(data []byte, what int) {
 	if o.seq != before {
 		p.toWake = o.cursors
 	}
+	p.paced = o.paced > 0
 	o.mu.Unlock()
 	// A full read leaves more in the pipe, most likely: the readers are
 	// woken after a few such reads, or as soon as the pipe is drained (see
 	// run), which saves a reader most of its sleeps and wake-ups while the
 	// output streams, and delays no line once it pauses.
-	if what == captureRead && len(data) == readSize && p.fullReads < wakeEvery-1 {
+	if what == captureRead && len(data) == readSize && p.fullReads < wakeEvery-1 && !p.paced {
 		p.fullReads++
 		return
 	}

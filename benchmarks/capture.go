@@ -6,9 +6,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
-	"strconv"
 	"time"
 
 	"github.com/overseer-go/overseer"
@@ -125,15 +123,10 @@ func CaptureWatchLogs(ctx context.Context, job Job) (Figures, error) {
 func CaptureLogReader(ctx context.Context, job Job) (Figures, error) {
 	return measureCapture(ctx, job, func(ctx context.Context, job Job) (Figures, error) {
 		o := overseer.NewOverseer(overseer.WithLogBackpressure())
-		c, err := o.Add("p", job.Argv...)
-		if err != nil {
+		if _, err := o.Add("p", job.Argv...); err != nil {
 			return Figures{}, err
 		}
-		if n, err := strconv.Atoi(os.Getenv("RING")); err == nil {
-			c.BufferLines = n
-		}
-		ml, _ := strconv.Atoi(os.Getenv("ML"))
-		r := o.NewLogReader(overseer.LogReaderConfig{ReuseText: true, MaxLines: ml})
+		r := o.NewLogReader(overseer.LogReaderConfig{ReuseText: true})
 		defer r.Close()
 		done := make(chan struct{})
 		var serr error
