@@ -18,10 +18,13 @@ const (
 	// client holds that many lines and one event, a few hundred KiB.
 	batchLines = 512
 	batchBytes = 128 << 10
-	// batchDelay is how long a stream waits after a lines event that was
-	// not full before it reads lines again, so that a busy process makes a
-	// few dozen events a second and not one per read of its pipe.
+	// batchDelay is how long a stream waits after a lines event of fewer
+	// than smallBatch lines before it reads lines again, so that a process
+	// printing a line now and then makes a few dozen events a second, and
+	// not one per read of its pipe. A stream that reads more at a time
+	// does not wait: the lines could outrun the rings meanwhile.
 	batchDelay = 25 * time.Millisecond
+	smallBatch = batchLines / 8
 	// holdLines bounds the lines a stream reads ahead to place the changes
 	// of state it has to send among them.
 	holdLines = 2 * batchLines

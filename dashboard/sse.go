@@ -159,7 +159,7 @@ func (es *eventStream) run(ctx context.Context) error {
 		if _, last, _, _ := h.replay.since(es.after, 0, 0); last > es.after {
 			continue
 		}
-		full := len(es.f.held) >= batchLines
+		small := len(es.f.held) < smallBatch
 		if err := es.f.events(es.f.held, es.idOf(es.after), es.write); err != nil {
 			return err
 		}
@@ -169,7 +169,7 @@ func (es *eventStream) run(ctx context.Context) error {
 		}
 		lastWrite = time.Now()
 		paceUntil = time.Time{}
-		if !full {
+		if small {
 			paceUntil = lastWrite.Add(batchDelay)
 		}
 	}
