@@ -48,11 +48,12 @@ type lineFeed struct {
 	r     *overseer.LogReader
 	drain context.Context // done: Next waits for nothing
 
-	skip    positions // of a resumed stream: the last Seq its client had
-	gaps    map[string]uint64
-	pos     positions // the Seq of the last line given of each process
-	ids     []string  // the keys of pos, sorted
-	posText string    // pos encoded, for the event ids
+	skip    positions         // of a resumed stream: the last Seq its client had
+	gaps    map[string]uint64 // the reader's LogBatch.Missed
+	seen    map[string]uint64 // the Seq of the last line read of each process
+	pos     positions         // the Seq of the last line given of each process
+	ids     []string          // the keys of pos, sorted
+	posText string            // pos encoded, for the event ids
 
 	held, later []heldLine
 	after       map[string]bool // processes with a line after a change of state
@@ -76,6 +77,7 @@ func newLineFeed(o *overseer.Overseer, resume bool, had positions) *lineFeed {
 		drain: drain,
 		skip:  had,
 		gaps:  make(map[string]uint64),
+		seen:  make(map[string]uint64),
 		pos:   make(positions, len(had)),
 		after: make(map[string]bool),
 	}
@@ -92,16 +94,20 @@ func newLineFeed(o *overseer.Overseer, resume bool, had positions) *lineFeed {
 // close ends the reader.
 func (f *lineFeed) close() { f.r.Close() }
 
-// take holds the lines of b, but those the client has already.
+// take holds the lines of b, but those the client has already, each with
+// the count of the lines of its process missed just before it: the gap in
+// Seq since the line before it, or, for the first line the stream reads
+// of a process, what the reader says it missed (LogBatch.Missed). The gap
+// is where the lines went missing: the two streams of a process have
+// rings of their own, so the reader may miss lines of one between lines
+// of the other that are still kept.
 func (f *lineFeed) take(b overseer.LogBatch) {
 	for _, m := range b.Missed {
 		f.gaps[m.ID] = m.Count
 	}
 	for _, l := range b.Lines {
-		gap, ok := f.gaps[l.ID]
-		if ok {
-			delete(f.gaps, l.ID)
-		}
+		gap := f.gaps[l.ID]
+		delete(f.gaps, l.ID)
 		if had, ok := f.skip[l.ID]; ok {
 			if l.Seq <= had {
 				continue // the client has it
@@ -109,7 +115,10 @@ func (f *lineFeed) take(b overseer.LogBatch) {
 			// What the rings let go while the client was away.
 			gap = l.Seq - had - 1
 			delete(f.skip, l.ID)
-		}
+		} else if last, ok := f.seen[l.ID]; ok && l.Seq > last {
+			gap = l.Seq - last - 1
+		} // else the first line of the process, or of a new one of that id
+		f.seen[l.ID] = l.Seq
 		f.held = append(f.held, heldLine{Line: l, missed: gap})
 	}
 }

@@ -709,3 +709,32 @@ func TestEventsHead(t *testing.T) {
 		t.Errorf("HEAD /api/events: %d %q %q", r.status, r.header.Get("Content-Type"), r.body)
 	}
 }
+
+// TestEventsMissedBetween: the two streams of a process have rings of
+// their own, so lines may go missing between lines still kept; the count
+// of missed lines is put where they went missing, before the next line
+// given, so that the page shows the gap at its place.
+func TestEventsMissedBetween(t *testing.T) {
+	o := newOverseer(t)
+	// Stderr keeps its one line; stdout keeps the last 10 of 50.
+	c := addChild(t, o, "p", "err:E1", "sleepms:300", "lines:50", "exit:0")
+	c.BufferLines = 10
+	h := newHandler(t, o)
+	srv := newServer(t, h)
+	if err := o.Start("p"); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, o, "p", overseer.StateFinished)
+	kept := c.Lines(0)
+	if len(kept) != 11 || kept[0].Text != "E1" || kept[0].Seq != 1 || kept[1].Seq != 42 {
+		t.Fatalf("kept %d lines, the first %+v; want E1 (Seq 1), then stdout from Seq 42", len(kept), kept[0])
+	}
+	_, last, _, _ := h.replay.since(0, 0, 0)
+	// A client that had nothing of p.
+	b := openStream(t, srv, h.replay.id(last, positions{"p": 0}.encode([]string{"p"})))
+	got := transcript(t, b.until(t, func(ev sseEvent) bool { return ev.typ == "lines" }))
+	want := []string{"line p 1 E1", "missed p 40", "line p 42 line-0000041"}
+	if len(got) < 3 || fmt.Sprint(got[:3]) != fmt.Sprint(want) {
+		t.Errorf("resumed: %q, want %q first", got, want)
+	}
+}
