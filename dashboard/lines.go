@@ -178,11 +178,11 @@ func (f *lineFeed) before(at time.Time) int {
 	return k
 }
 
-// keepLater makes the lines moved by before the held ones.
+// keepLater makes the lines moved by before the held ones. The two
+// slices trade their arrays: they never share one.
 func (f *lineFeed) keepLater() {
 	clear(f.held)
-	f.held, f.later = append(f.held[:0], f.later...), f.held[:0]
-	clear(f.later)
+	f.held, f.later = f.later, f.held[:0]
 }
 
 // drop lets go of the held lines.

@@ -331,7 +331,7 @@ func TestEventsResume(t *testing.T) {
 	h := newHandler(t, o)
 	srv := newServer(t, h)
 	a := openStream(t, srv, "")
-	a.next(t)
+	snap := a.next(t)
 	if err := o.Start("p"); err != nil {
 		t.Fatal(err)
 	}
@@ -344,7 +344,9 @@ func TestEventsResume(t *testing.T) {
 		t.Fatalf("the run: %q", want)
 	}
 
-	// From every event on: what came after it, whatever carried it.
+	// From every event on, the snapshot included: what came after it,
+	// whatever carried it.
+	seen = append([]sseEvent{snap}, seen...)
 	for i := range seen[:len(seen)-1] {
 		b := openStream(t, srv, seen[i].id)
 		last := seen[len(seen)-1].id
