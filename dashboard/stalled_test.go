@@ -304,13 +304,10 @@ func TestStalledStreamLines(t *testing.T) {
 	}
 	waitState(t, o, "fill", overseer.StateFinished)
 	testbuild.Eventually(t, func() bool { return stuckWriting("dashboard.(*Handler).serveEvents") == clients }, "the streams to be stuck")
-	p, err := o.ToJSON("fill")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.StdoutLines != lines {
-		t.Errorf("%d lines captured, want %d", p.StdoutLines, lines)
-	}
+	testbuild.Eventually(t, func() bool {
+		p, err := o.ToJSON("fill")
+		return err == nil && p.StdoutLines == lines
+	}, "every line captured")
 	// Each stuck stream holds what it is writing and the batch it read
 	// (2,000 lines at most): some 600 KiB of text and JSON at worst.
 	if per := perClient(t, "event streams of lines", base, clients); per > 1<<20 {
