@@ -518,6 +518,7 @@ func TestEventsSlowClient(t *testing.T) {
 	testbuild.Eventually(t, has(slow, "snapshot "+tag+"-20"), "the slow client's snapshot")
 	h.replay.append("test", time.Time{}, []byte(`{"n":21}`))
 	testbuild.Eventually(t, has(slow, "test "+tag+"-21"), "the slow client to go on")
+	testbuild.Eventually(t, has(fast, "test "+tag+"-21"), "the fast client to get it") // in a goroutine of its own
 
 	want := []string{"snapshot " + tag + "-0", "test " + tag + "-1", "snapshot " + tag + "-20", "test " + tag + "-21"}
 	if got := slow.events(); fmt.Sprint(got) != fmt.Sprint(want) {
