@@ -19,6 +19,10 @@ type jsonLine struct {
 	Text    string          `json:"text"`
 	Bytes   []byte          `json:"bytes,omitempty"` // Text's exact bytes, when it is not UTF-8
 	Partial bool            `json:"partial"`
+	// Missed, in the event stream, counts the lines of the process just
+	// before this one that the stream could not give: the process's rings
+	// let them go before the stream read them (a client reading slowly).
+	Missed uint64 `json:"missed,omitempty"`
 }
 
 func toJSONLine(l overseer.Line) jsonLine {

@@ -17,6 +17,9 @@
 //	GET  /api/processes/{id}/logs         the lines the process keeps: {"id": ..., "lines": [...]}
 //	                                      ?since=SEQ only the lines after Seq SEQ (default 0: all)
 //	                                      ?limit=N   only the newest N of them
+//	GET  /api/processes/{id}/logs.txt     the same lines as a text file to save (Content-Disposition:
+//	                                      attachment; filename="ID.log"), one line of output a line,
+//	                                      the Partial pieces of a line joined
 //	GET  /api/logs                        the lines every process keeps, in the order they were
 //	                                      read: {"lines": [...]}; ?limit=N only the newest N
 //	POST /api/processes/{id}/start        Overseer.Start
@@ -102,27 +105,45 @@
 //	           "process": {...}}                   an overseer.Event, with the process as it is after it
 //	lines     {"lines": [...]}                     lines of any processes, in Seq order for each
 //
-// A new stream starts with a snapshot. Every state and lines event has an
-// id, "TAG-N", where N comes from one counter of the Handler and TAG tells
-// the Handler apart from another one (a restarted host). One goroutine of
-// the Handler reads the Overseer's Watch and WatchLogs subscriptions and
-// appends the events to a bounded replay buffer (WithReplay); lines are
-// gathered for up to 25 ms (at most 2,000 of them, or 256 KiB of text) into
-// one lines event, and a change of state is put after the lines read
-// before it and before those read after it. Each stream
-// writes from the buffer, so a slow client holds up no one else. A client
-// that reconnects with a Last-Event-ID the buffer still follows gets what
-// it missed, without duplicates; one whose id is older than the buffer, of
-// another Handler, or malformed gets a snapshot instead, and so does a
-// client that falls so far behind that the buffer has moved past it. A
-// snapshot's id is that of the last event it covers. A comment line is
-// sent every 15 seconds on a quiet stream so that dead clients are found.
-// Each write to a client, of a stream or of a logs answer, must go through
-// within 10 seconds, or the client is dropped; a stream stuck writing holds
-// at most about 64 KiB of the buffer's events. The two logs answers are
-// written as they are read, a page of lines at a time, so that a client
-// that does not read holds up a page (256 KiB of text) and not the whole
-// answer; lines that the process drops meanwhile are left out.
+// A new stream starts with a snapshot. Changes of state are numbered by
+// one counter of the Handler and kept in a bounded replay buffer
+// (WithReplay), which one goroutine of the Handler fills from the
+// Overseer's Watch. Lines are not in it: each stream reads them with a
+// Lossy overseer.LogReader of its own, straight from the processes' rings
+// (Cmd.BufferLines, BufferBytes), which are the only buffer. A lines event
+// holds one batch read, at most 512 lines or 128 KiB of text; after a
+// small one (under 64 lines) the stream waits 25 ms before it reads
+// again, so that a trickle of lines makes a few dozen events a second. A
+// change of state is put after the lines read before it and before those
+// read after it.
+//
+// A stream that falls behind a process's rings (a slow client, a burst)
+// is never waited for, not even under overseer.WithLogBackpressure, and
+// keeps nothing for its client but the batch it is writing: it skips the
+// lines the rings let go, and the next line it gives of that process says
+// how many, in a field "missed" (the lines of Seq seq-missed to seq-1 of
+// its process). They count in Overseer.Dropped too.
+//
+// Every event has an id, "TAG-N" or "TAG-N;PLACES": N is the counter of the
+// last change of state the stream sent (lines events carry that of the
+// change before them), TAG tells the Handler apart from another one (a
+// restarted host), and PLACES, "ID=SEQ,..." with each ID query-escaped,
+// is the Seq of the last line the stream gave of each process (left out
+// past 4 KiB). A client that reconnects with a Last-Event-ID the buffer
+// still follows gets the changes of state it missed, and the lines after
+// its places that the rings still keep, without duplicates (the gap said
+// by "missed"); of a process it has no place in, every line kept. One
+// whose id is older than the buffer, of another Handler, or malformed gets
+// a snapshot instead, and so does a client that falls so far behind that
+// the buffer has moved past it. A snapshot's id is that of the last event
+// it covers. A comment line is sent every 15 seconds on a quiet stream so
+// that dead clients are found. Each write to a client, of a stream or of a
+// logs answer, must go through within 10 seconds, or the client is
+// dropped; a stream stuck writing holds at most about 64 KiB of the
+// buffer's events, or a batch of lines. The logs answers are written as
+// they are read, a page of lines at a time, so that a client that does not
+// read holds up a page (256 KiB of text) and not the whole answer; lines
+// that the process drops meanwhile are left out.
 //
 // The Overseer tells an Event.Warning (a process that seems to have gone
 // to the background) once, in one state event; the Handler keeps the last
@@ -156,6 +177,17 @@
 // after a stop, which is not a restart, counts too); runs of the past,
 // met in the lines fetched, are numbered back from the current one.
 //
+// A filter box over the pane shows only the lines with its text, in any
+// case, or, written /RE/ or /RE/FLAGS, those that match the regular
+// expression RE (in any case unless FLAGS are given); an invalid one
+// marks the box (aria-invalid, its error as the title) and every line
+// shows. It tests the text of a line as shown, its Partial pieces joined,
+// its name in the combined output included; marks always show. Each
+// process has a "Log" link, in its row and above its pane, that saves what
+// it keeps (logs.txt). Where the stream missed lines of a process, the
+// pane says "— N lines not shown —", with a button that fetches those the
+// process still keeps.
+//
 // A process in a crash loop shows as such, not as up: a "restarting"
 // badge, its restarts in a warning colour and a mark down the left of its
 // row, while it waits to be restarted (backoff) and for a minute after a
@@ -168,7 +200,8 @@
 // column and button stays in reach.
 //
 // The pane keeps the newest 2,000 lines, joins the Partial pieces of long
-// lines (at most 10,000 characters of each, then an ellipsis), starts a
+// or unfinished lines (at most 10,000 characters of each, then an
+// ellipsis; never across runs, nor across lines missed), starts a
 // line afresh at a carriage return, as a terminal does (a progress bar
 // redrawn with \r shows its last state), converts ANSI colour sequences (SGR) to styles and drops the
 // other escape sequences and control characters. Everything a process or
@@ -177,7 +210,7 @@
 //
 // # Goroutines
 //
-// New starts one goroutine and two subscriptions of the Overseer; Close
-// ends them, ends every event stream and waits for their handlers to
-// return. The Handler logs nothing unless given a logger (WithLogger).
+// New starts one goroutine and one subscription of the Overseer (Watch);
+// each event stream has a LogReader, closed when it ends. Close ends them,
+// ends every event stream and waits for their handlers to return. The Handler logs nothing unless given a logger (WithLogger).
 package dashboard

@@ -2,21 +2,12 @@ package dashboard
 
 import (
 	"encoding/json"
-	"time"
 
 	"github.com/overseer-go/overseer"
 )
 
-// The feed's channels and batches.
-const (
-	eventsChanSize = 1024
-	linesChanSize  = 1 << 14
-	// A lines event holds the lines that came within batchDelay of the
-	// first, at most batchLines of them or about batchBytes of text.
-	batchDelay = 25 * time.Millisecond
-	batchLines = 2000
-	batchBytes = 256 << 10
-)
+// eventsChanSize is the room of the Overseer's Watch subscription.
+const eventsChanSize = 1024
 
 // stateData is the data of a state event.
 type stateData struct {
@@ -39,117 +30,33 @@ type snapshotData struct {
 	Warnings map[string]string `json:"warnings,omitempty"`
 }
 
-// feed is the Handler's goroutine: it appends the Overseer's events and
-// lines to the replay buffer until Close. Lines are batched.
-//
-// The two subscriptions are two channels, and select takes from them in no
-// particular order; so when a change of state comes, the lines batched or
-// already in their channel that were read before the change (by Line.Time
-// and Event.Time) are put before it, the others after it: the last lines of
-// a run before the state that ends it, the first lines of a run after the
-// state that starts it. The lines of each process stay in Seq order.
-func (h *Handler) feed(events <-chan overseer.Event, lines <-chan overseer.Line) {
+// feed is the Handler's goroutine: it appends the Overseer's events to the
+// replay buffer until Close. Lines do not pass through it: each event
+// stream reads them with a LogReader of its own, and puts each state event
+// after the lines read before it (lines.go).
+func (h *Handler) feed(events <-chan overseer.Event) {
 	defer close(h.fed)
-	b := batcher{h: h, timer: time.NewTimer(time.Hour)}
-	b.timer.Stop()
-	defer b.timer.Stop()
-	var queue []overseer.Line
-	after := make(map[string]bool) // processes with lines after the change
 	for {
 		select {
 		case <-h.done:
 			return
 		case ev := <-events:
-			queue = b.take(queue[:0])
-		drain:
-			for range cap(lines) {
-				select {
-				case l := <-lines:
-					queue = append(queue, l)
-				default:
-					break drain
-				}
-			}
-			later := queue[:0] // in place: written no faster than read
-			for _, l := range queue {
-				if after[l.ID] || l.Time.After(ev.Time) {
-					after[l.ID] = true
-					later = append(later, l)
-				} else {
-					b.add(l)
-				}
-			}
-			b.flush()
 			h.warnings.note(ev)
 			data := stateData{Event: ev}
 			if p, err := h.o.ToJSON(ev.ID); err == nil {
 				data.Process = &p
 			}
-			h.publish("state", data)
-			for _, l := range later {
-				b.add(l)
-			}
-			clear(queue)
-			clear(after)
-		case l := <-lines:
-			b.add(l)
-		case <-b.timer.C:
-			b.flush()
+			h.publish("state", ev, data)
 		}
 	}
 }
 
-// batcher gathers lines into lines events.
-type batcher struct {
-	h     *Handler
-	timer *time.Timer // runs while lines wait
-	lines []overseer.Line
-	bytes int
-}
-
-// add adds l to the batch, which goes out batchDelay after its first line,
-// or now if it is full.
-func (b *batcher) add(l overseer.Line) {
-	if len(b.lines) == 0 {
-		b.timer.Reset(batchDelay)
-	}
-	b.lines = append(b.lines, l)
-	b.bytes += len(l.Text)
-	if len(b.lines) >= batchLines || b.bytes >= batchBytes {
-		b.flush()
-	}
-}
-
-// take appends the lines waiting to dst and empties the batch.
-func (b *batcher) take(dst []overseer.Line) []overseer.Line {
-	b.timer.Stop()
-	dst = append(dst, b.lines...)
-	clear(b.lines)
-	b.lines, b.bytes = b.lines[:0], 0
-	return dst
-}
-
-// flush publishes the lines waiting, if any.
-func (b *batcher) flush() {
-	b.timer.Stop()
-	if len(b.lines) == 0 {
-		return
-	}
-	data := linesData{Lines: make([]jsonLine, len(b.lines))}
-	for i, l := range b.lines {
-		data.Lines[i] = toJSONLine(l)
-	}
-	b.h.publish("lines", data)
-	clear(b.lines)
-	b.lines, b.bytes = b.lines[:0], 0
-}
-
-// publish appends an event of type event with data to the replay buffer.
-func (h *Handler) publish(event string, data any) {
+// publish appends a state event of ev with data to the replay buffer.
+func (h *Handler) publish(event string, ev overseer.Event, data any) {
 	b, err := json.Marshal(data)
 	if err != nil {
 		h.logger.Warn("dashboard: event dropped: cannot encode it", "event", event, "err", err)
 		return
 	}
-	h.replay.append(event, b)
+	h.replay.append(event, ev.Time, b)
 }

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -17,8 +18,9 @@ const (
 	defaultReplay = 4096
 	// defaultMaxStreams is how many event streams are served at once.
 	defaultMaxStreams = 64
-	// maxReplayBytes bounds the bytes the replay buffer holds.
-	maxReplayBytes = 32 << 20
+	// maxReplayBytes bounds the bytes the replay buffer holds: changes of
+	// state only, a few hundred bytes each.
+	maxReplayBytes = 4 << 20
 )
 
 // Handler is the dashboard of one Overseer: an http.Handler serving the JSON
@@ -42,18 +44,21 @@ type Handler struct {
 	heartbeat    time.Duration // defaultHeartbeat; tests lower it
 	writeTimeout time.Duration // defaultWriteTimeout; tests raise it
 
-	stopWatch, stopLogs func() // end the Overseer subscriptions
-	done                chan struct{}
-	fed                 chan struct{} // closed when the feed goroutine has returned
-	closeOnce           sync.Once
+	stopWatch func()             // ends the Overseer subscription
+	life      context.Context    // done at Close: ends the event streams
+	end       context.CancelFunc // of life
+	done      chan struct{}
+	fed       chan struct{} // closed when the feed goroutine has returned
+	closeOnce sync.Once
 }
 
 // New returns the dashboard of o: an http.Handler serving the JSON API, the
 // Server-Sent Events stream and the page. Close it to end its subscriptions.
 //
-// New subscribes to o's events and lines (Overseer.Watch and WatchLogs) and
-// starts the goroutine that feeds the event stream from them. With a nil o
-// the Handler answers every request with 500 and starts nothing.
+// New subscribes to o's events (Overseer.Watch) and starts the goroutine
+// that feeds the event stream's changes of state from them; each event
+// stream reads the lines with a LogReader of its own. With a nil o the
+// Handler answers every request with 500 and starts nothing.
 func New(o *overseer.Overseer, opts ...Option) *Handler {
 	h := &Handler{
 		o:            o,
@@ -73,6 +78,7 @@ func New(o *overseer.Overseer, opts ...Option) *Handler {
 	if h.token == "" {
 		h.token = newToken()
 	}
+	h.life, h.end = context.WithCancel(context.Background())
 	h.replay = newReplay(newTag(), h.replaySize, maxReplayBytes)
 	h.page = loadPage()
 	h.mux = h.routes()
@@ -81,10 +87,8 @@ func New(o *overseer.Overseer, opts ...Option) *Handler {
 		return h
 	}
 	events := make(chan overseer.Event, eventsChanSize)
-	lines := make(chan overseer.Line, linesChanSize)
 	h.stopWatch = o.Watch(events)
-	h.stopLogs = o.WatchLogs(lines)
-	go h.feed(events, lines)
+	go h.feed(events)
 	return h
 }
 
@@ -134,10 +138,10 @@ func (h *Handler) Token() string { return h.token }
 func (h *Handler) Close() {
 	h.closeOnce.Do(func() {
 		close(h.done)
+		h.end()
 		<-h.fed
 		if h.stopWatch != nil {
 			h.stopWatch()
-			h.stopLogs()
 		}
 		h.streams.close()
 	})

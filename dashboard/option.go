@@ -35,9 +35,10 @@ func WithLogger(logger *slog.Logger) Option {
 	}
 }
 
-// WithReplay sets how many events the replay buffer of the event stream
-// keeps: 4096 by default, or when n is not positive. The buffer also holds
-// at most 32 MiB of events; the oldest go first.
+// WithReplay sets how many changes of state the replay buffer of the
+// event stream keeps: 4096 by default, or when n is not positive. The
+// buffer also holds at most 4 MiB of them; the oldest go first. Lines are
+// not in it (each stream reads them from the processes' rings).
 func WithReplay(n int) Option {
 	return func(h *Handler) {
 		if n > 0 {

@@ -4,8 +4,10 @@ package dashboard
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
+	"time"
 )
 
 // ids returns the ids of msgs.
@@ -25,7 +27,7 @@ func TestReplay(t *testing.T) {
 	wake := func() <-chan struct{} { _, _, _, w := b.since(0, 0, 1<<30); return w }
 	for n := 1; n <= 10; n++ {
 		w := wake()
-		b.append("e", []byte(fmt.Sprintf(`{"n":%d}`, n)))
+		b.append("e", time.Time{}, []byte(fmt.Sprintf(`{"n":%d}`, n)))
 		select {
 		case <-w:
 		default:
@@ -53,16 +55,16 @@ func TestReplay(t *testing.T) {
 		}
 	}
 	msgs, _, _, _ := b.since(9, 1, 1<<30)
-	if got := string(msgs[0].frame); got != "id: t-10\nevent: e\ndata: {\"n\":10}\n\n" {
+	if got := b.id(msgs[0].id, "") + "\n" + string(msgs[0].body); got != "t-10\nevent: e\ndata: {\"n\":10}\n\n" {
 		t.Errorf("frame %q", got)
 	}
 }
 
 func TestReplayBytes(t *testing.T) {
-	frame := len(newReplay("t", 1, 0).frame(1, "e", []byte(strings.Repeat("x", 100))))
+	frame := len(body("e", []byte(strings.Repeat("x", 100))))
 	b := newReplay("t", 100, 3*frame+frame/2) // room for three
 	for range 10 {
-		b.append("e", []byte(strings.Repeat("x", 100)))
+		b.append("e", time.Time{}, []byte(strings.Repeat("x", 100)))
 	}
 	msgs, _, ok, _ := b.since(7, 100, 1<<30)
 	if !ok || fmt.Sprint(ids(msgs)) != "[8 9 10]" {
@@ -78,7 +80,7 @@ func TestReplayBytes(t *testing.T) {
 		}
 	}
 	// A message larger than the bound is kept alone.
-	b.append("e", []byte(strings.Repeat("y", 10*frame)))
+	b.append("e", time.Time{}, []byte(strings.Repeat("y", 10*frame)))
 	msgs, _, ok, _ = b.since(10, 100, 1<<30)
 	if !ok || fmt.Sprint(ids(msgs)) != "[11]" {
 		t.Errorf("after a huge message: %v %v, want [11]", ids(msgs), ok)
@@ -103,9 +105,44 @@ func TestReplayParseID(t *testing.T) {
 		{"42", 0, false},
 		{"", 0, false},
 	} {
-		n, ok := b.parseID(tc.id)
+		n, _, ok := b.parseID(tc.id)
 		if ok != tc.isOK || (ok && n != tc.n) {
 			t.Errorf("parseID(%q) = %d, %v; want %d, %v", tc.id, n, ok, tc.n, tc.isOK)
 		}
+	}
+}
+
+// Event ids carry the places of a stream in the output of the processes,
+// any id escaped, and read back as they were.
+func TestReplayPositions(t *testing.T) {
+	b := newReplay("abc", 4, 1<<20)
+	p := positions{"web": 12, "a,b=c;d": 3, "é:@+": 1 << 40}
+	ids := []string{"a,b=c;d", "web", "é:@+"}
+	id := b.id(7, p.encode(ids))
+	if strings.ContainsAny(id, "\r\n\x00") || strings.Count(id, ";") != 1 {
+		t.Fatalf("id %q: not a valid event id", id)
+	}
+	n, got, ok := b.parseID(id)
+	if !ok || n != 7 || !maps.Equal(got, p) {
+		t.Errorf("parseID(%q) = %d, %v, %v; want 7, %v", id, n, got, ok, p)
+	}
+	if _, got, ok := b.parseID("abc-7"); !ok || got != nil {
+		t.Errorf("an id without places: %v, %v; want none, ok", got, ok)
+	}
+	for _, bad := range []string{"abc-7;web", "abc-7;web=x", "abc-7;=3", "abc-7;web=1,,x=2", "abc-x;web=1"} {
+		if _, _, ok := b.parseID(bad); ok {
+			t.Errorf("parseID(%q) is ok, want not", bad)
+		}
+	}
+	// Too many places for an id: none.
+	many := positions{}
+	var all []string
+	for i := range 1000 {
+		id := fmt.Sprintf("process-%04d", i)
+		many[id] = uint64(i)
+		all = append(all, id)
+	}
+	if s := many.encode(all); s != "" {
+		t.Errorf("%d bytes of places in an id, want none past %d", len(s), maxPositionsBytes)
 	}
 }

@@ -36,6 +36,7 @@ func (h *Handler) routes() *http.ServeMux {
 	route("/api/processes", get(h.serveList))
 	route("/api/processes/{id}", get(h.serveProcess))
 	route("/api/processes/{id}/logs", get(h.serveLogs))
+	route("/api/processes/{id}/logs.txt", get(h.serveLogsText))
 	route("/api/processes/{id}/start", post(h.action("start", h.o.Start)))
 	route("/api/processes/{id}/stop", post(h.action("stop", h.o.Stop)))
 	route("/api/processes/{id}/restart", post(h.action("restart", h.o.Restart)))

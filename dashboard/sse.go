@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -28,9 +29,9 @@ const (
 )
 
 // serveEvents serves GET /api/events, the event stream: a snapshot (or
-// what a reconnecting client missed), then every event from the replay
-// buffer, until the client goes, the buffer overtakes it (then a snapshot
-// again), or Close.
+// what a reconnecting client missed), then every change of state from the
+// replay buffer and the lines its LogReader reads (lines.go), until the
+// client goes, the buffer overtakes it (then a snapshot again), or Close.
 func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodHead {
 		w.Header().Set("Content-Type", "text/event-stream")
@@ -48,17 +49,27 @@ func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	defer h.streams.remove(st)
 
-	after, resume := uint64(0), false
+	var es eventStream
+	es.h, es.w, es.st = h, w, st
+	var had positions
 	if id := r.Header.Get("Last-Event-ID"); id != "" {
-		after, resume = h.replay.parseID(id)
+		es.after, had, es.resume = h.replay.parseID(id)
 	}
+	// The reader begins before the snapshot: a line printed after the
+	// snapshot is read is in the stream.
+	es.f = newLineFeed(h.o, es.resume, had)
+	defer es.f.close()
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	defer context.AfterFunc(h.life, cancel)()
+
 	header := w.Header()
 	header.Set("Content-Type", "text/event-stream")
 	header.Set("Cache-Control", "no-store")
 	header.Set("X-Accel-Buffering", "no") // no buffering in nginx
 	header.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
-	h.logger.Debug("dashboard: event stream opened", "remote", r.RemoteAddr, "resume", resume)
+	h.logger.Debug("dashboard: event stream opened", "remote", r.RemoteAddr, "resume", es.resume)
 	defer h.logger.Debug("dashboard: event stream closed", "remote", r.RemoteAddr)
 
 	// The headers and the retry delay go at once, so that the client knows
@@ -72,59 +83,145 @@ func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	idle := time.NewTimer(h.heartbeat)
-	defer idle.Stop()
+	if err := es.run(ctx); err != nil && ctx.Err() == nil {
+		h.logger.Debug("dashboard: event stream write failed", "remote", r.RemoteAddr, "err", err)
+	}
+}
+
+// eventStream is the state of one event stream being served.
+type eventStream struct {
+	h      *Handler
+	w      http.ResponseWriter
+	st     *stream
+	f      *lineFeed
+	after  uint64 // the last message of the replay buffer sent
+	resume bool   // false until a snapshot is sent, unless resumed
+}
+
+// run writes the stream until ctx is done or a write fails.
+func (es *eventStream) run(ctx context.Context) error {
+	h := es.h
+	lastWrite := time.Now()
+	var paceUntil time.Time // no lines read before, unless a change of state comes
 	for {
-		msgs, last, ok, wake := h.replay.since(after, chunk, chunkBytes)
-		var err error
+		msgs, last, ok, wake := h.replay.since(es.after, chunk, chunkBytes)
 		wrote := false
+		var err error
 		switch {
-		case !ok || !resume:
+		case !ok || !es.resume:
 			// A new client, one too far behind, or one of another Handler.
-			err = st.write(w, h.snapshot(last))
-			after, resume, wrote = last, true, true
+			err = es.st.write(es.w, es.snapshot(last))
+			es.after, es.resume, wrote = last, true, true
 		case len(msgs) > 0:
-			next := msgs[len(msgs)-1].id // before writeMessages lets go of msgs
-			err = st.writeMessages(w, msgs)
-			after, wrote = next, true
+			err = es.states(msgs)
+			wrote = true
 		}
 		if err == nil && wrote {
-			err = st.flush()
-			idle.Reset(h.heartbeat)
+			err = es.st.flush()
+			lastWrite = time.Now()
 		}
 		if err != nil {
-			h.logger.Debug("dashboard: event stream write failed", "remote", r.RemoteAddr, "err", err)
-			return
+			return err
 		}
-		if after < last {
-			continue // more to send at once
+		if wrote || es.after < last {
+			continue // more changes of state to send at once
 		}
-		select {
-		case <-wake:
-		case <-idle.C:
-			if st.write(w, []byte(": ping\n\n")) != nil || st.flush() != nil {
-				return
+		if now := time.Now(); now.Before(paceUntil) {
+			pace := time.NewTimer(paceUntil.Sub(now))
+			select {
+			case <-pace.C:
+			case <-wake:
+			case <-ctx.Done():
 			}
-			idle.Reset(h.heartbeat)
-		case <-r.Context().Done():
-			return
-		case <-h.done:
-			return
+			pace.Stop()
+			if ctx.Err() != nil {
+				return nil
+			}
+			continue
+		}
+		if !es.f.fill(batchLines) && !es.f.wait(ctx, wake, lastWrite.Add(h.heartbeat)) {
+			switch {
+			case ctx.Err() != nil:
+				return nil
+			case !time.Now().Before(lastWrite.Add(h.heartbeat)):
+				if err := es.st.write(es.w, []byte(": ping\n\n")); err != nil {
+					return err
+				}
+				if err := es.st.flush(); err != nil {
+					return err
+				}
+				lastWrite = time.Now()
+			}
+			continue // woken by a change of state, or after a ping
+		}
+		// Lines read: any changes of state that came meanwhile go among
+		// them first.
+		if _, last, _, _ := h.replay.since(es.after, 0, 0); last > es.after {
+			continue
+		}
+		small := len(es.f.held) < smallBatch
+		if err := es.f.events(es.f.held, es.idOf(es.after), es.write); err != nil {
+			return err
+		}
+		es.f.drop()
+		if err := es.st.flush(); err != nil {
+			return err
+		}
+		lastWrite = time.Now()
+		paceUntil = time.Time{}
+		if small {
+			paceUntil = lastWrite.Add(batchDelay)
 		}
 	}
 }
 
+// states writes msgs, changes of state, each after the lines read before
+// it and before those read after it: the last lines of a run come before
+// the state that ends it, the first lines of a run after the state that
+// starts it. The lines of each process keep their Seq order.
+func (es *eventStream) states(msgs []message) error {
+	es.f.fill(holdLines) // what has been read so far
+	for i := range msgs {
+		m := &msgs[i]
+		if k := es.f.before(m.at); k > 0 {
+			if err := es.f.events(es.f.held[:k], es.idOf(es.after), es.write); err != nil {
+				return err
+			}
+		}
+		es.f.keepLater()
+		if err := es.st.write(es.w, []byte("id: "+es.h.replay.id(m.id, es.f.posText)+"\n")); err != nil {
+			return err
+		}
+		if err := es.st.write(es.w, m.body); err != nil {
+			return err
+		}
+		es.after = m.id
+		*m = message{} // let go of it once written
+	}
+	return nil
+}
+
+// idOf returns the function that gives the id of a lines event after
+// message n of the replay buffer, for the places given.
+func (es *eventStream) idOf(n uint64) func(pos string) string {
+	return func(pos string) string { return es.h.replay.id(n, pos) }
+}
+
+// write writes b to the client.
+func (es *eventStream) write(b []byte) error { return es.st.write(es.w, b) }
+
 // snapshot renders a snapshot event covering the messages up to id last.
 // The processes are read after last was, so the snapshot is at least as
 // new as every event it covers.
-func (h *Handler) snapshot(last uint64) []byte {
+func (es *eventStream) snapshot(last uint64) []byte {
+	h := es.h
 	procs := h.o.ToJSONAll()
 	data, err := json.Marshal(snapshotData{Processes: procs, Warnings: h.warnings.of(procs)})
 	if err != nil { // cannot happen for valid states; send an empty one
 		h.logger.Warn("dashboard: cannot encode a snapshot", "err", err)
 		data = []byte(`{"processes":[]}`)
 	}
-	return h.replay.snapshotFrame(last, data)
+	return append([]byte("id: "+h.replay.id(last, es.f.posText)+"\n"), body("snapshot", data)...)
 }
 
 // stream is one event stream being served.
@@ -143,18 +240,6 @@ func (st *stream) write(w http.ResponseWriter, b []byte) error {
 	}
 	_, err := w.Write(b)
 	return err
-}
-
-// writeMessages writes the frames of msgs to the client, each within the
-// write timeout, and lets go of each once written.
-func (st *stream) writeMessages(w http.ResponseWriter, msgs []message) error {
-	for i := range msgs {
-		if err := st.write(w, msgs[i].frame); err != nil {
-			return err
-		}
-		msgs[i] = message{}
-	}
-	return nil
 }
 
 // flush sends what was written.

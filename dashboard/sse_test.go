@@ -137,7 +137,7 @@ func (c *sseClient) until(t *testing.T, stop func(sseEvent) bool) []sseEvent {
 // counter returns the counter of an event id.
 func counter(t *testing.T, h *Handler, id string) uint64 {
 	t.Helper()
-	n, ok := h.replay.parseID(id)
+	n, _, ok := h.replay.parseID(id)
 	if !ok {
 		t.Fatalf("event id %q is not one of this Handler's", id)
 	}
@@ -199,8 +199,14 @@ func TestEventsStatesAndLines(t *testing.T) {
 	stdout := []string{}
 	lastSeq := uint64(0)
 	for _, ev := range evs {
-		if n := counter(t, h, ev.id); n != prev+1 {
-			t.Errorf("event id %s after %d, want %d", ev.id, prev, prev+1)
+		// A change of state has the next id of the counter; lines carry
+		// that of the last change before them, and the stream's places.
+		want := prev + 1
+		if ev.typ == "lines" {
+			want = prev
+		}
+		if n := counter(t, h, ev.id); n != want {
+			t.Errorf("%s event id %s after %d, want %d", ev.typ, ev.id, prev, want)
 		}
 		prev = counter(t, h, ev.id)
 		switch ev.typ {
@@ -242,8 +248,10 @@ func TestEventsStatesAndLines(t *testing.T) {
 	}
 }
 
-// TestEventsManyLines: 20,000 lines arrive complete, in order, in few
-// events.
+// TestEventsManyLines: 20,000 lines, far more than the process keeps
+// (100), arrive in Seq order in few events: each line shown, or counted
+// among those missed just before a line (the rings let them go before the
+// stream read them), and never both.
 func TestEventsManyLines(t *testing.T) {
 	o := newOverseer(t)
 	c := addChild(t, o, "chatty", "lines:20000", "ready", "sleep")
@@ -254,7 +262,7 @@ func TestEventsManyLines(t *testing.T) {
 	if err := o.Start("chatty"); err != nil {
 		t.Fatal(err)
 	}
-	var seq uint64
+	var seq, shown, missed uint64
 	batches := 0
 	for seq < 20001 {
 		ev := cl.next(t)
@@ -267,28 +275,63 @@ func TestEventsManyLines(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, l := range d.Lines {
-			if l.Seq != seq+1 {
-				t.Fatalf("seq %d after %d", l.Seq, seq)
+			if l.Seq != seq+l.Missed+1 {
+				t.Fatalf("seq %d after %d, %d missed between", l.Seq, seq, l.Missed)
 			}
 			seq = l.Seq
+			shown++
+			missed += l.Missed
 		}
 	}
 	if batches > 200 {
 		t.Errorf("20,001 lines in %d events, want them batched", batches)
 	}
-	t.Logf("20,001 lines in %d events", batches)
+	t.Logf("20,001 lines in %d events: %d shown, %d missed", batches, shown, missed)
+}
+
+// transcript is what a client learns from events: each change of state
+// and each line, and the lines counted as missed; not how they were cut
+// into events.
+func transcript(t *testing.T, evs []sseEvent) []string {
+	t.Helper()
+	var out []string
+	for _, ev := range evs {
+		switch ev.typ {
+		case "state":
+			var d stateData
+			if err := json.Unmarshal([]byte(ev.data), &d); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprintf("state %s %s", d.ID, d.To))
+		case "lines":
+			var d linesData
+			if err := json.Unmarshal([]byte(ev.data), &d); err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range d.Lines {
+				if l.Missed > 0 {
+					out = append(out, fmt.Sprintf("missed %s %d", l.ID, l.Missed))
+				}
+				out = append(out, fmt.Sprintf("line %s %d %s", l.ID, l.Seq, l.Text))
+			}
+		default:
+			out = append(out, ev.typ)
+		}
+	}
+	return out
 }
 
 // TestEventsResume: a client that comes back with the id of the last event
-// it saw gets what it missed, without duplicates.
+// it saw gets what it missed, changes of state and lines, without
+// duplicates.
 func TestEventsResume(t *testing.T) {
 	o := newOverseer(t)
 	addChild(t, o, "p", "out:a", "out:b", "exit:0")
-	addChild(t, o, "q", "exit:0")
+	addChild(t, o, "q", "out:c", "exit:0")
 	h := newHandler(t, o)
 	srv := newServer(t, h)
 	a := openStream(t, srv, "")
-	a.next(t)
+	snap := a.next(t)
 	if err := o.Start("p"); err != nil {
 		t.Fatal(err)
 	}
@@ -296,19 +339,56 @@ func TestEventsResume(t *testing.T) {
 	if len(seen) < 4 {
 		t.Fatalf("%d events, want at least 4", len(seen))
 	}
+	want := transcript(t, seen)
+	if fmt.Sprint(want) != "[state p starting state p running line p 1 a line p 2 b state p finished]" {
+		t.Fatalf("the run: %q", want)
+	}
 
-	b := openStream(t, srv, seen[1].id)
-	for _, want := range seen[2:] {
-		if got := b.next(t); got != want {
-			t.Fatalf("resumed after %s: got %+v, want %+v", seen[1].id, got, want)
+	// From every event on, the snapshot included: what came after it,
+	// whatever carried it.
+	seen = append([]sseEvent{snap}, seen...)
+	for i := range seen[:len(seen)-1] {
+		b := openStream(t, srv, seen[i].id)
+		last := seen[len(seen)-1].id
+		got := transcript(t, b.until(t, func(ev sseEvent) bool { return ev.id == last }))
+		if fmt.Sprint(got) != fmt.Sprint(transcript(t, seen[i+1:])) {
+			t.Errorf("resumed after %s (%s): %q, want %q", seen[i].id, seen[i].typ, got, transcript(t, seen[i+1:]))
 		}
 	}
+
+	// A resumed stream goes on, its ids from the same counter; the lines
+	// of a process it had no place in come whole.
+	b := openStream(t, srv, seen[len(seen)-1].id)
 	if err := o.Start("q"); err != nil {
 		t.Fatal(err)
 	}
-	want := counter(t, h, seen[len(seen)-1].id) + 1
-	if ev := b.next(t); !isState("q", overseer.StateStarting)(ev) || counter(t, h, ev.id) != want {
-		t.Fatalf("after the missed events: %+v, want q starting, id %d", ev, want)
+	rest := b.until(t, isState("q", overseer.StateFinished))
+	if got := fmt.Sprint(transcript(t, rest)); got != "[state q starting state q running line q 1 c state q finished]" {
+		t.Errorf("after the missed events: %s", got)
+	}
+	if n := counter(t, h, rest[0].id); n != counter(t, h, seen[len(seen)-1].id)+1 {
+		t.Errorf("q starting: id %s, want the counter after %s", rest[0].id, seen[len(seen)-1].id)
+	}
+}
+
+// TestEventsResumeMissed: a client that comes back after the rings let go
+// of lines it did not get is told how many, before the next line.
+func TestEventsResumeMissed(t *testing.T) {
+	o := newOverseer(t)
+	c := addChild(t, o, "p", "out:first", "lines:50", "exit:0")
+	c.BufferLines = 10
+	h := newHandler(t, o)
+	srv := newServer(t, h)
+	if err := o.Start("p"); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, o, "p", overseer.StateFinished)
+	_, last, _, _ := h.replay.since(0, 0, 0)
+	// The client had line 1; lines 2 to 51 were printed, the last 10 kept.
+	b := openStream(t, srv, h.replay.id(last, positions{"p": 1}.encode([]string{"p"})))
+	got := transcript(t, b.until(t, func(ev sseEvent) bool { return ev.typ == "lines" }))
+	if len(got) < 2 || got[0] != "missed p 40" || got[1] != "line p 42 line-0000041" {
+		t.Errorf("resumed: %q, want 40 lines missed, then line 42", got)
 	}
 }
 
@@ -319,7 +399,7 @@ func TestEventsResumeTooOld(t *testing.T) {
 	h := newHandler(t, o, WithReplay(4))
 	srv := newServer(t, h)
 	for n := 1; n <= 10; n++ {
-		h.replay.append("test", []byte(fmt.Sprintf(`{"n":%d}`, n)))
+		h.replay.append("test", time.Time{}, []byte(fmt.Sprintf(`{"n":%d}`, n)))
 	}
 	tag := h.replay.tag
 	for _, tc := range []struct {
@@ -342,7 +422,7 @@ func TestEventsResumeTooOld(t *testing.T) {
 		}
 	}
 	c := openStream(t, srv, tag+"-10")
-	h.replay.append("test", []byte(`{"n":11}`))
+	h.replay.append("test", time.Time{}, []byte(`{"n":11}`))
 	if ev := c.next(t); ev.id != tag+"-11" {
 		t.Errorf("up to date, then one more: got %s %s, want test %s-11", ev.typ, ev.id, tag)
 	}
@@ -426,18 +506,19 @@ func TestEventsSlowClient(t *testing.T) {
 			slow.gate.Unlock()
 		}
 	}()
-	h.replay.append("test", []byte(`{"n":1}`))
+	h.replay.append("test", time.Time{}, []byte(`{"n":1}`))
 	testbuild.Eventually(t, func() bool { return slow.waiting.Load() == 1 }, "the slow client to be stuck")
 	testbuild.Eventually(t, has(fast, "test "+tag+"-1"), "the fast client to get it")
 	for n := 2; n <= 20; n++ { // at the fast client's pace
-		h.replay.append("test", []byte(fmt.Sprintf(`{"n":%d}`, n)))
+		h.replay.append("test", time.Time{}, []byte(fmt.Sprintf(`{"n":%d}`, n)))
 		testbuild.Eventually(t, has(fast, fmt.Sprintf("test %s-%d", tag, n)), "the fast client to get it")
 	}
 	slow.gate.Unlock()
 	locked = false
 	testbuild.Eventually(t, has(slow, "snapshot "+tag+"-20"), "the slow client's snapshot")
-	h.replay.append("test", []byte(`{"n":21}`))
+	h.replay.append("test", time.Time{}, []byte(`{"n":21}`))
 	testbuild.Eventually(t, has(slow, "test "+tag+"-21"), "the slow client to go on")
+	testbuild.Eventually(t, has(fast, "test "+tag+"-21"), "the fast client to get it") // in a goroutine of its own
 
 	want := []string{"snapshot " + tag + "-0", "test " + tag + "-1", "snapshot " + tag + "-20", "test " + tag + "-21"}
 	if got := slow.events(); fmt.Sprint(got) != fmt.Sprint(want) {
@@ -556,10 +637,17 @@ func TestCloseCutsStuckClient(t *testing.T) {
 		return len(h.streams.set) == 1
 	}, "the stream")
 	big := []byte(`"` + strings.Repeat("x", 1<<20) + `"`)
-	for range 64 { // far more than the socket buffers hold
-		h.replay.append("test", big)
-	}
-	testbuild.Eventually(t, func() bool { return stuckWriting("dashboard.(*Handler).serveEvents") == 1 }, "the stream to be stuck")
+	// Far more than the socket buffers hold; again if the snapshot, read
+	// after them, covered them.
+	testbuild.Eventually(t, func() bool {
+		if stuckWriting("dashboard.(*Handler).serveEvents") == 1 {
+			return true
+		}
+		for range 64 {
+			h.replay.append("test", time.Time{}, big)
+		}
+		return false
+	}, "the stream to be stuck")
 	closed := make(chan struct{})
 	go func() {
 		h.Close()
@@ -622,5 +710,48 @@ func TestEventsHead(t *testing.T) {
 	r := serve(t, h, request{method: http.MethodHead, path: "/api/events"})
 	if r.status != http.StatusOK || r.header.Get("Content-Type") != "text/event-stream" || len(r.body) != 0 {
 		t.Errorf("HEAD /api/events: %d %q %q", r.status, r.header.Get("Content-Type"), r.body)
+	}
+}
+
+// TestEventsMissedBetween: the two streams of a process have rings of
+// their own, so lines may go missing between lines still kept; the count
+// of missed lines is put where they went missing, before the next line
+// given, so that the page shows the gap at its place.
+func TestEventsMissedBetween(t *testing.T) {
+	o := newOverseer(t)
+	// Stderr keeps its one line; stdout keeps the last 10 of 50.
+	c := addChild(t, o, "p", "err:E1", "sleepms:300", "lines:50", "exit:0")
+	c.BufferLines = 10
+	h := newHandler(t, o)
+	srv := newServer(t, h)
+	if err := o.Start("p"); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, o, "p", overseer.StateFinished)
+	// What the client is to be told: each line kept, after the count of
+	// those missed before it (the gap in Seq).
+	var want []string
+	inner, prev := false, uint64(0)
+	for i, l := range c.Lines(0) {
+		if l.Seq > prev+1 {
+			want = append(want, fmt.Sprintf("missed p %d", l.Seq-prev-1))
+			inner = inner || i > 0
+		}
+		want = append(want, fmt.Sprintf("line p %d %s", l.Seq, l.Text))
+		prev = l.Seq
+	}
+	if !inner {
+		// E1 was read after stdout's lines went, 300 ms after it was written.
+		t.Fatalf("kept %q: no gap between lines kept, nothing to test", want)
+	}
+	_, last, _, _ := h.replay.since(0, 0, 0)
+	// A client that had nothing of p.
+	b := openStream(t, srv, h.replay.id(last, positions{"p": 0}.encode([]string{"p"})))
+	var got []string
+	for len(got) < len(want) {
+		got = append(got, transcript(t, []sseEvent{b.next(t)})...)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("resumed: %q, want %q", got, want)
 	}
 }

@@ -127,7 +127,7 @@ func TestStalledStreams(t *testing.T) {
 	data := []byte(`"` + strings.Repeat("x", 16<<10) + `"`)
 	send := func() {
 		for range burst { // the buffer lets go of the last burst
-			h.replay.append("test", data)
+			h.replay.append("test", time.Time{}, data)
 		}
 	}
 	send()
@@ -139,8 +139,15 @@ func TestStalledStreams(t *testing.T) {
 			defer h.streams.mu.Unlock()
 			return len(h.streams.set) == i+1
 		}, "the stream")
-		send()
-		testbuild.Eventually(t, func() bool { return stuckWriting("dashboard.(*Handler).serveEvents") == i+1 }, "the stream to be stuck")
+		// A burst sent before the stream has read the buffer for its
+		// snapshot is covered by the snapshot: send again until it is stuck.
+		testbuild.Eventually(t, func() bool {
+			if stuckWriting("dashboard.(*Handler).serveEvents") == i+1 {
+				return true
+			}
+			send()
+			return false
+		}, "the stream to be stuck")
 	}
 	if per := perClient(t, "event streams", base, clients); per > 256<<10 {
 		t.Errorf("%d KiB per stalled event stream, want at most 256 KiB", per>>10)
@@ -267,5 +274,43 @@ func TestStreamOutlivesReadTimeout(t *testing.T) {
 		case <-time.After(waitTimeout):
 			t.Fatal("no heartbeat")
 		}
+	}
+}
+
+// Event streams whose clients read nothing while a process prints far
+// more than its rings keep, under WithLogBackpressure (as the command
+// runs): the process runs to its end while they are stuck (their readers
+// are Lossy, never waited for), and each holds a batch of lines at most,
+// not what it could not send.
+func TestStalledStreamLines(t *testing.T) {
+	const clients, lines = 8, 200_000 // 20 MB of output
+	o := overseer.NewOverseer(overseer.WithLogBackpressure())
+	t.Cleanup(func() { o.StopAll() })
+	h := newHandler(t, o)
+	h.writeTimeout = time.Hour
+	srv := stallServer(t, h)
+	addChild(t, o, "fill", "fill:"+fmt.Sprint(lines), "exit:0")
+	base := heap()
+	for range clients {
+		stall(t, srv, "/api/events")
+	}
+	testbuild.Eventually(t, func() bool {
+		h.streams.mu.Lock()
+		defer h.streams.mu.Unlock()
+		return len(h.streams.set) == clients
+	}, "the streams")
+	if err := o.Start("fill"); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, o, "fill", overseer.StateFinished)
+	testbuild.Eventually(t, func() bool { return stuckWriting("dashboard.(*Handler).serveEvents") == clients }, "the streams to be stuck")
+	testbuild.Eventually(t, func() bool {
+		p, err := o.ToJSON("fill")
+		return err == nil && p.StdoutLines == lines
+	}, "every line captured")
+	// Each stuck stream holds what it is writing and the batch it read
+	// (2,000 lines at most): some 600 KiB of text and JSON at worst.
+	if per := perClient(t, "event streams of lines", base, clients); per > 1<<20 {
+		t.Errorf("%d KiB per stalled event stream, want at most 1 MiB (%d MiB were printed)", per>>10, lines*100>>20)
 	}
 }

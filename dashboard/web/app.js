@@ -52,11 +52,16 @@
 
   // The log pane shows a view: the output of process view.id, or of all
   // processes when view.id is null. pending holds what to show at the
-  // next frame: lines, and marks ({mark: 'run' | 'warn', id, time, ...}).
+  // next frame: lines, and marks ({mark: 'run' | 'warn' | 'missed', id,
+  // time, ...}).
   let view = null;
   let pending = [];
   let frame = 0;
   let snapshots = 0;
+  // filter is the test of the filter box on the text of a line, or null:
+  // every line shown.
+  let filter = null;
+  const filterEl = $('filter');
 
   // The token: from the page (served with it on loopback), else from the
   // address (#token=...), kept for the tab's reloads.
@@ -141,9 +146,21 @@
       cells.actions.appendChild(b);
       cells[a] = b;
     }
+    cells.actions.appendChild(downloadLink(document.createElement('a'), e.p.id));
     if (view && view.id === e.p.id) tr.classList.add('selected');
     e.row = tr;
     e.cells = cells;
+  }
+
+  // downloadLink makes a the link that saves the output process id keeps
+  // (GET api/processes/{id}/logs.txt), and returns it.
+  function downloadLink(a, id) {
+    a.className = 'dl';
+    a.href = `api/processes/${encodeURIComponent(id)}/logs.txt`;
+    a.download = id + '.log';
+    a.textContent = 'Log';
+    a.title = `Save the output ${id} keeps, as text`;
+    return a;
   }
 
   function span(cls, text) {
@@ -206,6 +223,7 @@
     const e = view && view.id !== null && procs.get(view.id);
     box.hidden = !e;
     if (!e) return;
+    downloadLink($('log-download'), view.id);
     const b = {};
     for (const btn of box.querySelectorAll('button[data-action]')) b[btn.dataset.action] = btn;
     setButtons(view.id, e.p.state, b);
@@ -554,6 +572,11 @@
     const last = view.lastSeq.get(id);
     if (last !== undefined && item.seq <= last) return;
     view.lastSeq.set(id, item.seq);
+    if (item.missed > 0) {
+      // The stream fell behind the process's rings: say how many lines
+      // of it are not shown, with a way to fetch those still kept.
+      pending.push({ mark: 'missed', id, time: item.time, from: item.seq - item.missed, to: item.seq - 1 });
+    }
     if (item.pid && markRun(id, item.pid, false)) {
       const e = procs.get(id);
       if (e) noteRun(e, item.pid, e.p.restarts); // the line came before its run's event
@@ -629,26 +652,23 @@
     const combined = view.id === null;
     const frag = document.createDocumentFragment();
     for (const item of batch) {
+      if (item.mark === 'missed') {
+        // What follows does not continue what came before.
+        view.open.delete(item.id + ' stdout');
+        view.open.delete(item.id + ' stderr');
+        frag.appendChild(missedEl(item, combined));
+        continue;
+      }
       if (item.mark) {
         const el = lineEl('mark ' + item.mark, item.id, item.time, combined);
         el.append(cut(item.mark === 'warn' ? '⚠ ' + item.text : item.text));
         frag.appendChild(el);
         continue;
       }
-      // A Partial line goes on in the next line of its stream.
-      const key = view.open.size ? item.id + ' ' + item.stream : '';
-      let el = key && view.open.get(key);
-      if (!el) {
-        el = lineEl('line ' + item.stream, item.id, item.time, combined);
-        el.sgr = newSGR();
-        el.head = el.childNodes.length; // the name of the process, if shown
-        el.len = 0; // characters of output shown
-        el.cut = false; // past MAX_CHARS: the rest is not shown
-        frag.appendChild(el);
-      }
+      const el = lineOf(item, combined, frag);
       appendOutput(el, item.text);
       if (item.partial) view.open.set(item.id + ' ' + item.stream, el);
-      else if (key) view.open.delete(key);
+      if (filter) el.classList.toggle('filtered', !filter(el.textContent));
     }
     logEl.appendChild(frag);
     const excess = logEl.childElementCount - MAX_LINES;
@@ -658,6 +678,108 @@
       range.setEndBefore(logEl.children[excess]);
       range.deleteContents();
     }
+    if (followEl.checked) logEl.scrollTop = logEl.scrollHeight;
+  }
+
+  // lineOf returns the element a line goes into: that of the Partial line
+  // it continues (the line before it of its process, stream and run), or a
+  // new one, appended to parent.
+  function lineOf(item, combined, parent) {
+    const key = item.id + ' ' + item.stream;
+    let el = view.open.size ? view.open.get(key) : undefined;
+    if (el) view.open.delete(key);
+    if (el && el.pid === item.pid) return el;
+    el = lineEl('line ' + item.stream, item.id, item.time, combined);
+    el.sgr = newSGR();
+    el.head = el.childNodes.length; // the name of the process, if shown
+    el.len = 0; // characters of output shown
+    el.cut = false; // past MAX_CHARS: the rest is not shown
+    el.pid = item.pid;
+    parent.appendChild(el);
+    return el;
+  }
+
+  // missedEl makes the notice of lines from..to of a process that the
+  // stream could not give, with a button that fetches those still kept.
+  function missedEl(item, combined) {
+    const el = lineEl('mark missed', item.id, item.time, combined);
+    el.head = el.childNodes.length; // the name of the process, if shown
+    const n = item.to - item.from + 1;
+    el.append(`— ${n} line${n === 1 ? '' : 's'} not shown (the page fell behind) — `);
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'fetch';
+    b.textContent = 'show';
+    b.title = 'Fetch these lines, if the process still keeps them';
+    b.addEventListener('click', () => fetchMissed(el, item, combined));
+    el.appendChild(b);
+    return el;
+  }
+
+  // fetchMissed puts the lines item.from..item.to of process item.id that
+  // the process still keeps in place of their notice el.
+  async function fetchMissed(el, item, combined) {
+    const v = view;
+    el.lastChild.disabled = true;
+    try {
+      const res = await fetch(`api/processes/${encodeURIComponent(item.id)}/logs?since=${item.from - 1}`, { cache: 'no-store' });
+      const body = await res.json();
+      if (!res.ok) throw new Error(body.error || res.statusText);
+      if (view !== v || !el.isConnected) return;
+      const lines = body.lines.filter((l) => l.seq >= item.from && l.seq <= item.to);
+      const frag = document.createDocumentFragment();
+      const open = v.open;
+      v.open = new Map(); // the fetched lines join among themselves only
+      for (const l of lines) {
+        const line = lineOf(l, combined, frag);
+        appendOutput(line, l.text);
+        if (l.partial) v.open.set(l.id + ' ' + l.stream, line);
+        if (filter) line.classList.toggle('filtered', !filter(line.textContent));
+      }
+      v.open = open;
+      const gone = item.to - item.from + 1 - lines.length;
+      el.replaceChildren(...[...el.childNodes].slice(0, el.head));
+      el.before(frag);
+      if (gone > 0) {
+        el.append(`— ${gone} line${gone === 1 ? '' : 's'} no longer kept —`);
+      } else {
+        el.remove();
+      }
+    } catch (err) {
+      el.lastChild.disabled = false;
+      notify(`lines of ${item.id}: ${err.message}`, true);
+    }
+  }
+
+  // ---- the filter ----
+
+  // setFilter makes the filter of text s: lines that have s in them, in
+  // any case, or, for s as /RE/ or /RE/FLAGS, that match the regular
+  // expression RE (in any case unless FLAGS are given). An invalid one
+  // marks the box and shows every line.
+  function setFilter(s) {
+    filter = null;
+    filterEl.classList.remove('invalid');
+    filterEl.removeAttribute('aria-invalid');
+    filterEl.title = 'Show only the lines with this text, in any case; /regex/ for a regular expression';
+    const m = /^\/(.*)\/([a-z]*)$/s.exec(s);
+    if (m) {
+      try {
+        const re = new RegExp(m[1], m[2] ? m[2].replace(/[gy]/g, '') : 'i');
+        filter = (t) => re.test(t);
+      } catch (err) {
+        filterEl.classList.add('invalid');
+        filterEl.setAttribute('aria-invalid', 'true');
+        filterEl.title = err.message;
+      }
+    } else if (s !== '') {
+      const needle = s.toLowerCase();
+      filter = (t) => t.toLowerCase().includes(needle);
+    }
+    for (const el of logEl.children) {
+      if (el.classList.contains('line')) el.classList.toggle('filtered', !!filter && !filter(el.textContent));
+    }
+    logEl.classList.toggle('filtering', !!filter);
     if (followEl.checked) logEl.scrollTop = logEl.scrollHeight;
   }
 
@@ -948,7 +1070,7 @@
 
   rowsEl.addEventListener('click', (ev) => {
     const tr = ev.target.closest('tr');
-    if (!tr) return;
+    if (!tr || ev.target.closest('a')) return;
     const btn = ev.target.closest('button[data-action]');
     if (btn) onAction(btn, tr.dataset.id);
     else select(tr.dataset.id);
@@ -988,6 +1110,7 @@
     const box = $('show-' + s);
     box.addEventListener('change', () => logEl.classList.toggle('hide-' + s, !box.checked));
   }
+  filterEl.addEventListener('input', () => setFilter(filterEl.value));
   followEl.addEventListener('change', () => {
     if (followEl.checked) logEl.scrollTop = logEl.scrollHeight;
   });
