@@ -78,7 +78,8 @@ func (o *Overseer) Watch(ch chan<- Event) (stop func()) {
 // had fallen more than a full backlog behind, and how many lines
 // LogReaders (WatchLogs included) missed because they had fallen further
 // behind than the rings reach, since the Overseer was made. A reader's
-// lines count once it reads past them, or is closed.
+// lines count once it reads past them, or is closed; a Lossy reader's are
+// not counted (LogBatch.Missed tells it).
 func (o *Overseer) Dropped() (events, lines uint64) {
 	return o.hub.events.Dropped(), o.hub.linesMissed.Load()
 }

@@ -55,9 +55,11 @@ type LogBatch struct {
 	// slice is the reader's own: it is valid until the next Next. The
 	// Lines' Texts stay valid for good.
 	Lines []Line
-	// Missed are the lines of a process that its rings let go before the
-	// reader got to them, one entry per process, said before its lines in
-	// Lines.
+	// Missed counts, for each process with lines in this batch, those that
+	// its rings let go before the reader got to them: the gaps in Seq
+	// before and between its lines in Lines, one entry per process. Where
+	// each gap is shows in Seq: stdout and stderr have rings of their own,
+	// so a gap may fall between lines that are still kept.
 	Missed []MissedLines
 }
 
@@ -65,8 +67,7 @@ type LogBatch struct {
 type MissedLines struct {
 	// ID is the process.
 	ID string
-	// Count is how many lines were missed: the gap in Seq before the next
-	// line read of the process.
+	// Count is how many lines were missed: the sum of the gaps in Seq.
 	Count uint64
 }
 
@@ -91,6 +92,7 @@ type LogReader struct {
 	ids      []string // sorted; nil for every process
 	maxLines int
 	paced    bool // the pumps wait for it (WithLogBackpressure, not Lossy)
+	lossy    bool // its misses are its own: Dropped does not count them
 	reuse    bool // ReuseText
 
 	mu      sync.Mutex
@@ -118,6 +120,7 @@ func (o *Overseer) NewLogReader(cfg LogReaderConfig) *LogReader {
 		o:        o,
 		maxLines: cfg.MaxLines,
 		paced:    o.hub.backpressure && !cfg.Lossy,
+		lossy:    cfg.Lossy,
 		reuse:    cfg.ReuseText,
 		wake:     make(chan struct{}, 1),
 		done:     make(chan struct{}),
@@ -167,7 +170,7 @@ func (r *LogReader) Close() {
 	close(r.done)
 	r.mu.Unlock()
 	for _, cur := range cursors {
-		r.o.hub.linesMissed.Add(cur.out.detach(cur))
+		r.countMissed(cur.out.detach(cur))
 	}
 	r.o.mu.Unlock()
 }
@@ -243,7 +246,7 @@ func (r *LogReader) readTaken() bool {
 		}
 		if missed > 0 {
 			r.batch.Missed = append(r.batch.Missed, MissedLines{ID: r.read[start].ID, Count: missed})
-			r.o.hub.linesMissed.Add(missed)
+			r.countMissed(missed)
 		}
 		r.segments = append(r.segments, segment{start, len(r.read)})
 		room -= len(r.read) - start
@@ -261,6 +264,15 @@ func (r *LogReader) readTaken() bool {
 	}
 	r.batch.Lines = mergeByTime(r.batch.Lines[:0], r.read, r.segments)
 	return true
+}
+
+// countMissed counts lines the reader missed in Dropped, unless it is
+// Lossy: a reader made to miss lines rather than hold anything up (a
+// browser) would make Dropped say nothing of those that must not.
+func (r *LogReader) countMissed(n uint64) {
+	if !r.lossy {
+		r.o.hub.linesMissed.Add(n)
+	}
 }
 
 // requeue puts cursors that have more to read back in the queue, behind
@@ -324,6 +336,6 @@ func (r *LogReader) detach(out *output) {
 	})
 	r.mu.Unlock()
 	if cur != nil {
-		r.o.hub.linesMissed.Add(out.detach(cur))
+		r.countMissed(out.detach(cur))
 	}
 }
