@@ -5,7 +5,6 @@ package main
 import (
 	"io"
 	"os"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -60,30 +59,37 @@ func (z sanitizer) clean(s string) string {
 	if plain(s) {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s))
+	return string(z.appendClean(make([]byte, 0, len(s)+8), s))
+}
+
+// appendClean appends s to dst without what z removes, and returns the
+// extended buffer: the terminal's way, which allocates nothing.
+func (z sanitizer) appendClean(dst []byte, s string) []byte {
+	if plain(s) {
+		return append(dst, s...)
+	}
 	for i := 0; i < len(s); {
 		c, n := z.next(s, i)
 		switch {
 		case c == '\x1b' || (c >= 0x80 && c <= 0x9f):
-			i = z.sequence(&b, s, i, n, c)
+			dst, i = z.sequence(dst, s, i, n, c)
 			continue
 		case c == '\t':
-			b.WriteByte('\t')
+			dst = append(dst, '\t')
 		case c < 0x20 || c == 0x7f:
 			// A C0 control, or DEL: dropped.
 		case c == utf8.RuneError && n == 1:
 			if z.tty {
-				b.WriteString("\uFFFD")
+				dst = append(dst, "\uFFFD"...)
 			} else {
-				b.WriteByte(s[i])
+				dst = append(dst, s[i])
 			}
 		default:
-			b.WriteString(s[i : i+n])
+			dst = append(dst, s[i:i+n]...)
 		}
 		i += n
 	}
-	return b.String()
+	return dst
 }
 
 // plain reports whether s is printable ASCII and tabs only: nothing to do.
@@ -108,15 +114,15 @@ func (z sanitizer) next(s string, i int) (rune, int) {
 }
 
 // sequence consumes the escape sequence that begins at s[i] with c (ESC or
-// a C1 control, n bytes long), writes it to b when it is an SGR to keep,
-// and returns the index after it.
-func (z sanitizer) sequence(b *strings.Builder, s string, i, n int, c rune) int {
+// a C1 control, n bytes long), appends it to dst when it is an SGR to
+// keep, and returns dst and the index after it.
+func (z sanitizer) sequence(dst []byte, s string, i, n int, c rune) ([]byte, int) {
 	start := i
 	i += n
 	kind := c - 0x40 // the 7-bit form of a C1 control: 0x9B is ESC [
 	if c == '\x1b' {
 		if i >= len(s) {
-			return i
+			return dst, i
 		}
 		kind = rune(s[i])
 		i++
@@ -132,31 +138,31 @@ func (z sanitizer) sequence(b *strings.Builder, s string, i, n int, c rune) int 
 			i++
 		}
 		if i >= len(s) || s[i] < 0x40 || s[i] > 0x7e {
-			return i // cut short: dropped, and what follows is read afresh
+			return dst, i // cut short: dropped, and what follows is read afresh
 		}
 		final := s[i]
 		i++
 		if z.colour && c == '\x1b' && final == 'm' && inter == i-1 && sgrParams(s[params:inter]) {
-			b.WriteString(s[start:i])
+			dst = append(dst, s[start:i]...)
 		}
-		return i
+		return dst, i
 	case ']', 'P', 'X', '^', '_': // OSC, DCS, SOS, PM, APC: a string up to ST
 		for i < len(s) {
 			d, m := z.next(s, i)
 			switch {
 			case d == 0x9c: // ST, 8-bit
-				return i + m
+				return dst, i + m
 			case d == '\a' && kind == ']': // BEL ends an OSC too
-				return i + m
+				return dst, i + m
 			case d == '\x1b' && i+1 < len(s) && s[i+1] == '\\': // ST
-				return i + 2
+				return dst, i + 2
 			}
 			i += m
 		}
-		return i // unterminated: to the end of the text
+		return dst, i // unterminated: to the end of the text
 	}
 	if c != '\x1b' {
-		return i // another C1 control: dropped alone
+		return dst, i // another C1 control: dropped alone
 	}
 	// ESC, intermediates, a final byte (ESC c resets the terminal, ESC ( B
 	// chooses a character set...).
@@ -167,7 +173,7 @@ func (z sanitizer) sequence(b *strings.Builder, s string, i, n int, c rune) int 
 	if i < len(s) && s[i] >= 0x30 && s[i] <= 0x7e {
 		i++
 	}
-	return i
+	return dst, i
 }
 
 // sgrParams reports whether p, the parameters of a CSI ending in m, are
