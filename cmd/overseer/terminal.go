@@ -99,6 +99,9 @@ func newTerminal(w, stderr io.Writer, procs []config.Process, timestamps bool) *
 		t.codes[p.Name] = palette[i%len(palette)]
 	}
 	t.printer.init()
+	var cancel context.CancelFunc
+	t.nowait, cancel = context.WithCancel(context.Background())
+	cancel()
 	t.wait, t.poke = context.WithCancel(context.Background())
 	go t.run()
 	return t
@@ -219,10 +222,15 @@ func (t *terminal) run() {
 			<-wait.Done() // follow, a message, or close
 			continue
 		}
+		if len(t.buf) > 0 {
+			// Events or messages wait in the buffer: they are written with
+			// the lines already there, without waiting for more.
+			wait = t.nowait
+		}
 		b, err := r.Next(wait)
 		if err != nil {
 			t.flush()
-			continue // poked (a message, close); ErrClosed only once close gave up
+			continue // poked (a message, close), or nothing more yet; ErrClosed only once close gave up
 		}
 		t.batch(b)
 		t.flush()

@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"time"
 
@@ -14,10 +15,11 @@ import (
 // formats into, and what it knows of each process. Nothing else touches
 // it (close reads err once the printer has returned).
 type printer struct {
-	buf   []byte
-	procs map[string]*procState
-	last  *procState // of the last line: a batch is mostly runs of one process
-	err   error      // the output's first error: nothing more is written
+	buf    []byte
+	nowait context.Context // done: Next returns at once
+	procs  map[string]*procState
+	last   *procState // of the last line: a batch is mostly runs of one process
+	err    error      // the output's first error: nothing more is written
 
 	// open is the piece of a line printed last, without its newline: the
 	// output ends in the middle of its line, which its continuation
