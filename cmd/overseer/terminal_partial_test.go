@@ -140,3 +140,18 @@ func TestMissedLinesSaid(t *testing.T) {
 	term.flush()
 	assert.Equal(t, "db  | db line\nweb * (5 lines not shown: the terminal fell behind)\nweb | web line\n", buf.String())
 }
+
+// The pieces of a line longer than max_line_bytes are lines of their own,
+// as that key says: only a shorter piece is joined.
+func TestPartialLineCutBySize(t *testing.T) {
+	var buf bytes.Buffer
+	term := printerTo(&buf, "p")
+	term.proc("p").maxLine = 8
+	term.batch(overseer.LogBatch{Lines: []overseer.Line{
+		testLine("p", overseer.StreamStdout, 1, "abcdefgh", true),
+		testLine("p", overseer.StreamStdout, 2, "ijkl", true),
+		testLine("p", overseer.StreamStdout, 3, "mnop", false),
+	}})
+	term.flush()
+	assert.Equal(t, "p | abcdefgh\np | ijklmnop\n", buf.String())
+}

@@ -34,6 +34,7 @@ type procState struct {
 	prefix  [2][]byte // "web    | ", "web    ! ", coloured when colour is on
 	more    [2][]byte // the prefix of a continuation: "web    |…", "web    !…"
 	event   []byte    // "web    * "
+	maxLine int       // the Cmd's MaxLineBytes: a Partial piece that long was cut by size
 	lastSeq uint64    // of the last line printed
 	missed  uint64    // lines missed, said before the next line
 	pieces  [2]piece  // the unfinished line of each stream
@@ -67,6 +68,11 @@ func (t *terminal) proc(id string) *procState {
 	p := t.procs[id]
 	if p == nil {
 		p = &procState{id: id}
+		if t.o != nil {
+			if c, err := t.o.Cmd(id); err == nil {
+				p.maxLine = c.MaxLineBytes // set before the Cmd was added, and never changed
+			}
+		}
 		name := fmt.Sprintf("%-*s ", t.width, id)
 		for i, mark := range [...]string{"|", "!", "*"} {
 			prefix := t.paint(id, name+mark+" ")
@@ -122,10 +128,14 @@ func (t *terminal) line(l *overseer.Line) {
 	}
 	pc := &p.pieces[s]
 	more := pc.waiting && pc.pid == l.PID
+	// A piece of MaxLineBytes was cut by size (max_line_bytes): it is a
+	// line of its own, as that key says; only shorter pieces, flushed
+	// while the line waited for its end, are joined.
+	partial := l.Partial && (p.maxLine <= 0 || len(l.Text) < p.maxLine)
 	if t.open != nil {
 		if t.open == pc && more {
 			t.text(l.Text) // the rest of the open line
-			t.endLine(p, l, pc)
+			t.endLine(p, l, pc, partial)
 			return
 		}
 		t.endPiece()
@@ -138,7 +148,7 @@ func (t *terminal) line(l *overseer.Line) {
 	t.buf = append(t.buf, prefix...)
 	t.openSGR = false
 	t.text(l.Text)
-	t.endLine(p, l, pc)
+	t.endLine(p, l, pc, partial)
 }
 
 // text appends text, cleaned, and notes whether it set colours.
@@ -151,10 +161,10 @@ func (t *terminal) text(text string) {
 }
 
 // endLine ends the line l (of p, its stream's piece pc) was appended to,
-// unless l is Partial: then it stays open for its continuation.
-func (t *terminal) endLine(p *procState, l *overseer.Line, pc *piece) {
+// unless l is a partial piece: then it stays open for its continuation.
+func (t *terminal) endLine(p *procState, l *overseer.Line, pc *piece, partial bool) {
 	p.lastSeq = l.Seq
-	if l.Partial {
+	if partial {
 		*pc = piece{waiting: true, pid: l.PID}
 		t.open = pc
 	} else {
