@@ -93,7 +93,26 @@ func (z sanitizer) appendClean(dst []byte, s string) []byte {
 }
 
 // plain reports whether s is printable ASCII and tabs only: nothing to do.
+// It looks at 8 bytes at a time (the terminal's hot path): a word with no
+// byte below 0x20 and none at or above 0x7F is plain; a word that has one
+// is looked at byte by byte, since a tab is plain.
 func plain(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		// A byte below 0x20 borrows into its high bit; a byte of 0x7F
+		// carries into it, and one of 0x80 or more has it already.
+		if ((x-0x20*ones)&^x|x|(x+ones))&highs != 0 && !plainBytes(s[i:i+8]) {
+			return false
+		}
+	}
+	return plainBytes(s[i:])
+}
+
+// plainBytes is plain, a byte at a time.
+func plainBytes(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; (c < 0x20 && c != '\t') || c >= 0x7f {
 			return false
