@@ -233,6 +233,14 @@ func (t *terminal) run() {
 			continue // poked (a message, close), or nothing more yet; ErrClosed only once close gave up
 		}
 		t.batch(b)
+		// What else is there already goes into the same write: fewer,
+		// larger writes, and never a wait.
+		for len(t.buf) < writeAt {
+			if b, err = r.Next(t.nowait); err != nil {
+				break
+			}
+			t.batch(b)
+		}
 		t.flush()
 	}
 }
