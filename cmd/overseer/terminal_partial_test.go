@@ -155,3 +155,23 @@ func TestPartialLineCutBySize(t *testing.T) {
 	term.flush()
 	assert.Equal(t, "p | abcdefgh\np | ijklmnop\n", buf.String())
 }
+
+// Formatting a batch allocates nothing, sanitizing, colours and timestamps
+// included, once the buffer has grown.
+func TestBatchAllocatesNothing(t *testing.T) {
+	var buf bytes.Buffer
+	term := printerTo(&buf, "web", "db")
+	term.colour, term.timestamps, term.z = true, true, sanitizer{colour: true, tty: true}
+	b := overseer.LogBatch{Lines: []overseer.Line{
+		testLine("web", overseer.StreamStdout, 1, "plain text", false),
+		testLine("db", overseer.StreamStderr, 1, "\x1b[31mred\x1b[0m and \x1b]0;title\a a bell\x07 x\xffy", false),
+		testLine("web", overseer.StreamStdout, 2, "a prompt: ", true),
+		testLine("web", overseer.StreamStdout, 3, "answer", false),
+	}}
+	term.batch(b)
+	allocs := testing.AllocsPerRun(100, func() {
+		term.buf = term.buf[:0]
+		term.batch(b)
+	})
+	assert.Zero(t, allocs)
+}
