@@ -100,11 +100,12 @@ func plain(s string) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
-		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		w := s[i : i+8] // of a known length: one bounds check, one load
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 		// A byte below 0x20 borrows into its high bit; a byte of 0x7F
 		// carries into it, and one of 0x80 or more has it already.
-		if ((x-0x20*ones)&^x|x|(x+ones))&highs != 0 && !plainBytes(s[i:i+8]) {
+		if ((x-0x20*ones)&^x|x|(x+ones))&highs != 0 && !plainBytes(w) {
 			return false
 		}
 	}

@@ -175,3 +175,21 @@ func TestBatchAllocatesNothing(t *testing.T) {
 	})
 	assert.Zero(t, allocs)
 }
+
+// BenchmarkBatch is the printer's cost per line, without the write: a batch
+// of 1,024 lines of 100 bytes of one process.
+func BenchmarkBatch(b *testing.B) {
+	var buf bytes.Buffer
+	term := printerTo(&buf, "web")
+	lines := make([]overseer.Line, 1024)
+	for i := range lines {
+		lines[i] = testLine("web", overseer.StreamStdout, uint64(i+1), string(bytes.Repeat([]byte{'a' + byte(i%26)}, 99)), false)
+	}
+	batch := overseer.LogBatch{Lines: lines}
+	b.SetBytes(int64(len(lines) * 100))
+	b.ReportAllocs()
+	for b.Loop() {
+		term.buf = term.buf[:0]
+		term.batch(batch)
+	}
+}
