@@ -57,6 +57,7 @@ type terminal struct {
 
 	mu       sync.Mutex
 	r        *overseer.LogReader // set by follow
+	ro       *overseer.Overseer  // set by follow, with r
 	pending  []item              // for the printer, in order
 	spare    []item              // the printer's last pending, reused
 	dropped  uint64              // items not kept: pending was full
@@ -123,14 +124,14 @@ func longestStop(procs []config.Process) time.Duration {
 // follow prints the lines and the changes of state of o's processes from
 // now on, until close.
 func (t *terminal) follow(o *overseer.Overseer) {
-	t.o = o
+	t.o = o // the command's goroutine's; the printer's copy is given by take
 	t.events = make(chan overseer.Event, 256)
 	t.eventsDone = make(chan struct{})
 	t.stopEvents = o.Watch(t.events)
 	go t.watchEvents()
 	r := o.NewLogReader(overseer.LogReaderConfig{MaxLines: batchLines})
 	t.mu.Lock()
-	t.r = r
+	t.r, t.ro = r, o
 	t.poke()
 	t.mu.Unlock()
 }
@@ -201,6 +202,7 @@ func (t *terminal) take() (items []item, dropped uint64, r *overseer.LogReader, 
 	defer t.mu.Unlock()
 	items, t.pending, t.spare = t.pending, t.spare[:0], t.pending
 	dropped, t.dropped = t.dropped, 0
+	t.printer.o = t.ro
 	if t.wait.Err() != nil {
 		t.wait, t.poke = context.WithCancel(context.Background())
 	}

@@ -146,7 +146,8 @@ func TestMissedLinesSaid(t *testing.T) {
 func TestPartialLineCutBySize(t *testing.T) {
 	var buf bytes.Buffer
 	term := printerTo(&buf, "p")
-	term.proc("p").maxLine = 8
+	p := term.proc("p")
+	p.maxLine, p.looked = 8, true
 	term.batch(overseer.LogBatch{Lines: []overseer.Line{
 		testLine("p", overseer.StreamStdout, 1, "abcdefgh", true),
 		testLine("p", overseer.StreamStdout, 2, "ijkl", true),

@@ -16,7 +16,8 @@ import (
 // it (close reads err once the printer has returned).
 type printer struct {
 	buf    []byte
-	nowait context.Context // done: Next returns at once
+	nowait context.Context    // done: Next returns at once
+	o      *overseer.Overseer // the terminal's, once it follows one
 	procs  map[string]*procState
 	last   *procState // of the last line: a batch is mostly runs of one process
 	err    error      // the output's first error: nothing more is written
@@ -35,6 +36,7 @@ type procState struct {
 	more    [2][]byte // the prefix of a continuation: "web    |…", "web    !…"
 	event   []byte    // "web    * "
 	maxLine int       // the Cmd's MaxLineBytes: a Partial piece that long was cut by size
+	looked  bool      // maxLine was looked up
 	lastSeq uint64    // of the last line printed
 	missed  uint64    // lines missed, said before the next line
 	pieces  [2]piece  // the unfinished line of each stream
@@ -68,11 +70,6 @@ func (t *terminal) proc(id string) *procState {
 	p := t.procs[id]
 	if p == nil {
 		p = &procState{id: id}
-		if t.o != nil {
-			if c, err := t.o.Cmd(id); err == nil {
-				p.maxLine = c.MaxLineBytes // set before the Cmd was added, and never changed
-			}
-		}
 		name := fmt.Sprintf("%-*s ", t.width, id)
 		for i, mark := range [...]string{"|", "!", "*"} {
 			prefix := t.paint(id, name+mark+" ")
@@ -125,6 +122,12 @@ func (t *terminal) line(l *overseer.Line) {
 	s := 0
 	if l.Stream == overseer.StreamStderr {
 		s = 1
+	}
+	if !p.looked && t.printer.o != nil {
+		p.looked = true
+		if c, err := t.printer.o.Cmd(l.ID); err == nil {
+			p.maxLine = c.MaxLineBytes // set before the Cmd was added, and never changed
+		}
 	}
 	pc := &p.pieces[s]
 	more := pc.waiting && pc.pid == l.PID
