@@ -236,7 +236,7 @@ func (t *terminal) run() {
 		}
 		t.batch(b)
 		// What else is there already goes into the same write: fewer,
-		// larger writes, and never a wait.
+		// larger writes (up to writeAt), and never a wait.
 		for len(t.buf) < writeAt {
 			if b, err = r.Next(t.nowait); err != nil {
 				break

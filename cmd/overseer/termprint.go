@@ -53,9 +53,9 @@ type piece struct {
 
 // The bounds of the printer's writes.
 const (
-	writeAt  = 256 << 10 // a buffer this full is written at once, in the middle of a batch
-	keepBuf  = 1 << 20   // a buffer grown past this (a huge line) is let go once written
-	contMark = "…"       // a continuation's prefix ends with it, instead of a space
+	writeAt  = 64 << 10 // a buffer this full is written at once, even in the middle of a batch
+	keepBuf  = 1 << 20  // a buffer grown past this (a huge line) is let go once written
+	contMark = "…"      // a continuation's prefix ends with it, instead of a space
 )
 
 func (p *printer) init() {
