@@ -127,7 +127,7 @@ func superviseFile(opts *fileOptions, procs []config.Process, file string, stdou
 
 	// The terminal and the dashboard lose no line, however fast the
 	// processes print: they wait for them, as under foreman (unless the
-	// terminal takes nothing at all: see outQueue).
+	// terminal takes nothing at all: see terminal).
 	o := overseer.NewOverseer(overseer.WithLogBackpressure())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

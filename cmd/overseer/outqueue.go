@@ -29,6 +29,9 @@ const (
 // slow, less is taken as stuck), it is stuck, and the lines that find the
 // queue full are dropped, counted, and said to be missing, in the output,
 // once it moves again ("N lines not shown").
+//
+// The command's stderr goes through one. Its stdout, the terminal, needs
+// none: the processes' rings are its queue (see terminal).
 type outQueue struct {
 	w      io.Writer
 	notice func(dropped uint64) string // the line that tells of dropped lines

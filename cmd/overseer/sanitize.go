@@ -5,7 +5,6 @@ package main
 import (
 	"io"
 	"os"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -60,34 +59,61 @@ func (z sanitizer) clean(s string) string {
 	if plain(s) {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s))
+	return string(z.appendClean(make([]byte, 0, len(s)+8), s))
+}
+
+// appendClean appends s to dst without what z removes, and returns the
+// extended buffer: the terminal's way, which allocates nothing.
+func (z sanitizer) appendClean(dst []byte, s string) []byte {
+	if plain(s) {
+		return append(dst, s...)
+	}
 	for i := 0; i < len(s); {
 		c, n := z.next(s, i)
 		switch {
 		case c == '\x1b' || (c >= 0x80 && c <= 0x9f):
-			i = z.sequence(&b, s, i, n, c)
+			dst, i = z.sequence(dst, s, i, n, c)
 			continue
 		case c == '\t':
-			b.WriteByte('\t')
+			dst = append(dst, '\t')
 		case c < 0x20 || c == 0x7f:
 			// A C0 control, or DEL: dropped.
 		case c == utf8.RuneError && n == 1:
 			if z.tty {
-				b.WriteString("\uFFFD")
+				dst = append(dst, "\uFFFD"...)
 			} else {
-				b.WriteByte(s[i])
+				dst = append(dst, s[i])
 			}
 		default:
-			b.WriteString(s[i : i+n])
+			dst = append(dst, s[i:i+n]...)
 		}
 		i += n
 	}
-	return b.String()
+	return dst
 }
 
 // plain reports whether s is printable ASCII and tabs only: nothing to do.
+// It looks at 8 bytes at a time (the terminal's hot path): a word with no
+// byte below 0x20 and none at or above 0x7F is plain; a word that has one
+// is looked at byte by byte, since a tab is plain.
 func plain(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := s[i : i+8] // of a known length: one bounds check, one load
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		// A byte below 0x20 borrows into its high bit; a byte of 0x7F
+		// carries into it, and one of 0x80 or more has it already.
+		if ((x-0x20*ones)&^x|x|(x+ones))&highs != 0 && !plainBytes(w) {
+			return false
+		}
+	}
+	return plainBytes(s[i:])
+}
+
+// plainBytes is plain, a byte at a time.
+func plainBytes(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; (c < 0x20 && c != '\t') || c >= 0x7f {
 			return false
@@ -108,15 +134,15 @@ func (z sanitizer) next(s string, i int) (rune, int) {
 }
 
 // sequence consumes the escape sequence that begins at s[i] with c (ESC or
-// a C1 control, n bytes long), writes it to b when it is an SGR to keep,
-// and returns the index after it.
-func (z sanitizer) sequence(b *strings.Builder, s string, i, n int, c rune) int {
+// a C1 control, n bytes long), appends it to dst when it is an SGR to
+// keep, and returns dst and the index after it.
+func (z sanitizer) sequence(dst []byte, s string, i, n int, c rune) ([]byte, int) {
 	start := i
 	i += n
 	kind := c - 0x40 // the 7-bit form of a C1 control: 0x9B is ESC [
 	if c == '\x1b' {
 		if i >= len(s) {
-			return i
+			return dst, i
 		}
 		kind = rune(s[i])
 		i++
@@ -132,31 +158,31 @@ func (z sanitizer) sequence(b *strings.Builder, s string, i, n int, c rune) int 
 			i++
 		}
 		if i >= len(s) || s[i] < 0x40 || s[i] > 0x7e {
-			return i // cut short: dropped, and what follows is read afresh
+			return dst, i // cut short: dropped, and what follows is read afresh
 		}
 		final := s[i]
 		i++
 		if z.colour && c == '\x1b' && final == 'm' && inter == i-1 && sgrParams(s[params:inter]) {
-			b.WriteString(s[start:i])
+			dst = append(dst, s[start:i]...)
 		}
-		return i
+		return dst, i
 	case ']', 'P', 'X', '^', '_': // OSC, DCS, SOS, PM, APC: a string up to ST
 		for i < len(s) {
 			d, m := z.next(s, i)
 			switch {
 			case d == 0x9c: // ST, 8-bit
-				return i + m
+				return dst, i + m
 			case d == '\a' && kind == ']': // BEL ends an OSC too
-				return i + m
+				return dst, i + m
 			case d == '\x1b' && i+1 < len(s) && s[i+1] == '\\': // ST
-				return i + 2
+				return dst, i + 2
 			}
 			i += m
 		}
-		return i // unterminated: to the end of the text
+		return dst, i // unterminated: to the end of the text
 	}
 	if c != '\x1b' {
-		return i // another C1 control: dropped alone
+		return dst, i // another C1 control: dropped alone
 	}
 	// ESC, intermediates, a final byte (ESC c resets the terminal, ESC ( B
 	// chooses a character set...).
@@ -167,7 +193,7 @@ func (z sanitizer) sequence(b *strings.Builder, s string, i, n int, c rune) int 
 	if i < len(s) && s[i] >= 0x30 && s[i] <= 0x7e {
 		i++
 	}
-	return i
+	return dst, i
 }
 
 // sgrParams reports whether p, the parameters of a CSI ending in m, are

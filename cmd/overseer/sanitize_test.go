@@ -88,3 +88,18 @@ func FuzzSanitizer(f *testing.F) {
 		}
 	})
 }
+
+// plain, which looks at 8 bytes at a time, says what a byte at a time
+// says, whatever byte is where in a word.
+func TestPlainByWords(t *testing.T) {
+	base := []byte("abcdefghijklmnopqrstuvwxyz0123")
+	for _, c := range []byte{0, '\t', '\n', 0x1b, 0x1f, ' ', '~', 0x7f, 0x80, 0x9b, 0xc3, 0xff} {
+		for at := range base {
+			s := append([]byte(nil), base...)
+			s[at] = c
+			if got, want := plain(string(s)), plainBytes(string(s)); got != want {
+				t.Fatalf("plain(%q) = %v, want %v", s, got, want)
+			}
+		}
+	}
+}

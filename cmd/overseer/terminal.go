@@ -3,10 +3,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/overseer-go/overseer"
@@ -22,11 +23,20 @@ import (
 // wrote goes through a sanitizer (sanitize.go): no escape sequence but
 // colours reaches the terminal, and no control character but tab.
 //
-// Lines are written through an outQueue: an output that takes nothing
-// holds up neither the processes nor the command's end, which waits for
-// the output for at most drainFor.
+// One goroutine, the printer, reads the lines a batch at a time from a
+// LogReader, formats a batch into one buffer and writes it with one write
+// (termprint.go): the processes' rings are the only queue. The changes of
+// state (termevent.go) and the command's own messages (say, printf) come to
+// it through a short list, pending, taken between batches.
+//
+// An output that takes nothing holds up neither the processes nor the
+// command's end: the printer blocks in its write, the LogReader reads
+// nothing, and after a second the pumps wait for it no more (the processes
+// go on, and the lines the rings let go meanwhile are said to be missing
+// once the output moves again); close waits for the printer for at most
+// drainFor.
 type terminal struct {
-	q          *outQueue
+	w          io.Writer
 	z          sanitizer
 	colour     bool
 	timestamps bool // each line begins with the time it was read
@@ -37,27 +47,41 @@ type terminal struct {
 	closed     bool              // close was called (by the command's goroutine only)
 
 	o          *overseer.Overseer
-	lines      chan overseer.Line
 	events     chan overseer.Event
-	stopLines  func()
 	stopEvents func()
-	done       chan struct{}
-	printed    chan struct{} // cap 1: a line was printed
+	eventsDone chan struct{} // closed when watchEvents has returned
+	done       chan struct{} // closed when the printer has returned
 
-	mu      sync.Mutex
-	lastSeq map[string]uint64 // the Seq of the last line printed of each process
+	printed   atomic.Uint64 // lines printed (taken from the reader)
+	abandoned atomic.Bool   // close gave up on the output: write nothing more
 
-	// The end of a run (a final state or backoff) is printed after the
-	// run's last line: held waits for it.
-	held map[string][]heldEvent
+	mu       sync.Mutex
+	r        *overseer.LogReader // set by follow
+	ro       *overseer.Overseer  // set by follow, with r
+	pending  []item              // for the printer, in order
+	spare    []item              // the printer's last pending, reused
+	dropped  uint64              // items not kept: pending was full
+	wait     context.Context     // the printer's wait, ended by poke
+	poke     context.CancelFunc
+	draining bool // close asks the printer to print what is left and return
+	over     bool // the printer has taken its last items
 
-	pids map[string]int // the pid of the last event of each process, to tell a rolling restart
+	printer // the printer goroutine's own
 }
 
-// heldEvent is an event printed once the line of Seq after has been.
-type heldEvent struct {
+// maxPending bounds the events and messages that wait for the printer: it
+// is behind only when the output takes nothing.
+const maxPending = 1024
+
+// item is an event or a message for the printer.
+type item struct {
+	event bool
 	ev    overseer.Event
-	after uint64
+	after uint64 // of an end of a run: the Seq of its last line
+
+	at       time.Time
+	id, mark string // "" for a line of the command's own, printed as it is
+	text     string
 }
 
 // palette is the colours given to processes in turn: cyan, yellow, green,
@@ -65,18 +89,22 @@ type heldEvent struct {
 var palette = []string{"36", "33", "32", "35", "34", "31", "96", "93", "92", "95", "94", "91"}
 
 // newTerminal returns the terminal that prints the output of procs to w,
-// and says on stderr when it gives up on w; close ends it.
+// and says on stderr when it gives up on w; close ends it. It prints what
+// it is told (say, printf) at once, and the processes from follow on.
 func newTerminal(w, stderr io.Writer, procs []config.Process, timestamps bool) *terminal {
-	t := &terminal{z: sanitizerFor(w), timestamps: timestamps, codes: make(map[string]string), lastSeq: make(map[string]uint64),
-		held: make(map[string][]heldEvent), pids: make(map[string]int), drainFor: longestStop(procs), stderr: stderr}
+	t := &terminal{w: w, z: sanitizerFor(w), timestamps: timestamps, codes: make(map[string]string),
+		drainFor: longestStop(procs), stderr: stderr, done: make(chan struct{})}
 	t.colour = t.z.colour
 	for i, p := range procs {
 		t.width = max(t.width, len(p.Name))
 		t.codes[p.Name] = palette[i%len(palette)]
 	}
-	t.q = newOutQueue(w, func(dropped uint64) string {
-		return t.format(time.Now(), "overseer", "*", fmt.Sprintf("(%d lines not shown: the terminal fell behind)", dropped))
-	})
+	t.printer.init()
+	var cancel context.CancelFunc
+	t.nowait, cancel = context.WithCancel(context.Background())
+	cancel()
+	t.wait, t.poke = context.WithCancel(context.Background())
+	go t.run()
 	return t
 }
 
@@ -93,70 +121,38 @@ func longestStop(procs []config.Process) time.Duration {
 	return longest
 }
 
-// follow subscribes to o and prints what comes until close.
+// follow prints the lines and the changes of state of o's processes from
+// now on, until close.
 func (t *terminal) follow(o *overseer.Overseer) {
-	t.o = o
-	t.printed = make(chan struct{}, 1)
-	t.lines = make(chan overseer.Line, 4096)
+	t.o = o // the command's goroutine's; the printer's copy is given by take
 	t.events = make(chan overseer.Event, 256)
-	t.stopLines = o.WatchLogs(t.lines)
+	t.eventsDone = make(chan struct{})
 	t.stopEvents = o.Watch(t.events)
-	t.done = make(chan struct{})
-	go t.print()
+	go t.watchEvents()
+	r := o.NewLogReader(overseer.LogReaderConfig{MaxLines: batchLines})
+	t.mu.Lock()
+	t.r, t.ro = r, o
+	t.poke()
+	t.mu.Unlock()
 }
 
-// say prints a line of the command's own (its dashboard's address, say),
-// as it is.
-func (t *terminal) say(text string) {
-	t.q.put([]byte(text + "\n"))
-}
+// batchLines bounds the lines the printer takes at once: a batch is written
+// before the next is read, so an output must take about that much a second
+// to hold the processes up (with WithLogBackpressure) rather than be taken
+// as stuck.
+const batchLines = 1024
 
-// close waits until every line captured so far has been queued (or
-// nothing has come for a while), then ends the subscriptions: ending them
-// first would drop what still waits in their backlogs. Then it waits until
-// the output has taken everything, for at most drainFor, or until abort
-// is closed (a second Ctrl-C), and says so on stderr when it gives up.
-//
-// What is printed afterwards (a last log record) is not written.
-func (t *terminal) close(abort <-chan struct{}) {
-	if t.closed {
-		return
-	}
-	t.closed = true
-	if t.done != nil {
-		t.flush(abort)
-	}
-	err := t.q.drain(t.drainFor, abort)
-	if err != nil {
-		fmt.Fprintln(t.stderr, "overseer:", err)
-	}
-	t.q.close(err == nil)
-}
-
-// flush queues every line captured so far and ends the subscriptions.
-func (t *terminal) flush(abort <-chan struct{}) {
-	for _, id := range t.o.ListAll() {
-		want := t.captured(id)
-		for t.seen(id) < want {
-			select {
-			case <-t.printed:
-			case <-time.After(2 * time.Second):
-				want = 0 // nothing is coming: the terminal fell behind for good
-			case <-abort:
-				want = 0
-			}
+// watchEvents hands the events of o.Watch to the printer until close.
+func (t *terminal) watchEvents() {
+	defer close(t.eventsDone)
+	for ev := range t.events {
+		// Every line of a run was captured before its end: the end is
+		// printed after them, and whatever change follows after the end.
+		var after uint64
+		if ev.To.IsFinal() || ev.To == overseer.StateBackoff {
+			after = t.captured(ev.ID)
 		}
-	}
-	t.stopLines()
-	t.stopEvents()
-	close(t.lines)
-	close(t.events)
-	<-t.done
-	t.done = nil
-	for _, held := range t.held {
-		for _, h := range held {
-			t.print1(h.ev)
-		}
+		t.add(item{event: true, ev: ev, after: after})
 	}
 }
 
@@ -166,188 +162,179 @@ func (t *terminal) captured(id string) uint64 {
 	if err != nil {
 		return 0
 	}
-	seq := t.seen(id)
-	if lines := c.Lines(seq); len(lines) > 0 {
-		seq = lines[len(lines)-1].Seq
-	}
-	return seq
+	jp := c.ToJSON() // the counts, without a copy of the lines
+	return jp.StdoutLines + jp.StderrLines
 }
 
-// seen returns the Seq of the last line printed of process id.
-func (t *terminal) seen(id string) uint64 {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.lastSeq[id]
+// say prints a line of the command's own (its dashboard's address, say),
+// as it is.
+func (t *terminal) say(text string) {
+	t.add(item{text: text})
 }
 
-func (t *terminal) print() {
-	defer close(t.done)
-	lines, events := t.lines, t.events
-	for lines != nil || events != nil {
-		select {
-		case l, ok := <-lines:
-			if !ok {
-				lines = nil
-				continue
-			}
-			t.line(l)
-		case ev, ok := <-events:
-			if !ok {
-				events = nil
-				continue
-			}
-			t.event(ev)
-		}
-	}
-}
-
-func (t *terminal) line(l overseer.Line) {
-	if last := t.seen(l.ID); last != 0 && l.Seq > last+1 {
-		t.printf(l.Time, l.ID, "*", "(%d lines not shown: the terminal fell behind)", l.Seq-last-1)
-	}
-	mark := "|"
-	if l.Stream == overseer.StreamStderr {
-		mark = "!"
-	}
-	text := t.z.clean(l.Text)
-	if t.colour && strings.Contains(text, "\x1b[") {
-		text += "\x1b[0m" // the colours it set end with its line
-	}
-	t.emit(l.Time, l.ID, mark, text)
-	t.mu.Lock()
-	t.lastSeq[l.ID] = l.Seq
-	t.mu.Unlock()
-	select {
-	case t.printed <- struct{}{}:
-	default:
-	}
-	held := t.held[l.ID]
-	for len(held) > 0 && held[0].after <= l.Seq {
-		t.print1(held[0].ev)
-		held = held[1:]
-	}
-	t.held[l.ID] = held
-}
-
-func (t *terminal) event(ev overseer.Event) {
-	// Every line of a run was captured before its end: print them first,
-	// and whatever change follows after the end.
-	var after uint64
-	if ev.To.IsFinal() || ev.To == overseer.StateBackoff {
-		after = t.captured(ev.ID)
-	}
-	if len(t.held[ev.ID]) > 0 || t.seen(ev.ID) < after {
-		t.held[ev.ID] = append(t.held[ev.ID], heldEvent{ev: ev, after: after})
-		return
-	}
-	t.print1(ev)
-}
-
-// print1 prints one change of state: "web * running (pid 42)", or what
-// the process says of itself or waits for ("redis * running: Ready to
-// accept connections", "api * waiting for migrate (completed)"), and a
-// warning that came with it.
-func (t *terminal) print1(ev overseer.Event) {
-	if text := t.describe(ev); text != "" {
-		t.printf(ev.Time, ev.ID, "*", "%s", text)
-	}
-	if ev.Warning != "" {
-		t.printf(ev.Time, ev.ID, "*", "warning: %s", ev.Warning)
-	}
-}
-
-// describe is the text print1 prints for ev, "" for nothing.
-func (t *terminal) describe(ev overseer.Event) string {
-	prevPID := t.pids[ev.ID]
-	t.pids[ev.ID] = ev.PID
-	if ev.From == ev.To {
-		switch {
-		case ev.To == overseer.StateRunning && ev.PID != prevPID:
-			// A rolling restart's new run took over.
-			return fmt.Sprintf("running (pid %d, restart %d, rolling)", ev.PID, ev.Restarts)
-		case ev.StatusText == "":
-			return "" // a text cleared: the state says enough
-		case ev.To == overseer.StateInitial:
-			return ev.StatusText // "waiting for db (ready)"
-		}
-		return ev.To.String() + ": " + ev.StatusText
-	}
-	if ev.To == overseer.StateInitial {
-		return "" // back to initial with a text cleared: nothing happened
-	}
-	var detail []string
-	if ev.To == overseer.StateRunning && ev.PID != 0 {
-		detail = append(detail, fmt.Sprintf("pid %d", ev.PID))
-	}
-	switch {
-	case ev.From == overseer.StateStopping && ev.To == overseer.StateInterrupted:
-		// Stopped on request: how it died of the stop signal is no news.
-	case ev.From == overseer.StateRunning || ev.From == overseer.StateStopping || ev.From == overseer.StateStarting:
-		if ev.Exit >= 0 {
-			detail = append(detail, fmt.Sprintf("exit %d", ev.Exit))
-		}
-		if ev.Error != "" {
-			detail = append(detail, tidyError(ev.ID, ev.Error))
-		}
-	case ev.To == overseer.StateFatal && ev.Error != "":
-		detail = append(detail, tidyError(ev.ID, ev.Error))
-	}
-	if ev.Restarts > 0 && ev.To == overseer.StateStarting {
-		detail = append(detail, fmt.Sprintf("restart %d", ev.Restarts))
-	}
-	text := ev.To.String()
-	if ev.StatusText != "" && ev.To == overseer.StateRunning {
-		text += ": " + ev.StatusText
-	}
-	if len(detail) > 0 {
-		text += " (" + strings.Join(detail, ", ") + ")"
-	}
-	return text
-}
-
-// tidyError is the text of an error of process id, as printed after its
-// name: without the "overseer: " and "id: " that the library's errors begin
-// with, which the line's prefix says already.
-func tidyError(id, text string) string {
-	for {
-		rest, ok := strings.CutPrefix(text, "overseer: ")
-		if !ok && id != "" {
-			rest, ok = strings.CutPrefix(text, id+": ")
-		}
-		if !ok {
-			break
-		}
-		text = rest
-	}
-	// Wrapped errors of the library repeat its prefix inside the text.
-	text = strings.ReplaceAll(text, ": overseer: ", ": ")
-	if id != "" {
-		text = strings.ReplaceAll(text, ": "+id+": ", ": ")
-	}
-	return strings.ReplaceAll(text, "invalid argument: ", "")
-}
-
-// printf writes one line with the prefix of id, and the time at when the
+// printf prints one line with the prefix of id, and the time at when the
 // terminal shows timestamps; the text, which may quote a process (its
 // STATUS=, an error), is sanitized.
 func (t *terminal) printf(at time.Time, id, mark, format string, args ...any) {
-	t.emit(at, id, mark, t.z.clean(fmt.Sprintf(format, args...)))
+	t.add(item{at: at, id: id, mark: mark, text: fmt.Sprintf(format, args...)})
 }
 
-// emit writes one line of clean text with the prefix of id.
-func (t *terminal) emit(at time.Time, id, mark, text string) {
-	t.q.put([]byte(t.format(at, id, mark, text)))
+// add hands it to the printer, unless the printer is over or too far behind.
+func (t *terminal) add(it item) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case t.over || t.abandoned.Load():
+		return // what is printed after the end is not written
+	case len(t.pending) >= maxPending:
+		t.dropped++
+		return
+	}
+	t.pending = append(t.pending, it)
+	t.poke()
 }
 
-// format is a line of text with the prefix of id, and the time at when the
-// terminal shows timestamps.
-func (t *terminal) format(at time.Time, id, mark, text string) string {
-	prefix := fmt.Sprintf("%-*s %s ", t.width, id, mark)
-	if t.colour {
-		prefix = "\x1b[" + t.codes[id] + "m" + prefix + "\x1b[0m"
+// take returns what waits for the printer and how many items were dropped,
+// the reader, the context to wait with (ended by the next poke), and
+// whether close asks the printer to finish.
+func (t *terminal) take() (items []item, dropped uint64, r *overseer.LogReader, wait context.Context, draining bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	items, t.pending, t.spare = t.pending, t.spare[:0], t.pending
+	dropped, t.dropped = t.dropped, 0
+	t.printer.o = t.ro
+	if t.wait.Err() != nil {
+		t.wait, t.poke = context.WithCancel(context.Background())
 	}
-	if t.timestamps {
-		prefix = at.Format("15:04:05.000") + " " + prefix
+	return items, dropped, t.r, t.wait, t.draining
+}
+
+// run is the printer: it prints what comes until close asks it to finish.
+func (t *terminal) run() {
+	defer close(t.done)
+	for {
+		items, dropped, r, wait, draining := t.take()
+		t.items(items, dropped)
+		if draining {
+			t.finish(r)
+			return
+		}
+		if r == nil {
+			t.flush()
+			<-wait.Done() // follow, a message, or close
+			continue
+		}
+		if len(t.buf) > 0 {
+			// Events or messages wait in the buffer: they are written with
+			// the lines already there, without waiting for more.
+			wait = t.nowait
+		}
+		b, err := r.Next(wait)
+		if err != nil {
+			t.flush()
+			continue // poked (a message, close), or nothing more yet; ErrClosed only once close gave up
+		}
+		t.batch(b)
+		// What else is there already goes into the same write: fewer,
+		// larger writes (up to writeAt), and never a wait.
+		for len(t.buf) < writeAt {
+			if b, err = r.Next(t.nowait); err != nil {
+				break
+			}
+			t.batch(b)
+		}
+		t.flush()
 	}
-	return prefix + text + "\n"
+}
+
+// finish prints every line left to read, the messages that came
+// meanwhile, the events held for lines that never came, and ends a line
+// left unfinished.
+func (t *terminal) finish(r *overseer.LogReader) {
+	if r != nil {
+		ended, cancel := context.WithCancel(context.Background())
+		cancel() // Next then reads what is left, without waiting for more
+		for {
+			b, err := r.Next(ended)
+			if err != nil {
+				break
+			}
+			t.batch(b)
+			t.flush()
+		}
+	}
+	t.mu.Lock()
+	items, dropped := t.pending, t.dropped
+	t.pending, t.dropped, t.over = nil, 0, true
+	t.mu.Unlock()
+	t.items(items, dropped)
+	t.releaseAll()
+	t.endPiece()
+	t.flush()
+}
+
+// close prints every line captured so far, then ends the subscriptions.
+// It waits until the output has taken everything, for at most drainFor,
+// or until abort is closed (a second Ctrl-C), and says so on stderr when
+// it gives up.
+//
+// What is printed afterwards (a last log record) is not written.
+func (t *terminal) close(abort <-chan struct{}) {
+	if t.closed {
+		return
+	}
+	t.closed = true
+	if t.stopEvents != nil {
+		t.stopEvents()
+		close(t.events)
+		<-t.eventsDone // every event sent is pending
+	}
+	t.mu.Lock()
+	t.draining = true
+	t.poke()
+	r := t.r
+	t.mu.Unlock()
+	var err error
+	timer := time.NewTimer(t.drainFor)
+	defer timer.Stop()
+	select {
+	case <-t.done:
+	default:
+		select {
+		case <-t.done:
+		case <-timer.C:
+			err = t.stuck(false)
+		case <-abort:
+			err = t.stuck(true)
+		}
+	}
+	if err != nil {
+		t.abandoned.Store(true) // the printer is stuck in a write: left to the end of the command
+	} else {
+		err = t.err // the printer has returned
+	}
+	if r != nil {
+		r.Close()
+	}
+	if err != nil {
+		fmt.Fprintln(t.stderr, "overseer:", err)
+	}
+}
+
+// stuck is close's error when it gives up on the output: about how many
+// lines are left unwritten.
+func (t *terminal) stuck(aborted bool) error {
+	var captured uint64
+	if t.o != nil {
+		for _, id := range t.o.ListAll() {
+			captured += t.captured(id)
+		}
+	}
+	t.mu.Lock()
+	left := uint64(len(t.pending)) + t.dropped
+	t.mu.Unlock()
+	if printed := t.printed.Load(); captured > printed {
+		left += captured - printed
+	}
+	return &stuckError{lines: max(left, 1), after: t.drainFor, aborted: aborted}
 }

@@ -39,6 +39,11 @@
 //	             startup probe's port, which each run holds only until it
 //	             has been probed
 //	mark:DIR     make the empty file DIR/PID
+//	lines:N[:CUTS]
+//	             N numbered lines of 100 bytes (see lines.go), as fast as
+//	             it can; CUTS times, spread evenly, it stops in the middle
+//	             of a line for 300ms, so that the line is read in two
+//	             pieces
 //	spawn:OPS    start this program in the same process group with the
 //	             comma-separated OPS, print "spawned=PID", and, when it
 //	             ends, "spawned-ended: STATE"
@@ -214,6 +219,8 @@ func do(name, arg string) error {
 		return httpServe()
 	case "health":
 		return health(arg)
+	case "lines":
+		return writeLines(arg)
 	case "mark":
 		return os.WriteFile(filepath.Join(arg, strconv.Itoa(os.Getpid())), nil, 0o644)
 	case "spawn":
