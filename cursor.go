@@ -142,8 +142,9 @@ func (o *output) makeRoom(s Stream, n int) {
 	}
 }
 
-// waitFor waits until the reader of cur reads from this output, or for a
-// stall: then cur is stuck. out.mu is held, and let go while it waits.
+// waitFor waits until the reader of cur reads from this output, for as
+// long as it reads something, of any process, every stall; one that reads
+// nothing for a stall is stuck. out.mu is held, and let go while it waits.
 func (o *output) waitFor(cur *cursor) {
 	if cur.progress == nil {
 		cur.progress = make(chan struct{})
@@ -153,10 +154,15 @@ func (o *output) waitFor(cur *cursor) {
 	cur.r.enqueue(cur) // it may not know yet of the lines it has to read
 	timer := time.NewTimer(cur.stall)
 	stalled := false
-	select {
-	case <-progress:
-	case <-timer.C:
-		stalled = true
+	for waiting := true; waiting; {
+		select {
+		case <-progress:
+			waiting = false
+		case <-cur.r.progress():
+			timer.Reset(cur.stall) // busy with other processes: not stuck
+		case <-timer.C:
+			stalled, waiting = true, false
+		}
 	}
 	timer.Stop()
 	o.mu.Lock()

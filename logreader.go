@@ -101,6 +101,10 @@ type LogReader struct {
 	closed  bool
 	wake    chan struct{} // cap 1: the queue has cursors
 	done    chan struct{} // closed by Close
+	// read is made by a pump that waits for one of the reader's cursors,
+	// and closed when the reader next reads anything: a reader busy with
+	// other processes is reading, not stuck.
+	readAny chan struct{}
 
 	// Next's own, reused from one batch to the next.
 	taken    []*cursor
@@ -225,11 +229,8 @@ func (r *LogReader) readTaken() bool {
 	room := r.maxLines
 	for i, cur := range r.taken {
 		if room == 0 {
-			// Out of room: the rest wait for the next batch.
-			for _, cur := range r.taken[i:] {
-				cur.queued.Store(false)
-			}
-			r.requeue(r.taken[i:])
+			// Out of room: the rest go first in the next batch.
+			r.putBack(r.taken[i:])
 			break
 		}
 		cur.queued.Store(false) // from now on, a new line queues it again
@@ -256,6 +257,7 @@ func (r *LogReader) readTaken() bool {
 	if len(r.segments) == 0 {
 		return false
 	}
+	r.madeProgress()
 	if len(r.segments) == 1 {
 		// Nothing to merge: hand out read itself, and keep the batch's
 		// slice for the next read.
@@ -273,6 +275,46 @@ func (r *LogReader) countMissed(n uint64) {
 	if !r.lossy {
 		r.o.hub.linesMissed.Add(n)
 	}
+}
+
+// putBack puts cursors taken but not read back at the front of the queue:
+// they were first in line.
+func (r *LogReader) putBack(cursors []*cursor) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var front []*cursor
+	for _, cur := range cursors {
+		if cur.queued.Load() { // still queued: taken from the queue, not found by a scan
+			front = append(front, cur)
+		}
+	}
+	r.queue = append(front, r.queue...)
+	if len(r.queue) > 0 {
+		select {
+		case r.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// madeProgress lets go the pumps that wait for the reader to read.
+func (r *LogReader) madeProgress() {
+	r.mu.Lock()
+	if r.readAny != nil {
+		close(r.readAny)
+		r.readAny = nil
+	}
+	r.mu.Unlock()
+}
+
+// progress returns a channel that is closed when the reader next reads.
+func (r *LogReader) progress() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.readAny == nil {
+		r.readAny = make(chan struct{})
+	}
+	return r.readAny
 }
 
 // requeue puts cursors that have more to read back in the queue, behind

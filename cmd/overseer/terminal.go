@@ -129,7 +129,7 @@ func (t *terminal) follow(o *overseer.Overseer) {
 	t.eventsDone = make(chan struct{})
 	t.stopEvents = o.Watch(t.events)
 	go t.watchEvents()
-	r := o.NewLogReader(overseer.LogReaderConfig{MaxLines: batchLines})
+	r := o.NewLogReader(overseer.LogReaderConfig{MaxLines: batchLines, ReuseText: true}) // each batch is formatted before the next is read
 	t.mu.Lock()
 	t.r, t.ro = r, o
 	t.poke()
