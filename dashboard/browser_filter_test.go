@@ -33,7 +33,8 @@ func TestBrowserFilter(t *testing.T) {
 	// Cut into pieces of 8 bytes: "slow que", "ry took ", ...
 	addChild(t, o, "db", "out:connected", "out:slow query took 812ms on ORDERS", "exit:0").MaxLineBytes = 8
 	// A prompt, flushed Partial after 100 ms idle; its run ends without the
-	// rest of the line.
+	// rest of the line, which the end of the stream closes with an empty
+	// piece.
 	addChild(t, o, "prompt", "raw:Password: ", "sleepms:400", "exit:0")
 	addChild(t, o, "late", "out:late orders line", "out:late other line", "exit:0")
 	for _, id := range []string{"api", "db", "prompt"} {
@@ -46,8 +47,8 @@ func TestBrowserFilter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l := c.Lines(0); len(l) != 1 || !l[0].Partial {
-		t.Fatalf("prompt's lines %+v, want one unfinished", l)
+	if l := c.Lines(0); len(l) != 2 || !l[0].Partial || l[1].Partial || l[1].Text != "" {
+		t.Fatalf("prompt's lines %+v, want a piece and the empty end of its line", l)
 	}
 	c.Args = []string{childPath, "out:next run", "exit:0"}
 	if err := o.Start("prompt"); err != nil {

@@ -61,19 +61,35 @@ func newBrowser(t *testing.T) *browser {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 800),
 	)
-	// The browser lives as long as this context: the whole test, at most.
-	life, cancelLife := context.WithTimeout(context.Background(), 90*time.Second)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(life, opts...)
-	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() {
-		cancelCtx()
-		cancelAlloc() // waits for the browser to end
-		cancelLife()
-	})
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+	// Chromium, on a loaded machine, now and then dies before it is up
+	// ("chrome failed to start", its launcher script tripping on the
+	// machine's mounts): that is the browser's start, not the page, so it
+	// is tried again, three times at most.
+	var ctx context.Context
+	var err error
+	for attempt := 1; attempt <= 3; attempt++ {
+		// The browser lives as long as this context: the whole test, at most.
+		life, cancelLife := context.WithTimeout(context.Background(), 90*time.Second)
+		allocCtx, cancelAlloc := chromedp.NewExecAllocator(life, opts...)
+		var cancelCtx context.CancelFunc
+		ctx, cancelCtx = chromedp.NewContext(allocCtx)
+		stop := func() {
+			cancelCtx()
+			cancelAlloc() // waits for the browser to end
+			cancelLife()
+		}
+		if err = chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err == nil {
+			t.Cleanup(stop)
+			break
+		}
+		stop()
+		t.Logf("starting %s, attempt %d: %v", path, attempt, err)
+	}
+	if err != nil {
 		t.Fatalf("starting %s: %v", path, err)
 	}
 	return &browser{t: t, ctx: ctx}
