@@ -77,10 +77,12 @@ func CaptureOverseer(ctx context.Context, job Job) (Figures, error) {
 }
 
 // CaptureWatchLogs runs the producer under an Overseer with one WatchLogs
-// subscriber, a channel of job.Chan lines, that reads every line.
+// subscriber, a channel of job.Chan lines, that reads every line; with
+// WithLogBackpressure, since the rings are all that holds what the
+// subscriber has not taken.
 func CaptureWatchLogs(ctx context.Context, job Job) (Figures, error) {
 	return measureCapture(ctx, job, func(ctx context.Context, job Job) (Figures, error) {
-		o := overseer.NewOverseer()
+		o := overseer.NewOverseer(overseer.WithLogBackpressure())
 		if _, err := o.Add("p", job.Argv...); err != nil {
 			return Figures{}, err
 		}
