@@ -58,6 +58,12 @@ type pump struct {
 	split  linebuf.Splitter // its Emit is p.line
 	logger *slog.Logger
 
+	// park, when set, hands the quiet pipe to the run's watch (see
+	// run.begin) and reports true if the watch took it: the pump's
+	// goroutine then returns, and the watch starts one again once the
+	// pipe has something. An idle run so parks no goroutine per stream.
+	park func() bool
+
 	// The read being captured, for p.line; set under out.mu.
 	c       *chunk
 	now     int64 // when it was read, in Unix nanoseconds
@@ -90,11 +96,13 @@ func newPump(id string, pid int, stream Stream, pipe *os.File, raw io.Writer, ou
 	return p
 }
 
-func (p *pump) run() {
+// run reads the pipe to its end, and returns false; or until it is quiet
+// and parked (see park), and returns true: it is then run again to go on.
+func (p *pump) run() (parked bool) {
 	conn, err := p.pipe.SyscallConn()
 	if err != nil {
 		p.logError("pipe", err)
-		return
+		return false
 	}
 	for {
 		var (
@@ -110,10 +118,17 @@ func (p *pump) run() {
 			if rerr == syscall.EAGAIN {
 				chunks.Put(c)
 				c = nil
+				if p.park != nil && p.quiet() && p.park() {
+					parked = true
+					return true
+				}
 				return false // wait until the pipe is readable
 			}
 			return true
 		})
+		if parked {
+			return true // the watch has the pipe, and the pump's state with it
+		}
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) && p.partialDue() {
 				// The deadline passes before a read is tried: the line may
@@ -153,6 +168,16 @@ func (p *pump) run() {
 	c := chunks.Get().(*chunk)
 	p.capture(c, nil, captureEnd)
 	chunks.Put(c)
+	return false
+}
+
+// quiet reports whether the pump waits for nothing but data: no deadline
+// is set, neither an unfinished line's nor the run's end. Only then may
+// it park.
+func (p *pump) quiet() bool {
+	p.deadlineMu.Lock()
+	defer p.deadlineMu.Unlock()
+	return p.endAt.IsZero() && p.partialAt.IsZero()
 }
 
 // endBy makes the pump stop waiting for its pipe at t: the run's end.

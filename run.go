@@ -38,11 +38,13 @@ type run struct {
 	proc     *proc.Process
 	pipes    []*os.File // read ends: of stdout and stderr, or of the terminal
 	pumpList []*pump
-	pumps    atomic.Int32  // pumps still reading
-	drained  chan struct{} // closed when both pumps have returned
+	idle     *proc.IdleWatch // the exit and the quiet pipes, nil where the system has none
+	pumps    atomic.Int32    // pumps still reading
+	drained  chan struct{}   // closed when both pumps have returned
 	done     chan struct{}
 
-	stopRequested bool // guarded by cmd.mu
+	stopRequested bool         // guarded by cmd.mu
+	resume        *supervision // whose loop goes on when the run ends; guarded by cmd.mu
 
 	sigMu        sync.Mutex // orders signals before the reap, so none reaches a reused pid
 	reaped       bool
@@ -166,25 +168,30 @@ func (c *Cmd) startRun(cfg *runConfig, done chan struct{}) (*run, error) {
 	return r, nil
 }
 
-// begin starts the goroutines of the run: a pump for each stream, and wait,
-// which owns them.
+// begin starts the goroutines of the run: wait, which owns the others,
+// and a pump for each stream. Where the system allows it (see
+// proc.IdleWatch), a pump whose pipe is quiet parks it in the run's watch
+// and ends its goroutine, and wait, which waits for the exit on the same
+// watch, starts it again once the pipe has something: an idle run then
+// holds one goroutine, wait's.
 func (r *run) begin() {
 	c := r.cmd
 	r.pumps.Store(int32(len(r.pipes)))
 	r.pumpList = make([]*pump, len(r.pipes))
+	r.idle = r.proc.WatchIdle(r.pipes)
 	for i, s := range []Stream{StreamStdout, StreamStderr}[:len(r.pipes)] {
 		raw := r.cfg.stdout
 		if s == StreamStderr {
 			raw = r.cfg.stderr
 		}
 		p := newPump(c.id, r.pid, s, r.pipes[i], raw, &c.out, r.cfg.maxLineBytes, c.logger)
+		if r.idle != nil {
+			p.park = func() bool { return r.idle.Park(i) }
+		}
 		r.pumpList[i] = p
-		go func() {
-			p.run()
-			if r.pumps.Add(-1) == 0 {
-				close(r.drained)
-			}
-		}()
+		if r.idle == nil || !r.idle.Park(i) {
+			r.pump(i)
+		}
 	}
 	if r.notify != nil {
 		go r.readNotify()
@@ -195,6 +202,19 @@ func (r *run) begin() {
 		go r.probe(ctx)
 	}
 	go r.wait()
+}
+
+// pump starts the goroutine of pump i, for the first time or again after
+// it parked. The run's watch calls it under its lock: it must not block.
+func (r *run) pump(i int) {
+	go func() {
+		if r.pumpList[i].run() {
+			return // parked: the watch starts it again
+		}
+		if r.pumps.Add(-1) == 0 {
+			close(r.drained)
+		}
+	}()
 }
 
 // probe runs the Cmd's Ready probe on the run, and acts on its outcome.
@@ -240,7 +260,14 @@ func (r *run) terminate() {
 
 // wait owns the run from exec to its end.
 func (r *run) wait() {
-	werr := r.proc.WaitExit()
+	var werr error
+	if r.idle != nil {
+		// Until the exit, start the pumps whose pipe has something; then
+		// every parked one, to read its pipe to the end.
+		werr = r.idle.Wait(r.pump)
+	} else {
+		werr = r.proc.WaitExit()
+	}
 	if r.notify != nil {
 		r.notify.finish()
 	}
