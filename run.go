@@ -258,7 +258,10 @@ func (r *run) terminate() {
 	}
 }
 
-// wait owns the run from exec to its end.
+// wait owns the run from exec to its end. It waits for the exit on a
+// shallow stack, so that a thousand idle runs hold a thousand small
+// stacks: the end's work (end) has frames ten times as big, and a stack
+// that has grown stays grown until a collection shrinks it.
 func (r *run) wait() {
 	var werr error
 	if r.idle != nil {
@@ -268,6 +271,12 @@ func (r *run) wait() {
 	} else {
 		werr = r.proc.WaitExit()
 	}
+	r.end(werr)
+}
+
+// end ends the run, whose leader has exited (werr nil) or could not be
+// waited for.
+func (r *run) end(werr error) {
 	if r.notify != nil {
 		r.notify.finish()
 	}
