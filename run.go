@@ -77,13 +77,14 @@ type run struct {
 	mainPID      int    // its MAINPID=
 }
 
-// startRun executes the program of cfg in a new process group, with its
+// startRun executes the program of cfg, in the environment cfgEnv (see
+// runConfig.takeEnv), in a new process group, with its
 // output going to two pipes (or one terminal), and returns the run, not yet
 // begun, which closes done when it has ended. c.mu is not held: the exec
 // and the stat of the program may hang, and must hold up nothing else.
 // The Cmd's sockets, if cfg has Listeners, are open, and stay so while a
 // start is in progress (they change only at rest).
-func (c *Cmd) startRun(cfg *runConfig, done chan struct{}) (*run, error) {
+func (c *Cmd) startRun(cfg *runConfig, cfgEnv []string, done chan struct{}) (*run, error) {
 	fail := func(err error) (*run, error) {
 		return nil, fmt.Errorf("overseer: start %q: %w", cfg.args[0], err)
 	}
@@ -111,7 +112,7 @@ func (c *Cmd) startRun(cfg *runConfig, done chan struct{}) (*run, error) {
 	}
 	// The listening sockets and the lifeline, as sockets.Layout says
 	// (proc.Start adds the lifeline).
-	env := append(slices.Clip(cfg.env), stopSignalEnv+"="+strconv.Itoa(int(cfg.stopSignal)))
+	env := append(slices.Clip(cfgEnv), stopSignalEnv+"="+strconv.Itoa(int(cfg.stopSignal)))
 	var socks *sockets.Set
 	if len(cfg.listeners) > 0 {
 		socks = c.socks
