@@ -11,8 +11,9 @@ import (
 )
 
 // A quiet supervised child holds one goroutine of the host: its run's,
-// which waits for the exit and watches both pipes. (Four before: the
-// supervision's loop, the waiter and a reader per pipe.)
+// which waits for the exit and watches both pipes, once they have been
+// quiet for parkAfter. (Four before: the supervision's loop, the waiter
+// and a reader per pipe.)
 func TestIdleChildHoldsOneGoroutine(t *testing.T) {
 	const n = 20
 	o := newTestOverseer(t)
@@ -26,7 +27,11 @@ func TestIdleChildHoldsOneGoroutine(t *testing.T) {
 	before := runtime.NumGoroutine()
 	for i := range n {
 		id := "p" + strconv.Itoa(i)
-		_, err := o.Add(id, childPath, "sleep")
+		ops := []string{"sleep"}
+		if i%2 == 0 {
+			ops = []string{"out:hello", "err:oops", "sleep"} // pumps that ran, then park
+		}
+		_, err := o.Add(id, append([]string{childPath}, ops...)...)
 		require.NoError(t, err)
 		require.NoError(t, o.Start(id))
 	}
@@ -41,11 +46,14 @@ func TestIdleChildHoldsOneGoroutine(t *testing.T) {
 // delivered live, and what a process writes just before it exits is read.
 func TestQuietPipesLoseNoLines(t *testing.T) {
 	var ops, wantOut, wantErr []string
-	const bursts = 20
+	const bursts = 3
 	for i := range bursts {
-		ops = append(ops, fmt.Sprintf("out:o%d", i), fmt.Sprintf("err:e%d", i), "sleepms:5")
-		wantOut = append(wantOut, fmt.Sprintf("o%d", i))
-		wantErr = append(wantErr, fmt.Sprintf("e%d", i))
+		for j := range 5 {
+			ops = append(ops, fmt.Sprintf("out:o%d.%d", i, j), fmt.Sprintf("err:e%d.%d", i, j), "sleepms:2")
+			wantOut = append(wantOut, fmt.Sprintf("o%d.%d", i, j))
+			wantErr = append(wantErr, fmt.Sprintf("e%d.%d", i, j))
+		}
+		ops = append(ops, fmt.Sprintf("sleepms:%d", (parkAfter+parkAfter/4).Milliseconds())) // parked
 	}
 	ops = append(ops, "raw:prompt ", "sleepms:300", "out:answer", "sleepms:5", "raw:last")
 	c, _ := newChild(t, ops...)

@@ -76,7 +76,8 @@ type pump struct {
 	deadlineMu sync.Mutex
 	endAt      time.Time
 	partialAt  time.Time
-	partialOf  uint64 // the split.Ended() of the line partialAt is for
+	partialOf  uint64    // the split.Ended() of the line partialAt is for
+	parkAt     time.Time // when a quiet pipe is parked (see park), if it stays quiet
 }
 
 // partialAfter is how long an unfinished line waits for its end before it
@@ -118,16 +119,20 @@ func (p *pump) run() (parked bool) {
 			if rerr == syscall.EAGAIN {
 				chunks.Put(c)
 				c = nil
-				if p.park != nil && p.quiet() && p.park() {
-					parked = true
-					return true
+				if p.park != nil {
+					p.armPark()
 				}
 				return false // wait until the pipe is readable
 			}
 			return true
 		})
-		if parked {
-			return true // the watch has the pipe, and the pump's state with it
+		if err != nil && errors.Is(err, os.ErrDeadlineExceeded) && p.parkDue() {
+			// Quiet for parkAfter: the watch waits for the pipe
+			// instead of this goroutine.
+			if p.park() {
+				return true // the watch has the pipe, and the pump's state with it
+			}
+			continue
 		}
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) && p.partialDue() {
@@ -171,13 +176,34 @@ func (p *pump) run() (parked bool) {
 	return false
 }
 
-// quiet reports whether the pump waits for nothing but data: no deadline
-// is set, neither an unfinished line's nor the run's end. Only then may
-// it park.
-func (p *pump) quiet() bool {
+// parkAfter is how long a pipe stays quiet before its pump parks it (see
+// park): a busy stream does not pay for a park and a new goroutine at
+// each empty read, and a quiet one costs no goroutine for long.
+const parkAfter = time.Second
+
+// armPark starts the wait after which the quiet pipe is parked, unless a
+// deadline is set already: the run's end, an unfinished line's, or its
+// own. It runs in the read's callback, before the pump waits.
+func (p *pump) armPark() {
 	p.deadlineMu.Lock()
 	defer p.deadlineMu.Unlock()
-	return p.endAt.IsZero() && p.partialAt.IsZero()
+	if p.endAt.IsZero() && p.partialAt.IsZero() && p.parkAt.IsZero() {
+		p.parkAt = time.Now().Add(parkAfter)
+		_ = p.pipe.SetReadDeadline(p.parkAt)
+	}
+}
+
+// parkDue reports whether the deadline that passed was the park's, and
+// clears it.
+func (p *pump) parkDue() bool {
+	p.deadlineMu.Lock()
+	defer p.deadlineMu.Unlock()
+	if !p.endAt.IsZero() || p.parkAt.IsZero() {
+		return false
+	}
+	p.parkAt = time.Time{}
+	_ = p.pipe.SetReadDeadline(time.Time{})
+	return true
 }
 
 // endBy makes the pump stop waiting for its pipe at t: the run's end.
@@ -197,6 +223,14 @@ func (p *pump) armPartial() {
 	defer p.deadlineMu.Unlock()
 	if !p.endAt.IsZero() {
 		return
+	}
+	if !p.parkAt.IsZero() {
+		// Not quiet after all: the wait to park starts again at the
+		// next empty read.
+		p.parkAt = time.Time{}
+		if p.partialAt.IsZero() {
+			_ = p.pipe.SetReadDeadline(time.Time{})
+		}
 	}
 	switch waiting := p.split.Waiting(); {
 	case waiting && (p.partialAt.IsZero() || p.partialOf != p.split.Ended()):

@@ -168,8 +168,12 @@ func (s *supervision) drive(launched, backoffOver bool) {
 		launched = false
 		c.mu.Lock()
 		// A run is in progress unless it failed to start, or has ended
-		// already; it may be stopping.
-		if r := c.run; r != nil {
+		// already; it may be stopping. It is this supervision's unless
+		// the supervision was detached meanwhile (stopped before its
+		// first start, say) and another one has begun: nextLocked then
+		// finds it detached, and it ends without waiting for a run that
+		// is not its own.
+		if r := c.run; r != nil && c.sup == s {
 			r.resume = s // its end goes on with the loop; no polling
 			c.unlock()
 			return
