@@ -132,6 +132,7 @@ func (p *pump) run() (parked bool) {
 			if p.park() {
 				return true // the watch has the pipe, and the pump's state with it
 			}
+			p.park = nil // the run is ending: read to the end here
 			continue
 		}
 		if err != nil {
