@@ -187,10 +187,11 @@ func (c *Cmd) countRestartLocked(kind restartKind) {
 }
 
 // onOwnStack runs f on a goroutine of its own and returns its result. The
-// supervision's goroutine lives as long as its process and mostly waits:
-// what it does deep (an exec, an event through the subscriptions) it does
-// this way, so that its stack stays small (2–3 KiB a process otherwise,
-// measured with the scale benchmark).
+// supervision's goroutine waits through StartDelay and backoffs (a
+// process in a long backoff keeps it): what it does deep (an exec, an
+// event through the subscriptions) it does this way, so that its stack
+// stays small (2–3 KiB a process otherwise, measured with the scale
+// benchmark when that goroutine also waited through every run).
 func onOwnStack[T any](f func() T) T {
 	res := make(chan T, 1)
 	go func() { res <- f() }()

@@ -17,8 +17,9 @@ func realTimer(d time.Duration) (<-chan time.Time, func() bool) {
 }
 
 // supervision keeps one Cmd going under its restart policy. One goroutine
-// runs its loop; Cmd.Stop cancels it and waits for it (done), and the
-// Overseer waits for it in Supervise, SuperviseAll and StopAll.
+// at a time runs its loop, and none while a run is in progress (see
+// loop); Cmd.Stop cancels it and waits for it (done), and the Overseer
+// waits for it in Supervise, SuperviseAll and StopAll.
 type supervision struct {
 	cmd   *Cmd
 	timer timerFunc
