@@ -46,7 +46,7 @@
 //
 // On Linux a run learns of its process's exit through a pidfd watched by the
 // Go runtime's netpoller, so waiting children cost parked goroutines, not OS
-// threads. Other Unix systems fall back to a thread blocked in wait4, as
+// threads: one per quiet child, which also watches its quiet pipes. Other Unix systems fall back to a thread blocked in wait4, as
 // os/exec does. Off Unix (Windows, wasip1) the package builds, so that a
 // program importing it does, but nothing there can run a process: Start,
 // Supervise and SuperviseAll return an error wrapping errors.ErrUnsupported.

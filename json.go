@@ -1,6 +1,9 @@
 package overseer
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // JSONProcess is a flat view of a process for dashboards and APIs: states and
 // errors as strings, instants as time.Time, durations as seconds.
@@ -32,32 +35,38 @@ type JSONProcess struct {
 // start, a stop or a probe holds. Group, Cmd and Dir are those of the last
 // start, or as registered before the first (see Cmd).
 func (c *Cmd) ToJSON() JSONProcess {
-	return c.toJSON(time.Now())
+	var jp JSONProcess
+	c.fillJSON(&jp, time.Now())
+	return jp
 }
 
-func (c *Cmd) toJSON(now time.Time) JSONProcess {
+// fillJSON writes the Cmd's JSONProcess at now into *jp, which is zero.
+// It writes field by field, from the snapshot, with no copy of the Status
+// in between: ToJSONAll fills a slice of a thousand this way, where
+// copying whole structs into it cost as much again while the collector
+// runs (each copy of a struct with pointers goes through a write barrier
+// over all of it).
+func (c *Cmd) fillJSON(jp *JSONProcess, now time.Time) {
 	v := c.load() // the published snapshot: no lock, no field of the caller's
-	st := v.status(now)
-	jp := JSONProcess{
-		ID:        st.ID,
-		Group:     v.spec.group,
-		Cmd:       v.spec.cmdline,
-		Dir:       v.spec.dir,
-		PID:       st.PID,
-		State:     st.State,
-		Exit:      st.Exit,
-		StartTime: st.StartTime,
-		StopTime:  st.StopTime,
-		Runtime:   st.Runtime.Seconds(),
-		Restarts:  st.Restarts,
-
-		StatusText: st.StatusText,
-		MainPID:    st.MainPID,
-		Listeners:  st.Listeners,
+	st := &v.st   // immutable: read, never written
+	jp.ID = st.ID
+	jp.Group = v.spec.group
+	jp.Cmd = v.spec.cmdline
+	jp.Dir = v.spec.dir
+	jp.PID = st.PID
+	jp.State = st.State
+	jp.Exit = st.Exit
+	jp.StartTime = st.StartTime
+	jp.StopTime = st.StopTime
+	jp.Runtime = runtimeAt(st.StartTime, st.StopTime, now).Seconds()
+	jp.Restarts = st.Restarts
+	jp.StatusText = st.StatusText
+	jp.MainPID = st.MainPID
+	if st.Listeners != nil {
+		jp.Listeners = slices.Clone(st.Listeners)
 	}
 	jp.StdoutLines, jp.StderrLines = c.out.counts()
 	if st.Error != nil {
 		jp.Error = st.Error.Error()
 	}
-	return jp
 }

@@ -14,6 +14,7 @@ import (
 // Overseer's other processes.
 type launch struct {
 	cfg   *runConfig
+	env   []string      // the run's environment (cfg's env, taken out: see takeEnv)
 	done  chan struct{} // the run's: closed when it has ended, or when the start failed
 	execd chan struct{} // closed once the exec has returned and its outcome is recorded
 
@@ -82,6 +83,7 @@ func (c *Cmd) prepareLaunchWithLocked(kind restartKind, cfg runConfig, err error
 	if c.state != StateStarting {
 		c.setState(StateStarting)
 	}
+	env := cfg.takeEnv()
 	if configured {
 		c.cfg, c.spec = &cfg, configSpec(&cfg)
 		c.out.setLimits(cfg.bufferLines, cfg.bufferBytes, cfg.maxLineBytes)
@@ -91,7 +93,7 @@ func (c *Cmd) prepareLaunchWithLocked(kind restartKind, cfg runConfig, err error
 		c.failStartLocked(&cfg, configured, err)
 		return nil, err
 	}
-	l := &launch{cfg: &cfg, done: c.done, execd: make(chan struct{})}
+	l := &launch{cfg: &cfg, env: env, done: c.done, execd: make(chan struct{})}
 	c.launching = l
 	return l, nil
 }
@@ -108,7 +110,8 @@ func (c *Cmd) execLaunch(l *launch) error {
 		return nil
 	}
 	c.mu.Unlock() // nothing changed: no snapshot to publish
-	r, err := c.startRun(l.cfg, l.done)
+	r, err := c.startRun(l.cfg, l.env, l.done)
+	l.env = nil // the exec has it
 	c.mu.Lock()
 	defer c.unlock()
 	defer close(l.execd)
@@ -184,10 +187,11 @@ func (c *Cmd) countRestartLocked(kind restartKind) {
 }
 
 // onOwnStack runs f on a goroutine of its own and returns its result. The
-// supervision's goroutine lives as long as its process and mostly waits:
-// what it does deep (an exec, an event through the subscriptions) it does
-// this way, so that its stack stays small (2–3 KiB a process otherwise,
-// measured with the scale benchmark).
+// supervision's goroutine waits through StartDelay and backoffs (a
+// process in a long backoff keeps it): what it does deep (an exec, an
+// event through the subscriptions) it does this way, so that its stack
+// stays small (2–3 KiB a process otherwise, measured with the scale
+// benchmark when that goroutine also waited through every run).
 func onOwnStack[T any](f func() T) T {
 	res := make(chan T, 1)
 	go func() { res <- f() }()

@@ -303,7 +303,7 @@ func (o *Overseer) ToJSONAll() []JSONProcess {
 	out := make([]JSONProcess, len(cmds))
 	now := time.Now()
 	for i, c := range cmds {
-		out[i] = c.toJSON(now)
+		c.fillJSON(&out[i], now)
 	}
 	return out
 }

@@ -47,6 +47,12 @@ type pump struct {
 	split  linebuf.Splitter // its Emit is p.line
 	logger *slog.Logger
 
+	// park, when set, hands the quiet pipe to the run's watch (see
+	// run.begin) and reports true if the watch took it: the pump's
+	// goroutine then returns, and the watch starts one again once the
+	// pipe has something. An idle run so parks no goroutine per stream.
+	park func() bool
+
 	// When the read being captured was read, in Unix nanoseconds, for
 	// p.line; set under out.mu.
 	now int64
@@ -66,7 +72,8 @@ type pump struct {
 	deadlineMu sync.Mutex
 	endAt      time.Time
 	partialAt  time.Time
-	partialOf  uint64 // the split.Ended() of the line partialAt is for
+	partialOf  uint64    // the split.Ended() of the line partialAt is for
+	parkAt     time.Time // when a quiet pipe is parked (see park), if it stays quiet
 }
 
 // partialAfter is how long an unfinished line waits for its end before it
@@ -86,11 +93,13 @@ func newPump(id string, pid int, stream Stream, pipe *os.File, raw io.Writer, ou
 	return p
 }
 
-func (p *pump) run() {
+// run reads the pipe to its end, and returns false; or until it is quiet
+// and parked (see park), and returns true: it is then run again to go on.
+func (p *pump) run() (parked bool) {
 	conn, err := p.pipe.SyscallConn()
 	if err != nil {
 		p.logError("pipe", err)
-		return
+		return false
 	}
 	for {
 		var (
@@ -107,10 +116,22 @@ func (p *pump) run() {
 				chunks.Put(c)
 				c = nil
 				p.wakeReaders() // the pipe is drained: the readers get what it had
-				return false    // wait until the pipe is readable
+				if p.park != nil {
+					p.armPark()
+				}
+				return false // wait until the pipe is readable
 			}
 			return true
 		})
+		if err != nil && errors.Is(err, os.ErrDeadlineExceeded) && p.parkDue() {
+			// Quiet for parkAfter: the watch waits for the pipe
+			// instead of this goroutine.
+			if p.park() {
+				return true // the watch has the pipe, and the pump's state with it
+			}
+			p.park = nil // the run is ending: read to the end here
+			continue
+		}
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) && p.partialDue() {
 				// The deadline passes before a read is tried: the line may
@@ -148,6 +169,37 @@ func (p *pump) run() {
 		p.armPartial()
 	}
 	p.capture(nil, captureEnd)
+	return false
+}
+
+// parkAfter is how long a pipe stays quiet before its pump parks it (see
+// park): a busy stream does not pay for a park and a new goroutine at
+// each empty read, and a quiet one costs no goroutine for long.
+const parkAfter = time.Second
+
+// armPark starts the wait after which the quiet pipe is parked, unless a
+// deadline is set already: the run's end, an unfinished line's, or its
+// own. It runs in the read's callback, before the pump waits.
+func (p *pump) armPark() {
+	p.deadlineMu.Lock()
+	defer p.deadlineMu.Unlock()
+	if p.endAt.IsZero() && p.partialAt.IsZero() && p.parkAt.IsZero() {
+		p.parkAt = time.Now().Add(parkAfter)
+		_ = p.pipe.SetReadDeadline(p.parkAt)
+	}
+}
+
+// parkDue reports whether the deadline that passed was the park's, and
+// clears it.
+func (p *pump) parkDue() bool {
+	p.deadlineMu.Lock()
+	defer p.deadlineMu.Unlock()
+	if !p.endAt.IsZero() || p.parkAt.IsZero() {
+		return false
+	}
+	p.parkAt = time.Time{}
+	_ = p.pipe.SetReadDeadline(time.Time{})
+	return true
 }
 
 // endBy makes the pump stop waiting for its pipe at t: the run's end.
@@ -167,6 +219,14 @@ func (p *pump) armPartial() {
 	defer p.deadlineMu.Unlock()
 	if !p.endAt.IsZero() {
 		return
+	}
+	if !p.parkAt.IsZero() {
+		// Not quiet after all: the wait to park starts again at the
+		// next empty read.
+		p.parkAt = time.Time{}
+		if p.partialAt.IsZero() {
+			_ = p.pipe.SetReadDeadline(time.Time{})
+		}
 	}
 	switch waiting := p.split.Waiting(); {
 	case waiting && (p.partialAt.IsZero() || p.partialOf != p.split.Ended()):

@@ -26,6 +26,7 @@ func (c *Cmd) runEnded(r *run, ws syscall.WaitStatus, err error) {
 			c.next = nil
 		}
 		close(r.done)
+		r.resumeSupervision()
 		return
 	}
 	c.run = nil
@@ -79,6 +80,18 @@ func (c *Cmd) runEnded(r *run, ws syscall.WaitStatus, err error) {
 	c.releaseSocketsIfDoneLocked()
 	c.snapshotLocked() // before done: a waiter sees the end
 	close(r.done)
+	r.resumeSupervision()
+}
+
+// resumeSupervision goes on with the supervision's loop that waits for
+// the end of run r, if one does, on a goroutine of its own: it does what
+// comes next, a backoff or a restart, as the loop's only goroutine.
+// c.mu is held.
+func (r *run) resumeSupervision() {
+	if s := r.resume; s != nil {
+		r.resume = nil
+		go s.resume(r)
+	}
 }
 
 // daemonizedWarning is Event.Warning for run r, whose leader exited 0

@@ -38,11 +38,13 @@ type run struct {
 	proc     *proc.Process
 	pipes    []*os.File // read ends: of stdout and stderr, or of the terminal
 	pumpList []*pump
-	pumps    atomic.Int32  // pumps still reading
-	drained  chan struct{} // closed when both pumps have returned
+	idle     *proc.IdleWatch // the exit and the quiet pipes, nil where the system has none
+	pumps    atomic.Int32    // pumps still reading
+	drained  chan struct{}   // closed when both pumps have returned
 	done     chan struct{}
 
-	stopRequested bool // guarded by cmd.mu
+	stopRequested bool         // guarded by cmd.mu
+	resume        *supervision // whose loop goes on when the run ends; guarded by cmd.mu
 
 	sigMu        sync.Mutex // orders signals before the reap, so none reaches a reused pid
 	reaped       bool
@@ -75,13 +77,14 @@ type run struct {
 	mainPID      int    // its MAINPID=
 }
 
-// startRun executes the program of cfg in a new process group, with its
+// startRun executes the program of cfg, in the environment cfgEnv (see
+// runConfig.takeEnv), in a new process group, with its
 // output going to two pipes (or one terminal), and returns the run, not yet
 // begun, which closes done when it has ended. c.mu is not held: the exec
 // and the stat of the program may hang, and must hold up nothing else.
 // The Cmd's sockets, if cfg has Listeners, are open, and stay so while a
 // start is in progress (they change only at rest).
-func (c *Cmd) startRun(cfg *runConfig, done chan struct{}) (*run, error) {
+func (c *Cmd) startRun(cfg *runConfig, cfgEnv []string, done chan struct{}) (*run, error) {
 	fail := func(err error) (*run, error) {
 		return nil, fmt.Errorf("overseer: start %q: %w", cfg.args[0], err)
 	}
@@ -109,7 +112,7 @@ func (c *Cmd) startRun(cfg *runConfig, done chan struct{}) (*run, error) {
 	}
 	// The listening sockets and the lifeline, as sockets.Layout says
 	// (proc.Start adds the lifeline).
-	env := append(slices.Clip(cfg.env), stopSignalEnv+"="+strconv.Itoa(int(cfg.stopSignal)))
+	env := append(slices.Clip(cfgEnv), stopSignalEnv+"="+strconv.Itoa(int(cfg.stopSignal)))
 	var socks *sockets.Set
 	if len(cfg.listeners) > 0 {
 		socks = c.socks
@@ -166,25 +169,30 @@ func (c *Cmd) startRun(cfg *runConfig, done chan struct{}) (*run, error) {
 	return r, nil
 }
 
-// begin starts the goroutines of the run: a pump for each stream, and wait,
-// which owns them.
+// begin starts the goroutines of the run: wait, which owns the others,
+// and a pump for each stream. Where the system allows it (see
+// proc.IdleWatch), a pump whose pipe is quiet parks it in the run's watch
+// and ends its goroutine, and wait, which waits for the exit on the same
+// watch, starts it again once the pipe has something: an idle run then
+// holds one goroutine, wait's.
 func (r *run) begin() {
 	c := r.cmd
 	r.pumps.Store(int32(len(r.pipes)))
 	r.pumpList = make([]*pump, len(r.pipes))
+	r.idle = r.proc.WatchIdle(r.pipes)
 	for i, s := range []Stream{StreamStdout, StreamStderr}[:len(r.pipes)] {
 		raw := r.cfg.stdout
 		if s == StreamStderr {
 			raw = r.cfg.stderr
 		}
 		p := newPump(c.id, r.pid, s, r.pipes[i], raw, &c.out, r.cfg.maxLineBytes, c.logger)
+		if r.idle != nil {
+			p.park = func() bool { return r.idle.Park(i) }
+		}
 		r.pumpList[i] = p
-		go func() {
-			p.run()
-			if r.pumps.Add(-1) == 0 {
-				close(r.drained)
-			}
-		}()
+		if r.idle == nil || !r.idle.Park(i) {
+			r.pump(i)
+		}
 	}
 	if r.notify != nil {
 		go r.readNotify()
@@ -195,6 +203,19 @@ func (r *run) begin() {
 		go r.probe(ctx)
 	}
 	go r.wait()
+}
+
+// pump starts the goroutine of pump i, for the first time or again after
+// it parked. The run's watch calls it under its lock: it must not block.
+func (r *run) pump(i int) {
+	go func() {
+		if r.pumpList[i].run() {
+			return // parked: the watch starts it again
+		}
+		if r.pumps.Add(-1) == 0 {
+			close(r.drained)
+		}
+	}()
 }
 
 // probe runs the Cmd's Ready probe on the run, and acts on its outcome.
@@ -238,9 +259,25 @@ func (r *run) terminate() {
 	}
 }
 
-// wait owns the run from exec to its end.
+// wait owns the run from exec to its end. It waits for the exit on a
+// shallow stack, so that a thousand idle runs hold a thousand small
+// stacks: the end's work (end) has frames ten times as big, and a stack
+// that has grown stays grown until a collection shrinks it.
 func (r *run) wait() {
-	werr := r.proc.WaitExit()
+	var werr error
+	if r.idle != nil {
+		// Until the exit, start the pumps whose pipe has something; then
+		// every parked one, to read its pipe to the end.
+		werr = r.idle.Wait(r.pump)
+	} else {
+		werr = r.proc.WaitExit()
+	}
+	r.end(werr)
+}
+
+// end ends the run, whose leader has exited (werr nil) or could not be
+// waited for.
+func (r *run) end(werr error) {
 	if r.notify != nil {
 		r.notify.finish()
 	}

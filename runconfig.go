@@ -18,7 +18,7 @@ import (
 type runConfig struct {
 	args         []string
 	dir          string
-	env          []string
+	env          []string // until takeEnv
 	group        string
 	cmdline      string // args joined by spaces, for JSON
 	pty          bool
@@ -44,6 +44,16 @@ type runConfig struct {
 	listeners    []sockets.Addr
 	watchFiles   []string
 	dependsOn    []Dependency
+}
+
+// takeEnv returns the environment of cfg and removes it from cfg. Only the
+// exec needs it, while the configuration lives as long as the run, and
+// after it as the Cmd's last: kept, it was a copy of the host's
+// environment per process (0.7 KB with the benchmarks' environment).
+func (cfg *runConfig) takeEnv() []string {
+	env := cfg.env
+	cfg.env = nil
+	return env
 }
 
 // config checks the Cmd's fields and returns the run configuration they

@@ -17,8 +17,9 @@ func realTimer(d time.Duration) (<-chan time.Time, func() bool) {
 }
 
 // supervision keeps one Cmd going under its restart policy. One goroutine
-// runs its loop; Cmd.Stop cancels it and waits for it (done), and the
-// Overseer waits for it in Supervise, SuperviseAll and StopAll.
+// at a time runs its loop, and none while a run is in progress (see
+// loop); Cmd.Stop cancels it and waits for it (done), and the Overseer
+// waits for it in Supervise, SuperviseAll and StopAll.
 type supervision struct {
 	cmd   *Cmd
 	timer timerFunc
@@ -129,67 +130,107 @@ func (s *supervision) gaveUp(c *Cmd) error {
 // goroutine that executes the supervision's starts: first, when set, is
 // the first one, prepared by supervise; launched says that supervise
 // began one (first is nil when it failed at once).
+//
+// No goroutine of the loop waits while a run is in progress: the loop
+// hands itself to the run (run.resume) and returns, and the run's end
+// goes on with it in a goroutine of its own (resume), so that a thousand
+// running processes do not hold a thousand parked loops. There is still
+// one loop at a time, the only one to act for the supervision.
 func (s *supervision) loop(startDelay time.Duration, first *launch, launched bool) {
 	c := s.cmd
-	defer s.finish()
 	if first != nil {
 		_ = onOwnStack(func() error { return c.execLaunch(first) }) // the outcome is in the state
 	}
 	if startDelay > 0 { // supervise has set the state starting
 		if !s.sleep(startDelay) {
 			s.stoppedWhileWaiting()
+			s.finish()
 			return
 		}
 	}
-	backoffOver := false // the next launch is the restart a backoff scheduled
+	s.drive(launched, false)
+}
+
+// drive is the loop from a start on: launched says that the start is made
+// already, backoffOver that the next launch is the restart a backoff
+// scheduled. It returns once the supervision is over (finished), or once a
+// run is in progress, which resumes it when it ends.
+func (s *supervision) drive(launched, backoffOver bool) {
+	c := s.cmd
 	for {
 		if !launched {
 			over := backoffOver
-			backoffOver = false
 			if onOwnStack(func() bool { return s.launch(over) }) {
 				s.stoppedWhileWaiting()
+				s.finish()
 				return
 			}
 		}
 		launched = false
 		c.mu.Lock()
 		// A run is in progress unless it failed to start, or has ended
-		// already; it may be stopping.
-		inProgress, done := c.run != nil, c.done
-		c.unlock()
-
-		if inProgress {
-			<-done // the exit is seen by the run's own goroutine; no polling
-		}
-		c.mu.Lock()
-		for c.sup == s && c.run != nil && c.done != done {
-			// A rolling restart's new run took over: follow it.
-			done = c.done
-			c.unlock()
-			<-done
-			c.mu.Lock()
-		}
-		if c.sup != s {
-			// Detached when the run ended for good: the Cmd may be under
-			// a new supervision already.
+		// already; it may be stopping. It is this supervision's unless
+		// the supervision was detached meanwhile (stopped before its
+		// first start, say) and another one has begun: nextLocked then
+		// finds it detached, and it ends without waiting for a run that
+		// is not its own.
+		if r := c.run; r != nil && c.sup == s {
+			r.resume = s // its end goes on with the loop; no polling
 			c.unlock()
 			return
 		}
-		state, delay, restart := c.state, s.delay, s.restart && !s.stopped
-		c.detachIfDone()
-		c.unlock()
-		if restart {
-			continue
-		}
-		if state != StateBackoff {
+		var goOn bool
+		if goOn, backoffOver = s.nextLocked(); !goOn {
+			s.finish()
 			return
 		}
-		if !s.sleep(delay) {
-			s.stoppedWhileWaiting()
-			return
-		}
-		backoffOver = true
 	}
+}
+
+// resume goes on with the loop once run r, which the loop handed itself
+// to, has ended: runEnded calls it on a goroutine of its own.
+func (s *supervision) resume(r *run) {
+	c := s.cmd
+	c.mu.Lock()
+	if next := c.run; c.sup == s && next != nil && next != r {
+		// A rolling restart's new run took over: follow it.
+		next.resume = s
+		c.unlock()
+		return
+	}
+	goOn, backoffOver := s.nextLocked()
+	if !goOn {
+		s.finish()
+		return
+	}
+	s.drive(false, backoffOver)
+}
+
+// nextLocked decides what the loop does once no run is in progress:
+// another launch (goOn), after the backoff when backoffOver, which it
+// waits; or nothing more. c.mu is held; it releases it.
+func (s *supervision) nextLocked() (goOn, backoffOver bool) {
+	c := s.cmd
+	if c.sup != s {
+		// Detached when the run ended for good: the Cmd may be under a
+		// new supervision already.
+		c.unlock()
+		return false, false
+	}
+	state, delay, restart := c.state, s.delay, s.restart && !s.stopped
+	c.detachIfDone()
+	c.unlock()
+	if restart {
+		return true, false
+	}
+	if state != StateBackoff {
+		return false, false
+	}
+	if !s.sleep(delay) {
+		s.stoppedWhileWaiting()
+		return false, false
+	}
+	return true, true
 }
 
 // launch starts the supervision's next run, and reports false, unless the

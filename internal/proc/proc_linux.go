@@ -59,16 +59,9 @@ func (p *Process) WaitExit() error {
 	}
 	var werr error
 	err = conn.Read(func(fd uintptr) bool {
-		var info unix.Siginfo
-		for {
-			werr = unix.Waitid(unix.P_PIDFD, int(fd), &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
-			if !errors.Is(werr, unix.EINTR) {
-				break
-			}
-		}
-		// With WNOHANG the kernel leaves si_signo zero while the child
-		// runs; SIGCHLD says it has exited.
-		return werr != nil || info.Signo == int32(unix.SIGCHLD)
+		var exited bool
+		exited, werr = pidfdExited(int(fd))
+		return werr != nil || exited
 	})
 	if err != nil {
 		return err
@@ -81,12 +74,31 @@ func (p *Process) WaitExit() error {
 	return werr
 }
 
+// pidfdExited reports whether the child of pidfd has exited, without
+// waiting and without reaping it.
+func pidfdExited(pidfd int) (bool, error) {
+	var info unix.Siginfo
+	for {
+		err := unix.Waitid(unix.P_PIDFD, pidfd, &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		// With WNOHANG the kernel leaves si_signo zero while the child
+		// runs; SIGCHLD says it has exited.
+		return err == nil && info.Signo == int32(unix.SIGCHLD), err
+	}
+}
+
 // waitExitBlocking is the fallback without a pidfd: it holds an OS thread
 // in waitid until the child exits.
 func (p *Process) waitExitBlocking() error {
+	return waitExitBlocking(p.pid)
+}
+
+func waitExitBlocking(pid int) error {
 	var info unix.Siginfo
 	for {
-		err := unix.Waitid(unix.P_PID, p.pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
+		err := unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
 		if !errors.Is(err, unix.EINTR) {
 			return err
 		}

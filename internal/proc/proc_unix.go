@@ -3,6 +3,8 @@
 package proc
 
 import (
+	"errors"
+	"os"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -51,3 +53,17 @@ func liveMember(pid, pgid int) (bool, error) {
 	}
 	return g == pgid, nil
 }
+
+// IdleWatch is Linux's watch of a child's exit and idle pipes; there is
+// none here (see WatchIdle).
+type IdleWatch struct{}
+
+// WatchIdle returns nil: without a pidfd, the exit holds a thread of its
+// own, and each pipe a goroutine.
+func (p *Process) WatchIdle([]*os.File) *IdleWatch { return nil }
+
+// Park is never called: there is no watch.
+func (*IdleWatch) Park(int) bool { return false }
+
+// Wait is never called: there is no watch.
+func (*IdleWatch) Wait(func(int)) error { return errors.ErrUnsupported }

@@ -120,3 +120,15 @@ func newRunToken() string { return "" }
 
 // EndDescendants does nothing.
 func EndDescendants(string, int) {}
+
+// IdleWatch is Linux's watch of a child's exit and idle pipes.
+type IdleWatch struct{}
+
+// WatchIdle returns nil.
+func (p *Process) WatchIdle([]*os.File) *IdleWatch { return nil }
+
+// Park returns false.
+func (*IdleWatch) Park(int) bool { return false }
+
+// Wait returns errUnsupported.
+func (*IdleWatch) Wait(func(int)) error { return errUnsupported }
