@@ -82,6 +82,33 @@ func BenchmarkToJSONAll(b *testing.B) {
 	}
 }
 
+// BenchmarkToJSONAllRunning is ToJSONAll over 1,000 running processes (100
+// with -short), as a dashboard polls them.
+func BenchmarkToJSONAllRunning(b *testing.B) {
+	n := 1000
+	if testing.Short() {
+		n = 100
+	}
+	o := NewOverseer()
+	defer o.StopAll()
+	for i := range n {
+		id := fmt.Sprintf("p%04d", i)
+		if _, err := o.Add(id, childPath, "sleep"); err != nil {
+			b.Fatal(err)
+		}
+		if err := o.Start(id); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if len(o.ToJSONAll()) != n {
+			b.Fatalf("not %d", n)
+		}
+	}
+	b.StopTimer()
+}
+
 // BenchmarkToJSONAllWhileStartBlocked is ToJSONAll over 1,000 processes
 // while the exec of one of them hangs.
 func BenchmarkToJSONAllWhileStartBlocked(b *testing.B) {
