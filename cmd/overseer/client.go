@@ -96,22 +96,32 @@ func runClient(op string, args []string, stdout, stderr io.Writer) int {
 	return request(socketPath(*socket), req, stdout, stderr)
 }
 
+// dial connects to the server at socket; when it cannot, it says why on
+// stderr and returns the exit status: 2 for a socket refused as unsafe
+// (one another user may hold: told nothing), 1 otherwise.
+func dial(socket string, stderr io.Writer) (*control.Client, int) {
+	c, err := control.Dial(socket)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		if errors.Is(err, control.ErrUnsafe) {
+			return nil, 2
+		}
+		return nil, 1
+	}
+	return c, 0
+}
+
 // request sends req to the server at socket and prints what it answers,
 // cleaned for a terminal; the exit status is 0 for an answer ok, 1 for an error (printed), 2 for a
 // socket refused as unsafe (printed).
 func request(socket string, req control.Request, stdout, stderr io.Writer) int {
 	op := req.Op
-	c, err := control.Dial(socket)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		if errors.Is(err, control.ErrUnsafe) { // a socket another user may hold: told nothing
-			return 2
-		}
-		return 1
+	c, status := dial(socket, stderr)
+	if c == nil {
+		return status
 	}
 	defer c.Close()
-	var resp control.Response
-	resp, err = c.Do(req)
+	resp, err := c.Do(req)
 	if err == nil {
 		if op == control.OpStatus {
 			err = printStatus(stdout, resp.Processes)

@@ -117,13 +117,9 @@ func runLogs(args []string, stdout, stderr io.Writer) int {
 		return usageErr("-json and -raw: choose one (JSON keeps the exact bytes in \"bytes\")")
 	}
 	path := socketPath(*socket)
-	c, err := control.Dial(path)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		if errors.Is(err, control.ErrUnsafe) { // a socket another user may hold: told nothing
-			return 2
-		}
-		return 1
+	c, status := dial(path, stderr)
+	if c == nil {
+		return status
 	}
 	defer c.Close()
 
@@ -140,7 +136,7 @@ func runLogs(args []string, stdout, stderr io.Writer) int {
 		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
 	}
-	err = c.Logs(ctx, req, func(b control.LogBatch) error {
+	err := c.Logs(ctx, req, func(b control.LogBatch) error {
 		p.batch(b)
 		return out.Flush()
 	})
