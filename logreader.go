@@ -221,14 +221,14 @@ func (r *LogReader) Next(ctx context.Context) (LogBatch, error) {
 func (r *LogReader) readTaken() bool {
 	r.read, r.segments = r.read[:0], r.segments[:0]
 	r.batch.Missed = r.batch.Missed[:0]
-	bounds := readBounds{bytes: defaultBatchBytes}
+	var bounds readBounds
 	if r.reuse {
 		r.arena = r.arena[:0]
 		bounds.arena = &r.arena
 	}
-	room := r.maxLines
+	room, byteRoom := r.maxLines, defaultBatchBytes
 	for i, cur := range r.taken {
-		if room == 0 {
+		if room <= 0 || byteRoom <= 0 {
 			// Out of room: the rest go first in the next batch.
 			r.putBack(r.taken[i:])
 			break
@@ -237,8 +237,11 @@ func (r *LogReader) readTaken() bool {
 		start := len(r.read)
 		var missed uint64
 		var more bool
-		bounds.lines = room
+		bounds.lines, bounds.bytes = room, byteRoom
 		r.read, missed, more = cur.out.read(cur, r.read, bounds)
+		for _, l := range r.read[start:] {
+			byteRoom -= len(l.Text)
+		}
 		if more {
 			r.requeue([]*cursor{cur})
 		}

@@ -277,3 +277,31 @@ func TestLogReaderTailWakes(t *testing.T) {
 	require.NoError(t, ctx.Err(), "Next waited for its context, not for the lines kept")
 	assert.Equal(t, []string{"line-0000002", "line-0000003"}, texts(b.Lines))
 }
+
+// A batch ends once its Texts reach 1 MiB, over all the processes in it.
+func TestLogReaderBatchBytes(t *testing.T) {
+	o := newTestOverseer(t)
+	r := o.NewLogReader(LogReaderConfig{MaxLines: 1 << 20})
+	defer r.Close()
+	for _, id := range []string{"a", "b", "c"} {
+		// 5,000 lines of 100 bytes, all kept: 500 KB a process.
+		addChild(t, o, id, "fill:5000", "exit:0").BufferLines = 5000
+	}
+	require.NoError(t, o.SuperviseAll(context.Background()))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	total := 0
+	for {
+		b, err := r.Next(ctx)
+		if err != nil {
+			break
+		}
+		size := 0
+		for _, l := range b.Lines {
+			size += len(l.Text)
+		}
+		assert.LessOrEqual(t, size, defaultBatchBytes+100, "one line may pass the bound, no more")
+		total += len(b.Lines)
+	}
+	assert.Equal(t, 15000, total)
+}
