@@ -162,24 +162,21 @@ fi
 
 if want peers; then
 	peers=("overseer|exec $bin/overseer -f $work/one.Procfile -http ''")
-	goreman=${GOREMAN:-}
-	if [ -z "$goreman" ] && GOBIN=$bin go install github.com/mattn/goreman@latest >"$work/goreman.install" 2>&1; then
-		goreman=$bin/goreman
-	fi
-	if [ -n "$goreman" ]; then
-		peers+=("goreman|exec $goreman -f $work/one.Procfile start")
-	else
-		notes+=("goreman: not built ($(tail -1 "$work/goreman.install")); set GOREMAN=/path/to/goreman")
-	fi
-	hivemind=${HIVEMIND:-}
-	if [ -z "$hivemind" ] && GOBIN=$bin go install github.com/DarthSim/hivemind@latest >"$work/hivemind.install" 2>&1; then
-		hivemind=$bin/hivemind
-	fi
-	if [ -n "$hivemind" ]; then
-		peers+=("hivemind|exec $hivemind $work/one.Procfile")
-	else
-		notes+=("hivemind: not built ($(tail -1 "$work/hivemind.install")); set HIVEMIND=/path/to/hivemind")
-	fi
+	# go_peer NAME PATH MODULE ARGS: the peer at PATH, else go-installed
+	# from MODULE; ARGS follow the binary in its command line.
+	go_peer() {
+		local name=$1 path=$2 module=$3 args=$4
+		if [ -z "$path" ] && GOBIN=$bin go install "$module@latest" >"$work/$name.install" 2>&1; then
+			path=$bin/$name
+		fi
+		if [ -n "$path" ]; then
+			peers+=("$name|exec $path $args")
+		else
+			notes+=("$name: not built ($(tail -1 "$work/$name.install")); set ${name^^}=/path/to/$name")
+		fi
+	}
+	go_peer goreman "${GOREMAN:-}" github.com/mattn/goreman "-f $work/one.Procfile start"
+	go_peer hivemind "${HIVEMIND:-}" github.com/DarthSim/hivemind "$work/one.Procfile"
 	foreman=${FOREMAN:-$(command -v foreman || true)}
 	if [ -n "$foreman" ]; then
 		peers+=("foreman|exec $foreman start -f $work/one.Procfile")
