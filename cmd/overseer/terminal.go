@@ -63,8 +63,9 @@ type terminal struct {
 	dropped  uint64              // items not kept: pending was full
 	wait     context.Context     // the printer's wait, ended by poke
 	poke     context.CancelFunc
-	draining bool // close asks the printer to print what is left and return
-	over     bool // the printer has taken its last items
+	draining bool          // close asks the printer to print what is left and return
+	over     bool          // the printer has taken its last items
+	wrote    chan struct{} // closed and replaced each time a write returns (made by close)
 
 	printer // the printer goroutine's own
 }
@@ -275,8 +276,8 @@ func (t *terminal) finish(r *overseer.LogReader) {
 
 // close prints every line captured so far, then ends the subscriptions.
 // It waits until the output has taken everything, for at most drainFor,
-// or until abort is closed (a second Ctrl-C), and says so on stderr when
-// it gives up.
+// or, once abort is closed (a second Ctrl-C), until it has taken nothing
+// for outStall, and says so on stderr when it gives up.
 //
 // What is printed afterwards (a last log record) is not written.
 func (t *terminal) close(abort <-chan struct{}) {
@@ -297,21 +298,30 @@ func (t *terminal) close(abort <-chan struct{}) {
 	var err error
 	timer := time.NewTimer(t.drainFor)
 	defer timer.Stop()
-	select {
-	case <-t.done:
-	default:
+	// After a second signal (abort), the output is given up on once it
+	// takes nothing for outStall: a printer that is writing what is left,
+	// or about to, goes on (the signal kills the processes, it does not
+	// drop their last lines); one stuck in a write is left behind.
+	var stall <-chan time.Time
+	for waiting := true; waiting; {
 		select {
 		case <-t.done:
+			err, waiting = t.err, false // the printer has returned
 		case <-timer.C:
-			err = t.stuck(false)
+			err, waiting = t.stuck(false), false
 		case <-abort:
-			err = t.stuck(true)
+			abort = nil
+			stall = time.After(outStall)
+		case <-t.wroteCh():
+			if stall != nil {
+				stall = time.After(outStall)
+			}
+		case <-stall:
+			err, waiting = t.stuck(true), false
 		}
 	}
-	if err != nil {
+	if _, gaveUp := err.(*stuckError); gaveUp {
 		t.abandoned.Store(true) // the printer is stuck in a write: left to the end of the command
-	} else {
-		err = t.err // the printer has returned
 	}
 	if r != nil {
 		r.Close()
@@ -319,6 +329,27 @@ func (t *terminal) close(abort <-chan struct{}) {
 	if err != nil {
 		fmt.Fprintln(t.stderr, "overseer:", err)
 	}
+}
+
+// wroteCh returns a channel that is closed when the printer's next write
+// returns.
+func (t *terminal) wroteCh() <-chan struct{} {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.wrote == nil {
+		t.wrote = make(chan struct{})
+	}
+	return t.wrote
+}
+
+// madeProgress wakes close when a write has returned.
+func (t *terminal) madeProgress() {
+	t.mu.Lock()
+	if t.wrote != nil {
+		close(t.wrote)
+		t.wrote = nil
+	}
+	t.mu.Unlock()
 }
 
 // stuck is close's error when it gives up on the output: about how many

@@ -265,6 +265,7 @@ func (t *terminal) flush() {
 		if _, err := t.w.Write(t.buf); err != nil {
 			t.err = err
 		}
+		t.madeProgress()
 	}
 	t.buf = t.buf[:0]
 	if cap(t.buf) > keepBuf {
