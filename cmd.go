@@ -3,6 +3,7 @@ package overseer
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -184,6 +185,51 @@ type Cmd struct {
 	// rolling restart when it has Listeners. The Overseer only keeps the
 	// list; package watch acts on it, and on a change of the program file.
 	WatchFiles []string
+
+	// MemoryLimit bounds the resident memory of a run, all its processes
+	// together, in bytes. Where the run's control group has the memory
+	// controller, it is the group's memory.max, and a run the kernel kills
+	// for it ends with an error saying so ("killed: out of memory (limit
+	// 200 MiB)"). Elsewhere it is pm2's max_memory_restart: a run whose
+	// sampled Usage.Memory is above it in two samples in a row is stopped
+	// gracefully and counts as failed, with that reason. Zero means no
+	// limit.
+	MemoryLimit int64
+	// CPUQuota bounds the processor time of a run, all its processes
+	// together, as a share of one core: 0.5 is half a core, 2 two cores
+	// (the control group's cpu.max). It needs the cpu controller in the
+	// run's control group: a start without it fails with an error wrapping
+	// errors.ErrUnsupported that names the controller. Zero means no
+	// quota.
+	CPUQuota float64
+	// TasksMax bounds the processes and threads of a run together (the
+	// control group's pids.max); it needs the pids controller, as CPUQuota
+	// needs cpu. Zero means no limit.
+	TasksMax int
+
+	// Limits sets resource limits (setrlimit(2)) of the process, soft and
+	// hard alike, before the program's first instruction: {ResourceNOFILE:
+	// 65536, ResourceCORE: 0}. Use Unlimited for none. Its children inherit
+	// them. A resource that is not in the map keeps the host's limit.
+	Limits map[Resource]uint64
+	// Nice is the process's niceness, -20 (first) to 19 (last); a negative
+	// one needs the privilege to raise a priority. Zero keeps the host's.
+	Nice int
+	// Umask is the process's file mode creation mask, as umask(2) takes
+	// it (0o077 makes new files 0600). Zero keeps the host's; UmaskNone
+	// masks nothing.
+	Umask fs.FileMode
+	// User runs the process as this user, a name or a numeric id, with its
+	// primary group and its supplementary groups, and with HOME, USER and
+	// LOGNAME set as login would (SHELL too, where the user has one). It
+	// needs a host running as root (ErrPermission otherwise). The output,
+	// the log files and the listening sockets stay the host's. "" means the
+	// host's user.
+	User string
+	// UserGroup runs the process with this group, a name or a numeric id,
+	// as its primary group, in place of User's. "" means User's primary
+	// group, or the host's.
+	UserGroup string
 
 	id  string
 	out output

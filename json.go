@@ -27,6 +27,21 @@ type JSONProcess struct {
 	StatusText string   `json:"statusText"` // Status.StatusText
 	MainPID    int      `json:"mainPid"`    // Status.MainPID, 0 for none
 	Listeners  []string `json:"listeners"`  // Status.Listeners
+
+	Usage  JSONUsage `json:"usage"`  // Status.Usage
+	Cgroup string    `json:"cgroup"` // Status.Cgroup, "" in process-group mode
+}
+
+// JSONUsage is Usage for JSON: durations in seconds, no sample as zeros
+// with a zero time left out.
+type JSONUsage struct {
+	Time        time.Time `json:"time,omitzero"` // when sampled; left out for no sample
+	CPUSeconds  float64   `json:"cpuSeconds"`    // Usage.CPU in seconds
+	CPUPercent  float64   `json:"cpuPercent"`    // Usage.CPUPercent
+	MemoryBytes uint64    `json:"memoryBytes"`   // Usage.Memory
+	Tasks       int       `json:"tasks"`         // Usage.Tasks
+	Threads     int       `json:"threads"`       // Usage.Threads
+	FDs         int       `json:"fds"`           // Usage.FDs, -1 when not counted
 }
 
 // ToJSON returns the Cmd's JSONProcess. It takes no copy of the output and is

@@ -34,6 +34,9 @@ type Overseer struct {
 	subreaper    bool  // WithSubreaper took effect
 	subreaperErr error // why WithSubreaper could not; Add returns it
 
+	cgroupMode    CgroupMode    // WithCgroups
+	usageInterval time.Duration // WithUsageInterval
+
 	mu     sync.Mutex // guards procs and added; taken before a Cmd's own lock, never after
 	procs  map[string]*Cmd
 	added  uint64                 // Cmds ever registered: the next one's Cmd.added
@@ -109,7 +112,7 @@ func WithSubreaper() Option {
 
 // NewOverseer returns an empty Overseer.
 func NewOverseer(opts ...Option) *Overseer {
-	o := &Overseer{procs: make(map[string]*Cmd), changed: make(chan struct{})}
+	o := &Overseer{procs: make(map[string]*Cmd), changed: make(chan struct{}), usageInterval: defaultUsageInterval}
 	o.sorted.Store(new([]*Cmd))
 	o.hub.init()
 	for _, opt := range opts {

@@ -59,6 +59,14 @@ type Status struct {
 	// line is an entry of its own.
 	Stdout []string
 	Stderr []string
+	// Usage is the last sample of what the run in progress uses (see
+	// WithUsageInterval); zero when there is none: at rest, before the
+	// first sample, with sampling off. Overseer.Usage reads it afresh.
+	Usage Usage
+	// Cgroup is the control group of the run in progress, as a path under
+	// the cgroup2 mount ("/sys/fs/cgroup/overseer.1234/web.7"); "" when the
+	// run is tracked by its process group alone (see WithCgroups).
+	Cgroup string
 }
 
 // SignalError is the Status.Error of a run that a signal ended.
