@@ -1,5 +1,13 @@
 package overseer
 
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/overseer-go/overseer/internal/proc"
+)
+
 // CgroupMode says whether an Overseer starts each run in a control group of
 // its own (see WithCgroups).
 type CgroupMode int
@@ -34,5 +42,57 @@ func WithCgroups(mode CgroupMode) Option {
 // errors.ErrUnsupported where the host cannot make control groups, nil
 // with CgroupOff. A Cmd outside an Overseer uses process groups alone.
 func (o *Overseer) Cgroup() (string, error) {
-	return "", nil // TODO(issue 16)
+	if o.cgroupMode == CgroupOff {
+		return "", nil
+	}
+	cs, err := proc.OpenCgroups()
+	if err != nil {
+		return "", err
+	}
+	return cs.Dir(), nil
+}
+
+// cgroupLimits checks MemoryLimit, CPUQuota and TasksMax, and returns the
+// control-group limits they make, or an error wrapping ErrInvalid that
+// names the field.
+func (c *Cmd) cgroupLimits() (proc.CgroupLimits, error) {
+	switch {
+	case c.MemoryLimit < 0:
+		return proc.CgroupLimits{}, fmt.Errorf("%w: %s: MemoryLimit is negative (%d)", ErrInvalid, c.name(), c.MemoryLimit)
+	case c.CPUQuota < 0 || math.IsNaN(c.CPUQuota) || math.IsInf(c.CPUQuota, 0):
+		return proc.CgroupLimits{}, fmt.Errorf("%w: %s: CPUQuota %v is not a share of a core (0.5 is half of one)", ErrInvalid, c.name(), c.CPUQuota)
+	case c.CPUQuota > 0 && c.CPUQuota < 0.01:
+		return proc.CgroupLimits{}, fmt.Errorf("%w: %s: CPUQuota %v is below 1%% of a core", ErrInvalid, c.name(), c.CPUQuota)
+	case c.TasksMax < 0:
+		return proc.CgroupLimits{}, fmt.Errorf("%w: %s: TasksMax is negative (%d)", ErrInvalid, c.name(), c.TasksMax)
+	}
+	return proc.CgroupLimits{MemoryMax: c.MemoryLimit, CPUQuota: c.CPUQuota, PidsMax: c.TasksMax}, nil
+}
+
+// newCgroup makes the control group of a run of c with limits, or returns
+// nil where the run goes in a process group alone: a Cmd outside an
+// Overseer, CgroupOff, a host that cannot make control groups. A limit
+// that needs a control group it cannot have is an error.
+func (c *Cmd) newCgroup(limits proc.CgroupLimits) (*proc.Cgroup, error) {
+	needs := ""
+	switch {
+	case limits.CPUQuota > 0:
+		needs = "CPUQuota"
+	case limits.PidsMax > 0:
+		needs = "TasksMax"
+	}
+	if !c.cgroups {
+		if needs != "" {
+			return nil, fmt.Errorf("%s needs a control group, and the Cmd has none (WithCgroups(CgroupOff), or outside an Overseer): %w", needs, errors.ErrUnsupported)
+		}
+		return nil, nil
+	}
+	cs, err := proc.OpenCgroups()
+	if err != nil {
+		if needs != "" {
+			return nil, fmt.Errorf("%s needs a control group: %w", needs, err)
+		}
+		return nil, nil // process groups alone, as Overseer.Cgroup says
+	}
+	return cs.New(c.id, limits)
 }

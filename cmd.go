@@ -272,6 +272,7 @@ type Cmd struct {
 	onIllegal func(from, to State) // a transition outside the table
 	onIdle    func()               // the supervision has ended
 	subreaper bool                 // the Overseer is the child subreaper: mark and end descendants
+	cgroups   bool                 // start each run in a control group of its own, where the host can
 
 	beforeExec func() // tests: called just before exec (without mu, as every exec), standing for one that hangs; nil in use
 }

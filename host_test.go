@@ -124,7 +124,9 @@ func TestHostKilledLeavesNothing(t *testing.T) {
 // that escaped every process group the guardian knows.
 func TestLifelineEndsWithTheHost(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "lifeline")
-	h := startHost(t, nil, "lifeline:"+file, "sleep")
+	// With process groups alone: in cgroup mode the guardian kills the
+	// escapee with the rest (TestHostKilledCgroupEscapee).
+	h := startHost(t, []string{"-cgroups=off"}, "lifeline:"+file, "sleep")
 	h.next(t, "leader:")
 	killAtEnd(t, h.pid(t, "out:pid:"))
 	_, err := os.Stat(file)
@@ -197,14 +199,16 @@ func TestChildOutlivesItsThread(t *testing.T) {
 	c.Stop()
 }
 
-// A grandchild that escapes into its own session survives Stop, unless the
-// host is the subreaper: then it is killed and reaped when its run ends.
+// A grandchild that escapes into its own session survives Stop with
+// process groups alone, unless the host is the subreaper: then it is
+// killed and reaped when its run ends. (In cgroup mode it is killed
+// anyway: TestCgroupStopReachesSetsidEscapee.)
 func TestSetsidGrandchild(t *testing.T) {
 	for _, subreaper := range []bool{false, true} {
 		t.Run("subreaper="+strconv.FormatBool(subreaper), func(t *testing.T) {
-			var flags []string
+			flags := []string{"-cgroups=off"}
 			if subreaper {
-				flags = []string{"-subreaper"}
+				flags = append(flags, "-subreaper")
 			}
 			h := startHost(t, flags, "setsid:sleep", "sleep")
 			h.next(t, "leader:")

@@ -77,6 +77,7 @@ func (c *Cmd) fillJSON(jp *JSONProcess, now time.Time) {
 	jp.Restarts = st.Restarts
 	jp.StatusText = st.StatusText
 	jp.MainPID = st.MainPID
+	jp.Cgroup = st.Cgroup
 	if st.Listeners != nil {
 		jp.Listeners = slices.Clone(st.Listeners)
 	}

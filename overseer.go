@@ -182,6 +182,11 @@ func (o *Overseer) AddCmd(id string, c *Cmd) error {
 	if o.subreaperErr != nil {
 		return o.subreaperErr
 	}
+	if o.cgroupMode == CgroupRequired {
+		if _, err := proc.OpenCgroups(); err != nil {
+			return fmt.Errorf("overseer: WithCgroups(CgroupRequired): %w", err)
+		}
+	}
 	if err := CheckID(id); err != nil {
 		return err
 	}
@@ -206,6 +211,7 @@ func (o *Overseer) AddCmd(id string, c *Cmd) error {
 	c.onEvent = o.event
 	c.onIdle = o.notify
 	c.subreaper = o.subreaper
+	c.cgroups = o.cgroupMode != CgroupOff
 	c.spec = c.fieldSpec() // what observers show until the next start: the caller's own call
 	c.unlock()
 	c.out.setID(id)

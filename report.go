@@ -52,6 +52,8 @@ func (c *Cmd) runEnded(r *run, ws syscall.WaitStatus, err error) {
 	switch {
 	case r.readyErr != nil && !r.stopRequested:
 		c.err, failed, next = r.readyErr, true, StateFatal
+	case r.oomErr != nil && !r.stopRequested:
+		c.err, failed, next = r.oomErr, true, StateFatal // its SIGKILL says less
 	case r.watchdogErr != nil && !r.stopRequested:
 		failed, next = true, StateFatal
 		if c.err == nil {

@@ -50,7 +50,13 @@ type run struct {
 	reaped       bool
 	stopSignaled bool // StopSignal has gone to the group; guarded by sigMu
 
-	token   string // marks the run's descendants (OVERSEER_RUN), "" where unsupported
+	token string // marks the run's descendants (OVERSEER_RUN), "" where unsupported
+	// cgroup is the run's control group, nil where it has only its
+	// process group. With one, the run's processes are those of the
+	// control group: signals reach all of them, and the run ends once it
+	// is empty.
+	cgroup  *proc.Cgroup
+	oomErr  error  // the kernel killed it for its MemoryLimit
 	program string // the program file executed, resolved (before the exec wrapper)
 
 	// left are processes the run left behind when its leader exited 0
@@ -101,6 +107,11 @@ func (c *Cmd) startRun(cfg *runConfig, cfgEnv []string, done chan struct{}) (*ru
 			return fail(err)
 		}
 	}
+	cgroup, err := c.newCgroup(cfg.limits)
+	if err != nil {
+		notify.close()
+		return fail(err)
+	}
 	open := proc.OpenPipes
 	if cfg.pty {
 		open = proc.OpenPTY
@@ -108,6 +119,7 @@ func (c *Cmd) startRun(cfg *runConfig, cfgEnv []string, done chan struct{}) (*ru
 	pipes, ends, err := open()
 	if err != nil {
 		notify.close()
+		removeCgroup(cgroup)
 		return fail(err)
 	}
 	// The listening sockets and the lifeline, as sockets.Layout says
@@ -137,12 +149,17 @@ func (c *Cmd) startRun(cfg *runConfig, cfgEnv []string, done chan struct{}) (*ru
 		// LISTEN_PID and WATCHDOG_PID must be the child's own pid: the
 		// exec wrapper sets them (see internal/proc/execwrap_unix.go).
 		NeedsWrapper: layout.Listeners() > 0 || cfg.watchdog > 0,
+		Cgroup:       cgroup,
 		BeforeExec:   c.beforeExec,
 	})
 	proc.CloseAll(ends...) // the child has its own copies; EOF comes when it and its group close them
+	if cgroup != nil {
+		cgroup.Started()
+	}
 	if err != nil {
 		notify.close()
 		proc.CloseAll(pipes...)
+		removeCgroup(cgroup)
 		return fail(err)
 	}
 	if st.Unguarded != nil && c.logger != nil {
@@ -165,8 +182,17 @@ func (c *Cmd) startRun(cfg *runConfig, cfgEnv []string, done chan struct{}) (*ru
 		program:  st.Program,
 		firstSeq: c.out.lastSeq(),
 		notify:   notify,
+		cgroup:   cgroup,
 	}
 	return r, nil
+}
+
+// removeCgroup removes the control group of a run that did not start, if
+// it has one.
+func removeCgroup(g *proc.Cgroup) {
+	if g != nil {
+		g.Remove()
+	}
 }
 
 // begin starts the goroutines of the run: wait, which owns the others,
@@ -290,33 +316,25 @@ func (r *run) end(werr error) {
 			// A quick clean exit that leaves processes running is what a
 			// program that daemonizes does: see who is left, before the
 			// group is signalled.
-			r.left = proc.LeftBehind(proc.NewRunTrace(r.token, r.pipes), r.pid, maxLeftShown, r.cmd.subreaper)
+			r.left = r.leftBehind()
 		}
 	}
 	if werr == nil {
 		// The leader has exited but is not reaped, so its pid, which is
-		// the group's id, cannot be reused. What it left in its group gets
-		// StopSignal and, as under systemd's control-group kill mode, until
-		// the output pipes close or StopTimeout passes to go.
+		// the group's id, cannot be reused. What it left in its group (or
+		// control group) gets StopSignal and, as under systemd's
+		// control-group kill mode, until StopTimeout passes to go.
 		r.sigMu.Lock()
 		if !r.stopSignaled { // a Stop has sent it already: a second one may mean "hurry" to the program
 			r.stopSignaled = true
-			_ = proc.SignalGroup(r.pid, r.cfg.stopSignal)
+			_ = r.signalLocked(r.cfg.stopSignal) // none left to signal is what is waited for below
 		}
 		r.sigMu.Unlock()
-		timer := time.NewTimer(r.cfg.stopTimeout)
-		select {
-		case <-r.drained:
-		case <-timer.C:
-		}
-		timer.Stop()
+		r.awaitRest()
 	}
 	r.sigMu.Lock()
 	if werr == nil { // else the child may be reaped by someone else: its pid is not ours to signal
-		_ = proc.SignalGroup(r.pid, syscall.SIGKILL)
-		if c := r.cmd; c.subreaper && r.token != "" {
-			proc.EndDescendants(r.token, r.pid)
-		}
+		r.killRest()
 	}
 	ws, rerr := r.proc.Reap()
 	r.reaped = true
@@ -341,6 +359,12 @@ func (r *run) end(werr error) {
 	// Reaped: the guardian forgets the group. (Before the reap, another
 	// run's subreaper could take the exited leader for an adopted orphan.)
 	proc.Release(r.pid)
+	if g := r.cgroup; g != nil {
+		if g.MemoryEnforced() && g.OOMKilled() {
+			r.oomErr = fmt.Errorf("%w: %s killed: out of memory (limit %s)", ErrMemoryLimit, r.cmd.name(), formatBytes(r.cfg.limits.MemoryMax))
+		}
+		g.Remove()
+	}
 	_ = r.osProc.Release()
 
 	// A process outside the group may still hold a pipe: read what is in
@@ -369,18 +393,33 @@ func (r *run) stop(first bool) {
 	<-r.done
 }
 
-// signal sends sig to the run's process group, unless the run is over.
+// signal sends sig to the run's processes (see signalLocked), unless the
+// run is over.
 func (r *run) signal(sig syscall.Signal) error {
 	r.sigMu.Lock()
 	defer r.sigMu.Unlock()
 	if r.reaped {
 		return os.ErrProcessDone
 	}
-	err := proc.SignalGroup(r.pid, sig)
+	err := r.signalLocked(sig)
 	if errors.Is(err, syscall.ESRCH) {
 		return os.ErrProcessDone
 	}
 	return err
+}
+
+// signalLocked sends sig to the run's processes: every process of its
+// control group (SIGKILL by cgroup.kill), or its process group. r.sigMu
+// is held, and the leader is not reaped.
+func (r *run) signalLocked(sig syscall.Signal) error {
+	switch {
+	case r.cgroup == nil:
+		return proc.SignalGroup(r.pid, sig)
+	case sig == syscall.SIGKILL:
+		return r.cgroup.Kill()
+	default:
+		return r.cgroup.Signal(sig)
+	}
 }
 
 // signalMain sends sig to the run's main process alone: main (its

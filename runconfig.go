@@ -44,6 +44,7 @@ type runConfig struct {
 	listeners    []sockets.Addr
 	watchFiles   []string
 	dependsOn    []Dependency
+	limits       proc.CgroupLimits // MemoryLimit, CPUQuota, TasksMax
 }
 
 // takeEnv returns the environment of cfg and removes it from cfg. Only the
@@ -139,6 +140,10 @@ func (c *Cmd) configArgs(args []string) (runConfig, error) {
 			return runConfig{}, fmt.Errorf("%w: %s: Notify: %w", ErrInvalid, c.name(), err)
 		}
 	}
+	limits, err := c.cgroupLimits()
+	if err != nil {
+		return runConfig{}, err
+	}
 	stdout, stderr := c.Stdout, c.Stderr
 	if sameWriter(stdout, stderr) {
 		w := &lockedWriter{w: stdout}
@@ -171,6 +176,7 @@ func (c *Cmd) configArgs(args []string) (runConfig, error) {
 		listeners:    listeners,
 		watchFiles:   slices.Clone(c.WatchFiles),
 		dependsOn:    slices.Clone(c.DependsOn),
+		limits:       limits,
 	}, nil
 }
 

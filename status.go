@@ -111,5 +111,8 @@ func (c *Cmd) baseStatusLocked() Status {
 	if c.exited {
 		st.Exit = c.exit
 	}
+	if c.run != nil && c.run.cgroup != nil {
+		st.Cgroup = c.run.cgroup.Dir()
+	}
 	return st
 }

@@ -26,7 +26,7 @@ const (
 
 // guardianMode is the value of GuardianEnv: a version, so that an old
 // host's guardian is never confused with a new one.
-const guardianMode = "v2"
+const guardianMode = "v3"
 
 // ErrSubreaperTaken is what BecomeSubreaper returns when this process is a
 // subreaper already, by an earlier call: the duty of reaping what it adopts

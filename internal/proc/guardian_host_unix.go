@@ -20,6 +20,7 @@ type host struct {
 	live     map[int]string    // the groups the guardian must know of → their run's token
 	pending  map[string]string // the starts under way: token → their "?" message
 	err      error             // why the guardian last failed to start
+	cgroups  string            // the host's overseer.PID control group, "" for none
 
 	lifeline *os.File // the read end every child inherits
 	keep     *os.File // the write end, held for the life of the host
@@ -49,6 +50,19 @@ func abandoned(token string) { theHost.abandoned(token) }
 // with token: if the host dies, the guardian kills the group. An error
 // means the group is not guarded; the run may go on.
 func watchGroup(pgid int, token string) error { return theHost.watch(pgid, token) }
+
+// watchCgroups tells the guardian of the host's control group for runs,
+// dir: if the host dies, the guardian kills what is in it and removes it.
+func watchCgroups(dir string) {
+	h := &theHost
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.cgroups = dir
+	_ = h.send(cgroupsMessage(dir)) // an error is h.err, which the next start of a run reports
+}
+
+// cgroupsMessage is the message of the host's control group for runs.
+func cgroupsMessage(dir string) string { return "#" + dir }
 
 // Release tells the guardian that the group pgid is over; call it once the
 // group's leader is reaped.
@@ -157,6 +171,9 @@ func (h *host) startGuardian() error {
 	// that it knows it all from its first instruction: a host killed at
 	// that moment leaves nothing behind. The rest follows once it reads.
 	var state strings.Builder
+	if h.cgroups != "" {
+		state.WriteString(cgroupsMessage(h.cgroups) + "\n")
+	}
 	for pgid, token := range h.live {
 		state.WriteString(liveMessage(pgid, token) + "\n")
 	}

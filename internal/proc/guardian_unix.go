@@ -26,9 +26,11 @@ import (
 //	+PGID TOKEN     the run started, as the leader of process group PGID
 //	!TOKEN          the run could not start
 //	-PGID           the run's leader is reaped: its group is over
+//	#DIR            the host's control group for runs (see cgroup.go)
 //
 // When the host is gone the pipe reaches end of file, and the guardian sends
-// SIGKILL to every group still live, then exits.
+// SIGKILL to every group still live, kills every process in the host's
+// control group for runs and removes it, then exits.
 //
 // The start window. A group is known by its id only once exec.Cmd.Start has
 // returned, after the fork and the exec: a host killed in between would
@@ -80,6 +82,7 @@ func guard(in *os.File) int {
 type ward struct {
 	live    map[int]bool
 	pending map[string][]string // token → the "pipe:[inode]" of its pipes
+	cgroups string              // the host's control group for runs
 }
 
 // apply takes one message of the host into account; it ignores one it
@@ -90,6 +93,10 @@ func (w *ward) apply(msg string) {
 	}
 	if w.live == nil {
 		w.live, w.pending = make(map[int]bool), make(map[string][]string)
+	}
+	if msg[0] == '#' {
+		w.cgroups = msg[1:]
+		return
 	}
 	fields := strings.Fields(msg[1:])
 	if len(fields) == 0 {
@@ -122,4 +129,7 @@ func (w *ward) end() {
 		_ = syscall.Kill(-pgid, syscall.SIGKILL) // ESRCH: the group has ended by itself
 	}
 	sweepStarts(w.pending)
+	if w.cgroups != "" {
+		endCgroups(w.cgroups)
+	}
 }

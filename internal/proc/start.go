@@ -41,6 +41,10 @@ type Spec struct {
 	// execwrap_unix.go), which sets LISTEN_PID and WATCHDOG_PID to the
 	// child's own pid before it executes the program.
 	NeedsWrapper bool
+	// Cgroup, if not nil, is the control group the child starts in
+	// (clone3's CLONE_INTO_CGROUP), made by Cgroups.New. The caller calls
+	// its Started once Start has returned.
+	Cgroup *Cgroup
 	// BeforeExec, if not nil, is called just before the fork: a test's
 	// stand-in for an exec that hangs.
 	BeforeExec func()
@@ -117,6 +121,7 @@ func Start(spec Spec) (*Started, error) {
 	}
 	var pidfd int
 	ec.SysProcAttr = sysProcAttr(&pidfd, spec.PTY)
+	intoCgroup(ec.SysProcAttr, spec.Cgroup)
 	// The guardian hears of the start before the fork, so that a host
 	// killed before it learns the group's id leaves nothing behind either.
 	unguarded := expect(token, spec.Pipes)

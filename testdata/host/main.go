@@ -9,7 +9,8 @@
 //   - on SIGINT, prints "host:interrupt", then does as for "stop" and exits;
 //   - at end of stdin, stops everything and exits.
 //
-// With -subreaper the Overseer is made WithSubreaper. With -n N (N > 1) it
+// With -subreaper the Overseer is made WithSubreaper; with -cgroups=off,
+// WithCgroups(CgroupOff). With -n N (N > 1) it
 // runs N copies of the command instead, "c0" to "cN-1", all started at once,
 // prints "leader:PID" as each starts, and waits for end of stdin: a host
 // killed while most of them start.
@@ -39,10 +40,14 @@ func main() {
 func run() error {
 	subreaper := flag.Bool("subreaper", false, "make the Overseer WithSubreaper")
 	copies := flag.Int("n", 1, "run this many copies, started at once")
+	cgroups := flag.String("cgroups", "auto", "auto, or off: process groups alone")
 	flag.Parse()
 	var opts []overseer.Option
 	if *subreaper {
 		opts = append(opts, overseer.WithSubreaper())
+	}
+	if *cgroups == "off" {
+		opts = append(opts, overseer.WithCgroups(overseer.CgroupOff))
 	}
 	o := overseer.NewOverseer(opts...)
 	if *copies > 1 {
