@@ -10,7 +10,7 @@ import (
 
 // CgroupMode says whether an Overseer starts each run in a control group of
 // its own (see WithCgroups).
-type CgroupMode int
+type CgroupMode uint8
 
 const (
 	// CgroupAuto uses a control group per run where the host can make
@@ -23,6 +23,25 @@ const (
 	// CgroupOff tracks runs by their process groups alone.
 	CgroupOff
 )
+
+// cgroupModeNames are the names of the CgroupModes.
+var cgroupModeNames = enumNames{typ: "CgroupMode", names: []string{
+	CgroupAuto:     "auto",
+	CgroupRequired: "required",
+	CgroupOff:      "off",
+}}
+
+// String returns the mode's name: "auto", "required" or "off".
+func (m CgroupMode) String() string { return cgroupModeNames.String(int(m)) }
+
+// MarshalText encodes the mode as its name.
+func (m CgroupMode) MarshalText() ([]byte, error) { return cgroupModeNames.marshal(int(m)) }
+
+// UnmarshalText sets the mode from its name; an unknown name is an error
+// wrapping ErrInvalid.
+func (m *CgroupMode) UnmarshalText(text []byte) error {
+	return unmarshalEnum(cgroupModeNames, m, text)
+}
 
 // WithCgroups sets whether each run starts in a control group of its own
 // (cgroup v2), where no process of the run can leave it: Stop and the

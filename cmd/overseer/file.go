@@ -38,8 +38,12 @@ type fileOptions struct {
 	port          int
 	exitOnFailure bool
 	timestamps    bool
-	names         []string // the processes to run, none for all
+	cgroups       overseer.CgroupMode // -cgroups
+	names         []string            // the processes to run, none for all
 }
+
+// cgroupsUsage is the usage of -cgroups, in every mode that runs processes.
+const cgroupsUsage = "start each run in a control group of its own: `auto` (where the host can make them: root, or a delegated cgroup2 subtree), required (fail where it cannot), or off (process groups alone)"
 
 // parseFileFlags reads the flags of mode. It returns false, with the exit
 // status, when the command must end (a bad flag, or -h).
@@ -61,6 +65,7 @@ func parseFileFlags(mode string, args []string, stderr io.Writer) (*fileOptions,
 	flags.IntVar(&opts.port, "port", 0, "the `base` of PORT: each process gets base + 100 × its place in the file (default $PORT from .env or the environment, else 5000)")
 	flags.BoolVar(&opts.exitOnFailure, "exit-on-failure", false, "when a process fails for good, stop everything and exit with its exit code (as foreman does)")
 	flags.BoolVar(&opts.timestamps, "timestamps", false, "begin each printed line with the time it was read")
+	flags.TextVar(&opts.cgroups, "cgroups", overseer.CgroupAuto, cgroupsUsage)
 	flags.Usage = func() {
 		switch mode {
 		case "serve":
@@ -128,7 +133,7 @@ func superviseFile(opts *fileOptions, procs []config.Process, file string, stdou
 	// The terminal and the dashboard lose no line, however fast the
 	// processes print: they wait for them, as under foreman (unless the
 	// terminal takes nothing at all: see terminal).
-	o := overseer.NewOverseer(overseer.WithLogBackpressure())
+	o := overseer.NewOverseer(overseer.WithLogBackpressure(), overseer.WithCgroups(opts.cgroups))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 

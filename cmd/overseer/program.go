@@ -105,6 +105,8 @@ func runProgram(args []string, stdout, stderr io.Writer) int {
 	readyTimeout := flags.Duration("ready-timeout", time.Minute, "how long a new run may take to be ready (with -notify or a -ready-* probe)")
 	stopSignal := flags.String("stop-signal", "", "the `signal` of every stop (INT, TERM, HUP…); default: the one this command got, and SIGTERM for a rolling restart's old run")
 	stopTimeout := flags.Duration("stop-timeout", 10*time.Second, "how long a stop waits after its signal before SIGKILL")
+	var cgroups overseer.CgroupMode
+	flags.TextVar(&cgroups, "cgroups", overseer.CgroupAuto, cgroupsUsage)
 	flags.Usage = func() {
 		fmt.Fprint(flags.Output(), runUsage)
 		flags.PrintDefaults()
@@ -165,7 +167,7 @@ func runProgram(args []string, stdout, stderr io.Writer) int {
 	if overseer.CheckID(id) != nil {
 		id = "program"
 	}
-	o := overseer.NewOverseer()
+	o := overseer.NewOverseer(overseer.WithCgroups(cgroups))
 	if err := o.AddCmd(id, c); err != nil {
 		fmt.Fprintln(stderr, "overseer run:", err)
 		return 2
