@@ -182,6 +182,9 @@ func (o *Overseer) AddCmd(id string, c *Cmd) error {
 	if o.subreaperErr != nil {
 		return o.subreaperErr
 	}
+	if !cgroupModeNames.valid(int(o.cgroupMode)) {
+		return fmt.Errorf("%w: WithCgroups: %v", ErrInvalid, o.cgroupMode)
+	}
 	if o.cgroupMode == CgroupRequired {
 		if _, err := proc.OpenCgroups(); err != nil {
 			return fmt.Errorf("overseer: WithCgroups(CgroupRequired): %w", err)
