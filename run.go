@@ -75,6 +75,8 @@ type run struct {
 	watchdogErr  error  // it missed its watchdog
 	statusText   string // its last STATUS=
 	mainPID      int    // its MAINPID=
+
+	usage runUsage // its samples and its MemoryLimit check (usagerun.go)
 }
 
 // startRun executes the program of cfg, in the environment cfgEnv (see
@@ -197,6 +199,7 @@ func (r *run) begin() {
 	if r.notify != nil {
 		go r.readNotify()
 	}
+	r.startSampling()
 	if r.cfg.ready != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), r.cfg.readyTimeout)
 		r.probeCancel, r.probeDone = cancel, make(chan struct{})
@@ -322,6 +325,7 @@ func (r *run) end(werr error) {
 	r.reaped = true
 	r.sigMu.Unlock()
 	close(r.ended)
+	r.stopSampling()
 	if r.probeCancel != nil {
 		r.probeCancel()
 		// A probe is the user's code: one that does not heed its context

@@ -44,6 +44,7 @@ type runConfig struct {
 	listeners    []sockets.Addr
 	watchFiles   []string
 	dependsOn    []Dependency
+	memoryLimit  int64
 }
 
 // takeEnv returns the environment of cfg and removes it from cfg. Only the
@@ -106,6 +107,7 @@ func (c *Cmd) configArgs(args []string) (runConfig, error) {
 		{"Backoff.Max", int64(c.Backoff.Max)},
 		{"ReadyTimeout", int64(c.ReadyTimeout)},
 		{"Watchdog", int64(c.Watchdog)},
+		{"MemoryLimit", c.MemoryLimit},
 	} {
 		if f.value < 0 {
 			return runConfig{}, fmt.Errorf("%w: %s: %s is negative (%d)", ErrInvalid, c.name(), f.name, f.value)
@@ -171,6 +173,7 @@ func (c *Cmd) configArgs(args []string) (runConfig, error) {
 		listeners:    listeners,
 		watchFiles:   slices.Clone(c.WatchFiles),
 		dependsOn:    slices.Clone(c.DependsOn),
+		memoryLimit:  c.MemoryLimit,
 	}, nil
 }
 

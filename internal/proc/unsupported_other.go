@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"syscall"
+	"time"
 )
 
 // Process groups, group signals and the exit handling this package is made
@@ -132,3 +133,29 @@ func (*IdleWatch) Park(int) bool { return false }
 
 // Wait returns errUnsupported.
 func (*IdleWatch) Wait(func(int)) error { return errUnsupported }
+
+// What a run uses (usage_linux.go, usage_unix.go).
+
+// GroupSweep reads nothing here.
+type GroupSweep struct{}
+
+// Sweep returns errors.ErrUnsupported.
+func (*GroupSweep) Sweep([]int, []Usage, bool) error { return errUnsupported }
+
+// GroupUsage returns errors.ErrUnsupported.
+func GroupUsage(int, bool) (Usage, error) { return Usage{}, errUnsupported }
+
+// CgroupProcs returns errors.ErrUnsupported.
+func CgroupProcs(string) ([]int, error) { return nil, errUnsupported }
+
+// CgroupThreads returns errors.ErrUnsupported.
+func CgroupThreads(string) (int, error) { return 0, errUnsupported }
+
+// CgroupCPU returns errors.ErrUnsupported.
+func CgroupCPU(string) (time.Duration, error) { return 0, errUnsupported }
+
+// CgroupMemory returns errors.ErrUnsupported.
+func CgroupMemory(string) (uint64, bool, error) { return 0, false, errUnsupported }
+
+// CgroupUsage returns errors.ErrUnsupported.
+func CgroupUsage(string, bool) (Usage, error) { return Usage{}, errUnsupported }

@@ -1,0 +1,195 @@
+package proc
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/overseer-go/overseer/internal/testbuild"
+)
+
+func TestParseStat(t *testing.T) {
+	// A comm with spaces and parentheses, as a program may name itself.
+	line := "4242 (a b) (c)) S 1 4240 4240 0 -1 4194560 100 0 0 0 " +
+		"7 3 11 2 20 0 5 0 123456 1000000 321 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n"
+	st, ok := parseStat([]byte(line))
+	require.True(t, ok)
+	assert.Equal(t, statFields{state: 'S', pgrp: 4240, ticks: 7 + 3 + 11 + 2, threads: 5, rss: 321}, st)
+
+	for _, bad := range []string{"", "4242 (x", "4242 (x) S 1 2", "4242 (x) S 1 x 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24"} {
+		_, ok := parseStat([]byte(bad))
+		assert.False(t, ok, "%q", bad)
+	}
+}
+
+// startChild starts the test binary in mode, in a process group of its
+// own, and kills and reaps it when t ends.
+func startChild(t *testing.T, mode string) *exec.Cmd {
+	t.Helper()
+	c := exec.Command(os.Args[0])
+	c.Env = append(os.Environ(), modeEnv+"="+mode, "GORACE=atexit_sleep_ms=0")
+	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	require.NoError(t, c.Start())
+	t.Cleanup(func() {
+		_ = syscall.Kill(-c.Process.Pid, syscall.SIGKILL) // ESRCH if a test killed it already
+		_ = c.Wait()                                      // killed: its status says nothing
+	})
+	return c
+}
+
+// A sweep reads every group asked for, in one pass: the members' count,
+// threads, memory and CPU; a group without members reads as zero.
+func TestGroupSweep(t *testing.T) {
+	sleeper := startChild(t, modeSleep).Process.Pid
+	spinner := startChild(t, modeSpin).Process.Pid
+	var s GroupSweep
+	pgids := []int{sleeper, spinner, 0x7ffffff0} // the last is no group
+	out := make([]Usage, len(pgids))
+	testbuild.Eventually(t, func() bool {
+		require.NoError(t, s.Sweep(pgids, out, false))
+		return out[1].CPU > 0
+	}, "the spinning child used no CPU: %+v", out)
+	for i := range 2 {
+		assert.Equal(t, 1, out[i].Tasks, "group %d", pgids[i])
+		assert.GreaterOrEqual(t, out[i].Threads, 1, "group %d", pgids[i])
+		assert.NotZero(t, out[i].Memory, "group %d", pgids[i])
+		assert.Equal(t, -1, out[i].FDs, "group %d", pgids[i])
+	}
+	assert.Equal(t, Usage{FDs: -1}, out[2])
+	assert.False(t, out[0].Time.IsZero())
+
+	u, err := GroupUsage(sleeper, true)
+	require.NoError(t, err)
+	assert.Equal(t, 1, u.Tasks)
+	assert.GreaterOrEqual(t, u.FDs, 3, "stdin, stdout and stderr at least")
+
+	require.Error(t, s.Sweep(pgids, out[:1], false), "a result per group")
+}
+
+// A killed member that is not reaped (a zombie) no longer counts as a
+// process, nor do its threads or memory.
+func TestGroupSweepZombie(t *testing.T) {
+	c := startChild(t, modeSleep)
+	pid := c.Process.Pid
+	require.NoError(t, syscall.Kill(pid, syscall.SIGKILL))
+	testbuild.Eventually(t, func() bool {
+		st, ok := ReadStat(pid)
+		return ok && st.State == 'Z'
+	}, "pid %d did not become a zombie", pid)
+	u, err := GroupUsage(pid, false)
+	require.NoError(t, err)
+	assert.Zero(t, u.Tasks)
+	assert.Zero(t, u.Threads)
+	assert.Zero(t, u.Memory)
+}
+
+// writableCgroup2 returns a new control group under the host's cgroup2
+// mount, removed when t ends, or skips t with the reason there is none.
+func writableCgroup2(t *testing.T) string {
+	t.Helper()
+	mount := cgroup2Mount()
+	if mount == "" {
+		t.Skip("no cgroup2 hierarchy is mounted")
+	}
+	dir := filepath.Join(mount, "overseer-proc-test."+strconv.Itoa(os.Getpid())+"."+strings.ReplaceAll(t.Name(), "/", "_"))
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Skipf("no writable cgroup2 hierarchy: %v", err)
+	}
+	t.Cleanup(func() {
+		// Its processes are killed by their own cleanups, registered
+		// later and so run first; rmdir fails while one is left.
+		testbuild.Eventually(t, func() bool {
+			err := os.Remove(dir)
+			return err == nil || errors.Is(err, os.ErrNotExist)
+		}, "cannot remove %s", dir)
+	})
+	return dir
+}
+
+// cgroup2Mount returns where the cgroup2 hierarchy is mounted ("" for
+// nowhere): /sys/fs/cgroup on a unified host, /sys/fs/cgroup/unified on a
+// hybrid one.
+func cgroup2Mount() string {
+	f, err := os.Open("/proc/self/mountinfo")
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		// "id parent major:minor root mountpoint options ... - fstype source super"
+		fields := strings.Fields(sc.Text())
+		for i, f := range fields {
+			if f == "-" && i+1 < len(fields) && fields[i+1] == "cgroup2" && len(fields) > 4 {
+				return fields[4]
+			}
+		}
+	}
+	return ""
+}
+
+// The readings of a control group: its processes and threads, its CPU
+// (cpu.stat's usage_usec, there without the cpu controller), its memory
+// (memory.current where the memory controller is enabled, else the
+// members' resident sets).
+func TestCgroupUsage(t *testing.T) {
+	dir := writableCgroup2(t)
+	spinner := startChild(t, modeSpin).Process.Pid
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(spinner)), 0o644))
+
+	pids, err := CgroupProcs(dir)
+	require.NoError(t, err)
+	assert.Equal(t, []int{spinner}, pids)
+	threads, err := CgroupThreads(dir)
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, threads, 1)
+	var cpu time.Duration
+	testbuild.Eventually(t, func() bool {
+		cpu, err = CgroupCPU(dir)
+		require.NoError(t, err)
+		return cpu > 0
+	}, "the spinning child used no CPU in %s", dir)
+	memory, charged, err := CgroupMemory(dir)
+	require.NoError(t, err)
+	if charged {
+		assert.NotZero(t, memory)
+	} else {
+		t.Logf("%s has no memory.current: the memory controller is not enabled for it", dir)
+	}
+
+	u, err := CgroupUsage(dir, true)
+	require.NoError(t, err)
+	assert.Equal(t, 1, u.Tasks)
+	assert.Equal(t, threads, u.Threads)
+	assert.GreaterOrEqual(t, u.CPU, cpu)
+	assert.NotZero(t, u.Memory)
+	assert.GreaterOrEqual(t, u.FDs, 3)
+	u, err = CgroupUsage(dir, false)
+	require.NoError(t, err)
+	assert.Equal(t, -1, u.FDs)
+
+	// Empty: no process, and the CPU of those gone is kept.
+	require.NoError(t, syscall.Kill(spinner, syscall.SIGKILL))
+	testbuild.Eventually(t, func() bool {
+		pids, err := CgroupProcs(dir)
+		require.NoError(t, err)
+		return len(pids) == 0
+	}, "%s is not empty after the kill", dir)
+	u, err = CgroupUsage(dir, false)
+	require.NoError(t, err)
+	assert.Zero(t, u.Tasks)
+	assert.GreaterOrEqual(t, u.CPU, cpu)
+
+	_, err = CgroupUsage(filepath.Join(dir, "nonexistent"), false)
+	assert.ErrorIs(t, err, os.ErrNotExist)
+}
