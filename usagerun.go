@@ -127,6 +127,22 @@ func (u *runUsage) history() []Usage {
 	return out
 }
 
+// publishUsageLocked publishes u as Status.Usage, the one change since
+// the view was last published: a copy of the view with u in it, cheaper
+// than a new view (snapshotLocked) for every run at every tick. c.mu is
+// held, and the view is that of the current state: every change under
+// c.mu publishes one before c.mu is released.
+func (c *Cmd) publishUsageLocked(u Usage) {
+	v := c.view.Load()
+	if v == nil {
+		c.snapshotLocked()
+		return
+	}
+	nv := *v
+	nv.st.Usage = u
+	c.view.Store(&nv)
+}
+
 // sampled records a sample of run r, what was read of it (pu):
 // Status.Usage and the history when publish is set (sampling is on), and
 // in any case its MemoryLimit check, which stops the run when it fails.
@@ -138,9 +154,13 @@ func (c *Cmd) sampled(r *run, pu proc.Usage, publish bool) {
 	if publish {
 		r.usage.record(u)
 	}
-	if publish && c.run == r || stop {
-		c.unlock() // Status.Usage, or the state stopping
-	} else {
+	switch {
+	case stop:
+		c.unlock() // the state stopping, and Status.Usage
+	case publish && c.run == r:
+		c.publishUsageLocked(u)
+		c.mu.Unlock() // published
+	default:
 		c.mu.Unlock() // nothing observers see has changed
 	}
 	if stop {

@@ -138,6 +138,8 @@ func (s *sampler) run(l *samplingLoop, every time.Duration) {
 	ticker := time.NewTicker(every)
 	defer ticker.Stop()
 	var t tick
+	defer t.sweep.Close()
+	defer t.cgroups.Close()
 	for {
 		select {
 		case <-l.stop:
@@ -152,6 +154,7 @@ func (s *sampler) run(l *samplingLoop, every time.Duration) {
 // that a tick allocates nothing that a thousand runs would make costly.
 type tick struct {
 	sweep   proc.GroupSweep
+	cgroups proc.CgroupSweep
 	runs    []*run
 	publish []bool
 	pgids   []int        // the process groups to read, in order
@@ -177,7 +180,7 @@ func (s *sampler) tick(t *tick) {
 	for i, r := range t.runs {
 		if dir := r.cgroupDir(); dir != "" {
 			var err error
-			t.got[i], err = proc.CgroupUsage(dir, false)
+			t.got[i], err = t.cgroups.Read(dir, false)
 			t.ok[i] = err == nil
 			s.failed(err)
 			continue
@@ -185,6 +188,7 @@ func (s *sampler) tick(t *tick) {
 		t.pgids = append(t.pgids, r.pid)
 		t.pgRuns = append(t.pgRuns, i)
 	}
+	t.cgroups.End()
 	if len(t.pgids) > 0 {
 		t.swept = resize(t.swept, len(t.pgids))
 		err := t.sweep.Sweep(t.pgids, t.swept, false)

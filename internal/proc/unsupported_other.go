@@ -142,6 +142,21 @@ type GroupSweep struct{}
 // Sweep returns errors.ErrUnsupported.
 func (*GroupSweep) Sweep([]int, []Usage, bool) error { return errUnsupported }
 
+// Close does nothing.
+func (*GroupSweep) Close() {}
+
+// CgroupSweep reads nothing here.
+type CgroupSweep struct{}
+
+// Read returns an error wrapping errors.ErrUnsupported.
+func (*CgroupSweep) Read(string, bool) (Usage, error) { return Usage{}, errUnsupported }
+
+// End does nothing.
+func (*CgroupSweep) End() {}
+
+// Close does nothing.
+func (*CgroupSweep) Close() {}
+
 // GroupUsage returns errors.ErrUnsupported.
 func GroupUsage(int, bool) (Usage, error) { return Usage{}, errUnsupported }
 

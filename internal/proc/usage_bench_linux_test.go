@@ -20,6 +20,7 @@ func BenchmarkUsageSweep(b *testing.B) {
 	pgids := idleGroups(b, 1000, "")
 	out := make([]Usage, len(pgids))
 	var s GroupSweep
+	defer s.Close()
 	measureCPU(b, func() {
 		if err := s.Sweep(pgids, out, false); err != nil {
 			b.Fatal(err)
@@ -33,9 +34,9 @@ func BenchmarkUsageSweep(b *testing.B) {
 }
 
 // BenchmarkUsageCgroup is BenchmarkUsageSweep in cgroup mode: each
-// process in a control group of its own, read by CgroupUsage, one after
-// the other. Without the memory controller (memory.current), as on a
-// hybrid host, the memory is read from the member's stat.
+// process in a control group of its own, read by a CgroupSweep, one
+// after the other. Without the memory controller (memory.current), as on
+// a hybrid host, the memory is read from the member's stat.
 func BenchmarkUsageCgroup(b *testing.B) {
 	mount := cgroup2Mount()
 	if mount == "" {
@@ -68,13 +69,16 @@ func BenchmarkUsageCgroup(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Logf("memory.current: %v", charged)
+	var s CgroupSweep
+	defer s.Close()
 	measureCPU(b, func() {
 		for _, d := range dirs {
-			u, err := CgroupUsage(d, false)
+			u, err := s.Read(d, false)
 			if err != nil || u.Tasks != 1 {
 				b.Fatalf("%s: %+v, %v", d, u, err)
 			}
 		}
+		s.End()
 	})
 }
 
@@ -116,10 +120,12 @@ func idleGroups(b *testing.B, n int, cgroups string) []int {
 	return pgids
 }
 
-// measureCPU runs sample b.N times and reports the host CPU it took per
-// sample, user and system, as cpu-ms/sample.
+// measureCPU runs sample once, to open what is kept open, then b.N times,
+// and reports the host CPU those took per sample, user and system, as
+// cpu-ms/sample.
 func measureCPU(b *testing.B, sample func()) {
 	b.Helper()
+	sample()
 	var before, after syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &before); err != nil {
 		b.Fatal(err)

@@ -53,6 +53,7 @@ func TestGroupSweep(t *testing.T) {
 	sleeper := startChild(t, modeSleep).Process.Pid
 	spinner := startChild(t, modeSpin).Process.Pid
 	var s GroupSweep
+	defer s.Close()
 	pgids := []int{sleeper, spinner, 0x7ffffff0} // the last is no group
 	out := make([]Usage, len(pgids))
 	testbuild.Eventually(t, func() bool {
@@ -192,4 +193,120 @@ func TestCgroupUsage(t *testing.T) {
 
 	_, err = CgroupUsage(filepath.Join(dir, "nonexistent"), false)
 	assert.ErrorIs(t, err, os.ErrNotExist)
+}
+
+// openFDs counts the host's open descriptors of stat files of /proc.
+func openFDs(t *testing.T) int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc/self/fd")
+	require.NoError(t, err)
+	n := 0
+	for _, e := range entries {
+		target, err := os.Readlink("/proc/self/fd/" + e.Name())
+		if err == nil && strings.HasPrefix(target, "/proc/") && strings.HasSuffix(target, "/stat") {
+			n++
+		}
+	}
+	return n
+}
+
+// A sweep keeps the stat file of each member open between passes, and
+// closes it when the member is gone, or no longer in a group asked for;
+// Close closes them all.
+func TestGroupSweepKeepsMembersOpen(t *testing.T) {
+	a := startChild(t, modeSleep)
+	b := startChild(t, modeSleep).Process.Pid
+	var s GroupSweep
+	defer s.Close()
+	before := openFDs(t) // 0, unless a test before left some
+	out := make([]Usage, 2)
+	require.NoError(t, s.Sweep([]int{a.Process.Pid, b}, out, false))
+	assert.Equal(t, 1, out[0].Tasks)
+	assert.Equal(t, 1, out[1].Tasks)
+	assert.Equal(t, before+2, openFDs(t), "a stat file per member")
+	require.NoError(t, s.Sweep([]int{a.Process.Pid, b}, out, false))
+	assert.Equal(t, before+2, openFDs(t), "the same files, read again")
+	assert.Equal(t, 1, out[0].Tasks)
+
+	require.NoError(t, a.Process.Kill())
+	_ = a.Wait() // killed: its status says nothing
+	require.NoError(t, s.Sweep([]int{a.Process.Pid, b}, out, false))
+	assert.Zero(t, out[0].Tasks)
+	assert.Equal(t, 1, out[1].Tasks)
+	assert.Equal(t, before+1, openFDs(t), "the file of a process gone is closed")
+
+	require.NoError(t, s.Sweep([]int{a.Process.Pid}, out[:1], false))
+	assert.Equal(t, before, openFDs(t), "the file of a member of a group no longer asked for is closed")
+	require.NoError(t, s.Sweep([]int{b}, out[:1], false))
+	assert.Equal(t, 1, out[0].Tasks, "a leader is read again, its group asked for again")
+	s.Close()
+	assert.Equal(t, before, openFDs(t))
+}
+
+// A process the sweep found in no group asked for is counted once its
+// group is: a run's leader, and what it made before its group was asked
+// for (the pass after).
+func TestGroupSweepLateGroup(t *testing.T) {
+	var s GroupSweep
+	defer s.Close()
+	// The host starts a child in a group of its own: a run whose group
+	// the sweep has not been asked for yet.
+	host := startChild(t, modeHost)
+	var child int
+	testbuild.Eventually(t, func() bool {
+		for _, pid := range Pids() {
+			if st, ok := ReadStat(pid); ok && st.PPID == host.Process.Pid {
+				child = pid
+				return true
+			}
+		}
+		return false
+	}, "the host started no child")
+	out := make([]Usage, 1)
+	require.NoError(t, s.Sweep([]int{host.Process.Pid}, out, false)) // the child is in no group asked for
+	assert.Equal(t, 1, out[0].Tasks, "the host alone")
+	require.NoError(t, s.Sweep([]int{child}, out, false))
+	assert.Equal(t, 1, out[0].Tasks, "the child, its group's leader, is read again")
+}
+
+// A CgroupSweep reads its groups again from the files it keeps open: a
+// process that joins is counted, one that leaves is not, and the files of
+// a group not read in a pass are closed at its end.
+func TestCgroupSweep(t *testing.T) {
+	dir := writableCgroup2(t)
+	a := startChild(t, modeSleep).Process.Pid
+	b := startChild(t, modeSleep)
+	join := func(pid int) {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644))
+	}
+	join(a)
+	var s CgroupSweep
+	defer s.Close()
+	before := openFDs(t)
+	u, err := s.Read(dir, false)
+	require.NoError(t, err)
+	assert.Equal(t, 1, u.Tasks)
+	assert.Equal(t, before+1, openFDs(t), "the member's stat file is kept")
+	s.End()
+
+	join(b.Process.Pid)
+	u, err = s.Read(dir, false)
+	require.NoError(t, err)
+	assert.Equal(t, 2, u.Tasks)
+	s.End()
+
+	require.NoError(t, b.Process.Kill())
+	_ = b.Wait() // killed: its status says nothing
+	u, err = s.Read(dir, false)
+	require.NoError(t, err)
+	assert.Equal(t, 1, u.Tasks)
+	assert.Equal(t, before+1, openFDs(t), "the stat file of a process gone is closed")
+	s.End()
+
+	s.End() // a pass that did not read the group
+	assert.Equal(t, before, openFDs(t))
+	u, err = s.Read(dir, true)
+	require.NoError(t, err)
+	assert.Equal(t, 1, u.Tasks)
+	assert.GreaterOrEqual(t, u.FDs, 3)
 }

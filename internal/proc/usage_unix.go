@@ -21,6 +21,21 @@ type GroupSweep struct{}
 // Sweep returns an error wrapping errors.ErrUnsupported.
 func (*GroupSweep) Sweep([]int, []Usage, bool) error { return errNoUsage }
 
+// Close does nothing.
+func (*GroupSweep) Close() {}
+
+// CgroupSweep reads nothing here.
+type CgroupSweep struct{}
+
+// Read returns an error wrapping errors.ErrUnsupported.
+func (*CgroupSweep) Read(string, bool) (Usage, error) { return Usage{}, errNoUsage }
+
+// End does nothing.
+func (*CgroupSweep) End() {}
+
+// Close does nothing.
+func (*CgroupSweep) Close() {}
+
 // GroupUsage returns an error wrapping errors.ErrUnsupported.
 func GroupUsage(int, bool) (Usage, error) { return Usage{}, errNoUsage }
 
