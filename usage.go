@@ -57,9 +57,14 @@ const defaultUsageInterval = 5 * time.Second
 //
 // One goroutine samples all the runs, while there is one: it reads /proc
 // once per sample for all the runs tracked by their process groups, and
-// the files of each control group in cgroup mode. A Cmd outside an
-// Overseer (NewCmd, then Start) samples its runs every 5 s with a
-// goroutine of its own, which also goes only while a run does.
+// the files of each control group in cgroup mode. Between samples it
+// keeps open the /proc stat file of every process of the runs (and in
+// cgroup mode a control group's cpu.stat, cgroup.procs and
+// memory.current), to read them again without opening them: a
+// descriptor of the host per process, and up to three more per control
+// group. A Cmd outside an Overseer (NewCmd, then Start) samples its runs
+// every 5 s with a goroutine of its own, which also goes only while a run
+// does.
 func WithUsageInterval(d time.Duration) Option {
 	return func(o *Overseer) { o.usageInterval = max(d, 0) }
 }
