@@ -356,3 +356,19 @@ func TestUsageCPUPercent(t *testing.T) {
 func procUsage(cpu time.Duration, at time.Time) proc.Usage {
 	return proc.Usage{Time: at, CPU: cpu, FDs: -1}
 }
+
+// A sample counts every process of the run's group, and their threads:
+// the leader and the copies it started.
+func TestUsageWholeGroup(t *testing.T) {
+	o := newUsageOverseer(t, WithUsageInterval(10*time.Millisecond))
+	c := addChild(t, o, "tree", "spawn:2", "out:spawned", "sleep")
+	require.NoError(t, o.Start("tree"))
+	waitLine(t, c, "spawned")
+	u := firstSampleAfter(t, o, "tree", time.Now())
+	assert.Equal(t, 3, u.Tasks, "%+v", u)
+	assert.GreaterOrEqual(t, u.Threads, 3)
+	now, err := o.Usage("tree")
+	require.NoError(t, err)
+	assert.Equal(t, 3, now.Tasks)
+	assert.GreaterOrEqual(t, now.FDs, 9, "three processes with stdin, stdout and stderr each")
+}
