@@ -76,8 +76,6 @@ func (o *Overseer) Cgroup() (string, error) {
 // names the field.
 func (c *Cmd) cgroupLimits() (proc.CgroupLimits, error) {
 	switch {
-	case c.MemoryLimit < 0:
-		return proc.CgroupLimits{}, fmt.Errorf("%w: %s: MemoryLimit is negative (%d)", ErrInvalid, c.name(), c.MemoryLimit)
 	case c.CPUQuota < 0 || math.IsNaN(c.CPUQuota) || math.IsInf(c.CPUQuota, 0):
 		return proc.CgroupLimits{}, fmt.Errorf("%w: %s: CPUQuota %v is not a share of a core (0.5 is half of one)", ErrInvalid, c.name(), c.CPUQuota)
 	case c.CPUQuota > 0 && c.CPUQuota < 0.01:

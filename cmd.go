@@ -191,9 +191,14 @@ type Cmd struct {
 	// controller, it is the group's memory.max, and a run the kernel kills
 	// for it ends with an error saying so ("killed: out of memory (limit
 	// 200 MiB)"). Elsewhere it is pm2's max_memory_restart: a run whose
-	// sampled Usage.Memory is above it in two samples in a row is stopped
-	// gracefully and counts as failed, with that reason. Zero means no
-	// limit.
+	// sampled Usage.Memory (see WithUsageInterval; every 5 s with sampling
+	// off, and for a Cmd outside an Overseer) is above it in two samples
+	// in a row is stopped gracefully, as by Stop (StopSignal, then SIGKILL
+	// after StopTimeout), and counts as failed: restarted as the policy
+	// says, else fatal. Its Status.Error is then a *MemoryLimitError,
+	// which wraps ErrMemoryLimit: "overseer: web: memory 212.3 MiB above
+	// its limit 200 MiB (two samples in a row)". Zero means no limit; a
+	// negative one is invalid.
 	MemoryLimit int64
 	// CPUQuota bounds the processor time of a run, all its processes
 	// together, as a share of one core: 0.5 is half a core, 2 two cores
@@ -273,6 +278,7 @@ type Cmd struct {
 	onIdle    func()               // the supervision has ended
 	subreaper bool                 // the Overseer is the child subreaper: mark and end descendants
 	cgroups   bool                 // start each run in a control group of its own, where the host can
+	ownUsage  *sampler             // the sampler of a Cmd outside an Overseer, made at its first run; guarded by mu
 
 	beforeExec func() // tests: called just before exec (without mu, as every exec), standing for one that hangs; nil in use
 }

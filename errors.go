@@ -19,11 +19,6 @@ var (
 
 	// ErrExists reports an id that is already registered with the Overseer.
 	ErrExists = errors.New("overseer: process already exists")
-
-	// ErrMemoryLimit reports a run that went above its Cmd.MemoryLimit:
-	// the Status.Error of a run the kernel killed for it, or that was
-	// stopped for it.
-	ErrMemoryLimit = errors.New("overseer: memory limit")
 )
 
 // Sentinel errors of readiness and start order.

@@ -36,6 +36,7 @@ type Overseer struct {
 
 	cgroupMode    CgroupMode    // WithCgroups
 	usageInterval time.Duration // WithUsageInterval
+	usage         sampler       // samples the Usage of the runs (usagesampler.go)
 
 	mu     sync.Mutex // guards procs and added; taken before a Cmd's own lock, never after
 	procs  map[string]*Cmd
@@ -120,6 +121,7 @@ func NewOverseer(opts ...Option) *Overseer {
 			opt(o)
 		}
 	}
+	o.usage.init(o.usageInterval, o.logger)
 	return o
 }
 

@@ -50,6 +50,8 @@ func (c *Cmd) runEnded(r *run, ws syscall.WaitStatus, err error) {
 	}
 	failed := err != nil || signaled || !r.cfg.success(c.exit)
 	switch {
+	case r.usage.limit.err != nil && !r.stopRequested:
+		failed, next = c.memoryLimitEndLocked(r.usage.limit.err)
 	case r.readyErr != nil && !r.stopRequested:
 		c.err, failed, next = r.readyErr, true, StateFatal
 	case r.oomErr != nil && !r.stopRequested:

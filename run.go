@@ -81,6 +81,8 @@ type run struct {
 	watchdogErr  error  // it missed its watchdog
 	statusText   string // its last STATUS=
 	mainPID      int    // its MAINPID=
+
+	usage runUsage // its samples and its MemoryLimit check (usagerun.go)
 }
 
 // startRun executes the program of cfg, in the environment cfgEnv (see
@@ -223,6 +225,7 @@ func (r *run) begin() {
 	if r.notify != nil {
 		go r.readNotify()
 	}
+	r.startSampling()
 	if r.cfg.ready != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), r.cfg.readyTimeout)
 		r.probeCancel, r.probeDone = cancel, make(chan struct{})
@@ -340,6 +343,7 @@ func (r *run) end(werr error) {
 	r.reaped = true
 	r.sigMu.Unlock()
 	close(r.ended)
+	r.stopSampling()
 	if r.probeCancel != nil {
 		r.probeCancel()
 		// A probe is the user's code: one that does not heed its context
@@ -361,7 +365,7 @@ func (r *run) end(werr error) {
 	proc.Release(r.pid)
 	if g := r.cgroup; g != nil {
 		if g.MemoryEnforced() && g.OOMKilled() {
-			r.oomErr = fmt.Errorf("%w: %s killed: out of memory (limit %s)", ErrMemoryLimit, r.cmd.name(), formatBytes(r.cfg.limits.MemoryMax))
+			r.oomErr = fmt.Errorf("%w: %s killed: out of memory (limit %s)", ErrMemoryLimit, r.cmd.name(), formatMiB(uint64(r.cfg.limits.MemoryMax)))
 		}
 		g.Remove()
 	}

@@ -107,6 +107,7 @@ func (c *Cmd) configArgs(args []string) (runConfig, error) {
 		{"Backoff.Max", int64(c.Backoff.Max)},
 		{"ReadyTimeout", int64(c.ReadyTimeout)},
 		{"Watchdog", int64(c.Watchdog)},
+		{"MemoryLimit", c.MemoryLimit},
 	} {
 		if f.value < 0 {
 			return runConfig{}, fmt.Errorf("%w: %s: %s is negative (%d)", ErrInvalid, c.name(), f.name, f.value)

@@ -21,8 +21,9 @@ type Status struct {
 	Exit int
 	// Error is nil for a run that is going or ended with an exit code, zero
 	// or not. It says why otherwise: the program could not be started (the
-	// error names the program or directory), or a signal ended it (a
-	// *SignalError).
+	// error names the program or directory), a signal ended it (a
+	// *SignalError), or it was stopped for its memory (a
+	// *MemoryLimitError, see Cmd.MemoryLimit).
 	Error error
 	// Stopped reports that the last run ended because it was asked to
 	// (Stop, StopAll, Restart, a cancelled context) or said it was going
@@ -111,8 +112,11 @@ func (c *Cmd) baseStatusLocked() Status {
 	if c.exited {
 		st.Exit = c.exit
 	}
-	if c.run != nil && c.run.cgroup != nil {
-		st.Cgroup = c.run.cgroup.Dir()
+	if c.run != nil {
+		st.Usage = c.run.usage.last
+		if c.run.cgroup != nil {
+			st.Cgroup = c.run.cgroup.Dir()
+		}
 	}
 	return st
 }

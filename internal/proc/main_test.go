@@ -13,11 +13,13 @@ import (
 
 // modeEnv gives the test binary another role: modeSleep, a child that
 // waits to be killed; modeHost, a host that starts one such child under
-// the guardian, prints its pid and waits to be killed.
+// the guardian, prints its pid and waits to be killed; modeSpin, a child
+// that keeps a core busy until killed.
 const (
 	modeEnv   = "PROC_TEST_MODE"
 	modeSleep = "sleep"
 	modeHost  = "host"
+	modeSpin  = "spin"
 )
 
 func TestMain(m *testing.M) {
@@ -27,6 +29,9 @@ func TestMain(m *testing.M) {
 			select {} // killed by the test, or by the guardian
 		case modeHost:
 			return hostMode(), true
+		case modeSpin:
+			for {
+			} // busy until killed
 		}
 		return 0, false
 	}))

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"syscall"
+	"time"
 )
 
 // Process groups, group signals and the exit handling this package is made
@@ -188,3 +189,44 @@ func (*Cgroup) Remove() {}
 
 // intoCgroup does nothing.
 func intoCgroup(*syscall.SysProcAttr, *Cgroup) {}
+
+// What a run uses (usage_linux.go, usage_unix.go).
+
+// GroupSweep reads nothing here.
+type GroupSweep struct{}
+
+// Sweep returns errors.ErrUnsupported.
+func (*GroupSweep) Sweep([]int, []Usage, bool) error { return errUnsupported }
+
+// Close does nothing.
+func (*GroupSweep) Close() {}
+
+// CgroupSweep reads nothing here.
+type CgroupSweep struct{}
+
+// Read returns an error wrapping errors.ErrUnsupported.
+func (*CgroupSweep) Read(string, bool) (Usage, error) { return Usage{}, errUnsupported }
+
+// End does nothing.
+func (*CgroupSweep) End() {}
+
+// Close does nothing.
+func (*CgroupSweep) Close() {}
+
+// GroupUsage returns errors.ErrUnsupported.
+func GroupUsage(int, bool) (Usage, error) { return Usage{}, errUnsupported }
+
+// CgroupProcs returns errors.ErrUnsupported.
+func CgroupProcs(string) ([]int, error) { return nil, errUnsupported }
+
+// CgroupThreads returns errors.ErrUnsupported.
+func CgroupThreads(string) (int, error) { return 0, errUnsupported }
+
+// CgroupCPU returns errors.ErrUnsupported.
+func CgroupCPU(string) (time.Duration, error) { return 0, errUnsupported }
+
+// CgroupMemory returns errors.ErrUnsupported.
+func CgroupMemory(string) (uint64, bool, error) { return 0, false, errUnsupported }
+
+// CgroupUsage returns errors.ErrUnsupported.
+func CgroupUsage(string, bool) (Usage, error) { return Usage{}, errUnsupported }

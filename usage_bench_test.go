@@ -1,0 +1,59 @@
+//go:build linux
+
+package overseer
+
+import (
+	"os/exec"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// BenchmarkUsageTick measures one tick of an Overseer's sampler with
+// 1,000 idle runs (sleep) in process-group mode: one pass over /proc for
+// all of them, and each sample published in its Cmd's snapshot.
+// cpu-ms/tick is the host's CPU, user and system, per tick; the bar is
+// 5 ms (1 ms per second of wall at the default interval of 5 s).
+//
+//	go test -run '^$' -bench UsageTick .
+func BenchmarkUsageTick(b *testing.B) {
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		b.Skip("no sleep program")
+	}
+	const n = 1000
+	// An interval of an hour: the runs are registered, and the ticks are
+	// the benchmark's.
+	o := NewOverseer(WithUsageInterval(time.Hour))
+	b.Cleanup(func() { o.StopAll() })
+	for i := range n {
+		id := "p" + strconv.Itoa(i)
+		if _, err := o.Add(id, sleep, "infinity"); err != nil {
+			b.Fatal(err)
+		}
+		if err := o.Start(id); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var t tick
+	o.usage.tick(&t) // the buffers grown
+	var before, after syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &before); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		o.usage.tick(&t)
+	}
+	b.StopTimer()
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &after); err != nil {
+		b.Fatal(err)
+	}
+	cpu := time.Duration(after.Utime.Nano() + after.Stime.Nano() - before.Utime.Nano() - before.Stime.Nano())
+	b.ReportMetric(float64(cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/tick")
+	st, err := o.Status("p0")
+	if err != nil || st.Usage.Tasks != 1 {
+		b.Fatalf("p0: %+v, %v", st.Usage, err)
+	}
+}
