@@ -44,6 +44,7 @@ type runConfig struct {
 	listeners    []sockets.Addr
 	watchFiles   []string
 	dependsOn    []Dependency
+	setup        proc.Setup // Limits, Nice, Umask, User, UserGroup
 }
 
 // takeEnv returns the environment of cfg and removes it from cfg. Only the
@@ -139,6 +140,10 @@ func (c *Cmd) configArgs(args []string) (runConfig, error) {
 			return runConfig{}, fmt.Errorf("%w: %s: Notify: %w", ErrInvalid, c.name(), err)
 		}
 	}
+	setup, userEnv, err := c.setupConfig()
+	if err != nil {
+		return runConfig{}, err
+	}
 	stdout, stderr := c.Stdout, c.Stderr
 	if sameWriter(stdout, stderr) {
 		w := &lockedWriter{w: stdout}
@@ -148,7 +153,7 @@ func (c *Cmd) configArgs(args []string) (runConfig, error) {
 		args:         slices.Clone(args),
 		cmdline:      strings.Join(args, " "),
 		dir:          c.Dir,
-		env:          childEnv(orEnviron(c.Env)),
+		env:          withVars(childEnv(orEnviron(c.Env)), userEnv),
 		group:        c.Group,
 		stdout:       stdout,
 		stderr:       stderr,
@@ -171,6 +176,7 @@ func (c *Cmd) configArgs(args []string) (runConfig, error) {
 		listeners:    listeners,
 		watchFiles:   slices.Clone(c.WatchFiles),
 		dependsOn:    slices.Clone(c.DependsOn),
+		setup:        setup,
 	}, nil
 }
 

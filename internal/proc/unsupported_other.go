@@ -132,3 +132,11 @@ func (*IdleWatch) Park(int) bool { return false }
 
 // Wait returns errUnsupported.
 func (*IdleWatch) Wait(func(int)) error { return errUnsupported }
+
+// The exec wrapper's Setup (execwrap_unix.go, rlimit_linux.go).
+
+// Rlimit returns errors.ErrUnsupported.
+func Rlimit(string) (int, error) { return 0, errUnsupported }
+
+// setCredential does nothing: no child runs here.
+func setCredential(*syscall.SysProcAttr, *Cred) {}

@@ -86,7 +86,7 @@ func systemdOp(name, arg string) error {
 	case "serve":
 		return serve(arg)
 	}
-	return fmt.Errorf("unknown operation")
+	return limitsOp(name, arg)
 }
 
 func serve(version string) error {

@@ -12,7 +12,8 @@
 // With -subreaper the Overseer is made WithSubreaper. With -n N (N > 1) it
 // runs N copies of the command instead, "c0" to "cN-1", all started at once,
 // prints "leader:PID" as each starts, and waits for end of stdin: a host
-// killed while most of them start.
+// killed while most of them start. With -user NAME the command runs as
+// that user (Cmd.User).
 package main
 
 import (
@@ -39,6 +40,7 @@ func main() {
 func run() error {
 	subreaper := flag.Bool("subreaper", false, "make the Overseer WithSubreaper")
 	copies := flag.Int("n", 1, "run this many copies, started at once")
+	asUser := flag.String("user", "", "run the command as this user")
 	flag.Parse()
 	var opts []overseer.Option
 	if *subreaper {
@@ -50,6 +52,7 @@ func run() error {
 	}
 	c := overseer.NewCmd(flag.Arg(0), flag.Args()[1:]...)
 	c.Restart = overseer.RestartNever
+	c.User = *asUser
 	if err := o.AddCmd("c", c); err != nil {
 		return err
 	}
