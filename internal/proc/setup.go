@@ -111,7 +111,7 @@ func decodeSetup(text string) (Setup, error) {
 			c := &Cred{UID: uint32(uid), GID: uint32(gid), Groups: []uint32{}}
 			switch parts[3] {
 			case "keep":
-				c.KeepGroups = true
+				c.Groups, c.KeepGroups = nil, true
 			case "":
 			default:
 				for _, g := range strings.Split(parts[3], ",") {
