@@ -137,7 +137,7 @@ func hostCred(host ids, cred proc.Cred) (*proc.Cred, error) {
 	if int(cred.UID) == host.uid && int(cred.GID) == host.gid {
 		return nil, nil // itself: its groups stay
 	}
-	return nil, fmt.Errorf("User and UserGroup (uid %d, gid %d) need a host running as root, and this one runs as uid %d: %w",
+	return nil, fmt.Errorf("running as uid %d, gid %d needs a host running as root, and this one runs as uid %d: %w",
 		cred.UID, cred.GID, host.uid, os.ErrPermission)
 }
 

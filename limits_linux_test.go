@@ -253,7 +253,7 @@ func TestUserNeedsRoot(t *testing.T) {
 	require.True(t, errors.As(err, &exitErr), "the host did not fail: %v\nstdout: %s\nstderr: %s", err, stdout.String(), stderr.String())
 	assert.Equal(t, 1, exitErr.ExitCode())
 	assert.Empty(t, stdout.String())
-	assert.Contains(t, stderr.String(), "host: overseer: c: User and UserGroup (uid 0, gid 0) need a host running as root, and this one runs as uid 65534: permission denied")
+	assert.Contains(t, stderr.String(), `host: overseer: c: User "root": running as uid 0, gid 0 needs a host running as root, and this one runs as uid 65534: permission denied`)
 }
 
 // passwdShell reads the shell field, /bin/sh for an empty one, and says

@@ -52,7 +52,16 @@ func (c *Cmd) setupConfig() (proc.Setup, []string, error) {
 		return s, nil, fmt.Errorf("%w: %s: %w", ErrInvalid, c.name(), err)
 	}
 	if err == nil {
-		s.Cred, err = hostCred(hostIDs(), acct.cred)
+		if s.Cred, err = hostCred(hostIDs(), acct.cred); err != nil {
+			var fields []string
+			if c.User != "" {
+				fields = append(fields, fmt.Sprintf("User %q", c.User))
+			}
+			if c.UserGroup != "" {
+				fields = append(fields, fmt.Sprintf("UserGroup %q", c.UserGroup))
+			}
+			err = fmt.Errorf("%s: %w", strings.Join(fields, ", "), err)
+		}
 	}
 	if err != nil {
 		return s, nil, fmt.Errorf("overseer: %s: %w", c.name(), err)
