@@ -215,7 +215,11 @@ type Cmd struct {
 	// Limits sets resource limits (setrlimit(2)) of the process, soft and
 	// hard alike, before the program's first instruction: {ResourceNOFILE:
 	// 65536, ResourceCORE: 0}. Use Unlimited for none. Its children inherit
-	// them. A resource that is not in the map keeps the host's limit.
+	// them. A resource that is not in the map keeps the host's limit. A
+	// limit the system refuses (a hard limit above the host's, without the
+	// privilege to raise it) ends the run with exit status 126 and a line
+	// on its stderr naming the call, as does any refusal of Nice or User in
+	// the child.
 	Limits map[Resource]uint64
 	// Nice is the process's niceness, -20 (first) to 19 (last); a negative
 	// one needs the privilege to raise a priority. Zero keeps the host's.
@@ -226,14 +230,18 @@ type Cmd struct {
 	Umask fs.FileMode
 	// User runs the process as this user, a name or a numeric id, with its
 	// primary group and its supplementary groups, and with HOME, USER and
-	// LOGNAME set as login would (SHELL too, where the user has one). It
-	// needs a host running as root (ErrPermission otherwise). The output,
-	// the log files and the listening sockets stay the host's. "" means the
-	// host's user.
+	// LOGNAME set as login would, over Env's (SHELL too, where the user has
+	// an entry in /etc/passwd). The user must be able to execute the
+	// program and enter Dir. It needs a host running as root: another host
+	// gets an error wrapping os.ErrPermission unless User is itself. The
+	// output, the log files and the listening sockets stay the host's. An
+	// unknown user is an error wrapping ErrInvalid. "" means the host's
+	// user. The user is changed last, after Limits, Nice and Umask.
 	User string
 	// UserGroup runs the process with this group, a name or a numeric id,
 	// as its primary group, in place of User's. "" means User's primary
-	// group, or the host's.
+	// group, or the host's. Without User, the host's user and
+	// supplementary groups are kept.
 	UserGroup string
 
 	id  string

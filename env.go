@@ -23,7 +23,7 @@ func ownedVar(key string) bool {
 	switch key {
 	case "NOTIFY_SOCKET", sockets.ListenPIDEnv, sockets.ListenFDsEnv, sockets.ListenFDNamesEnv,
 		"WATCHDOG_USEC", "WATCHDOG_PID",
-		proc.LifelineEnv, proc.GuardianEnv, proc.RunTokenEnv, stopSignalEnv, proc.ExecEnv:
+		proc.LifelineEnv, proc.GuardianEnv, proc.RunTokenEnv, stopSignalEnv, proc.ExecEnv, proc.SetupEnv:
 		return true
 	}
 	return false

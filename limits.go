@@ -1,6 +1,10 @@
 package overseer
 
-import "io/fs"
+import (
+	"fmt"
+	"io/fs"
+	"strings"
+)
 
 // UmaskNone is the Cmd.Umask that masks nothing (umask 000): the zero
 // Umask keeps the host's mask.
@@ -34,3 +38,41 @@ const (
 // Unlimited is the value of a resource limit without a limit
 // (RLIM_INFINITY), for Cmd.Limits.
 const Unlimited = ^uint64(0)
+
+var resourceNames = enumNames{typ: "Resource", names: []string{
+	ResourceAS:         "AS",
+	ResourceCORE:       "CORE",
+	ResourceCPU:        "CPU",
+	ResourceDATA:       "DATA",
+	ResourceFSIZE:      "FSIZE",
+	ResourceLOCKS:      "LOCKS",
+	ResourceMEMLOCK:    "MEMLOCK",
+	ResourceMSGQUEUE:   "MSGQUEUE",
+	ResourceNICE:       "NICE",
+	ResourceNOFILE:     "NOFILE",
+	ResourceNPROC:      "NPROC",
+	ResourceRSS:        "RSS",
+	ResourceRTPRIO:     "RTPRIO",
+	ResourceRTTIME:     "RTTIME",
+	ResourceSIGPENDING: "SIGPENDING",
+	ResourceSTACK:      "STACK",
+}}
+
+// String returns the resource's name without RLIMIT_: "NOFILE", "CORE",
+// and so on.
+func (r Resource) String() string { return resourceNames.String(int(r)) }
+
+// MarshalText encodes the resource as its name ("NOFILE").
+func (r Resource) MarshalText() ([]byte, error) { return resourceNames.marshal(int(r)) }
+
+// UnmarshalText decodes a resource from its name, in upper or lower case
+// ("NOFILE", "nofile"), with or without the prefix RLIMIT_.
+func (r *Resource) UnmarshalText(text []byte) error {
+	name := strings.TrimPrefix(strings.ToUpper(string(text)), "RLIMIT_")
+	v, err := resourceNames.parse([]byte(name))
+	if err != nil {
+		return fmt.Errorf("%w: unknown Resource %q", ErrInvalid, text)
+	}
+	*r = Resource(v)
+	return nil
+}

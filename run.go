@@ -152,6 +152,7 @@ func (c *Cmd) startRun(cfg *runConfig, cfgEnv []string, done chan struct{}) (*ru
 		// exec wrapper sets them (see internal/proc/execwrap_unix.go).
 		NeedsWrapper: layout.Listeners() > 0 || cfg.watchdog > 0,
 		Cgroup:       cgroup,
+		Setup:        cfg.setup,
 		BeforeExec:   c.beforeExec,
 	})
 	proc.CloseAll(ends...) // the child has its own copies; EOF comes when it and its group close them

@@ -45,6 +45,7 @@ type runConfig struct {
 	watchFiles   []string
 	dependsOn    []Dependency
 	limits       proc.CgroupLimits // MemoryLimit, CPUQuota, TasksMax
+	setup        proc.Setup        // Limits, Nice, Umask, User, UserGroup
 }
 
 // takeEnv returns the environment of cfg and removes it from cfg. Only the
@@ -145,6 +146,10 @@ func (c *Cmd) configArgs(args []string) (runConfig, error) {
 	if err != nil {
 		return runConfig{}, err
 	}
+	setup, userEnv, err := c.setupConfig()
+	if err != nil {
+		return runConfig{}, err
+	}
 	stdout, stderr := c.Stdout, c.Stderr
 	if sameWriter(stdout, stderr) {
 		w := &lockedWriter{w: stdout}
@@ -154,7 +159,7 @@ func (c *Cmd) configArgs(args []string) (runConfig, error) {
 		args:         slices.Clone(args),
 		cmdline:      strings.Join(args, " "),
 		dir:          c.Dir,
-		env:          childEnv(orEnviron(c.Env)),
+		env:          withVars(childEnv(orEnviron(c.Env)), userEnv),
 		group:        c.Group,
 		stdout:       stdout,
 		stderr:       stderr,
@@ -178,6 +183,7 @@ func (c *Cmd) configArgs(args []string) (runConfig, error) {
 		watchFiles:   slices.Clone(c.WatchFiles),
 		dependsOn:    slices.Clone(c.DependsOn),
 		limits:       limits,
+		setup:        setup,
 	}, nil
 }
 

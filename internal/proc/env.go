@@ -22,6 +22,10 @@ const (
 	// ExecEnv makes a process the exec wrapper (see execwrap_unix.go): its
 	// value is the program to run in its place.
 	ExecEnv = "OVERSEER_EXEC"
+	// SetupEnv gives the exec wrapper the Setup it applies before the
+	// exec (see Setup.encode); it removes it from the program's
+	// environment.
+	SetupEnv = "OVERSEER_EXEC_SETUP"
 )
 
 // guardianMode is the value of GuardianEnv: a version, so that an old

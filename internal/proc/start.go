@@ -45,6 +45,10 @@ type Spec struct {
 	// (clone3's CLONE_INTO_CGROUP), made by Cgroups.New. The caller calls
 	// its Started once Start has returned.
 	Cgroup *Cgroup
+	// Setup is what the child gets before its program's first
+	// instruction: limits, niceness, umask, user. All but the user need
+	// the exec wrapper, which Start then uses.
+	Setup Setup
 	// BeforeExec, if not nil, is called just before the fork: a test's
 	// stand-in for an exec that hangs.
 	BeforeExec func()
@@ -91,7 +95,8 @@ func Start(spec Spec) (*Started, error) {
 	program := ec.Path // found in PATH; the wrapper may take its place
 	ec.ExtraFiles = spec.Layout.ExtraFiles(spec.Listeners, lifeline)
 	ec.Env = append(slices.Clip(spec.Env), spec.Layout.Env()...)
-	if spec.NeedsWrapper && ec.Err == nil {
+	wrapped := spec.NeedsWrapper || spec.Setup.wrapped()
+	if wrapped && ec.Err == nil {
 		// What exec would refuse, the wrapper could only report as an
 		// exit status: check it here, so that Start fails with it.
 		if err := checkExecutable(AbsIn(spec.Dir, ec.Path)); err != nil {
@@ -99,9 +104,12 @@ func Start(spec Spec) (*Started, error) {
 		}
 		exe, err := executable()
 		if err != nil {
-			return nil, fmt.Errorf("the exec wrapper for LISTEN_PID: %w", err)
+			return nil, fmt.Errorf("the exec wrapper: %w", err)
 		}
 		ec.Env = append(ec.Env, ExecEnv+"="+ec.Path)
+		if setup := spec.Setup.encode(); setup != "" {
+			ec.Env = append(ec.Env, SetupEnv+"="+setup)
+		}
 		ec.Path = exe
 	}
 	// Every descendant carries the run's mark, so that what leaves the
@@ -122,6 +130,12 @@ func Start(spec Spec) (*Started, error) {
 	var pidfd int
 	ec.SysProcAttr = sysProcAttr(&pidfd, spec.PTY)
 	intoCgroup(ec.SysProcAttr, spec.Cgroup)
+	if spec.Setup.Cred != nil && !wrapped {
+		// The wrapper changes the user itself, after the exec of the
+		// host's executable, which the new user may not be allowed to
+		// execute.
+		setCredential(ec.SysProcAttr, spec.Setup.Cred)
+	}
 	// The guardian hears of the start before the fork, so that a host
 	// killed before it learns the group's id leaves nothing behind either.
 	unguarded := expect(token, spec.Pipes)

@@ -230,3 +230,11 @@ func CgroupMemory(string) (uint64, bool, error) { return 0, false, errUnsupporte
 
 // CgroupUsage returns errors.ErrUnsupported.
 func CgroupUsage(string, bool) (Usage, error) { return Usage{}, errUnsupported }
+
+// The exec wrapper's Setup (execwrap_unix.go, rlimit_linux.go).
+
+// Rlimit returns errors.ErrUnsupported.
+func Rlimit(string) (int, error) { return 0, errUnsupported }
+
+// setCredential does nothing: no child runs here.
+func setCredential(*syscall.SysProcAttr, *Cred) {}

@@ -27,8 +27,9 @@
 //	sleepms:N     sleep N milliseconds
 //	kill:SIG      send signal SIG (a number) to itself
 //	exit:N        exit with code N
-//	(and the operations of host_ops.go, about the host's own life,
-//	systemd_ops.go and usage_ops.go)
+//	(and the operations of host_ops.go, about the host's own life, of
+//	systemd_ops.go, usage_ops.go, and limits_ops.go: limits, niceness,
+//	umask, user)
 //	exitseq:FILE:C1,C2,...
 //	              exit with code C1 on the first run, C2 on the second, and so
 //	              on, cycling; the runs are counted in FILE (one byte each)

@@ -34,7 +34,7 @@ func usageOp(name, arg string) error {
 			spun++
 		}
 	}
-	return fmt.Errorf("unknown operation")
+	return limitsOp(name, arg)
 }
 
 // spun is what spin counts, a global so that the loop is not optimized

@@ -13,7 +13,9 @@
 // WithCgroups(CgroupOff). With -n N (N > 1) it
 // runs N copies of the command instead, "c0" to "cN-1", all started at once,
 // prints "leader:PID" as each starts, and waits for end of stdin: a host
-// killed while most of them start.
+// killed while most of them start. With -user NAME the command runs as
+// that user (Cmd.User); with -nofile N, with that RLIMIT_NOFILE (Cmd.Limits);
+// with -nice N, with that niceness.
 package main
 
 import (
@@ -41,6 +43,9 @@ func run() error {
 	subreaper := flag.Bool("subreaper", false, "make the Overseer WithSubreaper")
 	copies := flag.Int("n", 1, "run this many copies, started at once")
 	cgroups := flag.String("cgroups", "auto", "auto, or off: process groups alone")
+	asUser := flag.String("user", "", "run the command as this user")
+	nofile := flag.Uint64("nofile", 0, "run the command with this RLIMIT_NOFILE")
+	nice := flag.Int("nice", 0, "run the command with this niceness")
 	flag.Parse()
 	var opts []overseer.Option
 	if *subreaper {
@@ -55,6 +60,10 @@ func run() error {
 	}
 	c := overseer.NewCmd(flag.Arg(0), flag.Args()[1:]...)
 	c.Restart = overseer.RestartNever
+	c.User, c.Nice = *asUser, *nice
+	if *nofile > 0 {
+		c.Limits = map[overseer.Resource]uint64{overseer.ResourceNOFILE: *nofile}
+	}
 	if err := o.AddCmd("c", c); err != nil {
 		return err
 	}

@@ -47,11 +47,20 @@
 //	    watchdog: 10s
 //	    watch_files: [worker.toml]         # relative to the file's directory
 //	    depends_on: {db: ready, migrate: completed}   # or [db, migrate]
+//	    memory_limit: 512MiB               # a size
+//	    cpu_quota: 50%                     # of one core; or cores: 0.5
+//	    tasks_max: 100
+//	    limits: {nofile: 65536, core: 0, stack: unlimited}
+//	    nice: 5
+//	    umask: "077"                       # octal; 0 masks nothing
+//	    user: www-data                     # or www-data:adm, with its group
+//	    user_group: adm                    # the primary group (group is the label)
 //
 // Each key sets the overseer.Cmd field of the same name (pty sets PTY, log
 // sets Process.Log, log_timestamps Process.LogTimestamps, watch_files
-// WatchFiles, depends_on DependsOn); a key left out keeps the default of
-// overseer.NewCmd. log_timestamps true without log is an error: it would
+// WatchFiles, depends_on DependsOn, memory_limit MemoryLimit, cpu_quota
+// CPUQuota, tasks_max TasksMax, user_group UserGroup); a key left out keeps
+// the default of overseer.NewCmd. log_timestamps true without log is an error: it would
 // do nothing.
 // Exactly one of command (a string run through /bin/sh -c) and args (a
 // list, the program first) is needed. env is a mapping of names to values
@@ -65,6 +74,21 @@
 // -1, and success codes 0-255. A backoff min or max given alone moves the
 // default of the other out of its way. stop_signal is a name, with or
 // without SIG, in any case.
+//
+// memory_limit is a size and tasks_max a whole number, both above 0.
+// cpu_quota is a share of one core above 0: a percentage ("50%", "150%")
+// or a number of cores (0.5, 1.5). limits maps resources, named as
+// setrlimit(2) names them without RLIMIT_ and in any case (nofile, core,
+// stack, …; a name with a slip gets a suggestion), to a whole number, to
+// unlimited, or, for those counted in bytes, to a size; each is the soft
+// and the hard limit. nice is -20 to 19. umask is read in octal, as umask(1)
+// reads it, whether written as a string ("077") or a number (0077, 22), at
+// most 777; 0 masks nothing (overseer.UmaskNone), and leaving the key out
+// keeps overseer's mask. user is a user's name or id, or "user:group";
+// user_group is a group's name or id (the key group is the dashboard's
+// label); both are looked up when the file is read, so that a slip is
+// reported at its line, and the group is set once, by user or by
+// user_group.
 //
 // ready says when a run is ready (Cmd.Ready): notify, for a process that
 // sends READY=1 itself (overseer.Notified), or a mapping with one probe of

@@ -5,6 +5,7 @@ package config
 import (
 	"bufio"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,6 +45,14 @@ type fields struct {
 	Listeners    []string
 	DependsOn    []overseer.Dependency
 	WatchFiles   []string
+	MemoryLimit  int64
+	CPUQuota     float64
+	TasksMax     int
+	Limits       map[overseer.Resource]uint64
+	Nice         int
+	Umask        fs.FileMode
+	User         string
+	UserGroup    string
 }
 
 func project(c *overseer.Cmd) fields {
@@ -55,6 +64,8 @@ func project(c *overseer.Cmd) fields {
 		Backoff: c.Backoff, SuccessCodes: c.SuccessCodes,
 		Ready: c.Ready, ReadyTimeout: c.ReadyTimeout, Notify: c.Notify, Watchdog: c.Watchdog,
 		Listeners: c.Listeners, DependsOn: c.DependsOn, WatchFiles: c.WatchFiles, Env: c.Env,
+		MemoryLimit: c.MemoryLimit, CPUQuota: c.CPUQuota, TasksMax: c.TasksMax, Limits: c.Limits,
+		Nice: c.Nice, Umask: c.Umask, User: c.User, UserGroup: c.UserGroup,
 	}
 	return f
 }

@@ -20,6 +20,7 @@ var processKeys = []string{
 	"backoff", "start_delay", "stop_signal", "stop_timeout", "buffer_lines", "buffer_bytes",
 	"max_line_bytes", "success_codes", "log", "log_timestamps", "pty", "listeners", "ready", "ready_timeout", "notify",
 	"watchdog", "watch_files", "depends_on",
+	"memory_limit", "cpu_quota", "tasks_max", "limits", "nice", "umask", "user", "user_group",
 }
 
 // backoffKeys are the keys of a process's backoff.
@@ -152,6 +153,7 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 	proc := Process{Name: name, Cmd: cmd, Line: key.Line}
 	var program *yaml.Node // the key command or args
 	var stamps *yaml.Node  // the key log_timestamps, set true
+	var groupOf *yaml.Node // the key that set the user's group: user (name:group) or user_group
 	for _, e := range p.entries(v, name) {
 		k := name + "." + e.key.Value
 		switch e.key.Value {
@@ -238,6 +240,33 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 			cmd.WatchFiles = p.paths(k, e.value)
 		case "depends_on":
 			cmd.DependsOn = p.dependsOn(name, k, e.value)
+		case "memory_limit":
+			cmd.MemoryLimit = int64(p.positive(k, e.value, p.size))
+		case "cpu_quota":
+			cmd.CPUQuota = p.cpuQuota(k, e.value)
+		case "tasks_max":
+			cmd.TasksMax = p.positive(k, e.value, p.integer)
+		case "limits":
+			cmd.Limits = p.limits(k, e.value)
+		case "nice":
+			cmd.Nice = p.nice(k, e.value)
+		case "umask":
+			cmd.Umask = p.umask(k, e.value)
+		case "user", "user_group":
+			var group string
+			if e.key.Value == "user" {
+				cmd.User, group = p.user(k, e.value)
+			} else {
+				group = p.userGroup(k, e.value)
+			}
+			if group == "" {
+				continue
+			}
+			if groupOf != nil {
+				p.errorf(e.key.Line, k, "the group is set by %s too (on line %d): set it once", groupOf.Value, groupOf.Line)
+				continue
+			}
+			groupOf, cmd.UserGroup = e.key, group
 		default:
 			p.errorf(e.key.Line, k, "unknown key%s", suggest(e.key.Value, processKeys))
 		}
