@@ -471,6 +471,7 @@
   let usageEvery = USAGE_EVERY;
   let usageTimer = 0;
   let usageBusy = false;
+  let usageGen = 0; // counts the snapshots: one makes the next request ask for all
 
   function startUsage() {
     if (!usageTimer && !usageBusy && !document.hidden) pollUsage();
@@ -480,6 +481,7 @@
     usageTimer = 0;
     if (document.hidden) return; // startUsage goes on when it shows
     usageBusy = true;
+    const gen = usageGen;
     try {
       const res = await fetch('api/usage' + (usageSince ? '?since=' + encodeURIComponent(usageSince) : ''), { cache: 'no-store' });
       const body = await res.json();
@@ -497,7 +499,7 @@
         if (gap > 0) usageEvery = Math.min(USAGE_MAX, Math.max(USAGE_MIN, gap));
       }
       const t = Date.parse(body.time);
-      if (!isNaN(t)) usageSince = new Date(t - usageEvery).toISOString();
+      if (!isNaN(t) && gen === usageGen) usageSince = new Date(t - usageEvery).toISOString();
       schedule();
     } catch (err) {
       // Tried again at the next interval; the stream's badge tells a
@@ -601,6 +603,7 @@
       }
     }
     usageSince = ''; // all the samples again: a new server, or events missed
+    usageGen++;
     startUsage();
     if (snapshots++ === 0) {
       select(null); // the combined output, once the processes are known
