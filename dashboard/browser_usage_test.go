@@ -53,7 +53,9 @@ func TestBrowserUsage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the browser test is skipped in -short mode")
 	}
-	o := newOverseer(t)
+	// Sampling off: the samples are the test's alone.
+	o := overseer.NewOverseer(overseer.WithUsageInterval(0))
+	t.Cleanup(func() { o.StopAll() })
 	for _, id := range []string{"web", "big", "small"} {
 		addChild(t, o, id, "ready", "sleep")
 		if err := o.Start(id); err != nil {
@@ -63,7 +65,7 @@ func TestBrowserUsage(t *testing.T) {
 	}
 	addChild(t, o, "idle", "sleep")
 	h := newHandler(t, o, WithLoopbackOnly())
-	// In the future, so that the samples of a sampler, if one runs, are
+	// In the future, so that a sample of the process's own, if any, is
 	// older and the page keeps these.
 	t0 := time.Now().Add(time.Hour)
 	big := []overseer.Usage{
@@ -125,6 +127,13 @@ func TestBrowserUsage(t *testing.T) {
 	}
 	if mem[1][1] != 1 || mem[0][1] <= mem[2][1] {
 		t.Errorf("memory points %v, want 12 MiB at the top (1), 10 MiB lowest", mem)
+	}
+
+	// The table, with its two columns more, still fits 1280 px.
+	var sideways struct{ Scroll, Client int }
+	b.eval(`(() => { const box = document.getElementById('procs-box'); return {scroll: box.scrollWidth, client: box.clientWidth}; })()`, &sideways)
+	if sideways.Scroll > sideways.Client {
+		t.Errorf("the table is %d px wide in a box of %d: it scrolls sideways", sideways.Scroll, sideways.Client)
 	}
 
 	// How the runs are tracked: by control groups where they have one.

@@ -447,15 +447,25 @@
   }
 
   // addSamples adds samples (JSONUsage, oldest first) of e's run in
-  // progress, those newer than the last it has.
+  // progress to those it has, in the order of their times, once each:
+  // new ones at the end; older ones (the history fetched after the
+  // newest sample came with the process) in their place.
   function addSamples(e, samples) {
     if (!e.histPid) return;
     for (const s of samples) {
       const t = Date.parse(s.time);
-      if (!(t > e.histTime)) continue;
-      e.hist.push({ t, cpu: s.cpuPercent || 0, mem: s.memoryBytes || 0 });
-      e.histTime = t;
-      e.usage = s;
+      if (isNaN(t)) continue;
+      const point = { t, cpu: s.cpuPercent || 0, mem: s.memoryBytes || 0 };
+      if (t > e.histTime) {
+        e.hist.push(point);
+        e.histTime = t;
+        e.usage = s;
+      } else {
+        let i = e.hist.length;
+        while (i > 0 && e.hist[i - 1].t > t) i--;
+        if (i > 0 && e.hist[i - 1].t === t) continue; // had it
+        e.hist.splice(i, 0, point);
+      }
       e.sparkDirty = true;
       dirty.add(e.p.id);
     }
@@ -1248,6 +1258,7 @@
   }
 
   let menuOpener = null;
+  let menuAt = null; // where menuOpener was when the menu opened
 
   // openMenu opens the signal menu for process id under (or above) the
   // button opener, within the window.
@@ -1261,6 +1272,7 @@
     menuOpener = opener;
     opener.setAttribute('aria-expanded', 'true');
     const r = opener.getBoundingClientRect();
+    menuAt = { top: r.top, left: r.left };
     const w = menuEl.offsetWidth;
     const h = menuEl.offsetHeight;
     const left = Math.max(4, Math.min(r.right - w, innerWidth - w - 4));
@@ -1321,7 +1333,15 @@
     }
   });
   addEventListener('resize', closeMenu);
-  $('procs-box').addEventListener('scroll', closeMenu, { passive: true });
+  // A scroll of the table that moves the menu's button away closes the
+  // menu; one that came before the menu opened (its event is dispatched
+  // at the next frame: a click right after scrolling a button into view)
+  // does not.
+  $('procs-box').addEventListener('scroll', () => {
+    if (!menuOpener) return;
+    const r = menuOpener.getBoundingClientRect();
+    if (Math.abs(r.top - menuAt.top) > 1 || Math.abs(r.left - menuAt.left) > 1) closeMenu();
+  }, { passive: true });
   for (const s of ['stdout', 'stderr']) {
     const box = $('show-' + s);
     box.addEventListener('change', () => logEl.classList.toggle('hide-' + s, !box.checked));
