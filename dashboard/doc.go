@@ -22,6 +22,13 @@
 //	                                      the Partial pieces of a line joined
 //	GET  /api/logs                        the lines every process keeps, in the order they were
 //	                                      read: {"lines": [...]}; ?limit=N only the newest N
+//	GET  /api/processes/{id}/usage        the samples of the process's Usage kept (Overseer.UsageHistory:
+//	                                      its run in progress), oldest first: {"id": ..., "samples": [...]},
+//	                                      each an overseer.JSONUsage; ?since=TIME only those taken after
+//	                                      TIME (RFC 3339)
+//	GET  /api/usage                       the same of every process that has samples, by id:
+//	                                      {"time": ..., "processes": {"web": [...]}}, time the server's
+//	                                      clock; ?since=TIME as above
 //	POST /api/processes/{id}/start        Overseer.Start
 //	POST /api/processes/{id}/stop         Overseer.Stop
 //	POST /api/processes/{id}/restart      Overseer.Restart
@@ -187,6 +194,20 @@
 // it keeps (logs.txt). Where the stream missed lines of a process, the
 // pane says "— N lines not shown —", with a button that fetches those the
 // process still keeps.
+//
+// The columns cpu and memory show the last sample of each run's usage
+// (overseer.Usage: the CPU over the last interval as a percentage of one
+// core, with one decimal; the resident memory in B, KiB, MiB or GiB),
+// "–" for none, and beside each a sparkline of the run's last 60 samples
+// (five minutes at the default interval), CPU on a scale of at least
+// 100%, memory from 0 to its highest. Their titles tell the CPU seconds,
+// the processes, threads and open files. The page fetches GET /api/usage
+// once, then, every sampling interval as the samples' times tell it (5 s
+// until they do; within 1 s to 1 min), the samples since its last
+// answer; not while the tab is hidden. A line under the table says how
+// the runs in progress are tracked, "runs tracked by control groups" or
+// "by process groups" (JSONProcess.Cgroup), and a pid's title names its
+// control group.
 //
 // A process in a crash loop shows as such, not as up: a "restarting"
 // badge, its restarts in a warning colour and a mark down the left of its

@@ -39,6 +39,9 @@ type Handler struct {
 
 	warnings warnings // the Event.Warnings told, for snapshots
 
+	// history, when set (by tests), replaces Overseer.UsageHistory.
+	history func(id string) ([]overseer.Usage, error)
+
 	streams      streams       // the event streams being served
 	maxStreams   int           // WithMaxStreams
 	heartbeat    time.Duration // defaultHeartbeat; tests lower it

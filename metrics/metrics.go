@@ -11,12 +11,21 @@
 // The metrics, with label id (the process's id) and group (its Cmd.Group,
 // "" for none) on every per-process series:
 //
-//	overseer_process_state{id,group,state}          gauge    1 for the current state, 0 for each other state
-//	overseer_process_restarts_total{id,group}       counter  restarts under supervision (Status.Restarts)
-//	overseer_process_last_exit_code{id,group}       gauge    exit code of the last run; -1 while it runs, after a signal, or before any
-//	overseer_process_uptime_seconds{id,group}       gauge    how long the current run has been running; 0 unless running
-//	overseer_process_lines_total{id,group,stream}   counter  lines captured of stream "stdout" or "stderr", across runs
-//	overseer_dropped_total{kind}                    counter  events or lines dropped for subscribers that fell behind (Dropped)
+//	overseer_process_state{id,group,state}             gauge    1 for the current state, 0 for each other state
+//	overseer_process_restarts_total{id,group}          counter  restarts under supervision (Status.Restarts)
+//	overseer_process_last_exit_code{id,group}          gauge    exit code of the last run; -1 while it runs, after a signal, or before any
+//	overseer_process_uptime_seconds{id,group}          gauge    how long the current run has been running; 0 unless running
+//	overseer_process_lines_total{id,group,stream}      counter  lines captured of stream "stdout" or "stderr", across runs
+//	overseer_process_cpu_seconds_total{id,group}       counter  CPU time of the run in progress, all its processes (Usage.CPU)
+//	overseer_process_resident_memory_bytes{id,group}   gauge    resident memory of the run in progress (Usage.Memory)
+//	overseer_process_tasks{id,group}                   gauge    processes of the run in progress (Usage.Tasks)
+//	overseer_dropped_total{kind}                       counter  events or lines dropped for subscribers that fell behind (Dropped)
+//
+// The CPU, memory and tasks series come from the last sample of the run's
+// usage (see overseer.WithUsageInterval, overseer.Status.Usage), and only
+// for a process that has one: a process at rest, before its first sample
+// or with sampling off has none of them. The CPU counter starts again from
+// 0 with each run, which rate() takes as a counter reset.
 //
 // Every state name ("initial", "starting", "running", "stopping", "backoff",
 // "finished", "interrupted", "fatal") has a series for every process, so
@@ -41,7 +50,10 @@ import (
 // with its own value of one label, such as {"overseer": "a"} and
 // {"overseer": "b"}.
 type Collector struct {
-	o *overseer.Overseer
+	// processes and droppedCounts read the Overseer (ToJSONAll, Dropped);
+	// nil for a Collector of nothing. Tests give them values to collect.
+	processes     func() []overseer.JSONProcess
+	droppedCounts func() (events, lines uint64)
 
 	// states holds the name of every State, in the order of their values.
 	states []string
@@ -52,6 +64,9 @@ type Collector struct {
 	uptime   *prometheus.Desc
 	lines    *prometheus.Desc
 	dropped  *prometheus.Desc
+	cpu      *prometheus.Desc
+	memory   *prometheus.Desc
+	tasks    *prometheus.Desc
 }
 
 // New returns a prometheus.Collector of o's processes, for a registry the
@@ -60,8 +75,7 @@ type Collector struct {
 // metrics but collects none.
 func New(o *overseer.Overseer) *Collector {
 	process := []string{"id", "group"}
-	return &Collector{
-		o:      o,
+	c := &Collector{
 		states: stateNames(),
 		state: prometheus.NewDesc("overseer_process_state",
 			"State of the process: 1 for the current state, 0 for the others.",
@@ -81,7 +95,20 @@ func New(o *overseer.Overseer) *Collector {
 		dropped: prometheus.NewDesc("overseer_dropped_total",
 			"Events or lines dropped for Watch or WatchLogs subscribers that fell behind.",
 			[]string{"kind"}, nil),
+		cpu: prometheus.NewDesc("overseer_process_cpu_seconds_total",
+			"CPU time, user and system, of the process's run in progress, all its processes together, at its last usage sample.",
+			process, nil),
+		memory: prometheus.NewDesc("overseer_process_resident_memory_bytes",
+			"Resident memory of the process's run in progress, all its processes together, at its last usage sample.",
+			process, nil),
+		tasks: prometheus.NewDesc("overseer_process_tasks",
+			"Processes of the process's run in progress, at its last usage sample.",
+			process, nil),
 	}
+	if o != nil {
+		c.processes, c.droppedCounts = o.ToJSONAll, o.Dropped
+	}
+	return c
 }
 
 // stateNames returns the name of every valid State, in the order of their
@@ -97,7 +124,7 @@ func stateNames() []string {
 	return names
 }
 
-// Describe sends the descriptors of the six metrics (none for a Collector
+// Describe sends the descriptors of the nine metrics (none for a Collector
 // not made by New).
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	if c == nil || c.state == nil {
@@ -109,35 +136,48 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.uptime
 	ch <- c.lines
 	ch <- c.dropped
+	ch <- c.cpu
+	ch <- c.memory
+	ch <- c.tasks
 }
 
 // Collect sends the metrics of every process registered in the Overseer,
 // from one snapshot, and the counts of dropped events and lines.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
-	if c == nil || c.o == nil {
+	if c == nil || c.processes == nil || c.droppedCounts == nil {
 		return
 	}
-	for _, p := range c.o.ToJSONAll() {
-		// An id is UTF-8 (Add checks it); a Group may be any string, and a
-		// label value that is not UTF-8 would fail the whole scrape.
-		id, group := p.ID, strings.ToValidUTF8(p.Group, "\uFFFD")
-		current := p.State.String()
-		for _, name := range c.states {
-			send(ch, c.state, prometheus.GaugeValue, boolValue(name == current), id, group, name)
-		}
-		send(ch, c.restarts, prometheus.CounterValue, float64(p.Restarts), id, group)
-		send(ch, c.exitCode, prometheus.GaugeValue, float64(p.Exit), id, group)
-		var uptime float64
-		if p.State == overseer.StateRunning {
-			uptime = p.Runtime
-		}
-		send(ch, c.uptime, prometheus.GaugeValue, uptime, id, group)
-		send(ch, c.lines, prometheus.CounterValue, float64(p.StdoutLines), id, group, "stdout")
-		send(ch, c.lines, prometheus.CounterValue, float64(p.StderrLines), id, group, "stderr")
+	for _, p := range c.processes() {
+		c.collectProcess(ch, &p)
 	}
-	events, lines := c.o.Dropped()
+	events, lines := c.droppedCounts()
 	send(ch, c.dropped, prometheus.CounterValue, float64(events), "events")
 	send(ch, c.dropped, prometheus.CounterValue, float64(lines), "lines")
+}
+
+// collectProcess sends the metrics of process p.
+func (c *Collector) collectProcess(ch chan<- prometheus.Metric, p *overseer.JSONProcess) {
+	// An id is UTF-8 (Add checks it); a Group may be any string, and a
+	// label value that is not UTF-8 would fail the whole scrape.
+	id, group := p.ID, strings.ToValidUTF8(p.Group, "\uFFFD")
+	current := p.State.String()
+	for _, name := range c.states {
+		send(ch, c.state, prometheus.GaugeValue, boolValue(name == current), id, group, name)
+	}
+	send(ch, c.restarts, prometheus.CounterValue, float64(p.Restarts), id, group)
+	send(ch, c.exitCode, prometheus.GaugeValue, float64(p.Exit), id, group)
+	var uptime float64
+	if p.State == overseer.StateRunning {
+		uptime = p.Runtime
+	}
+	send(ch, c.uptime, prometheus.GaugeValue, uptime, id, group)
+	send(ch, c.lines, prometheus.CounterValue, float64(p.StdoutLines), id, group, "stdout")
+	send(ch, c.lines, prometheus.CounterValue, float64(p.StderrLines), id, group, "stderr")
+	if u := &p.Usage; !u.Time.IsZero() { // a sample of the run in progress
+		send(ch, c.cpu, prometheus.CounterValue, u.CPUSeconds, id, group)
+		send(ch, c.memory, prometheus.GaugeValue, float64(u.MemoryBytes), id, group)
+		send(ch, c.tasks, prometheus.GaugeValue, float64(u.Tasks), id, group)
+	}
 }
 
 // send sends a constant metric, or, if it cannot be made, an invalid metric

@@ -215,13 +215,15 @@ func unlessRunning(p *overseer.JSONProcess) string {
 	return s
 }
 
-// printStatus prints the processes as a table. The STATUS column, which a
-// process writes (STATUS=), is sanitized, without colours (sanitize.go).
+// printStatus prints the processes as a table. CPU and MEM are the last
+// sample of the run's usage, "-" for none (usagefmt.go). The STATUS
+// column, which a process writes (STATUS=), is sanitized, without colours
+// (sanitize.go).
 func printStatus(w io.Writer, procs []overseer.JSONProcess) error {
 	z := sanitizerFor(w)
 	z.colour = false
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATE\tPID\tRESTARTS\tUPTIME\tSTATUS")
+	fmt.Fprintln(tw, "ID\tSTATE\tPID\tRESTARTS\tUPTIME\tCPU\tMEM\tSTATUS")
 	for _, p := range procs {
 		pid, uptime := "-", "-"
 		if p.PID != 0 {
@@ -235,7 +237,8 @@ func printStatus(w io.Writer, procs []overseer.JSONProcess) error {
 			status = p.Error
 		}
 		status = strings.ReplaceAll(z.clean(status), "\t", " ") // a tab would make a column
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", z.clean(p.ID), p.State, pid, p.Restarts, uptime, status)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", z.clean(p.ID), p.State, pid, p.Restarts, uptime,
+			cpuText(p.Usage), memText(p.Usage), status)
 	}
 	return tw.Flush()
 }

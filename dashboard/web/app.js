@@ -31,6 +31,19 @@
   const GROUP_SIGNALS = new Set(['INT', 'TERM', 'QUIT', 'KILL', 'ABRT', 'STOP', 'TSTP', 'CONT', 'TTIN', 'TTOU']);
   // The most pids of runs remembered per process.
   const MAX_RUNS = 64;
+  // States with a run in progress, whose usage is sampled.
+  const IN_RUN = new Set(['starting', 'running', 'stopping']);
+  // A sparkline shows the last SPARK_POINTS samples (5 minutes at the
+  // default interval of 5 s), in a box of SPARK_W × SPARK_H.
+  const SPARK_POINTS = 60;
+  const SPARK_W = 60;
+  const SPARK_H = 16;
+  // The usage of the processes is fetched again every sampling interval,
+  // as the samples' times tell it (5 s until they do), within these
+  // bounds.
+  const USAGE_EVERY = 5000;
+  const USAGE_MIN = 1000;
+  const USAGE_MAX = 60000;
 
   const $ = (id) => document.getElementById(id);
   const rowsEl = $('rows');
@@ -43,7 +56,10 @@
   //        runs: pid -> number of the run (0: unknown), lastRun: the
   //        greatest number given, lastFail: when a run last failed and
   //        was to be restarted (performance.now(), null for never),
-  //        warning, warningTime: the Event.Warning told of it}
+  //        warning, warningTime: the Event.Warning told of it,
+  //        usage: the newest sample of its run in progress (null for
+  //        none), hist: the samples of that run, oldest first, at most
+  //        SPARK_POINTS ({t, cpu, mem}), histPid: the run they are of}
   const procs = new Map();
   let rebuild = false; // the table is built again at the next frame
   const dirty = new Set(); // ids of the rows to update at the next frame
@@ -119,16 +135,22 @@
     tr.dataset.id = e.p.id;
     tr.tabIndex = 0;
     const cells = {};
-    for (const k of ['name', 'group', 'state', 'pid', 'uptime', 'restarts', 'exit', 'status', 'actions']) {
+    for (const k of ['name', 'group', 'state', 'pid', 'uptime', 'restarts', 'exit', 'cpu', 'mem', 'status', 'actions']) {
       const td = document.createElement('td');
       td.className = k;
       tr.appendChild(td);
       cells[k] = td;
     }
-    for (const k of ['pid', 'uptime', 'restarts', 'exit']) {
+    for (const k of ['pid', 'uptime', 'restarts', 'exit', 'cpu', 'mem']) {
       cells[k].classList.add('num');
       cells[k].dataset.label = k; // shown in the narrow layout, which has no header
     }
+    for (const k of ['cpu', 'mem']) {
+      cells[k + 'Val'] = span('val', '–');
+      cells[k + 'Spark'] = sparkline(k);
+      cells[k].append(cells[k + 'Val'], cells[k + 'Spark']);
+    }
+    e.sparkDirty = true;
     cells.pname = span('pname', e.p.id);
     cells.warn = span('warn-icon', '⚠');
     cells.warn.hidden = true;
@@ -195,11 +217,13 @@
     setText(c.pill, p.state);
     setText(c.group, p.group || '');
     setText(c.pid, p.pid ? String(p.pid) : '–');
+    setTitle(c.pid, p.cgroup ? 'control group ' + p.cgroup : '');
     setText(c.uptime, uptime(e));
     setTitle(c.uptime, p.startTime ? 'started ' + when(p.startTime) : '');
     setText(c.restarts, String(p.restarts));
     setText(c.exit, p.exitCode >= 0 ? String(p.exitCode) : '–');
     setTitle(c.exit, p.stopTime && !ACTIVE.has(p.state) ? 'ended ' + when(p.stopTime) : '');
+    updateUsage(e);
     setText(c.status, statusText(e, loop));
     c.status.classList.toggle('err', !!p.error && p.state !== 'interrupted'); // a stop is no failure
     setTitle(c.status, p.error || p.statusText || '');
@@ -299,6 +323,201 @@
     const loopEl = $('loops');
     loopEl.hidden = loops === 0;
     setText(loopEl, `${loops} restarting`);
+    renderTracking();
+  }
+
+  // renderTracking says, under the table, how the runs in progress are
+  // tracked: each in a control group of its own (cgroup mode), or by its
+  // process group.
+  function renderTracking() {
+    let cg = 0;
+    let pg = 0;
+    let path = '';
+    for (const e of procs.values()) {
+      if (!IN_RUN.has(e.p.state) || !e.p.pid) continue;
+      if (e.p.cgroup) {
+        cg++;
+        path = path || e.p.cgroup;
+      } else {
+        pg++;
+      }
+    }
+    const el = $('tracking');
+    el.hidden = cg + pg === 0;
+    let s = 'runs tracked by process groups';
+    if (cg && pg) s = `runs tracked by control groups (${cg}) and by process groups (${pg})`;
+    else if (cg) s = 'runs tracked by control groups';
+    setText(el, s);
+    setTitle(el, cg ? `Each run in a control group of its own, which none of its processes can leave (such as ${path})`
+      : 'Each run tracked by its process group: a process that leaves it (setsid, a double fork) escapes a stop');
+  }
+
+  // ---- usage: CPU and memory ----
+
+  // cpuText is a CPU percentage with one decimal: "12.5%".
+  function cpuText(pct) {
+    return (pct || 0).toFixed(1) + '%';
+  }
+
+  // bytesText is a count of bytes in binary units: "812 B", "12.5 MiB",
+  // "512 MiB", one decimal under 100.
+  function bytesText(n) {
+    const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+    if (!(n >= 1024)) return `${Math.max(0, Math.round(n || 0))} B`;
+    let v = n / 1024;
+    let i = 0;
+    while (v >= 1023.5 && i < units.length - 1) {
+      v /= 1024;
+      i++;
+    }
+    return `${v < 99.95 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+  }
+
+  // sparkline returns the SVG of a sparkline of kind ('cpu' or 'mem'),
+  // hidden until it has two samples to join: a copy of the page's
+  // template (an SVG polyline, then a title), of SPARK_W × SPARK_H.
+  const sparkTemplate = $('spark').content.firstElementChild;
+  function sparkline(kind) {
+    const svg = sparkTemplate.cloneNode(true);
+    svg.classList.add(kind);
+    return svg;
+  }
+
+  // drawSpark draws the samples hist of kind ('cpu' or 'mem') into svg:
+  // the newest at the right, one slot per sample; from 0 to the greatest
+  // value (at least 100% for CPU).
+  function drawSpark(svg, hist, kind) {
+    const pts = hist.slice(-SPARK_POINTS);
+    if (pts.length < 2) {
+      svg.setAttribute('hidden', '');
+      return;
+    }
+    let max = kind === 'cpu' ? 100 : 1;
+    let min = Infinity;
+    let top = 0;
+    for (const s of pts) {
+      max = Math.max(max, s[kind]);
+      min = Math.min(min, s[kind]);
+      top = Math.max(top, s[kind]);
+    }
+    const step = SPARK_W / (SPARK_POINTS - 1);
+    const x0 = SPARK_W - (pts.length - 1) * step;
+    const points = pts.map((s, i) => `${(x0 + i * step).toFixed(1)},${(SPARK_H - 1 - (s[kind] / max) * (SPARK_H - 2)).toFixed(1)}`);
+    svg.firstChild.setAttribute('points', points.join(' '));
+    const text = kind === 'cpu' ? cpuText : bytesText;
+    svg.lastChild.textContent = `${kind === 'cpu' ? 'CPU' : 'memory'} over the last ${duration((pts[pts.length - 1].t - pts[0].t) / 1000)}: ` +
+      `${text(min)} to ${text(top)}`;
+    svg.removeAttribute('hidden');
+  }
+
+  // updateUsage shows the usage of e's run in progress in its row: '–'
+  // for none (at rest, before the first sample, sampling off).
+  function updateUsage(e) {
+    const c = e.cells;
+    const u = IN_RUN.has(e.p.state) ? e.usage : null;
+    setText(c.cpuVal, u ? cpuText(u.cpuPercent) : '–');
+    setText(c.memVal, u ? bytesText(u.memoryBytes) : '–');
+    setTitle(c.cpu, u ? `${(u.cpuSeconds || 0).toFixed(1)} s of CPU since the run started` : '');
+    let tasks = '';
+    if (u) {
+      tasks = `${u.tasks} process${u.tasks === 1 ? '' : 'es'}, ${u.threads} thread${u.threads === 1 ? '' : 's'}`;
+      if (u.fds >= 0) tasks += `, ${u.fds} open file${u.fds === 1 ? '' : 's'}`;
+    }
+    setTitle(c.mem, tasks);
+    if (e.sparkDirty) {
+      drawSpark(c.cpuSpark, u ? e.hist : [], 'cpu');
+      drawSpark(c.memSpark, u ? e.hist : [], 'mem');
+      e.sparkDirty = false;
+    }
+  }
+
+  // noteUsage takes the usage of e.p, the process as it is now: a run
+  // other than that of e.hist, or none, starts the history afresh.
+  function noteUsage(e) {
+    const p = e.p;
+    const pid = IN_RUN.has(p.state) ? p.pid : 0;
+    if (pid !== e.histPid) {
+      e.hist = [];
+      e.histTime = 0;
+      e.histPid = pid;
+      e.usage = null;
+      e.sparkDirty = true;
+    }
+    if (pid && p.usage && p.usage.time) addSamples(e, [p.usage]);
+  }
+
+  // addSamples adds samples (JSONUsage, oldest first) of e's run in
+  // progress to those it has, in the order of their times, once each:
+  // new ones at the end; older ones (the history fetched after the
+  // newest sample came with the process) in their place.
+  function addSamples(e, samples) {
+    if (!e.histPid) return;
+    for (const s of samples) {
+      const t = Date.parse(s.time);
+      if (isNaN(t)) continue;
+      const point = { t, cpu: s.cpuPercent || 0, mem: s.memoryBytes || 0 };
+      if (t > e.histTime) {
+        e.hist.push(point);
+        e.histTime = t;
+        e.usage = s;
+      } else {
+        let i = e.hist.length;
+        while (i > 0 && e.hist[i - 1].t > t) i--;
+        if (i > 0 && e.hist[i - 1].t === t) continue; // had it
+        e.hist.splice(i, 0, point);
+      }
+      e.sparkDirty = true;
+      dirty.add(e.p.id);
+    }
+    if (e.hist.length > SPARK_POINTS) e.hist.splice(0, e.hist.length - SPARK_POINTS);
+  }
+
+  // The usage is fetched with GET api/usage: all the samples kept, then,
+  // every sampling interval, those since the last answer (less an
+  // interval, for samples being taken as it was made; those the page has
+  // are skipped). Not while the tab is hidden: when it shows again, the
+  // next request gets what it missed.
+  let usageSince = '';
+  let usageEvery = USAGE_EVERY;
+  let usageTimer = 0;
+  let usageBusy = false;
+  let usageGen = 0; // counts the snapshots: one makes the next request ask for all
+
+  function startUsage() {
+    if (!usageTimer && !usageBusy && !document.hidden) pollUsage();
+  }
+
+  async function pollUsage() {
+    usageTimer = 0;
+    if (document.hidden) return; // startUsage goes on when it shows
+    usageBusy = true;
+    const gen = usageGen;
+    try {
+      const res = await fetch('api/usage' + (usageSince ? '?since=' + encodeURIComponent(usageSince) : ''), { cache: 'no-store' });
+      const body = await res.json();
+      if (!res.ok) throw new Error(body.error || res.statusText);
+      const gaps = [];
+      for (const [id, samples] of Object.entries(body.processes || {})) {
+        const e = procs.get(id);
+        if (!e) continue;
+        for (let i = 1; i < samples.length; i++) gaps.push(Date.parse(samples[i].time) - Date.parse(samples[i - 1].time));
+        addSamples(e, samples);
+      }
+      if (gaps.length) {
+        gaps.sort((a, b) => a - b);
+        const gap = gaps[gaps.length >> 1];
+        if (gap > 0) usageEvery = Math.min(USAGE_MAX, Math.max(USAGE_MIN, gap));
+      }
+      const t = Date.parse(body.time);
+      if (!isNaN(t) && gen === usageGen) usageSince = new Date(t - usageEvery).toISOString();
+      schedule();
+    } catch (err) {
+      // Tried again at the next interval; the stream's badge tells a
+      // server gone.
+    } finally {
+      usageBusy = false;
+      if (!document.hidden) usageTimer = setTimeout(pollUsage, usageEvery);
+    }
   }
 
   // setProcess takes p, the process as the server has it now; fresh tells
@@ -306,9 +525,11 @@
   function setProcess(p, fresh) {
     let e = procs.get(p.id);
     if (!e) {
-      e = { p, recv: performance.now(), row: null, cells: null, runs: new Map(), lastRun: 0, lastFail: null, warning: '', warningTime: '' };
+      e = { p, recv: performance.now(), row: null, cells: null, runs: new Map(), lastRun: 0, lastFail: null, warning: '', warningTime: '',
+        usage: null, hist: [], histTime: 0, histPid: 0, sparkDirty: true };
       procs.set(p.id, e);
       rebuild = true;
+      noteUsage(e);
       // Restarted less than LOOP_WINDOW ago: as far as the page can tell,
       // after a failure.
       if (p.restarts > 0 && ACTIVE.has(p.state) && p.runTime * 1000 < LOOP_WINDOW) {
@@ -321,6 +542,7 @@
     }
     e.p = p;
     e.recv = performance.now();
+    noteUsage(e);
     dirty.add(p.id);
     return e;
   }
@@ -390,6 +612,9 @@
         rebuild = true;
       }
     }
+    usageSince = ''; // all the samples again: a new server, or events missed
+    usageGen++;
+    startUsage();
     if (snapshots++ === 0) {
       select(null); // the combined output, once the processes are known
     } else if (view) {
@@ -418,6 +643,7 @@
       e = setProcess(d.process, false);
     } else if (e) {
       Object.assign(e.p, { state: d.to, pid: d.pid, exitCode: d.exitCode, error: d.error, restarts: d.restarts });
+      noteUsage(e);
       dirty.add(d.id);
     }
     if (!e) return;
@@ -1032,6 +1258,7 @@
   }
 
   let menuOpener = null;
+  let menuAt = null; // where menuOpener was when the menu opened
 
   // openMenu opens the signal menu for process id under (or above) the
   // button opener, within the window.
@@ -1045,6 +1272,7 @@
     menuOpener = opener;
     opener.setAttribute('aria-expanded', 'true');
     const r = opener.getBoundingClientRect();
+    menuAt = { top: r.top, left: r.left };
     const w = menuEl.offsetWidth;
     const h = menuEl.offsetHeight;
     const left = Math.max(4, Math.min(r.right - w, innerWidth - w - 4));
@@ -1105,7 +1333,15 @@
     }
   });
   addEventListener('resize', closeMenu);
-  $('procs-box').addEventListener('scroll', closeMenu, { passive: true });
+  // A scroll of the table that moves the menu's button away closes the
+  // menu; one that came before the menu opened (its event is dispatched
+  // at the next frame: a click right after scrolling a button into view)
+  // does not.
+  $('procs-box').addEventListener('scroll', () => {
+    if (!menuOpener) return;
+    const r = menuOpener.getBoundingClientRect();
+    if (Math.abs(r.top - menuAt.top) > 1 || Math.abs(r.left - menuAt.left) > 1) closeMenu();
+  }, { passive: true });
   for (const s of ['stdout', 'stderr']) {
     const box = $('show-' + s);
     box.addEventListener('change', () => logEl.classList.toggle('hide-' + s, !box.checked));
@@ -1120,6 +1356,7 @@
   }, { passive: true });
 
   $('readonly').hidden = !!token;
+  document.addEventListener('visibilitychange', startUsage);
   buildMenu();
   setInterval(() => {
     const now = performance.now();
