@@ -85,8 +85,7 @@ func (c *Cmd) fillJSON(jp *JSONProcess, now time.Time) {
 	if st.Error != nil {
 		jp.Error = st.Error.Error()
 	}
-	if u := &st.Usage; !u.Time.IsZero() {
-		jp.Usage = JSONUsage{Time: u.Time, CPUSeconds: u.CPU.Seconds(), CPUPercent: u.CPUPercent,
-			MemoryBytes: u.Memory, Tasks: u.Tasks, Threads: u.Threads, FDs: u.FDs}
+	if !st.Usage.Time.IsZero() {
+		jp.Usage = st.Usage.ToJSON()
 	}
 }

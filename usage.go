@@ -134,3 +134,9 @@ func (c *Cmd) UsageHistory() []Usage {
 	}
 	return c.run.usage.history()
 }
+
+// ToJSON returns the Usage as JSONProcess gives it: durations in seconds.
+func (u Usage) ToJSON() JSONUsage {
+	return JSONUsage{Time: u.Time, CPUSeconds: u.CPU.Seconds(), CPUPercent: u.CPUPercent,
+		MemoryBytes: u.Memory, Tasks: u.Tasks, Threads: u.Threads, FDs: u.FDs}
+}

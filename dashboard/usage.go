@@ -99,20 +99,7 @@ func jsonUsages(history []overseer.Usage, since time.Time) []overseer.JSONUsage 
 	}
 	out := make([]overseer.JSONUsage, 0, len(history)-first)
 	for _, u := range history[first:] {
-		out = append(out, jsonUsage(u))
+		out = append(out, u.ToJSON())
 	}
 	return out
-}
-
-// jsonUsage is u as JSONProcess.Usage gives it.
-func jsonUsage(u overseer.Usage) overseer.JSONUsage {
-	return overseer.JSONUsage{
-		Time:        u.Time,
-		CPUSeconds:  u.CPU.Seconds(),
-		CPUPercent:  u.CPUPercent,
-		MemoryBytes: u.Memory,
-		Tasks:       u.Tasks,
-		Threads:     u.Threads,
-		FDs:         u.FDs,
-	}
 }

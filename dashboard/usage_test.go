@@ -187,11 +187,11 @@ func TestJSONUsages(t *testing.T) {
 	if got := jsonUsages(nil, time.Time{}); got == nil || len(got) != 0 {
 		t.Errorf("no history: %v, want an empty list", got)
 	}
-	u := jsonUsage(history[2])
+	u := history[2].ToJSON()
 	if u.CPUSeconds != 3.25 || u.CPUPercent != 25 || u.MemoryBytes != 11<<20 || u.Tasks != 2 || u.Threads != 5 || u.FDs != 7 {
 		t.Errorf("jsonUsage: %+v", u)
 	}
-	b, err := json.Marshal(jsonUsage(overseer.Usage{}))
+	b, err := json.Marshal(overseer.Usage{}.ToJSON())
 	if err != nil || strings.Contains(string(b), "time") {
 		t.Errorf("no sample: %s, %v: want no time", b, err)
 	}
