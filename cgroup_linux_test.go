@@ -1,6 +1,7 @@
 package overseer
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -237,4 +238,35 @@ func hasLine(c *Cmd, text string) bool {
 		}
 	}
 	return false
+}
+
+// Where the runs' control groups have the memory controller, MemoryLimit
+// is memory.max, enforced by the kernel: a run above it is killed whole
+// (memory.oom.group) and ends with the reason, under the restart policy
+// as a failure. TestMemoryLimitRestarts tries the sampled enforcement,
+// which hosts without the controller (such as a hybrid host, where memory
+// is a v1 hierarchy) use.
+func TestMemoryLimitKernel(t *testing.T) {
+	cs := needCgroups(t)
+	if !cs.HasController("memory") {
+		t.Skipf("the runs' control groups have no memory controller here (the host's group %s does not hand it down), so the kernel's enforcement cannot be tried; TestMemoryLimitRestarts tries the sampled one", filepath.Dir(cs.Dir()))
+	}
+	o := newTestOverseer(t)
+	useFakeTimer(o, false)
+	log := watchEvents(t, o)
+	c := addChild(t, o, "mem", "alloc:8", "out:small", "sleepms:100", "alloc:64", "sleep")
+	c.MemoryLimit = 32 << 20
+	c.MaxRestarts = 1
+	errc := goSupervise(context.Background(), o, "mem")
+	err := recvErr(t, errc, "Supervise")
+	require.ErrorIs(t, err, ErrMemoryLimit)
+	st := status(t, o, "mem")
+	require.Equal(t, StateFatal, st.State)
+	assert.Contains(t, st.Error.Error(), "mem killed: out of memory (limit 32 MiB)")
+	log.close()
+	for _, ev := range log.of("mem") {
+		if ev.To == StateBackoff || ev.To == StateFatal {
+			assert.Contains(t, ev.Error, "out of memory (limit 32 MiB)", "%+v", ev)
+		}
+	}
 }

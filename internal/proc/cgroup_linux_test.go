@@ -148,3 +148,28 @@ func TestCgroupMissingController(t *testing.T) {
 		t.Fatalf("New with PidsMax and no pids controller: %v; want ErrNoController and ErrUnsupported, naming the controller", err)
 	}
 }
+
+// OOMKilled reads memory.events' oom_kill (the kernel's count of processes
+// killed for the group's memory.max); a group without the file (no memory
+// controller) has had none.
+func TestCgroupOOMKilled(t *testing.T) {
+	dir := t.TempDir()
+	g := &Cgroup{dir: dir}
+	if g.OOMKilled() {
+		t.Fatal("OOMKilled without memory.events")
+	}
+	for _, tc := range []struct {
+		events string
+		want   bool
+	}{
+		{"low 0\nhigh 0\nmax 3\noom 1\noom_kill 0\noom_group_kill 0\n", false},
+		{"low 0\nhigh 0\nmax 9\noom 2\noom_kill 2\noom_group_kill 1\n", true},
+	} {
+		if err := os.WriteFile(filepath.Join(dir, "memory.events"), []byte(tc.events), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got := g.OOMKilled(); got != tc.want {
+			t.Errorf("OOMKilled with %q = %v, want %v", tc.events, got, tc.want)
+		}
+	}
+}
