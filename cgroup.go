@@ -73,7 +73,10 @@ func (o *Overseer) Cgroup() (string, error) {
 
 // cgroupLimits checks MemoryLimit, CPUQuota and TasksMax, and returns the
 // control-group limits they make, or an error wrapping ErrInvalid that
-// names the field.
+// names the field: for a bad value, and for a limit that needs a
+// controller the runs cannot have here, which wraps
+// errors.ErrUnsupported too. (MemoryLimit's range is checked with the
+// other sizes.)
 func (c *Cmd) cgroupLimits() (proc.CgroupLimits, error) {
 	switch {
 	case c.CPUQuota < 0 || math.IsNaN(c.CPUQuota) || math.IsInf(c.CPUQuota, 0):
@@ -83,32 +86,46 @@ func (c *Cmd) cgroupLimits() (proc.CgroupLimits, error) {
 	case c.TasksMax < 0:
 		return proc.CgroupLimits{}, fmt.Errorf("%w: %s: TasksMax is negative (%d)", ErrInvalid, c.name(), c.TasksMax)
 	}
-	return proc.CgroupLimits{MemoryMax: c.MemoryLimit, CPUQuota: c.CPUQuota, PidsMax: c.TasksMax}, nil
+	limits := proc.CgroupLimits{MemoryMax: c.MemoryLimit, CPUQuota: c.CPUQuota, PidsMax: c.TasksMax}
+	if err := c.controllersFor(limits); err != nil {
+		return proc.CgroupLimits{}, fmt.Errorf("%w: %s: %w", ErrInvalid, c.name(), err)
+	}
+	return limits, nil
 }
 
-// newCgroup makes the control group of a run of c with limits, or returns
-// nil where the run goes in a process group alone: a Cmd outside an
-// Overseer, CgroupOff, a host that cannot make control groups. A limit
-// that needs a control group it cannot have is an error.
-func (c *Cmd) newCgroup(limits proc.CgroupLimits) (*proc.Cgroup, error) {
-	needs := ""
+// controllersFor returns why the runs of c cannot have the controllers
+// limits need (CPUQuota, TasksMax), an error wrapping
+// errors.ErrUnsupported; nil if they can.
+func (c *Cmd) controllersFor(limits proc.CgroupLimits) error {
+	var needs string
 	switch {
 	case limits.CPUQuota > 0:
 		needs = "CPUQuota"
 	case limits.PidsMax > 0:
 		needs = "TasksMax"
+	default:
+		return nil
 	}
 	if !c.cgroups {
-		if needs != "" {
-			return nil, fmt.Errorf("%s needs a control group, and the Cmd has none (WithCgroups(CgroupOff), or outside an Overseer): %w", needs, errors.ErrUnsupported)
-		}
+		return fmt.Errorf("%s needs a control group, and this Cmd's runs have none (WithCgroups(CgroupOff), or a Cmd outside an Overseer): %w", needs, errors.ErrUnsupported)
+	}
+	cs, err := proc.OpenCgroups()
+	if err != nil {
+		return fmt.Errorf("%s needs a control group: %w", needs, err)
+	}
+	return cs.Check(limits)
+}
+
+// newCgroup makes the control group of a run of c with limits, or returns
+// nil where the run goes in a process group alone: a Cmd outside an
+// Overseer, CgroupOff, a host that cannot make control groups (limits that
+// need one were refused by cgroupLimits).
+func (c *Cmd) newCgroup(limits proc.CgroupLimits) (*proc.Cgroup, error) {
+	if !c.cgroups {
 		return nil, nil
 	}
 	cs, err := proc.OpenCgroups()
 	if err != nil {
-		if needs != "" {
-			return nil, fmt.Errorf("%s needs a control group: %w", needs, err)
-		}
 		return nil, nil // process groups alone, as Overseer.Cgroup says
 	}
 	return cs.New(c.id, limits)

@@ -30,13 +30,25 @@ type CgroupLimits struct {
 	PidsMax int
 }
 
-// ErrNoController is what New returns, wrapped with errors.ErrUnsupported
-// and the controller's name, for a limit whose controller the runs'
-// control groups do not have.
+// ErrNoController is what a limit whose controller the runs' control
+// groups lack is, with errors.Is, as is errors.ErrUnsupported: a
+// *ControllerError.
 var ErrNoController = errors.New("overseer: the control group has no such controller")
 
-// noController is the error of a limit whose controller is missing.
-func noController(limit, controller, why string) error {
-	return fmt.Errorf("%w: %s needs the %s controller, which %s: %w",
-		ErrNoController, limit, controller, why, errors.ErrUnsupported)
+// ControllerError is the error of a limit whose controller the runs'
+// control groups lack.
+type ControllerError struct {
+	Limit      string // the Cmd field: "CPUQuota"
+	Controller string // its controller: "cpu"
+	Why        string // why the runs' groups lack it
+}
+
+// Error says which limit needs which controller, and why there is none.
+func (e *ControllerError) Error() string {
+	return fmt.Sprintf("%s needs the %s controller, which %s", e.Limit, e.Controller, e.Why)
+}
+
+// Is reports ErrNoController and errors.ErrUnsupported.
+func (e *ControllerError) Is(target error) bool {
+	return target == ErrNoController || target == errors.ErrUnsupported
 }

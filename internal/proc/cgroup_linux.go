@@ -232,16 +232,8 @@ type Cgroup struct {
 // groups lack is an error wrapping ErrNoController and
 // errors.ErrUnsupported.
 func (cs *Cgroups) New(id string, limits CgroupLimits) (*Cgroup, error) {
-	for _, need := range []struct {
-		set        bool
-		limit, ctl string
-	}{
-		{limits.CPUQuota > 0, "CPUQuota", "cpu"},
-		{limits.PidsMax > 0, "TasksMax", "pids"},
-	} {
-		if need.set && !cs.controllers[need.ctl] {
-			return nil, noController(need.limit, need.ctl, cs.missing())
-		}
+	if err := cs.Check(limits); err != nil {
+		return nil, err
 	}
 	if len(id) > 200 {
 		id = id[:200]
@@ -264,13 +256,30 @@ func (cs *Cgroups) New(id string, limits CgroupLimits) (*Cgroup, error) {
 	return g, nil
 }
 
+// Check returns a *ControllerError for the first of limits whose
+// controller the runs' groups lack, nil if they have all they need.
+func (cs *Cgroups) Check(limits CgroupLimits) error {
+	for _, need := range []struct {
+		set        bool
+		limit, ctl string
+	}{
+		{limits.CPUQuota > 0, "CPUQuota", "cpu"},
+		{limits.PidsMax > 0, "TasksMax", "pids"},
+	} {
+		if need.set && !cs.controllers[need.ctl] {
+			return &ControllerError{Limit: need.limit, Controller: need.ctl, Why: cs.missing()}
+		}
+	}
+	return nil
+}
+
 // missing says why the runs' groups lack a controller.
 func (cs *Cgroups) missing() string {
 	have := "none"
 	if names := cs.Controllers(); len(names) > 0 {
 		have = strings.Join(names, ", ")
 	}
-	return fmt.Sprintf("the host's control group %s does not hand down to its children (they have: %s)", filepath.Dir(cs.dir), have)
+	return fmt.Sprintf("the host's control group %s does not hand down to its children (they get: %s)", filepath.Dir(cs.dir), have)
 }
 
 // setLimits writes the group's limits to its files.

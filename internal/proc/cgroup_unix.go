@@ -27,6 +27,9 @@ func (*Cgroups) Controllers() []string { return nil }
 // HasController returns false.
 func (*Cgroups) HasController(string) bool { return false }
 
+// Check returns nil: there are no Cgroups to check here.
+func (*Cgroups) Check(CgroupLimits) error { return nil }
+
 // New returns an error wrapping errors.ErrUnsupported.
 func (*Cgroups) New(string, CgroupLimits) (*Cgroup, error) { return nil, errors.ErrUnsupported }
 
