@@ -2,6 +2,7 @@ package overseer
 
 import (
 	"log/slog"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -177,8 +178,15 @@ func (s *sampler) tick(t *tick) {
 	n := len(t.runs)
 	t.got, t.ok = resize(t.got, n), resize(t.ok, n)
 	t.pgids, t.pgRuns = t.pgids[:0], t.pgRuns[:0]
+	begun := false
 	for i, r := range t.runs {
 		if dir := r.cgroupDir(); dir != "" {
+			if !begun {
+				// The runs' groups are all in the host's overseer.PID:
+				// when nothing in it has run, none is read again.
+				t.cgroups.Begin(filepath.Dir(dir))
+				begun = true
+			}
 			var err error
 			t.got[i], err = t.cgroups.Read(dir, false)
 			t.ok[i] = err == nil

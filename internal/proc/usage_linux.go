@@ -452,13 +452,77 @@ type CgroupSweep struct {
 	pass   uint64
 	buf    []byte
 	proc   int // /proc, open while groups are kept; 0 before
+
+	// The parent of the groups read (Begin): while its CPU time does not
+	// move, no process in any of them has run, and a pass reuses what the
+	// last full read of each found.
+	parent     int           // its cpu.stat, -1 for none; 0 before Begin
+	parentDir  string        // its directory
+	parentCPU  time.Duration // its CPU at the last pass
+	parentIdle bool          // this pass found it idle
 }
+
+// idleRefresh is how many passes a group whose CPU time has not moved may
+// go on its last full read: what a process uses can change without its
+// running (the kernel reclaims page cache, or swaps), so every group is
+// read in full at least this often (a minute at the default interval).
+const idleRefresh = 12
 
 // sweptCgroup is what a CgroupSweep keeps of a control group.
 type sweptCgroup struct {
 	procs, cpu, memory int         // its files; memory is -1 without the memory controller
 	members            map[int]int // its processes, by pid, to their stat files
 	read               uint64      // the last pass that read it
+	full               uint64      // the last pass that read all of it
+	last               Usage       // what that pass found
+}
+
+// Begin begins a pass over groups that are all children of the control
+// group at dir (overseer.PID): one read of its cpu.stat tells whether any
+// process of any of them has run since the last pass. Without Begin,
+// every group's cpu.stat is read.
+func (s *CgroupSweep) Begin(dir string) {
+	s.parentIdle = false
+	if s.parent == 0 || s.parentDir != dir {
+		if s.parent > 0 {
+			_ = unix.Close(s.parent) // read-only: nothing to lose
+		}
+		s.parentDir, s.parentCPU = dir, -1
+		fd, err := unix.Open(filepath.Join(dir, "cpu.stat"), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			s.parent = -1
+			return
+		}
+		s.parent = fd
+	}
+	if s.parent < 0 {
+		return
+	}
+	if s.buf == nil {
+		s.buf = make([]byte, 64<<10)
+	}
+	n, err := preadRetry(s.parent, s.buf)
+	if err != nil {
+		return
+	}
+	cpu, err := parseCPUStat(s.buf[:n])
+	if err != nil {
+		return
+	}
+	s.parentIdle = cpu == s.parentCPU
+	s.parentCPU = cpu
+}
+
+// reuse returns what the last full read of g found, at now, if g cannot
+// have changed since: its CPU time (cpu, or its parent's, when cpu < 0)
+// has not moved, and that read is recent enough.
+func (s *CgroupSweep) reuse(g *sweptCgroup, cpu time.Duration, fds bool) (Usage, bool) {
+	if fds || g.full == 0 || s.pass-g.full >= idleRefresh || (cpu >= 0 && cpu != g.last.CPU) {
+		return Usage{}, false
+	}
+	u := g.last
+	u.Time = time.Now()
+	return u, true
 }
 
 // Read reads the Usage of the control group at dir (see CgroupUsage).
@@ -484,6 +548,11 @@ func (s *CgroupSweep) Read(dir string, fds bool) (Usage, error) {
 		s.groups[dir] = g
 	}
 	g.read = s.pass
+	if s.parentIdle {
+		if u, ok := s.reuse(g, -1, fds); ok {
+			return u, nil
+		}
+	}
 	u := Usage{FDs: -1}
 	if fds {
 		u.FDs = 0
@@ -494,6 +563,9 @@ func (s *CgroupSweep) Read(dir string, fds bool) (Usage, error) {
 	}
 	if u.CPU, err = parseCPUStat(s.buf[:n]); err != nil {
 		return Usage{}, fmt.Errorf("proc: %s/cpu.stat: %w", dir, err)
+	}
+	if reused, ok := s.reuse(g, u.CPU, fds); ok {
+		return reused, nil
 	}
 	u.Time = time.Now()
 	charged := g.memory >= 0
@@ -527,6 +599,9 @@ func (s *CgroupSweep) Read(dir string, fds bool) (Usage, error) {
 			u.FDs += countFDs(pid)
 		}
 	}
+	if !fds {
+		g.full, g.last = s.pass, u
+	}
 	return u, nil
 }
 
@@ -547,6 +622,10 @@ func (s *CgroupSweep) Close() {
 		g.close()
 	}
 	clear(s.groups)
+	if s.parent > 0 {
+		_ = unix.Close(s.parent) // read-only: nothing to lose
+	}
+	s.parent, s.parentDir = 0, ""
 	if s.proc > 0 {
 		_ = unix.Close(s.proc) // read-only: nothing to lose
 		s.proc = 0

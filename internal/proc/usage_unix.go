@@ -27,6 +27,9 @@ func (*GroupSweep) Close() {}
 // CgroupSweep reads nothing here.
 type CgroupSweep struct{}
 
+// Begin does nothing.
+func (*CgroupSweep) Begin(string) {}
+
 // Read returns an error wrapping errors.ErrUnsupported.
 func (*CgroupSweep) Read(string, bool) (Usage, error) { return Usage{}, errNoUsage }
 
