@@ -56,6 +56,11 @@ func TestDaemonizedWarning(t *testing.T) {
 			w := got[0]
 			assert.Contains(t, w, "gone to the background")
 			assert.Contains(t, w, "daemon off")
+			if dir, err := o.Cgroup(); err == nil && dir != "" {
+				assert.Contains(t, w, "stopped with it, as the run's control group holds it")
+			} else {
+				assert.Contains(t, w, "what leaves the group is out of reach")
+			}
 			left := grandchildren(t, c, 2)[0]
 			assert.Contains(t, w, "pid "+strconv.Itoa(left), "names what the first run left")
 			for _, ev := range log.of("d") {

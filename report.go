@@ -105,10 +105,16 @@ func daemonizedWarning(r *run) string {
 	for i, pid := range r.left {
 		pids[i] = strconv.Itoa(pid)
 	}
+	// In its control group, what it left is stopped with the run; in its
+	// process group alone, what left the group goes on unseen.
+	fate := "what it leaves in its process group is stopped with it, and what leaves the group is out of reach"
+	if r.cgroup != nil {
+		fate = "what it left was stopped with it, as the run's control group holds it"
+	}
 	return fmt.Sprintf("exited 0 after %v and left processes running (pid %s): it seems to have gone to the background. "+
 		"Keep it in the foreground (nginx: daemon off; redis-server: --daemonize no; supervisord, php-fpm: --nodaemon; "+
-		"many programs: -f or --foreground): what it leaves in its process group is stopped with it, and what leaves the group is out of reach",
-		r.ran.Round(time.Millisecond), strings.Join(pids, ", "))
+		"many programs: -f or --foreground): %s",
+		r.ran.Round(time.Millisecond), strings.Join(pids, ", "), fate)
 }
 
 // runReady makes run r ready: the Cmd's state goes from starting to
