@@ -336,6 +336,13 @@ func (r *run) end(werr error) {
 		r.sigMu.Unlock()
 		r.awaitRest()
 	}
+	if r.cgroup != nil {
+		// The control group is the run's whatever became of the leader,
+		// and no pid is signalled: this needs no r.sigMu, which Signal,
+		// a watchdog and the sampler's memory stop take, and holding it
+		// through a wait would hold them up.
+		r.killCgroup()
+	}
 	r.sigMu.Lock()
 	if werr == nil { // else the child may be reaped by someone else: its pid is not ours to signal
 		r.killRest()

@@ -33,27 +33,30 @@ func (r *run) awaitRest() {
 	}
 }
 
-// killRest sends SIGKILL to what is left of the run, and waits for its
-// control group, if it has one, to empty: SIGKILL cannot be refused, but a
-// process in an uninterruptible sleep dies only when it wakes, which is
-// waited for up to StopTimeout. r.sigMu is held, and the leader is not
-// reaped.
+// killCgroup kills what is left in the run's control group, and waits for
+// it to empty: SIGKILL cannot be refused, but a process in an
+// uninterruptible sleep dies only when it wakes, which is waited for up to
+// StopTimeout.
+func (r *run) killCgroup() {
+	if err := r.cgroup.Kill(); err != nil {
+		r.warn("overseer: cannot kill the control group", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), r.cfg.stopTimeout)
+	defer cancel()
+	if err := r.cgroup.WaitEmpty(ctx); err != nil {
+		r.warn("overseer: the control group is not empty after SIGKILL", err)
+	}
+}
+
+// killRest sends SIGKILL to what is left of the run's process group (in
+// cgroup mode, killCgroup has), and under a subreaper host ends what the
+// leader left: those that left the group are killed (by their mark; in
+// cgroup mode they are dead already), and all are reaped. r.sigMu is
+// held, and the leader is not reaped.
 func (r *run) killRest() {
 	if r.cgroup == nil {
 		_ = proc.SignalGroup(r.pid, syscall.SIGKILL) // ESRCH: nothing left
-	} else {
-		if err := r.cgroup.Kill(); err != nil {
-			r.warn("overseer: cannot kill the control group", err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), r.cfg.stopTimeout)
-		if err := r.cgroup.WaitEmpty(ctx); err != nil {
-			r.warn("overseer: the control group is not empty after SIGKILL", err)
-		}
-		cancel()
 	}
-	// A subreaper host has adopted what the leader left: those that left
-	// the group are killed (by their mark; in cgroup mode they are dead
-	// already), and all are reaped.
 	if c := r.cmd; c.subreaper && r.token != "" {
 		proc.EndDescendants(r.token, r.pid)
 	}

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
 )
@@ -25,6 +26,8 @@ type Cgroups struct {
 	controllers map[string]bool // enabled for the runs' groups
 	hasKill     bool            // cgroup.kill (Linux 5.14)
 	seq         atomic.Uint64   // names the runs' groups
+	lock        int             // dir, open and locked (flock) for the life of the host
+
 }
 
 // cgroupsOnce opens the host's Cgroups once, for every Overseer of the
@@ -68,8 +71,13 @@ func openCgroups() (*Cgroups, error) {
 	if err != nil {
 		return unsupported("%v", err)
 	}
-	if err := unix.Access(own, unix.W_OK); err != nil {
-		return unsupported("%s is not writable: %v", own, err)
+	// Making a group takes the directory; starting a child in one takes
+	// the common ancestor's cgroup.procs (CLONE_INTO_CGROUP moves it there
+	// from the host's group, as a write of its pid would).
+	for _, path := range []string{own, filepath.Join(own, "cgroup.procs")} {
+		if err := unix.Access(path, unix.W_OK); err != nil {
+			return unsupported("%s is not writable: %v", path, err)
+		}
 	}
 	cleanStale(own)
 	dir := filepath.Join(own, "overseer."+strconv.Itoa(os.Getpid()))
@@ -83,7 +91,18 @@ func openCgroups() (*Cgroups, error) {
 			return unsupported("%v", err)
 		}
 	}
-	cs := &Cgroups{dir: dir, controllers: make(map[string]bool)}
+	// The host holds a lock on its group for its life, which is how
+	// another host tells it is not a dead one's (see cleanStale); the
+	// lock goes with the host, however it ends.
+	lock, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return unsupported("%v", err)
+	}
+	if err := unix.Flock(lock, unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		_ = unix.Close(lock) // read-only: nothing to lose
+		return unsupported("lock %s: %v", dir, err)
+	}
+	cs := &Cgroups{dir: dir, controllers: make(map[string]bool), lock: lock}
 	_, err = os.Stat(filepath.Join(dir, "cgroup.kill"))
 	cs.hasKill = err == nil
 	// The controllers the host's group hands down can be enabled for the
@@ -100,8 +119,60 @@ func openCgroups() (*Cgroups, error) {
 			}
 		}
 	}
+	// What a writable hierarchy does not promise: that this process may
+	// start a child inside a group (a seccomp filter, as Docker's default
+	// one, makes clone3 fail with ENOSYS). Try once, with a child that
+	// exits at its first instruction.
+	if err := probeStart(dir); err != nil {
+		_ = unix.Close(lock) // read-only: nothing to lose
+		removeTree(dir)
+		return unsupported("a child cannot start in a control group here: %v", err)
+	}
 	watchCgroups(dir)
 	return cs, nil
+}
+
+// probeEnv makes a process exit at once, in this package's init: the
+// child of probeStart.
+const probeEnv = "OVERSEER_CGROUP_PROBE"
+
+func init() {
+	if os.Getenv(probeEnv) == "1" {
+		os.Exit(0)
+	}
+}
+
+// probeStart starts the host's executable, as probeEnv's child, in a
+// control group of its own under dir, waits for it and removes the group.
+func probeStart(dir string) error {
+	probe := filepath.Join(dir, "probe")
+	if err := os.Mkdir(probe, 0o755); err != nil {
+		return err
+	}
+	defer removeTree(probe)
+	fd, err := unix.Open(probe, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	exe, err := executable()
+	if err != nil {
+		return err
+	}
+	pid, err := syscall.ForkExec(exe, []string{"overseer-cgroup-probe"}, &syscall.ProcAttr{
+		Env: []string{probeEnv + "=1", "GORACE=atexit_sleep_ms=0"},
+		Sys: &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: fd},
+	})
+	if err != nil {
+		return err
+	}
+	var ws syscall.WaitStatus
+	for {
+		_, err := syscall.Wait4(pid, &ws, 0, nil)
+		if !errors.Is(err, syscall.EINTR) {
+			return err
+		}
+	}
 }
 
 // ownCgroupDir returns the directory of the host's own control group in
@@ -193,22 +264,25 @@ func cleanStale(own string) {
 		if !ok || !e.IsDir() || err != nil || pid == os.Getpid() {
 			continue
 		}
-		if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
-			continue // its host lives (or a process of that pid does)
+		// A live host holds a lock on its group (openCgroups), whatever
+		// pid namespace it is in; a dead one's is free.
+		dir := filepath.Join(own, e.Name())
+		fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			continue
 		}
-		removeTree(filepath.Join(own, e.Name()))
+		if unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB) == nil {
+			removeTree(dir)
+		}
+		_ = unix.Close(fd) // read-only; closing it drops the lock
 	}
 }
 
-// removeTree kills what is in the control group dir and its children, and
-// removes them, giving each a second to empty.
+// removeTree kills what is in the control group dir (cgroup.kill reaches
+// its children's processes too), gives it a second to empty, and removes
+// its children, then it. A group that will not empty stays, and so do its
+// ancestors: empty directories at worst, which the next host removes.
 func removeTree(dir string) {
-	entries, _ := os.ReadDir(dir) // an error leaves the children, and the rmdir below fails
-	for _, e := range entries {
-		if e.IsDir() {
-			removeTree(filepath.Join(dir, e.Name()))
-		}
-	}
 	g := &Cgroup{dir: dir}
 	if populated, err := g.populated(); err == nil && populated {
 		_ = g.Kill() // an error leaves it populated, and the rmdir fails
@@ -216,7 +290,13 @@ func removeTree(dir string) {
 		_ = g.WaitEmpty(ctx) // if it is not empty by then, the rmdir fails
 		cancel()
 	}
-	_ = os.Remove(dir) // a failure leaves an empty directory, harmless, for the next host
+	entries, _ := os.ReadDir(dir) // an error leaves the children, and the rmdir below fails
+	for _, e := range entries {
+		if e.IsDir() {
+			removeTree(filepath.Join(dir, e.Name()))
+		}
+	}
+	_ = os.Remove(dir) // see above
 }
 
 // Cgroup is the control group of one run.
@@ -235,8 +315,9 @@ func (cs *Cgroups) New(id string, limits CgroupLimits) (*Cgroup, error) {
 	if err := cs.Check(limits); err != nil {
 		return nil, err
 	}
-	if len(id) > 200 {
-		id = id[:200]
+	for len(id) > 200 { // a name is at most 255 bytes; ids are UTF-8: cut whole runes
+		_, size := utf8.DecodeLastRuneInString(id)
+		id = id[:len(id)-size]
 	}
 	name := strconv.FormatUint(cs.seq.Add(1), 10) + "-" + id
 	g := &Cgroup{dir: filepath.Join(cs.dir, name), cs: cs, limit: limits}
@@ -365,16 +446,23 @@ func (g *Cgroup) Signal(sig syscall.Signal) error {
 	if err != nil {
 		return err
 	}
+	var failed error
 	sent := false
 	for _, pid := range pids {
-		if syscall.Kill(pid, sig) == nil {
+		switch err := syscall.Kill(pid, sig); {
+		case err == nil:
 			sent = true
+		case !errors.Is(err, syscall.ESRCH):
+			failed = err
 		}
 	}
-	if !sent {
-		return syscall.ESRCH
+	switch {
+	case sent:
+		return nil
+	case failed != nil:
+		return failed
 	}
-	return nil
+	return syscall.ESRCH
 }
 
 // Kill kills every process of the group: by cgroup.kill at once, or
@@ -413,16 +501,22 @@ func (g *Cgroup) populated() (bool, error) {
 
 // WaitEmpty returns once the group has no process left, or with ctx's
 // error. It waits on the kernel's notification of a change of
-// cgroup.events (inotify), through the netpoller: no polling, no thread.
+// cgroup.events (inotify), through the netpoller: no thread, and no
+// inotify instance for a group that is empty already. Where no inotify
+// instance can be had (the user's limit, 128 by default, is shared with
+// every other program), it reads cgroup.events every 20 ms instead.
 func (g *Cgroup) WaitEmpty(ctx context.Context) error {
+	if populated, err := g.populated(); err != nil || !populated {
+		return err
+	}
 	fd, err := unix.InotifyInit1(unix.IN_NONBLOCK | unix.IN_CLOEXEC)
 	if err != nil {
-		return fmt.Errorf("overseer: control group: inotify: %w", err)
+		return g.pollEmpty(ctx)
 	}
 	f := os.NewFile(uintptr(fd), "inotify")
 	defer f.Close()
 	if _, err := unix.InotifyAddWatch(fd, filepath.Join(g.dir, "cgroup.events"), unix.IN_MODIFY); err != nil {
-		return fmt.Errorf("overseer: control group: inotify: %w", err)
+		return g.pollEmpty(ctx)
 	}
 	stop := context.AfterFunc(ctx, func() {
 		_ = f.SetReadDeadline(time.Now()) // wakes the read below; f is open until WaitEmpty returns
@@ -439,6 +533,23 @@ func (g *Cgroup) WaitEmpty(ctx context.Context) error {
 				return ctx.Err()
 			}
 			return fmt.Errorf("overseer: control group: inotify: %w", err)
+		}
+	}
+}
+
+// pollEmpty is WaitEmpty without inotify.
+func (g *Cgroup) pollEmpty(ctx context.Context) error {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		populated, err := g.populated()
+		if err != nil || !populated {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
 		}
 	}
 }
@@ -465,7 +576,7 @@ func (g *Cgroup) OOMKilled() bool {
 // removes it with overseer.PID.
 func (g *Cgroup) Remove() {
 	g.Started()
-	_ = os.Remove(g.dir) // see above
+	removeTree(g.dir) // with the groups a process of the run made in it
 }
 
 // kernelAtLeast reports whether the running kernel is at least

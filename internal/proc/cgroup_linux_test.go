@@ -136,6 +136,30 @@ func TestCgroupCleanStale(t *testing.T) {
 	}
 }
 
+// A group whose host holds its lock is a live host's, whatever its pid
+// says (another pid namespace): it is kept.
+func TestCgroupCleanStaleKeepsLocked(t *testing.T) {
+	cs := testCgroups(t)
+	own := filepath.Dir(cs.Dir())
+	live := filepath.Join(own, "overseer.1") // pid 1 of another namespace, say
+	if err := os.Mkdir(live, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { removeTree(live) })
+	fd, err := os.Open(live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fd.Close()
+	if err := syscall.Flock(int(fd.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	cleanStale(own)
+	if _, err := os.Stat(live); err != nil {
+		t.Fatalf("cleaning removed a live host's group: %v", err)
+	}
+}
+
 // A limit whose controller the runs' groups lack is an error that names
 // it, never a silent no-op.
 func TestCgroupMissingController(t *testing.T) {

@@ -564,8 +564,17 @@ func (s *CgroupSweep) Read(dir string, fds bool) (Usage, error) {
 	if u.CPU, err = parseCPUStat(s.buf[:n]); err != nil {
 		return Usage{}, fmt.Errorf("proc: %s/cpu.stat: %w", dir, err)
 	}
-	if reused, ok := s.reuse(g, u.CPU, fds); ok {
-		return reused, nil
+	var pids []int
+	if _, ok := s.reuse(g, u.CPU, fds); ok {
+		// Nothing has run; but a process may have been moved in or out
+		// (written to cgroup.procs), which takes no CPU of the group's.
+		if pids, err = g.pids(s.buf); err != nil {
+			return Usage{}, fmt.Errorf("proc: read %s/cgroup.procs: %w", dir, err)
+		}
+		if g.sameMembers(pids) {
+			reused, _ := s.reuse(g, u.CPU, fds)
+			return reused, nil
+		}
 	}
 	u.Time = time.Now()
 	charged := g.memory >= 0
@@ -580,9 +589,10 @@ func (s *CgroupSweep) Read(dir string, fds bool) (Usage, error) {
 		}
 		u.Memory = v
 	}
-	pids, err := g.pids(s.buf)
-	if err != nil {
-		return Usage{}, fmt.Errorf("proc: read %s/cgroup.procs: %w", dir, err)
+	if pids == nil {
+		if pids, err = g.pids(s.buf); err != nil {
+			return Usage{}, fmt.Errorf("proc: read %s/cgroup.procs: %w", dir, err)
+		}
 	}
 	var stat [1024]byte
 	for _, pid := range pids {
@@ -682,6 +692,20 @@ func (g *sweptCgroup) pids(buf []byte) ([]int, error) {
 		}
 	}
 	return pids, nil
+}
+
+// sameMembers reports whether pids are the processes the group's last read
+// found (and kept the stat files of).
+func (g *sweptCgroup) sameMembers(pids []int) bool {
+	if len(pids) != len(g.members) {
+		return false
+	}
+	for _, pid := range pids {
+		if _, ok := g.members[pid]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // stat reads the stat file of process pid of the group, with buf to read
