@@ -2,6 +2,7 @@ package proc
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -252,7 +253,11 @@ func TestGroupSweepLateGroup(t *testing.T) {
 func TestCgroupSweep(t *testing.T) {
 	dir := writableCgroup2(t)
 	a := startChild(t, modeSleep).Process.Pid
-	b := startChild(t, modeSleep)
+	// b keeps running once it has joined: a group whose CPU time has not
+	// moved keeps its last reading (CgroupSweep.reuse), and a process
+	// moved in by a write to cgroup.procs (a run's never is) does not
+	// move it until it runs there.
+	b := startChild(t, modeSpin)
 	join := func(pid int) {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644))
 	}
@@ -267,10 +272,12 @@ func TestCgroupSweep(t *testing.T) {
 	s.End()
 
 	join(b.Process.Pid)
-	u, err = s.Read(dir, false)
-	require.NoError(t, err)
-	assert.Equal(t, 2, u.Tasks)
-	s.End()
+	testbuild.Eventually(t, func() bool { // once its CPU time is charged to the group
+		u, err = s.Read(dir, false)
+		require.NoError(t, err)
+		s.End()
+		return u.Tasks == 2
+	}, "the process that joined is not counted: %+v", testbuild.Later(func() string { return fmt.Sprint(u) }))
 
 	require.NoError(t, b.Process.Kill())
 	_ = b.Wait() // killed: its status says nothing
