@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"testing"
 
 	"github.com/overseer-go/overseer/internal/testbuild"
@@ -14,13 +15,22 @@ import (
 // modeEnv gives the test binary another role: modeSleep, a child that
 // waits to be killed; modeHost, a host that starts one such child under
 // the guardian, prints its pid and waits to be killed; modeSpin, a child
-// that keeps a core busy until killed.
+// that keeps a core busy until killed; modeSpinThread, a child whose
+// first thread waits while another keeps a core busy.
 const (
-	modeEnv   = "PROC_TEST_MODE"
-	modeSleep = "sleep"
-	modeHost  = "host"
-	modeSpin  = "spin"
+	modeEnv        = "PROC_TEST_MODE"
+	modeSleep      = "sleep"
+	modeHost       = "host"
+	modeSpin       = "spin"
+	modeSpinThread = "spin-thread"
 )
+
+func init() {
+	if os.Getenv(modeEnv) == modeSpinThread {
+		// main, and so the mode, runs on the process's first thread.
+		runtime.LockOSThread()
+	}
+}
 
 func TestMain(m *testing.M) {
 	testbuild.Main(m, testbuild.Mode(func() (int, bool) {
@@ -32,6 +42,12 @@ func TestMain(m *testing.M) {
 		case modeSpin:
 			for {
 			} // busy until killed
+		case modeSpinThread:
+			go func() {
+				for {
+				} // busy until killed, on a thread of its own
+			}()
+			select {} // killed by the test
 		}
 		return 0, false
 	}))

@@ -38,10 +38,17 @@ var pageSize = uint64(os.Getpagesize())
 //     process whose pid is the group's id) is read at every pass all the
 //     same, and so is, in the pass where a group is first asked for,
 //     what the previous pass found: what a run made before the caller
-//     asked for its group, when its group was not the run's yet.
+//     asked for its group, when its group was not the run's yet;
+//   - a member that has not run since its stat file was last read, as its
+//     CPU clock tells (processCPU: one system call, about half the cost
+//     of the read, and no parse), keeps what that read found, as a
+//     control group does in a CgroupSweep, and for as long: idleRefresh
+//     passes at most.
 //
 // A process that joins a group by setpgid(2) after a pass found it in
-// another is missed; nothing but a shell's job control does that.
+// another is missed; nothing but a shell's job control does that. One
+// that its parent moves out of its group before it execs, while it does
+// not run, is counted in its old group until its next full read.
 //
 // One goroutine at a time may use a GroupSweep; the zero value is ready,
 // and Close releases what it keeps.
@@ -53,6 +60,10 @@ type GroupSweep struct {
 	asked map[int]bool      // the groups of the previous pass
 	procs map[int]sweptProc // by pid, the processes of the last pass
 	pass  uint64            // passes made
+	reads uint64            // members' stat files read, over all passes (tests count them)
+
+	// clock is processCPU, but in tests.
+	clock func(pid int) (time.Duration, bool)
 }
 
 // sweptProc is what a GroupSweep knows of a process.
@@ -61,6 +72,12 @@ type sweptProc struct {
 	fd     int    // its stat file, open while it is a member of a group asked for; -1 otherwise
 	listed uint64 // the last pass that listed it
 	read   uint64 // the first pass that found it in no group asked for; 0 while a member, and before it is read
+
+	// The last full read of a member: its pass (0 for none), what it
+	// found, and the process's CPU clock just before it (-1: unknown).
+	full uint64
+	last statFields
+	cpu  time.Duration
 }
 
 // Sweep sets out[i] to the Usage of the members of process group pgids[i],
@@ -146,7 +163,7 @@ func (s *GroupSweep) visit(dir, pid int, ino uint64, name []byte, recheck bool, 
 		known = false
 	}
 	if !known {
-		p = sweptProc{ino: ino, fd: -1}
+		p = sweptProc{ino: ino, fd: -1, cpu: -1}
 	}
 	p.listed = s.pass
 	defer func() { s.procs[pid] = p }()
@@ -154,9 +171,22 @@ func (s *GroupSweep) visit(dir, pid int, ino uint64, name []byte, recheck bool, 
 	if p.read != 0 && !leader && !(recheck && p.read == s.pass-1) {
 		return // in no group asked for, when last read
 	}
-	st, ok := s.readStat(dir, name, &p)
+	// The clock is read before the stat file: if the process runs in
+	// between, the next pass finds the clock moved. It names the process
+	// by its pid: were the pid another's since the listing, its clock
+	// would not be the one kept, and the kept stat file would read as
+	// gone.
+	cpu, clocked := s.processCPU(pid)
+	st, ok := s.reuse(&p, cpu, clocked)
 	if !ok {
-		return // gone meanwhile, or a member no longer
+		if st, ok = s.readStat(dir, name, &p); !ok {
+			return // gone meanwhile, or a member no longer
+		}
+		s.reads++
+		p.full, p.last, p.cpu = s.pass, st, -1
+		if clocked {
+			p.cpu = cpu
+		}
 	}
 	i := s.index[st.pgrp]
 	if out[i].Time.IsZero() {
@@ -166,6 +196,50 @@ func (s *GroupSweep) visit(dir, pid int, ino uint64, name []byte, recheck bool, 
 	if fds {
 		out[i].FDs += countFDs(pid)
 	}
+}
+
+// processCPU is the CPU clock of process pid (see the function), or that
+// of a test.
+func (s *GroupSweep) processCPU(pid int) (time.Duration, bool) {
+	if s.clock != nil {
+		return s.clock(pid)
+	}
+	return processCPU(pid)
+}
+
+// reuse returns what the last full read of p found, if p cannot have
+// changed since: it is a member of a group asked for, with its stat file
+// open, its CPU clock (cpu, when clocked) has not moved, and that read is
+// younger than idleRefresh passes. What a process holds can change
+// without its running (the kernel reclaims page cache, or swaps): hence
+// the refresh.
+func (s *GroupSweep) reuse(p *sweptProc, cpu time.Duration, clocked bool) (statFields, bool) {
+	if !clocked || p.fd < 0 || p.full == 0 || cpu != p.cpu || s.pass-p.full >= idleRefresh {
+		return statFields{}, false
+	}
+	if _, member := s.index[p.last.pgrp]; !member {
+		return statFields{}, false // read again, and closed
+	}
+	return p.last, true
+}
+
+// processCPU reads the CPU clock of process pid, the one
+// clock_getcpuclockid(3) gives: the time all its threads, those gone
+// included, have spent on a processor, in nanoseconds. It moves whenever
+// any of them runs (one that keeps running, at the scheduler's tick), and
+// only then; the leader's /proc/pid/schedstat, hardly dearer, is that
+// thread's alone. Any process may read it, in one system call: about
+// half the cost of a pread of /proc/pid/stat, before its parse. It
+// reports false when pid is no process (gone).
+func processCPU(pid int) (time.Duration, bool) {
+	// MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED), of the kernel's
+	// include/linux/posix-timers.h; a pid is below 2^22.
+	clock := int32(^pid)<<3 | 2
+	var ts unix.Timespec
+	if err := unix.ClockGettime(clock, &ts); err != nil {
+		return 0, false
+	}
+	return time.Duration(ts.Nano()), true
 }
 
 // readStat reads the stat file of p, named name in the /proc directory

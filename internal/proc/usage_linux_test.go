@@ -2,6 +2,7 @@ package proc
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -252,7 +253,11 @@ func TestGroupSweepLateGroup(t *testing.T) {
 func TestCgroupSweep(t *testing.T) {
 	dir := writableCgroup2(t)
 	a := startChild(t, modeSleep).Process.Pid
-	b := startChild(t, modeSleep)
+	// b keeps running once it has joined: a group whose CPU time has not
+	// moved keeps its last reading (CgroupSweep.reuse), and a process
+	// moved in by a write to cgroup.procs (a run's never is) does not
+	// move it until it runs there.
+	b := startChild(t, modeSpin)
 	join := func(pid int) {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644))
 	}
@@ -267,10 +272,12 @@ func TestCgroupSweep(t *testing.T) {
 	s.End()
 
 	join(b.Process.Pid)
-	u, err = s.Read(dir, false)
-	require.NoError(t, err)
-	assert.Equal(t, 2, u.Tasks)
-	s.End()
+	testbuild.Eventually(t, func() bool { // once its CPU time is charged to the group
+		u, err = s.Read(dir, false)
+		require.NoError(t, err)
+		s.End()
+		return u.Tasks == 2
+	}, "the process that joined is not counted: %+v", testbuild.Later(func() string { return fmt.Sprint(u) }))
 
 	require.NoError(t, b.Process.Kill())
 	_ = b.Wait() // killed: its status says nothing
@@ -286,4 +293,97 @@ func TestCgroupSweep(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, u.Tasks)
 	assert.GreaterOrEqual(t, u.FDs, 3)
+}
+
+// A member whose CPU clock has not moved keeps what the last read of its
+// stat file found, without a read, for idleRefresh passes at most; one
+// whose clock has moved, or cannot be read, is read again.
+func TestGroupSweepIdle(t *testing.T) {
+	pid := startChild(t, modeSleep).Process.Pid
+	clock, clocked := time.Duration(42), true
+	s := GroupSweep{clock: func(p int) (time.Duration, bool) {
+		if p != pid {
+			return processCPU(p)
+		}
+		return clock, clocked
+	}}
+	defer s.Close()
+	out := make([]Usage, 1)
+	sweep := func() uint64 {
+		t.Helper()
+		reads := s.reads
+		require.NoError(t, s.Sweep([]int{pid}, out, false))
+		return s.reads - reads
+	}
+	require.EqualValues(t, 1, sweep())
+	first := out[0]
+	require.Equal(t, 1, first.Tasks)
+	for pass := 2; pass <= idleRefresh; pass++ {
+		require.Zero(t, sweep(), "pass %d: an idle member is not read", pass)
+		assert.Equal(t, first.Tasks, out[0].Tasks)
+		assert.Equal(t, first.Threads, out[0].Threads)
+		assert.Equal(t, first.Memory, out[0].Memory)
+		assert.Equal(t, first.CPU, out[0].CPU)
+		assert.True(t, out[0].Time.After(first.Time), "pass %d: a reading of now", pass)
+	}
+	assert.EqualValues(t, 1, sweep(), "read again after %d passes", idleRefresh)
+	assert.Zero(t, sweep())
+	clock++
+	assert.EqualValues(t, 1, sweep(), "its clock moved")
+	assert.Zero(t, sweep())
+	clocked = false
+	assert.EqualValues(t, 1, sweep(), "no clock")
+	assert.EqualValues(t, 1, sweep(), "no clock")
+	clocked = true
+	assert.EqualValues(t, 1, sweep(), "the clock is back, and known at the read")
+	assert.Zero(t, sweep())
+	assert.Equal(t, 1, out[0].Tasks)
+}
+
+// A process whose first thread waits while another runs is read again
+// at every pass: its CPU clock is that of all its threads (the first
+// thread's /proc/pid/schedstat would not move).
+func TestGroupSweepBusyThread(t *testing.T) {
+	pid := startChild(t, modeSpinThread).Process.Pid
+	var s GroupSweep
+	defer s.Close()
+	out := make([]Usage, 1)
+	require.NoError(t, s.Sweep([]int{pid}, out, false))
+	require.Equal(t, 1, out[0].Tasks)
+	// Rounds, so that some come once the first thread has settled.
+	for round := range 5 {
+		before := out[0].CPU
+		var now Usage
+		testbuild.Eventually(t, func() bool {
+			var err error
+			now, err = GroupUsage(pid, false) // read in full
+			require.NoError(t, err)
+			return now.CPU > before
+		}, "the spinning thread used no CPU")
+		reads := s.reads
+		require.NoError(t, s.Sweep([]int{pid}, out, false))
+		assert.EqualValues(t, 1, s.reads-reads, "round %d: read again", round)
+		assert.GreaterOrEqual(t, out[0].CPU, now.CPU, "round %d: the CPU of its busy thread", round)
+	}
+	leader, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/task/" + strconv.Itoa(pid) + "/schedstat")
+	require.NoError(t, err)
+	t.Logf("first thread's schedstat: %s, the process's CPU: %v", strings.TrimSpace(string(leader)), out[0].CPU)
+}
+
+// processCPU reads the CPU clock of any process, and of none when the
+// pid is no process.
+func TestProcessCPU(t *testing.T) {
+	pid := startChild(t, modeSpin).Process.Pid
+	var cpu time.Duration
+	testbuild.Eventually(t, func() bool {
+		var ok bool
+		cpu, ok = processCPU(pid)
+		require.True(t, ok)
+		return cpu > 0
+	}, "the spinning child used no CPU")
+	u, err := GroupUsage(pid, false)
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, cpu+clockTick, u.CPU-clockTick, "about what its stat says")
+	_, ok := processCPU(0x3ffff0) // above any pid_max
+	assert.False(t, ok)
 }
