@@ -29,4 +29,7 @@ package proc
 //   - x_other.go builds off Unix (//go:build !unix): Windows, wasip1;
 //     here unsupported_other.go holds every stub, returning
 //     errors.ErrUnsupported;
+//   - x_nolinux.go builds everywhere but Linux (//go:build !linux): the
+//     stubs of what only Linux has, one copy for the other Unixes and for
+//     off Unix (cgroup_nolinux.go, usage_nolinux.go);
 //   - a file without a suffix builds everywhere and has no build line.

@@ -3,12 +3,9 @@
 package proc
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"os"
 	"syscall"
-	"time"
 )
 
 // Process groups, group signals and the exit handling this package is made
@@ -16,7 +13,9 @@ import (
 // so that a program importing it builds everywhere, and Supported reports
 // errors.ErrUnsupported, which a caller checks before it reaches any of
 // these stubs: every stub the package needs off Unix is in this file, so
-// that it shows at a glance what such a platform lacks.
+// that it shows at a glance what such a platform lacks, but for those of
+// what only Linux has, which other Unixes lack too (the x_nolinux.go
+// files: control groups and usage).
 
 // errUnsupported is what the stubs return, in case one is reached.
 var errUnsupported = errors.ErrUnsupported
@@ -135,107 +134,6 @@ func (*IdleWatch) Park(int) bool { return false }
 
 // Wait returns errUnsupported.
 func (*IdleWatch) Wait(func(int)) error { return errUnsupported }
-
-// Cgroups is where a host makes the control groups of its runs: Linux
-// only.
-type Cgroups struct{}
-
-// OpenCgroups returns an error wrapping errors.ErrUnsupported.
-func OpenCgroups() (*Cgroups, error) {
-	return nil, fmt.Errorf("overseer: no control groups: they are Linux's: %w", errors.ErrUnsupported)
-}
-
-// Dir returns "".
-func (*Cgroups) Dir() string { return "" }
-
-// Controllers returns nil.
-func (*Cgroups) Controllers() []string { return nil }
-
-// HasController returns false.
-func (*Cgroups) HasController(string) bool { return false }
-
-// Check returns nil: there are no Cgroups to check here.
-func (*Cgroups) Check(CgroupLimits) error { return nil }
-
-// New returns an error wrapping errors.ErrUnsupported.
-func (*Cgroups) New(string, CgroupLimits) (*Cgroup, error) { return nil, errors.ErrUnsupported }
-
-// Cgroup is the control group of one run: Linux only.
-type Cgroup struct{}
-
-// Dir returns "".
-func (*Cgroup) Dir() string { return "" }
-
-// MemoryEnforced returns false.
-func (*Cgroup) MemoryEnforced() bool { return false }
-
-// Started does nothing.
-func (*Cgroup) Started() {}
-
-// Procs returns an error wrapping errors.ErrUnsupported.
-func (*Cgroup) Procs() ([]int, error) { return nil, errors.ErrUnsupported }
-
-// Signal returns an error wrapping errors.ErrUnsupported.
-func (*Cgroup) Signal(syscall.Signal) error { return errors.ErrUnsupported }
-
-// Kill returns an error wrapping errors.ErrUnsupported.
-func (*Cgroup) Kill() error { return errors.ErrUnsupported }
-
-// WaitEmpty returns an error wrapping errors.ErrUnsupported.
-func (*Cgroup) WaitEmpty(context.Context) error { return errors.ErrUnsupported }
-
-// OOMKilled returns false.
-func (*Cgroup) OOMKilled() bool { return false }
-
-// Remove does nothing.
-func (*Cgroup) Remove() {}
-
-// intoCgroup does nothing.
-func intoCgroup(*syscall.SysProcAttr, *Cgroup) {}
-
-// What a run uses (usage_linux.go, usage_unix.go).
-
-// GroupSweep reads nothing here.
-type GroupSweep struct{}
-
-// Sweep returns errors.ErrUnsupported.
-func (*GroupSweep) Sweep([]int, []Usage, bool) error { return errUnsupported }
-
-// Close does nothing.
-func (*GroupSweep) Close() {}
-
-// CgroupSweep reads nothing here.
-type CgroupSweep struct{}
-
-// Begin does nothing.
-func (*CgroupSweep) Begin(string) {}
-
-// Read returns an error wrapping errors.ErrUnsupported.
-func (*CgroupSweep) Read(string, bool) (Usage, error) { return Usage{}, errUnsupported }
-
-// End does nothing.
-func (*CgroupSweep) End() {}
-
-// Close does nothing.
-func (*CgroupSweep) Close() {}
-
-// GroupUsage returns errors.ErrUnsupported.
-func GroupUsage(int, bool) (Usage, error) { return Usage{}, errUnsupported }
-
-// CgroupProcs returns errors.ErrUnsupported.
-func CgroupProcs(string) ([]int, error) { return nil, errUnsupported }
-
-// CgroupThreads returns errors.ErrUnsupported.
-func CgroupThreads(string) (int, error) { return 0, errUnsupported }
-
-// CgroupCPU returns errors.ErrUnsupported.
-func CgroupCPU(string) (time.Duration, error) { return 0, errUnsupported }
-
-// CgroupMemory returns errors.ErrUnsupported.
-func CgroupMemory(string) (uint64, bool, error) { return 0, false, errUnsupported }
-
-// CgroupUsage returns errors.ErrUnsupported.
-func CgroupUsage(string, bool) (Usage, error) { return Usage{}, errUnsupported }
 
 // The exec wrapper's Setup (execwrap_unix.go, rlimit_linux.go).
 
