@@ -587,16 +587,19 @@ func (s *CgroupSweep) Begin(dir string) {
 	s.parentCPU = cpu
 }
 
-// reuse returns what the last full read of g found, at now, if g cannot
-// have changed since: its CPU time (cpu, or its parent's, when cpu < 0)
-// has not moved, and that read is recent enough.
-func (s *CgroupSweep) reuse(g *sweptCgroup, cpu time.Duration, fds bool) (Usage, bool) {
-	if fds || g.full == 0 || s.pass-g.full >= idleRefresh || (cpu >= 0 && cpu != g.last.CPU) {
-		return Usage{}, false
-	}
+// unchanged reports whether g cannot have changed since its last full
+// read: its CPU time (cpu, or its parent's, when cpu < 0) has not moved,
+// and that read is recent enough. Its reading is then g.last, at now
+// (reading).
+func (s *CgroupSweep) unchanged(g *sweptCgroup, cpu time.Duration, fds bool) bool {
+	return !fds && g.full != 0 && s.pass-g.full < idleRefresh && (cpu < 0 || cpu == g.last.CPU)
+}
+
+// reading is what the last full read of g found, at now.
+func (g *sweptCgroup) reading() Usage {
 	u := g.last
 	u.Time = time.Now()
-	return u, true
+	return u
 }
 
 // Read reads the Usage of the control group at dir (see CgroupUsage).
@@ -622,10 +625,8 @@ func (s *CgroupSweep) Read(dir string, fds bool) (Usage, error) {
 		s.groups[dir] = g
 	}
 	g.read = s.pass
-	if s.parentIdle {
-		if u, ok := s.reuse(g, -1, fds); ok {
-			return u, nil
-		}
+	if s.parentIdle && s.unchanged(g, -1, fds) {
+		return g.reading(), nil
 	}
 	u := Usage{FDs: -1}
 	if fds {
@@ -639,15 +640,14 @@ func (s *CgroupSweep) Read(dir string, fds bool) (Usage, error) {
 		return Usage{}, fmt.Errorf("proc: %s/cpu.stat: %w", dir, err)
 	}
 	var pids []int
-	if _, ok := s.reuse(g, u.CPU, fds); ok {
+	if s.unchanged(g, u.CPU, fds) {
 		// Nothing has run; but a process may have been moved in or out
 		// (written to cgroup.procs), which takes no CPU of the group's.
 		if pids, err = g.pids(s.buf); err != nil {
 			return Usage{}, fmt.Errorf("proc: read %s/cgroup.procs: %w", dir, err)
 		}
 		if g.sameMembers(pids) {
-			reused, _ := s.reuse(g, u.CPU, fds)
-			return reused, nil
+			return g.reading(), nil
 		}
 	}
 	u.Time = time.Now()
