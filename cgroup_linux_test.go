@@ -35,7 +35,7 @@ func needCgroups(t *testing.T) *proc.Cgroups {
 func escapeePID(t *testing.T, c *Cmd) int {
 	t.Helper()
 	var pid int
-	waitFor(t, "the escapee's pid", func() bool {
+	eventually(t, func() bool {
 		for _, l := range c.Lines(0) {
 			if s, ok := strings.CutPrefix(l.Text, "pid:"); ok {
 				n, err := strconv.Atoi(s)
@@ -45,7 +45,7 @@ func escapeePID(t *testing.T, c *Cmd) int {
 			}
 		}
 		return false
-	})
+	}, "no pid:N line (the escapee's pid)")
 	return pid
 }
 
@@ -217,27 +217,11 @@ func TestCgroupSignalReachesAll(t *testing.T) {
 	c.Restart = RestartNever
 	require.NoError(t, o.Start("sig"))
 	killAtEnd(t, escapeePID(t, c))
-	waitFor(t, "the traps", func() bool { return hasLine(c, "escapee-ready") && hasLine(c, "leader-ready") })
+	waitLine(t, c, "escapee-ready") // its trap is set
+	waitLine(t, c, "leader-ready")
 	require.NoError(t, o.Signal("sig", syscall.SIGTERM))
-	waitFor(t, "both got SIGTERM", func() bool {
-		return hasLine(c, "escapee-got-term") && hasLine(c, "leader-got-term")
-	})
-}
-
-// waitFor polls cond until it holds, failing t after waitTimeout.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	require.Eventually(t, cond, waitTimeout, 5*time.Millisecond, "waiting for %s", what)
-}
-
-// hasLine reports whether c has captured a line that is text.
-func hasLine(c *Cmd, text string) bool {
-	for _, l := range c.Lines(0) {
-		if l.Text == text {
-			return true
-		}
-	}
-	return false
+	waitLine(t, c, "escapee-got-term")
+	waitLine(t, c, "leader-got-term")
 }
 
 // Where the runs' control groups have the memory controller, MemoryLimit
