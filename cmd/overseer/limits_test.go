@@ -93,3 +93,30 @@ func TestKeyLimitsBadValue(t *testing.T) {
 		assert.Empty(t, stdout, "nothing ran")
 	}
 }
+
+// user_group, and the group of user: name:group, reach the process as its
+// primary group.
+func TestKeyUserGroup(t *testing.T) {
+	testbuild.NeedRoot(t)
+	t.Parallel()
+	nogroup, err := user.LookupGroup("nogroup")
+	if err != nil {
+		t.Skipf("this system has no group nogroup: %v", err)
+	}
+	file := writeFile(t, "overseer.yaml", `processes:
+  alone:
+    command: 'echo "$(id -u) $(id -g)"'
+    restart: never
+    dir: /
+    user_group: nogroup
+  both:
+    command: 'echo "$(id -u) $(id -g)"'
+    restart: never
+    dir: /
+    user: nobody:nogroup
+`)
+	code, stdout, stderr := runBin(t, "-f", file, "-http", "")
+	require.Equal(t, 0, code, "stdout: %s\nstderr: %s", stdout, stderr)
+	assert.Contains(t, stdout, "alone | 0 "+nogroup.Gid+"\n", "user_group alone keeps the host's user")
+	assert.Contains(t, stdout, "both  | 65534 "+nogroup.Gid+"\n")
+}
