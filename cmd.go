@@ -164,6 +164,54 @@ type Cmd struct {
 	// WATCHDOG_USEC and WATCHDOG_PID, as under systemd. Zero means none.
 	Watchdog time.Duration
 
+	// Liveness, when its Check is set, checks every Period that a ready
+	// run stays well, and restarts it as a failed run once it fails
+	// Failures tries in a row (see Liveness). Status.Health shows what it
+	// says.
+	Liveness Liveness
+
+	// PreStart lists commands run one after the other before each run,
+	// each as Args is (no shell), with the Dir, Env, User, UserGroup,
+	// Limits, Nice and Umask of the process, their output captured into
+	// the Cmd's rings as Lines marked HookPreStart. One that fails (a
+	// non-zero exit, a signal, a program that cannot be started) ends the
+	// start as a start failure: the program is not run, and the restart
+	// policy decides what comes next (backoff, then fatal after
+	// MaxRestarts), as systemd's ExecStartPre=. A Stop during them ends
+	// them as it ends a run. Nil means none.
+	PreStart [][]string
+	// PostStop lists commands run one after the other after each run has
+	// ended, however it ended, as PreStart's are, their Lines marked
+	// HookPostStop; the run counts as ended once they are done. A failure
+	// is logged, and changes nothing else (systemd's ExecStopPost=). Each
+	// is bounded by StopTimeout. Nil means none.
+	PostStop [][]string
+	// StopCommand, when set, is run to stop a run in place of sending
+	// StopSignal: by Stop, StopAll, Restart, and the stops for liveness,
+	// readiness and memory, as process-compose's shutdown.command and
+	// systemd's ExecStop=. It runs as PreStart's commands do, with
+	// MAINPID (the run's main process: its MAINPID=, else its leader) in
+	// its environment, its Lines marked HookStopCommand. A run still going
+	// StopTimeout after it began gets SIGKILL, as after StopSignal. Nil
+	// means StopSignal.
+	StopCommand []string
+
+	// Schedule, when set, starts a run of the Cmd at each of its ticks
+	// under supervision (Supervise, SuperviseAll), for a program that
+	// ends by itself (a batch job), as a systemd timer or a cron entry:
+	// supervision does not start it at once (unless RunOnStart), and
+	// after each run, restarts for failures included, it waits for the
+	// next tick instead of ending. A tick that comes while a run is in
+	// progress is skipped and counted (Status.Skipped): never two runs
+	// at once. Status.NextRun shows the next tick. RestartAlways makes no
+	// sense with it (ErrInvalid). Nil means none.
+	Schedule Schedule
+	// RunOnStart also starts a run of a scheduled Cmd when its
+	// supervision begins, as systemd's Persistent= catch-up or
+	// process-compose's run_on_start. Without Schedule it changes
+	// nothing.
+	RunOnStart bool
+
 	// Listeners are addresses of listening sockets the Overseer opens
 	// before the first run and hands to every run, with systemd's socket
 	// activation protocol: fds 3, 4, … in order, LISTEN_FDS,

@@ -16,6 +16,11 @@ type Dependency struct {
 	ID string `json:"id"`
 	// Condition is what it waits for; the zero value is ConditionStarted.
 	Condition Condition `json:"condition"`
+	// Restart restarts this process after each restart of the process it
+	// depends on, once that one meets Condition again, as Docker
+	// Compose's depends_on restart: true. Without it, a dependency that
+	// restarts, or turns unhealthy, changes nothing for its dependents.
+	Restart bool `json:"restart,omitempty"`
 }
 
 // Condition is what a dependent process waits for of the process it depends
@@ -36,15 +41,20 @@ const (
 	// code (see Cmd.SuccessCodes), as a setup job does. One that finished
 	// with a failure code fails its dependents.
 	ConditionCompleted
+	// ConditionHealthy: the process is running and its liveness probe
+	// has passed (Status.Health is HealthHealthy; see Cmd.Liveness). A
+	// process without a liveness probe is healthy once it is ready.
+	ConditionHealthy
 )
 
 var conditionNames = enumNames{typ: "Condition", names: []string{
 	ConditionStarted:   "started",
 	ConditionReady:     "ready",
 	ConditionCompleted: "completed",
+	ConditionHealthy:   "healthy",
 }}
 
-// String returns "started", "ready" or "completed".
+// String returns "started", "ready", "completed" or "healthy".
 func (c Condition) String() string { return conditionNames.String(int(c)) }
 
 // MarshalText encodes the condition as its name.
@@ -64,7 +74,7 @@ func (d Dependency) check(self string) error {
 	if self != "" && d.ID == self {
 		return fmt.Errorf("%s depends on itself", self)
 	}
-	if d.Condition > ConditionCompleted {
+	if d.Condition > ConditionHealthy {
 		return fmt.Errorf("%s: condition %d is not a Condition", d.ID, d.Condition)
 	}
 	return nil

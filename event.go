@@ -26,6 +26,9 @@ type Event struct {
 	// StatusText is Status.StatusText after the change. A new StatusText
 	// alone is published as an Event whose From and To are the same state.
 	StatusText string `json:"statusText"`
+	// Health is Status.Health after the change. A new Health alone is
+	// published as an Event whose From and To are the same state.
+	Health Health `json:"health,omitzero"`
 	// Warning, when set, is something the Overseer noticed about the run
 	// that is not an error, told once per process with the change it came
 	// with. On Linux: a run that exited 0 within ResetAfter, on its own,

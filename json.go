@@ -30,6 +30,10 @@ type JSONProcess struct {
 
 	Usage  JSONUsage `json:"usage"`  // Status.Usage
 	Cgroup string    `json:"cgroup"` // Status.Cgroup, "" in process-group mode
+
+	Health  Health    `json:"health,omitzero"`  // Status.Health; left out without a liveness probe
+	NextRun time.Time `json:"nextRun,omitzero"` // Status.NextRun; left out when none
+	Skipped int       `json:"skipped,omitzero"` // Status.Skipped
 }
 
 // JSONUsage is Usage for JSON: durations in seconds, no sample as zeros

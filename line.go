@@ -57,4 +57,7 @@ type Line struct {
 	// Partial is true when the line continues in the next Line of the same
 	// stream.
 	Partial bool `json:"partial,omitempty"`
+	// Hook is the command that wrote the line when it is not the program
+	// itself: a PreStart or PostStop command, or the StopCommand.
+	Hook Hook `json:"hook,omitzero"`
 }

@@ -68,6 +68,15 @@ type Status struct {
 	// the cgroup2 mount ("/sys/fs/cgroup/overseer.1234/web.7"); "" when the
 	// run is tracked by its process group alone (see WithCgroups).
 	Cgroup string
+	// Health is what the liveness probe says of the run in progress
+	// (see Cmd.Liveness): HealthNone without one, HealthUnknown at rest.
+	Health Health
+	// NextRun is the next tick of a scheduled Cmd under supervision (see
+	// Cmd.Schedule); zero for none.
+	NextRun time.Time
+	// Skipped counts the ticks of the Schedule that came while a run was
+	// in progress, and started nothing.
+	Skipped int
 }
 
 // SignalError is the Status.Error of a run that a signal ended.
