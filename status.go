@@ -112,6 +112,7 @@ func (c *Cmd) baseStatusLocked() Status {
 
 		StatusText: c.statusText,
 		MainPID:    c.mainPID,
+		Health:     c.healthLocked(),
 	}
 	if c.socks != nil {
 		for _, a := range c.socks.Bound() {
