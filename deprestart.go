@@ -28,13 +28,14 @@ func newDepRestarts(o *Overseer, order *startOrder) *depRestarts {
 	return &depRestarts{o: o, order: order, runs: make(map[*Cmd]map[string]time.Time), busy: make(map[*Cmd]bool)}
 }
 
-// advance restarts the dependents among cmds whose dependency, with
-// Restart set, has a new run that meets the Condition. A dependent whose
-// restart is in progress is looked at again when it is done.
-func (d *depRestarts) advance(cmds []*Cmd) {
-	for _, c := range cmds {
-		if d.order.waiting[c] != nil || !d.o.has(c) {
-			continue // not started yet, or gone
+// advance restarts the dependents among the registered processes that
+// SuperviseAll has seen whose dependency, with Restart set, has a new run
+// that meets the Condition. A dependent whose restart is in progress is
+// looked at again when it is done.
+func (d *depRestarts) advance(seen map[*Cmd]bool) {
+	for _, c := range d.o.cmds() {
+		if !seen[c] || d.order.waiting[c] != nil {
+			continue // not taken in yet, or not started yet
 		}
 		var deps []Dependency
 		for _, dep := range c.dependsOn() {
@@ -69,9 +70,13 @@ func (d *depRestarts) advance(cmds []*Cmd) {
 			if err != nil {
 				continue
 			}
-			start := depCmd.load().st.StartTime
-			if start.Equal(runs[dep.ID]) {
+			start, prev := depCmd.load().st.StartTime, runs[dep.ID]
+			if start.Equal(prev) {
 				continue // the same run
+			}
+			if prev.IsZero() {
+				runs[dep.ID] = start // its first run: a start, not a restart
+				continue
 			}
 			if met, _ := d.order.check(dep, depCmd); !met {
 				continue // not yet: looked at again at the next change

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 
@@ -188,7 +187,7 @@ func (o *Overseer) SuperviseAll(ctx context.Context) error {
 			}
 		}
 		errs = append(errs, order.advance()...)
-		restarts.advance(slices.Collect(maps.Keys(seen)))
+		restarts.advance(seen)
 		if !order.pending() && !o.anyActive() {
 			break
 		}
