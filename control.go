@@ -47,12 +47,18 @@ func (o *Overseer) Restart(id string) error {
 	if err != nil {
 		return err
 	}
-	return o.restart(c, nil)
+	return o.restart(c, nil, false)
 }
 
-// restart is Restart, onto args when they are set (Upgrade).
-func (o *Overseer) restart(c *Cmd, args []string) error {
+// restart is Restart, onto args when they are set (Upgrade). With
+// onlySupervised it restarts a process only while it is supervised, and
+// does nothing to one that is not (see Dependency.Restart).
+func (o *Overseer) restart(c *Cmd, args []string, onlySupervised bool) error {
 	c.mu.Lock()
+	if onlySupervised && (c.sup == nil || c.sup.stopped) {
+		c.unlock()
+		return nil
+	}
 	if c.canRollLocked() {
 		l, old, err := c.prepareRollLocked(args)
 		c.unlock()
@@ -153,7 +159,7 @@ func (o *Overseer) Upgrade(id string, args ...string) error {
 	if len(args) == 0 || args[0] == "" {
 		return fmt.Errorf("%w: upgrade %s: no program to run", ErrInvalid, id)
 	}
-	return o.restart(c, slices.Clone(args))
+	return o.restart(c, slices.Clone(args), false)
 }
 
 // Signal sends sig to the process group of process id.

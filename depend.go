@@ -20,6 +20,15 @@ type Dependency struct {
 	// depends on, once that one meets Condition again, as Docker
 	// Compose's depends_on restart: true. Without it, a dependency that
 	// restarts, or turns unhealthy, changes nothing for its dependents.
+	//
+	// A restart is any new run after an end: a crash, a liveness stop,
+	// Overseer.Restart (see Status.Restarts). SuperviseAll does it, as it
+	// keeps the start order, while it runs, for a dependent it has
+	// started (or found started) and that is still supervised: it is
+	// restarted as by Overseer.Restart (rolling, with Listeners), and
+	// its Status.Restarts counts it. A dependency that restarts again
+	// while its dependent's restart is in progress restarts it once more
+	// after.
 	Restart bool `json:"restart,omitempty"`
 }
 

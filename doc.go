@@ -73,7 +73,9 @@
 // # Readiness, notifications and sockets
 //
 // A Cmd with Ready stays starting until its Probe passes (see Notified, and
-// package probe). With Notify each run gets a NOTIFY_SOCKET of its own,
+// package probe). Once it is running, its Liveness.Check, if any, is tried
+// every Period: after Failures failed tries in a row the run is stopped
+// and counts as failed (Status.Health, ErrUnhealthy). With Notify each run gets a NOTIFY_SOCKET of its own,
 // spoken as systemd's sd_notify (READY=1, STATUS=, STOPPING=1, WATCHDOG=1,
 // MAINPID=); package notify is the child's side for Go programs. Listeners
 // are opened once and handed to every run as systemd's socket activation

@@ -135,6 +135,9 @@ func (c *Cmd) execLaunch(l *launch) error {
 		c.setState(StateRunning)
 	} // else starting until the probe passes
 	r.begin() // after the running event, so that no line comes before it
+	if l.cfg.ready == nil && !r.stopRequested {
+		c.startLivenessLocked(r) // ready already
+	}
 	if c.owner != nil && l.cfg.ready != nil {
 		// Executing but not ready, so still starting: no event says so,
 		// but a dependent waiting for it to be started may go now.

@@ -3,6 +3,7 @@ package overseer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -91,3 +92,57 @@ func (h Health) MarshalText() ([]byte, error) { return healthNames.marshal(int(h
 
 // UnmarshalText decodes a health from its name, as written by MarshalText.
 func (h *Health) UnmarshalText(text []byte) error { return unmarshalEnum(healthNames, h, text) }
+
+// The defaults of Liveness.
+const (
+	defaultLivenessPeriod    = 10 * time.Second
+	defaultLivenessTimeout   = time.Second
+	defaultLivenessFailures  = 3
+	defaultLivenessSuccesses = 1
+)
+
+// LivenessError is the Status.Error of a run that the Overseer stopped
+// because its liveness probe failed Failures tries in a row (see
+// Cmd.Liveness). It wraps ErrUnhealthy and the error of the last try.
+type LivenessError struct {
+	Name  string // the process's id, or its program for a Cmd outside an Overseer
+	Tries int    // the failed tries in a row: Liveness.Failures
+	Err   error  // the error of the last try
+}
+
+// Error says what the last try saw, and how many tries failed: "overseer:
+// web: liveness: http http://127.0.0.1:8080/healthz: status 500 after 3
+// tries".
+func (e *LivenessError) Error() string {
+	return fmt.Sprintf("overseer: %s: liveness: %v after %d tries", e.Name, e.Err, e.Tries)
+}
+
+// Unwrap returns ErrUnhealthy and the error of the last try.
+func (e *LivenessError) Unwrap() []error { return []error{ErrUnhealthy, e.Err} }
+
+// withDefaults checks l and returns it with its defaults filled in, or an
+// error saying which field is wrong.
+func (l Liveness) withDefaults() (Liveness, error) {
+	for _, f := range []struct {
+		name  string
+		value int64
+	}{
+		{"Period", int64(l.Period)},
+		{"Timeout", int64(l.Timeout)},
+		{"Failures", int64(l.Failures)},
+		{"Successes", int64(l.Successes)},
+		{"InitialDelay", int64(l.InitialDelay)},
+	} {
+		if f.value < 0 {
+			return Liveness{}, fmt.Errorf("Liveness.%s is negative (%d)", f.name, f.value)
+		}
+	}
+	l.Period = orDefault(l.Period, defaultLivenessPeriod)
+	if l.Timeout > l.Period {
+		return Liveness{}, fmt.Errorf("Liveness.Timeout %v is above its Period %v", l.Timeout, l.Period)
+	}
+	l.Timeout = orDefault(l.Timeout, min(defaultLivenessTimeout, l.Period))
+	l.Failures = orDefault(l.Failures, defaultLivenessFailures)
+	l.Successes = orDefault(l.Successes, defaultLivenessSuccesses)
+	return l, nil
+}

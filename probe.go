@@ -36,7 +36,9 @@ type ProbeRun struct {
 	// PID is the process id of the run, the id of its process group.
 	PID int
 
-	r *run
+	r       *run
+	seen    uint64 // WroteLine's place: the Seq of the output read up to
+	started bool   // WroteLine has been called
 }
 
 // WaitLine waits for a Line of the run, on either stream, for which match
@@ -56,6 +58,26 @@ func (p *ProbeRun) WaitLine(ctx context.Context, match func(Line) bool) (Line, e
 	case <-ctx.Done():
 		return Line{}, ctx.Err()
 	}
+}
+
+// WroteLine reports whether the run wrote a Line, on either stream, for
+// which match returns true since the last call of WroteLine on p (for the
+// first call, since the run began), as long as the Cmd still keeps it
+// (see BufferLines). The ProbeRun a Checker is given is the same for
+// every Check of a run, so a Check can ask "was this line written since
+// my last try?" (package probe's Line does). match is called while the
+// Cmd's output is held: it must be quick and must not call into the Cmd.
+// Calls on one ProbeRun must not overlap; the Checks of a run never do.
+func (p *ProbeRun) WroteLine(match func(Line) bool) bool {
+	if p.r == nil {
+		return false
+	}
+	if !p.started {
+		p.seen, p.started = p.r.firstSeq, true
+	}
+	var found bool
+	p.seen, found = p.r.cmd.out.matchAfter(p.r.pid, p.seen, match)
+	return found
 }
 
 // WaitNotify waits until a process of the run's group sends READY=1 over

@@ -54,6 +54,8 @@ func (c *Cmd) runEnded(r *run, ws syscall.WaitStatus, err error) {
 		failed, next = c.memoryLimitEndLocked(r.usage.limit.err)
 	case r.readyErr != nil && !r.stopRequested:
 		c.err, failed, next = r.readyErr, true, StateFatal
+	case r.live != nil && r.live.err != nil && !r.stopRequested:
+		failed, next = c.memoryLimitEndLocked(r.live.err) // the same end: a failed run, stopped for a reason
 	case r.oomErr != nil && !r.stopRequested:
 		c.err, failed, next = r.oomErr, true, StateFatal // its SIGKILL says less
 	case r.watchdogErr != nil && !r.stopRequested:
@@ -132,6 +134,7 @@ func (c *Cmd) runReady(r *run) {
 	close(r.decided)
 	if c.run == r && c.state == StateStarting {
 		c.setState(StateRunning)
+		c.startLivenessLocked(r)
 	}
 }
 

@@ -125,6 +125,7 @@ func (c *Cmd) roll(l *launch, old *run, args []string) error {
 	}
 	c.countRestartLocked(requestedRestart)
 	c.setState(StateRunning)
+	c.startLivenessLocked(r) // ready, and the Cmd's run now
 	var req stopRequest
 	req.addRun(old)
 	c.unlock()

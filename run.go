@@ -83,6 +83,7 @@ type run struct {
 	mainPID      int    // its MAINPID=
 
 	usage runUsage // its samples and its MemoryLimit check (usagerun.go)
+	live  *liveRun // its liveness check, nil without one (liveness_run.go)
 }
 
 // startRun executes the program of cfg, in the environment cfgEnv (see
@@ -187,6 +188,7 @@ func (c *Cmd) startRun(cfg *runConfig, cfgEnv []string, done chan struct{}) (*ru
 		notify:   notify,
 		cgroup:   cgroup,
 	}
+	r.live = newLiveRun(r)
 	return r, nil
 }
 
@@ -352,6 +354,7 @@ func (r *run) end(werr error) {
 	r.sigMu.Unlock()
 	close(r.ended)
 	r.stopSampling()
+	r.endLiveness()
 	if r.probeCancel != nil {
 		r.probeCancel()
 		// A probe is the user's code: one that does not heed its context

@@ -41,6 +41,7 @@ type runConfig struct {
 	readyTimeout time.Duration
 	notify       bool
 	watchdog     time.Duration
+	liveness     Liveness // defaults filled in; Check nil for none
 	listeners    []sockets.Addr
 	watchFiles   []string
 	dependsOn    []Dependency
@@ -136,6 +137,10 @@ func (c *Cmd) configArgs(args []string) (runConfig, error) {
 	if c.Watchdog > 0 && c.Watchdog < time.Millisecond {
 		return runConfig{}, fmt.Errorf("%w: %s: Watchdog %v is below 1ms", ErrInvalid, c.name(), c.Watchdog)
 	}
+	liveness, err := c.Liveness.withDefaults()
+	if err != nil {
+		return runConfig{}, fmt.Errorf("%w: %s: %v", ErrInvalid, c.name(), err)
+	}
 	notify := c.Notify || c.Watchdog > 0 || isNotified(c.Ready)
 	if notify {
 		if err := sdnotify.Supported(); err != nil {
@@ -179,6 +184,7 @@ func (c *Cmd) configArgs(args []string) (runConfig, error) {
 		readyTimeout: orDefault(c.ReadyTimeout, defaultReadyTimeout),
 		notify:       notify,
 		watchdog:     c.Watchdog,
+		liveness:     liveness,
 		listeners:    listeners,
 		watchFiles:   slices.Clone(c.WatchFiles),
 		dependsOn:    slices.Clone(c.DependsOn),

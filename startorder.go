@@ -193,6 +193,7 @@ func (s *startOrder) check(d Dependency, dep *Cmd) (bool, error) {
 	exited, exit, depErr := dep.exited, dep.exit, dep.err
 	success := exited && dep.cfg != nil && dep.cfg.success(exit)
 	atRest := !state.active() && dep.sup == nil
+	health := dep.healthLocked()
 	dep.unlock()
 
 	switch d.Condition {
@@ -209,6 +210,11 @@ func (s *startOrder) check(d Dependency, dep *Cmd) (bool, error) {
 		}
 	case ConditionCompleted:
 		if state == StateFinished && success {
+			return true, nil
+		}
+	case ConditionHealthy:
+		// Without a liveness probe, ready is healthy.
+		if state == StateRunning && (health == HealthHealthy || health == HealthNone) {
 			return true, nil
 		}
 	}

@@ -159,7 +159,7 @@ func (c *Cmd) publishLocked(from State) {
 	if c.onEvent == nil {
 		return
 	}
-	ev := Event{ID: c.id, From: from, To: c.state, Time: time.Now(), PID: c.pid, Exit: -1, Restarts: c.restarts, StatusText: c.statusText}
+	ev := Event{ID: c.id, From: from, To: c.state, Time: time.Now(), PID: c.pid, Exit: -1, Restarts: c.restarts, StatusText: c.statusText, Health: c.healthLocked()}
 	if c.exited { // reset when a run starts: this is the exit of the run that ended
 		ev.Exit = c.exit
 	}

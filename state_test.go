@@ -250,7 +250,7 @@ func TestStreamTextErrors(t *testing.T) {
 }
 
 func TestConditionText(t *testing.T) {
-	for _, c := range []Condition{ConditionStarted, ConditionReady, ConditionCompleted} {
+	for _, c := range []Condition{ConditionStarted, ConditionReady, ConditionCompleted, ConditionHealthy} {
 		text, err := c.MarshalText()
 		require.NoError(t, err)
 		assert.Equal(t, c.String(), string(text))
@@ -258,8 +258,8 @@ func TestConditionText(t *testing.T) {
 		require.NoError(t, got.UnmarshalText(text))
 		assert.Equal(t, c, got)
 	}
-	assert.Equal(t, "Condition(3)", Condition(3).String())
-	_, err := Condition(3).MarshalText()
+	assert.Equal(t, "Condition(4)", Condition(4).String())
+	_, err := Condition(4).MarshalText()
 	assert.ErrorIs(t, err, ErrInvalid)
 	for _, text := range []string{"", "Ready", "done", "1"} {
 		c := ConditionCompleted

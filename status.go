@@ -22,8 +22,9 @@ type Status struct {
 	// Error is nil for a run that is going or ended with an exit code, zero
 	// or not. It says why otherwise: the program could not be started (the
 	// error names the program or directory), a signal ended it (a
-	// *SignalError), or it was stopped for its memory (a
-	// *MemoryLimitError, see Cmd.MemoryLimit).
+	// *SignalError), it was stopped for its memory (a
+	// *MemoryLimitError, see Cmd.MemoryLimit), or it was stopped as
+	// unhealthy (a *LivenessError, see Cmd.Liveness).
 	Error error
 	// Stopped reports that the last run ended because it was asked to
 	// (Stop, StopAll, Restart, a cancelled context) or said it was going
@@ -112,6 +113,7 @@ func (c *Cmd) baseStatusLocked() Status {
 
 		StatusText: c.statusText,
 		MainPID:    c.mainPID,
+		Health:     c.healthLocked(),
 	}
 	if c.socks != nil {
 		for _, a := range c.socks.Bound() {

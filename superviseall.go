@@ -132,7 +132,10 @@ func (o *Overseer) supervise(c *Cmd, restart, fresh, wait bool) (*supervision, e
 // will never meet its condition (fatal, finished with a failure exit code
 // for ConditionCompleted, ended without being ready for ConditionReady,
 // …), the process goes from initial to fatal, its Status.Error wrapping
-// ErrDependency, and so do the processes that wait for it in turn. A
+// ErrDependency, and so do the processes that wait for it in turn. Once
+// started, a process whose Dependency has Restart set is restarted after
+// each restart of that dependency, once it meets its condition again
+// (see Dependency.Restart). A
 // process that cannot be started at all (an unusable configuration, a
 // listener that cannot be opened) goes from initial to fatal too, with the
 // reason. When one
@@ -167,6 +170,8 @@ func (o *Overseer) SuperviseAll(ctx context.Context) error {
 		checked[c] = true
 	}
 	order := newStartOrder(o, begin)
+	restarts := newDepRestarts(o, order)
+	defer restarts.wait() // the restarts it began end with it (StopAll ends them when ctx is done)
 	seen := make(map[*Cmd]bool)
 	var errs []error
 	for {
@@ -182,6 +187,7 @@ func (o *Overseer) SuperviseAll(ctx context.Context) error {
 			}
 		}
 		errs = append(errs, order.advance()...)
+		restarts.advance(seen)
 		if !order.pending() && !o.anyActive() {
 			break
 		}

@@ -30,6 +30,7 @@ type spec struct {
 	program0   string // Args[0], "" for none
 	watchFiles []string
 	dependsOn  []Dependency
+	liveness   bool // Liveness.Check is set
 }
 
 // fieldSpec reads the spec from c's exported fields. Only the caller's own
@@ -42,6 +43,7 @@ func (c *Cmd) fieldSpec() *spec {
 		dir:        c.Dir,
 		watchFiles: slices.Clone(c.WatchFiles),
 		dependsOn:  slices.Clone(c.DependsOn),
+		liveness:   c.Liveness.Check != nil,
 	}
 	if len(c.Args) > 0 {
 		sp.program0 = c.Args[0]
@@ -70,6 +72,7 @@ func configSpec(cfg *runConfig) *spec {
 		program0:   cfg.args[0],
 		watchFiles: cfg.watchFiles,
 		dependsOn:  cfg.dependsOn,
+		liveness:   cfg.liveness.Check != nil,
 	}
 }
 

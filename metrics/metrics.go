@@ -19,6 +19,7 @@
 //	overseer_process_cpu_seconds_total{id,group}       counter  CPU time of the run in progress, all its processes (Usage.CPU)
 //	overseer_process_resident_memory_bytes{id,group}   gauge    resident memory of the run in progress (Usage.Memory)
 //	overseer_process_tasks{id,group}                   gauge    processes of the run in progress (Usage.Tasks)
+//	overseer_process_healthy{id,group}                 gauge    1 if the liveness probe says healthy, else 0; only with a probe
 //	overseer_dropped_total{kind}                       counter  events or lines dropped for subscribers that fell behind (Dropped)
 //
 // The CPU, memory and tasks series come from the last sample of the run's
@@ -26,6 +27,12 @@
 // for a process that has one: a process at rest, before its first sample
 // or with sampling off has none of them. The CPU counter starts again from
 // 0 with each run, which rate() takes as a counter reset.
+//
+// overseer_process_healthy is there for each process with a liveness probe
+// (Cmd.Liveness), whatever its state, and for no other: 1 when its Health
+// is healthy, 0 when it is unhealthy or unknown (no verdict yet, or no run
+// in progress). An alert on == 0 may need a for: clause as long as the
+// probe's initial delay and first tries, or a join with the state.
 //
 // Every state name ("initial", "starting", "running", "stopping", "backoff",
 // "finished", "interrupted", "fatal") has a series for every process, so
@@ -67,6 +74,7 @@ type Collector struct {
 	cpu      *prometheus.Desc
 	memory   *prometheus.Desc
 	tasks    *prometheus.Desc
+	healthy  *prometheus.Desc
 }
 
 // New returns a prometheus.Collector of o's processes, for a registry the
@@ -104,6 +112,9 @@ func New(o *overseer.Overseer) *Collector {
 		tasks: prometheus.NewDesc("overseer_process_tasks",
 			"Processes of the process's run in progress, at its last usage sample.",
 			process, nil),
+		healthy: prometheus.NewDesc("overseer_process_healthy",
+			"Whether the process's liveness probe says it is healthy: 1 if so, 0 if unhealthy or not known yet; only for a process with a probe.",
+			process, nil),
 	}
 	if o != nil {
 		c.processes, c.droppedCounts = o.ToJSONAll, o.Dropped
@@ -124,7 +135,7 @@ func stateNames() []string {
 	return names
 }
 
-// Describe sends the descriptors of the nine metrics (none for a Collector
+// Describe sends the descriptors of the ten metrics (none for a Collector
 // not made by New).
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	if c == nil || c.state == nil {
@@ -139,6 +150,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.cpu
 	ch <- c.memory
 	ch <- c.tasks
+	ch <- c.healthy
 }
 
 // Collect sends the metrics of every process registered in the Overseer,
@@ -177,6 +189,9 @@ func (c *Collector) collectProcess(ch chan<- prometheus.Metric, p *overseer.JSON
 		send(ch, c.cpu, prometheus.CounterValue, u.CPUSeconds, id, group)
 		send(ch, c.memory, prometheus.GaugeValue, float64(u.MemoryBytes), id, group)
 		send(ch, c.tasks, prometheus.GaugeValue, float64(u.Tasks), id, group)
+	}
+	if p.Health != overseer.HealthNone {
+		send(ch, c.healthy, prometheus.GaugeValue, boolValue(p.Health == overseer.HealthHealthy), id, group)
 	}
 }
 

@@ -385,3 +385,35 @@ func gatherFrom(t *testing.T, g prometheus.Gatherer) map[string]float64 {
 	}
 	return out
 }
+
+// passing is a liveness probe that always passes.
+type passing struct{}
+
+func (passing) Check(context.Context, *overseer.ProbeRun) error { return nil }
+
+// TestHealthyOfRunningChild: a running child whose liveness probe passes
+// is healthy in the metrics; one without a probe has no series.
+func TestHealthyOfRunningChild(t *testing.T) {
+	o := newOverseer(t)
+	addChild(t, o, "svc", "web", overseer.RestartNever, 0, "sleep")
+	addChild(t, o, "plain", "", overseer.RestartNever, 0, "sleep")
+	cmd, err := o.Cmd("svc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Liveness = overseer.Liveness{Check: passing{}, Period: 10 * time.Millisecond}
+	for _, id := range []string{"svc", "plain"} {
+		if err := o.Start(id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := metrics.New(o)
+	var got map[string]float64
+	testbuild.Eventually(t, func() bool {
+		got = gather(t, c)
+		return got[`overseer_process_healthy{group="web",id="svc"}`] == 1
+	}, "svc healthy in the metrics")
+	if _, ok := got[`overseer_process_healthy{group="",id="plain"}`]; ok {
+		t.Error("overseer_process_healthy of plain, which has no probe")
+	}
+}

@@ -26,13 +26,14 @@ const pidEnv = "OVERSEER_PROBE_PID"
 // Timeout is killed with its whole group, and whatever is left of the
 // group when a try ends is killed too, so a probe command never outlives
 // its try. Its output is discarded, but for the end of it, which the error
-// of a try quotes.
+// of a try quotes. It is an overseer.Probe (Ready) and an
+// overseer.Checker (Check, one try, for Cmd.Liveness).
 type Command struct {
 	Args    []string      // the program and its arguments; the program is looked up in PATH
 	Dir     string        // the working directory; "" means the host's
 	Env     []string      // the environment, "KEY=value"; nil means the host's
-	Period  time.Duration // between tries; zero means 200ms
-	Timeout time.Duration // of one try; zero means 1s
+	Period  time.Duration // between tries of Ready; zero means 200ms (Liveness has its own)
+	Timeout time.Duration // of one try of Ready; zero means 1s (Liveness has its own)
 
 	tried   func(error) // test hook: the result of every try
 	started func(int)   // test hook: the process group of every try
@@ -53,8 +54,31 @@ func (p *Command) Ready(ctx context.Context, run *overseer.ProbeRun) error {
 	if err != nil {
 		return err
 	}
+	env, err := p.env(run)
+	if err != nil {
+		return err
+	}
+	return poll(ctx, what, s, func(ctx context.Context) error {
+		return p.try(ctx, env)
+	}, p.tried)
+}
+
+// Check implements overseer.Checker: Args run once, killed with its group
+// when ctx is done. run may be nil, as for Ready.
+func (p *Command) Check(ctx context.Context, run *overseer.ProbeRun) error {
+	env, err := p.env(run)
+	if err != nil {
+		return err
+	}
+	return check(ctx, "command "+strings.Join(p.Args, " "), func(ctx context.Context) error {
+		return p.try(ctx, env)
+	})
+}
+
+// env checks Args and returns the environment of a try for run.
+func (p *Command) env(run *overseer.ProbeRun) ([]string, error) {
 	if len(p.Args) == 0 || p.Args[0] == "" {
-		return invalid("command: no program in Args")
+		return nil, invalid("command: no program in Args")
 	}
 	base := p.Env
 	if base == nil {
@@ -69,9 +93,7 @@ func (p *Command) Ready(ctx context.Context, run *overseer.ProbeRun) error {
 	if run != nil && run.PID > 0 {
 		env = append(env, pidEnv+"="+strconv.Itoa(run.PID))
 	}
-	return poll(ctx, what, s, func(ctx context.Context) error {
-		return p.try(ctx, env)
-	}, p.tried)
+	return env, nil
 }
 
 // try runs Args once.

@@ -16,17 +16,19 @@ import (
 
 // HTTP is a probe that passes when a GET of URL answers 2xx. Any other
 // status is a failed try, redirects (3xx) included: the probe checks the
-// process at URL, not whatever it points to.
+// process at URL, not whatever it points to. It is an overseer.Probe
+// (Ready) and an overseer.Checker (Check, one try, for Cmd.Liveness).
 type HTTP struct {
 	URL     string        // http:// or https://
-	Period  time.Duration // between tries; zero means 200ms
-	Timeout time.Duration // of one try; zero means 1s
+	Period  time.Duration // between tries of Ready; zero means 200ms (Liveness has its own)
+	Timeout time.Duration // of one try of Ready; zero means 1s (Liveness has its own)
 	// Client makes the requests. Nil means a client of the probe's own for
-	// each run, that keeps no connection between tries (so no try reaches
-	// an earlier run through a kept-alive connection), uses no proxy,
-	// verifies TLS certificates as http.DefaultTransport does, and does
-	// not follow redirects. A Client given here is used as it is: if it
-	// follows redirects, the status that counts is the last one.
+	// each run (for each try of Check), that keeps no connection between
+	// tries (so no try reaches an earlier run through a kept-alive
+	// connection), uses no proxy, verifies TLS certificates as
+	// http.DefaultTransport does, and does not follow redirects. A Client
+	// given here is used as it is: if it follows redirects, the status
+	// that counts is the last one.
 	Client *http.Client
 
 	tried func(error) // test hook: the result of every try
@@ -46,15 +48,35 @@ func (p *HTTP) Ready(ctx context.Context, run *overseer.ProbeRun) error {
 	if err != nil {
 		return err
 	}
-	client := p.Client
+	try, done := p.try(u, s.timeout)
+	defer done()
+	return poll(ctx, what, s, try, p.tried)
+}
+
+// Check implements overseer.Checker: one GET, bounded by ctx. It does not
+// use run, which may be nil.
+func (p *HTTP) Check(ctx context.Context, run *overseer.ProbeRun) error {
+	u, err := parseURL(p.URL)
+	if err != nil {
+		return invalid("http: URL %q: %v", p.URL, err)
+	}
+	try, done := p.try(u, 0) // ctx bounds the handshake too
+	defer done()
+	return check(ctx, "http "+u.Redacted(), try)
+}
+
+// try returns one try of the probe at u, and what to call once done with
+// it. tlsTimeout bounds a TLS handshake (zero: only the try's context).
+func (p *HTTP) try(u *url.URL, tlsTimeout time.Duration) (func(context.Context) error, func()) {
+	client, done := p.Client, func() {}
 	if client == nil {
 		tr := &http.Transport{
 			DisableKeepAlives: true,
 			// A try is bounded by its context; this bounds a server that
 			// accepts and never answers the TLS handshake as well.
-			TLSHandshakeTimeout: s.timeout,
+			TLSHandshakeTimeout: tlsTimeout,
 		}
-		defer tr.CloseIdleConnections()
+		done = tr.CloseIdleConnections
 		client = &http.Client{
 			Transport: tr,
 			CheckRedirect: func(*http.Request, []*http.Request) error {
@@ -63,7 +85,7 @@ func (p *HTTP) Ready(ctx context.Context, run *overseer.ProbeRun) error {
 		}
 	}
 	target := u.String()
-	return poll(ctx, what, s, func(ctx context.Context) error {
+	return func(ctx context.Context) error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 		if err != nil {
 			return err
@@ -72,8 +94,8 @@ func (p *HTTP) Ready(ctx context.Context, run *overseer.ProbeRun) error {
 		if err != nil {
 			return err
 		}
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
-		_ = resp.Body.Close()
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain)) // what is left unread is closed below
+		_ = resp.Body.Close()                                           // a body read is done with either way
 		if resp.StatusCode < 200 || resp.StatusCode > 299 {
 			if loc := resp.Header.Get("Location"); loc != "" && resp.StatusCode >= 300 && resp.StatusCode <= 399 {
 				return fmt.Errorf("status %s (to %s; redirects are not followed)", resp.Status, loc)
@@ -81,7 +103,7 @@ func (p *HTTP) Ready(ctx context.Context, run *overseer.ProbeRun) error {
 			return fmt.Errorf("status %s", resp.Status)
 		}
 		return nil
-	}, p.tried)
+	}, done
 }
 
 // ProbeAddr returns the host:port of URL, with the scheme's port (80 or

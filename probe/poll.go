@@ -76,3 +76,13 @@ func poll(ctx context.Context, what string, s schedule, try func(context.Context
 		}
 	}
 }
+
+// check makes one try of a Check, bounded by ctx alone (a probe's Period
+// and Timeout are the readiness's: Liveness has its own), and returns nil,
+// or the try's error after what: "tcp 127.0.0.1:8080: connection refused".
+func check(ctx context.Context, what string, try func(context.Context) error) error {
+	if err := try(ctx); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}

@@ -10,11 +10,12 @@ import (
 )
 
 // TCP is a probe that passes when a TCP connection to Addr succeeds. The
-// connection is closed at once; nothing is sent.
+// connection is closed at once; nothing is sent. It is an overseer.Probe
+// (Ready) and an overseer.Checker (Check, one try, for Cmd.Liveness).
 type TCP struct {
 	Addr    string        // host:port; the port may be a service name
-	Period  time.Duration // between tries; zero means 200ms
-	Timeout time.Duration // of one try; zero means 1s
+	Period  time.Duration // between tries of Ready; zero means 200ms (Liveness has its own)
+	Timeout time.Duration // of one try of Ready; zero means 1s (Liveness has its own)
 
 	tried func(error) // test hook: the result of every try
 }
@@ -26,17 +27,36 @@ func (p *TCP) Ready(ctx context.Context, run *overseer.ProbeRun) error {
 	if err != nil {
 		return err
 	}
+	try, err := p.try()
+	if err != nil {
+		return err
+	}
+	return poll(ctx, what, s, try, p.tried)
+}
+
+// Check implements overseer.Checker: one connection, bounded by ctx. It
+// does not use run, which may be nil.
+func (p *TCP) Check(ctx context.Context, run *overseer.ProbeRun) error {
+	try, err := p.try()
+	if err != nil {
+		return err
+	}
+	return check(ctx, "tcp "+p.Addr, try)
+}
+
+// try returns one try of the probe, or why it can never pass.
+func (p *TCP) try() (func(context.Context) error, error) {
 	if err := checkHostPort(p.Addr); err != nil {
-		return invalid("tcp: Addr %q: %v", p.Addr, err)
+		return nil, invalid("tcp: Addr %q: %v", p.Addr, err)
 	}
 	var d net.Dialer
-	return poll(ctx, what, s, func(ctx context.Context) error {
+	return func(ctx context.Context) error {
 		c, err := d.DialContext(ctx, "tcp", p.Addr)
 		if err != nil {
 			return err
 		}
 		return c.Close()
-	}, p.tried)
+	}, nil
 }
 
 // ProbeAddr returns Addr, so that the Overseer can refuse a probe aimed at

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -216,14 +217,20 @@ func unlessRunning(p *overseer.JSONProcess) string {
 }
 
 // printStatus prints the processes as a table. CPU and MEM are the last
-// sample of the run's usage, "-" for none (usagefmt.go). The STATUS
-// column, which a process writes (STATUS=), is sanitized, without colours
-// (sanitize.go).
+// sample of the run's usage, "-" for none (usagefmt.go). HEALTH, there
+// when a process has a liveness probe, is what the probe says, "-" for a
+// process without one. The STATUS column, which a process writes
+// (STATUS=), is sanitized, without colours (sanitize.go).
 func printStatus(w io.Writer, procs []overseer.JSONProcess) error {
 	z := sanitizerFor(w)
 	z.colour = false
+	health := slices.ContainsFunc(procs, func(p overseer.JSONProcess) bool { return p.Health != overseer.HealthNone })
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATE\tPID\tRESTARTS\tUPTIME\tCPU\tMEM\tSTATUS")
+	fmt.Fprint(tw, "ID\tSTATE\tPID\tRESTARTS\tUPTIME\tCPU\tMEM\t")
+	if health {
+		fmt.Fprint(tw, "HEALTH\t")
+	}
+	fmt.Fprintln(tw, "STATUS")
 	for _, p := range procs {
 		pid, uptime := "-", "-"
 		if p.PID != 0 {
@@ -237,8 +244,21 @@ func printStatus(w io.Writer, procs []overseer.JSONProcess) error {
 			status = p.Error
 		}
 		status = strings.ReplaceAll(z.clean(status), "\t", " ") // a tab would make a column
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", z.clean(p.ID), p.State, pid, p.Restarts, uptime,
-			cpuText(p.Usage), memText(p.Usage), status)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t", z.clean(p.ID), p.State, pid, p.Restarts, uptime,
+			cpuText(p.Usage), memText(p.Usage))
+		if health {
+			fmt.Fprintf(tw, "%s\t", healthText(p.Health))
+		}
+		fmt.Fprintln(tw, status)
 	}
 	return tw.Flush()
+}
+
+// healthText is the HEALTH column of "overseer status": healthy,
+// unhealthy, unknown, or "-" without a liveness probe.
+func healthText(h overseer.Health) string {
+	if h == overseer.HealthNone {
+		return "-"
+	}
+	return h.String()
 }

@@ -55,8 +55,9 @@ func (t *terminal) releaseAll() {
 
 // print1 prints one change of state: "web * running (pid 42)", or what
 // the process says of itself or waits for ("redis * running: Ready to
-// accept connections", "api * waiting for migrate (completed)"), and a
-// warning that came with it.
+// accept connections", "api * waiting for migrate (completed)"), or what
+// its liveness probe says ("web * healthy"), and a warning that came with
+// it.
 func (t *terminal) print1(p *procState, ev overseer.Event) {
 	if text := describe(p, ev); text != "" {
 		t.message(ev.Time, ev.ID, "*", text)
@@ -71,8 +72,17 @@ func (t *terminal) print1(p *procState, ev overseer.Event) {
 func describe(p *procState, ev overseer.Event) string {
 	prevPID := p.pid
 	p.pid = ev.PID
+	prevHealth := p.health
+	p.health = ev.Health
 	if ev.From == ev.To {
 		switch {
+		case ev.Health != prevHealth:
+			// A new health comes alone: "healthy", "unhealthy"; unknown
+			// (a new run's, before its first verdict) is no news.
+			if ev.Health == overseer.HealthHealthy || ev.Health == overseer.HealthUnhealthy {
+				return ev.Health.String()
+			}
+			return ""
 		case ev.To == overseer.StateRunning && ev.PID != prevPID:
 			// A rolling restart's new run took over.
 			return fmt.Sprintf("running (pid %d, restart %d, rolling)", ev.PID, ev.Restarts)

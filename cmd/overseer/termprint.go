@@ -41,7 +41,8 @@ type procState struct {
 	missed  uint64    // lines missed, said before the next line
 	pieces  [2]piece  // the unfinished line of each stream
 	held    []heldEvent
-	pid     int // of the last event, to tell a rolling restart
+	pid     int             // of the last event, to tell a rolling restart
+	health  overseer.Health // of the last event, to tell a change of health
 }
 
 // piece is the state of an unfinished (Partial) line of one stream.

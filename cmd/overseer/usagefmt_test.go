@@ -113,3 +113,23 @@ func TestStatusUsageColumns(t *testing.T) {
 	p.signal(syscall.SIGINT)
 	assert.Equal(t, 0, p.exitCode(), p.stderrText())
 }
+
+// The HEALTH column of "overseer status": there when a process has a
+// liveness probe, "-" for those without one.
+func TestPrintStatusHealth(t *testing.T) {
+	procs := []overseer.JSONProcess{
+		{ID: "db", State: overseer.StateRunning, PID: 10, Exit: -1, Health: overseer.HealthHealthy},
+		{ID: "api", State: overseer.StateStopping, PID: 11, Exit: -1, Health: overseer.HealthUnhealthy,
+			Error: "overseer: api: liveness: status 500 after 3 tries"},
+		{ID: "new", State: overseer.StateStarting, PID: 12, Exit: -1, Health: overseer.HealthUnknown},
+		{ID: "plain", State: overseer.StateInitial, Exit: -1},
+	}
+	var out bytes.Buffer
+	require.NoError(t, printStatus(&out, procs))
+	assert.Equal(t, `ID     STATE     PID  RESTARTS  UPTIME  CPU  MEM  HEALTH     STATUS
+db     running   10   0         0s      -    -    healthy    
+api    stopping  11   0         -       -    -    unhealthy  overseer: api: liveness: status 500 after 3 tries
+new    starting  12   0         -       -    -    unknown    
+plain  initial   -    0         -       -    -    -          
+`, out.String())
+}

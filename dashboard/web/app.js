@@ -19,6 +19,12 @@
   const UP = new Set(['running', 'stopping']);
   const SIGNALABLE = new Set(['starting', 'running', 'stopping']);
   const STATES = ['running', 'starting', 'stopping', 'backoff', 'fatal', 'finished', 'interrupted', 'initial'];
+  // What the liveness probe's verdicts mean, for the health badge's title.
+  const HEALTH_TITLES = {
+    healthy: 'The liveness probe passes',
+    unhealthy: 'The liveness probe failed too many times in a row: the run is being restarted',
+    unknown: 'The liveness probe has no verdict yet (not ready, within its initial delay, or no run)',
+  };
   // A process whose run failed and was restarted less than LOOP_WINDOW
   // ago, or that waits for its restart (backoff), is shown as restarting.
   const LOOP_WINDOW = 60000;
@@ -158,7 +164,9 @@
     cells.pill = span('state-pill', '');
     cells.loop = span('loop-badge', 'restarting');
     cells.loop.hidden = true;
-    cells.state.append(cells.pill, cells.loop);
+    cells.health = span('health-badge', '');
+    cells.health.hidden = true;
+    cells.state.append(cells.pill, cells.health, cells.loop);
     for (const a of ['start', 'stop', 'restart', 'signal']) {
       const b = document.createElement('button');
       b.type = 'button';
@@ -215,6 +223,7 @@
     setTitle(c.loop, loop ? restartsTitle(e) : '');
     setTitle(c.restarts, loop ? restartsTitle(e) : '');
     setText(c.pill, p.state);
+    updateHealth(c.health, p.health);
     setText(c.group, p.group || '');
     setText(c.pid, p.pid ? String(p.pid) : '–');
     setTitle(c.pid, p.cgroup ? 'control group ' + p.cgroup : '');
@@ -232,6 +241,18 @@
     setTitle(c.warn, e.warning || '');
     setButtons(p.id, p.state, c);
     if (view && view.id === p.id) updateLogButtons();
+  }
+
+  // updateHealth shows health, what the liveness probe says of a process
+  // (healthy, unhealthy or unknown), on badge; no badge without a probe
+  // (health left out).
+  function updateHealth(badge, health) {
+    badge.hidden = !health;
+    if (!health) return;
+    const cls = 'health-badge h-' + (HEALTH_TITLES[health] ? health : 'unknown');
+    if (badge.className !== cls) badge.className = cls;
+    setText(badge, health);
+    setTitle(badge, HEALTH_TITLES[health] || '');
   }
 
   function setButtons(id, state, b) {
@@ -642,7 +663,7 @@
     if (d.process) {
       e = setProcess(d.process, false);
     } else if (e) {
-      Object.assign(e.p, { state: d.to, pid: d.pid, exitCode: d.exitCode, error: d.error, restarts: d.restarts });
+      Object.assign(e.p, { state: d.to, pid: d.pid, exitCode: d.exitCode, error: d.error, restarts: d.restarts, health: d.health });
       noteUsage(e);
       dirty.add(d.id);
     }

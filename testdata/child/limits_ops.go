@@ -63,5 +63,5 @@ func limitsOp(name, arg string) error {
 		fmt.Printf("mode:%#o\n", fi.Mode().Perm())
 		return f.Close()
 	}
-	return fmt.Errorf("unknown operation")
+	return livenessOp(name, arg)
 }

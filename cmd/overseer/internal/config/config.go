@@ -45,8 +45,9 @@
 //	    ready_timeout: 30s
 //	    notify: true
 //	    watchdog: 10s
+//	    liveness: {http: "http://127.0.0.1:8080/healthz", period: 10s, timeout: 2s, failures: 3}
 //	    watch_files: [worker.toml]         # relative to the file's directory
-//	    depends_on: {db: ready, migrate: completed}   # or [db, migrate]
+//	    depends_on: {db: healthy, migrate: completed}   # or [db, migrate]
 //	    memory_limit: 512MiB               # a size
 //	    cpu_quota: 50%                     # of one core; or cores: 0.5
 //	    tasks_max: 100
@@ -101,7 +102,22 @@
 // 0; watchdog 0 means none. listeners are addresses of the form
 // network://address; overseer checks the rest when the process starts.
 // depends_on lists processes of the same file, each waited for until it has
-// started, or maps each to a condition: started, ready or completed.
+// started, or maps each to a condition: started, ready, completed or
+// healthy; or to a mapping, Docker Compose's long form, of condition
+// (started if left out) and restart, true to restart the process after
+// each restart of the one it depends on (Dependency.Restart):
+// {db: {condition: healthy, restart: true}}.
+//
+// liveness checks that a run stays well once it is ready (Cmd.Liveness): a
+// mapping with one probe, as ready takes them (line, tcp, http or command;
+// a liveness line must come at least every period, a line matching since
+// the try before passing a try), and period (10s), timeout (1s, at most
+// the period; not for line), failures (3, tries failed in a row that
+// restart the run as a failure), successes (1, tries passed in a row that
+// make it healthy) and initial_delay (none, after the run is ready). The
+// durations are above 0 (initial_delay may be 0), the counts above 0.
+// process-compose's and Kubernetes' names (period_seconds,
+// failure_threshold, liveness_probe, ...) are refused with ours suggested.
 //
 // depends_on may not go round in a cycle (a waits for b, b for a): that is
 // an error at an entry of the cycle, which it names ("a -> b -> a").
@@ -290,10 +306,12 @@ func LoadData(path string, data []byte, opts Options) ([]Process, error) {
 	for i := range procs {
 		p := &procs[i]
 		p.Cmd.Dir = under(base, p.Cmd.Dir)
-		if pr, ok := p.Cmd.Ready.(*probe.Command); ok {
-			// A ready command runs where its process runs, and sees what it
-			// sees ($PORT above all).
-			pr.Dir, pr.Env = p.Cmd.Dir, p.Cmd.Env
+		for _, pr := range []any{p.Cmd.Ready, p.Cmd.Liveness.Check} {
+			if pr, ok := pr.(*probe.Command); ok {
+				// A ready or liveness command runs where its process
+				// runs, and sees what it sees ($PORT above all).
+				pr.Dir, pr.Env = p.Cmd.Dir, p.Cmd.Env
+			}
 		}
 		if p.Log != "" {
 			p.Log = under(base, p.Log)

@@ -42,6 +42,7 @@ type fields struct {
 	ReadyTimeout time.Duration
 	Notify       bool
 	Watchdog     time.Duration
+	Liveness     overseer.Liveness
 	Listeners    []string
 	DependsOn    []overseer.Dependency
 	WatchFiles   []string
@@ -63,6 +64,7 @@ func project(c *overseer.Cmd) fields {
 		Restart: c.Restart, MaxRestarts: c.MaxRestarts, ResetAfter: c.ResetAfter, StartDelay: c.StartDelay,
 		Backoff: c.Backoff, SuccessCodes: c.SuccessCodes,
 		Ready: c.Ready, ReadyTimeout: c.ReadyTimeout, Notify: c.Notify, Watchdog: c.Watchdog,
+		Liveness:  c.Liveness,
 		Listeners: c.Listeners, DependsOn: c.DependsOn, WatchFiles: c.WatchFiles, Env: c.Env,
 		MemoryLimit: c.MemoryLimit, CPUQuota: c.CPUQuota, TasksMax: c.TasksMax, Limits: c.Limits,
 		Nice: c.Nice, Umask: c.Umask, User: c.User, UserGroup: c.UserGroup,
@@ -210,10 +212,11 @@ func TestLoadGoodYAML(t *testing.T) {
 				f.ReadyTimeout = 30 * time.Second
 				f.Notify = true
 				f.Watchdog = 10 * time.Second
+				f.Liveness = overseer.Liveness{Check: &probe.HTTP{URL: "http://127.0.0.1:8080/healthz"}, Period: 5 * time.Second, Failures: 2}
 				f.WatchFiles = []string{filepath.Join(dir, "worker.toml"), "/etc/worker.conf"}
-				f.DependsOn = []overseer.Dependency{{ID: "web", Condition: overseer.ConditionReady}}
+				f.DependsOn = []overseer.Dependency{{ID: "web", Condition: overseer.ConditionReady, Restart: true}}
 			})},
-		{name: "cron", line: 37,
+		{name: "cron", line: 38,
 			f: defaults(sh("date\necho \"tick\"\n"), func(f *fields) {
 				f.Dir = dir
 				f.Env = withHost("PORT=5200", "TZ=UTC", "EMPTY=")

@@ -22,47 +22,97 @@ type dependency struct {
 
 // dependsOn reads the processes that process name depends on: a list of
 // names (each waited for until started) or a mapping of names to
-// conditions (started, ready, completed).
+// conditions (started, ready, completed, healthy), each a condition alone
+// or a mapping of condition and restart (see dependency).
 func (p *parser) dependsOn(name, key string, value *yaml.Node) []overseer.Dependency {
 	n := deref(value)
 	var deps []overseer.Dependency
-	add := func(k string, line int, id string, cond overseer.Condition) {
-		switch err := checkName(id); {
+	add := func(k string, line int, d overseer.Dependency) {
+		switch err := checkName(d.ID); {
 		case err != nil:
 			p.errorf(line, k, "%v", err)
 			return
-		case id == name:
+		case d.ID == name:
 			p.errorf(line, k, "%s depends on itself", name)
 			return
 		}
-		p.deps = append(p.deps, dependency{from: name, key: k, id: id, line: line})
-		deps = append(deps, overseer.Dependency{ID: id, Condition: cond})
+		p.deps = append(p.deps, dependency{from: name, key: k, id: d.ID, line: line})
+		deps = append(deps, d)
 	}
 	switch n.Kind {
 	case yaml.SequenceNode:
 		p.list(key, n, "process names", func(k string, item *yaml.Node, id string) {
-			add(k, item.Line, id, overseer.ConditionStarted)
+			add(k, item.Line, overseer.Dependency{ID: id})
 		})
 	case yaml.MappingNode:
 		for _, e := range p.entries(n, key) {
 			k := key + "." + e.key.Value
-			c := deref(e.value)
 			before := p.n
-			s := p.text(k, c)
+			d := p.dependency(k, e.value)
 			if p.n > before {
 				continue
 			}
-			var cond overseer.Condition
-			if c.ShortTag() != "!!str" || cond.UnmarshalText([]byte(s)) != nil {
-				p.errorf(c.Line, k, "%q is not a condition (started, ready or completed)", s)
-				continue
-			}
-			add(k, e.key.Line, e.key.Value, cond)
+			d.ID = e.key.Value
+			add(k, e.key.Line, d)
 		}
 	default:
-		p.errorf(n.Line, key, "want a list of process names, or a mapping of names to conditions (started, ready, completed), not %s", describe(n))
+		p.errorf(n.Line, key, "want a list of process names, or a mapping of names to conditions (%s), not %s", conditionList, describe(n))
 	}
 	return deps
+}
+
+// conditionList names the conditions of depends_on, for errors.
+const conditionList = "started, ready, completed, healthy"
+
+// dependencyKeys are the keys of the long form of an entry of depends_on.
+var dependencyKeys = []string{"condition", "restart"}
+
+// composeConditions are Docker Compose's names of the conditions, each
+// with overseer's.
+var composeConditions = map[string]string{
+	"service_started":                "started",
+	"service_healthy":                "healthy",
+	"service_completed_successfully": "completed",
+}
+
+// dependency reads the value of an entry of a depends_on mapping: a
+// condition, or a mapping of condition (started if left out) and restart
+// (Dependency.Restart), as Docker Compose's long form has them.
+func (p *parser) dependency(key string, value *yaml.Node) overseer.Dependency {
+	var d overseer.Dependency
+	n := deref(value)
+	if n.Kind != yaml.MappingNode {
+		d.Condition = p.condition(key, n)
+		return d
+	}
+	for _, e := range p.entries(n, key) {
+		k := key + "." + e.key.Value
+		switch e.key.Value {
+		case "condition":
+			d.Condition = p.condition(k, e.value)
+		case "restart":
+			d.Restart = p.boolean(k, e.value)
+		default:
+			p.errorf(e.key.Line, k, "unknown key%s", suggest(e.key.Value, dependencyKeys))
+		}
+	}
+	return d
+}
+
+// condition reads the name of a condition of depends_on.
+func (p *parser) condition(key string, value *yaml.Node) overseer.Condition {
+	var cond overseer.Condition
+	n := deref(value)
+	before := p.n
+	s := p.text(key, n)
+	switch {
+	case p.n > before:
+	case composeConditions[s] != "" && n.ShortTag() == "!!str":
+		p.errorf(n.Line, key, "%q is not a condition (did you mean %s?)", s, composeConditions[s])
+	case n.ShortTag() != "!!str" || cond.UnmarshalText([]byte(s)) != nil:
+		p.errorf(n.Line, key, "%q is not a condition (%s)", s, conditionList)
+	}
+	return cond
 }
 
 // checkDeps checks that every dependency names a process of the file, and

@@ -47,78 +47,97 @@ func (p *parser) ready(key string, value *yaml.Node) overseer.Probe {
 		case "timeout":
 			timeoutKey, timeout = e.key, p.positiveDuration(k, e.value)
 		case "line", "tcp", "http", "command":
-			if kind != nil {
-				p.errorf(e.key.Line, k, "%s is set too (a probe is one of %s)", kind.Value, strings.Join(readyKinds, ", "))
-				continue
-			}
-			kind, kindValue = e.key, e.value
+			p.probeKind(&kind, &kindValue, e, k)
 		default:
 			p.errorf(e.key.Line, k, "unknown key%s", suggest(e.key.Value, readyKeys))
 		}
 	}
 	switch {
 	case kind == nil:
-		if p.n == before { // else an unknown key is likely the probe, misspelled
-			p.errorf(n.Line, key, "no probe (set one of %s)", strings.Join(readyKinds, ", "))
-		}
+		p.noProbe(n, key, before)
 		return nil
 	case kind.Value == "line" && periodKey != nil:
 		p.errorf(periodKey.Line, key+".period", "a line probe does not poll (period is for tcp, http and command)")
 	case kind.Value == "line" && timeoutKey != nil:
 		p.errorf(timeoutKey.Line, key+".timeout", "a line probe does not poll (timeout is for tcp, http and command; ready_timeout bounds the wait)")
 	}
-	pr, re := p.probe(key+"."+kind.Value, kind.Value, kindValue, period, timeout)
-	switch {
-	case p.n > before:
+	pr := p.probe(key+"."+kind.Value, kind.Value, kindValue, period, timeout)
+	if p.n > before {
 		return nil
-	case re != nil:
-		return probe.Line(re)
 	}
 	return pr
 }
 
+// probeKind takes e, an entry of a probe mapping (key k) whose key names a
+// kind of probe, as the probe's kind and value, unless one is set already:
+// a probe is one kind.
+func (p *parser) probeKind(kind, value **yaml.Node, e entry, k string) {
+	if *kind != nil {
+		p.errorf(e.key.Line, k, "%s is set too (a probe is one of %s)", (*kind).Value, strings.Join(readyKinds, ", "))
+		return
+	}
+	*kind, *value = e.key, e.value
+}
+
+// noProbe reports probe mapping n (key) that names no kind of probe,
+// unless an error was reported since before: an unknown key is then likely
+// the probe, misspelled.
+func (p *parser) noProbe(n *yaml.Node, key string, before int) {
+	if p.n == before {
+		p.errorf(n.Line, key, "no probe (set one of %s)", strings.Join(readyKinds, ", "))
+	}
+}
+
+// A prober is a probe of package probe: a readiness probe
+// (overseer.Probe) and a liveness one (overseer.Checker) alike.
+type prober interface {
+	overseer.Probe
+	overseer.Checker
+}
+
 // probe reads the value of a probe of the given kind (line, tcp, http or
-// command). It returns the expression of a line probe, or the probe of the
-// others, made with period and timeout.
-func (p *parser) probe(key, kind string, value *yaml.Node, period, timeout time.Duration) (overseer.Probe, *regexp.Regexp) {
+// command) and returns the probe, the polling ones made with period and
+// timeout (zero for a liveness probe, which Liveness times), or nil after
+// an error.
+func (p *parser) probe(key, kind string, value *yaml.Node, period, timeout time.Duration) prober {
 	n := deref(value)
 	before := p.n
 	s := p.text(key, n)
 	if p.n > before {
-		return nil, nil
+		return nil
 	}
 	if strings.IndexByte(s, 0) >= 0 {
 		p.errorf(n.Line, key, "NUL byte in %q", s)
-		return nil, nil
+		return nil
 	}
 	switch kind {
 	case "line":
 		re, err := regexp.Compile(s)
 		if err != nil {
 			p.errorf(n.Line, key, "%q is not a regular expression: %v", s, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
-			return nil, nil
+			return nil
 		}
-		return nil, re
+		return probe.Line(re)
 	case "tcp":
 		// An empty host is the local host, as for net.Dial.
 		if _, port, err := net.SplitHostPort(s); err != nil || port == "" {
 			p.errorf(n.Line, key, "%q is not host:port", s)
-			return nil, nil
+			return nil
 		}
-		return &probe.TCP{Addr: s, Period: period, Timeout: timeout}, nil
+		return &probe.TCP{Addr: s, Period: period, Timeout: timeout}
 	case "http":
 		u, err := url.Parse(s)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			p.errorf(n.Line, key, "%q is not an http:// or https:// URL", s)
-			return nil, nil
+			return nil
 		}
-		return &probe.HTTP{URL: s, Period: period, Timeout: timeout}, nil
+		return &probe.HTTP{URL: s, Period: period, Timeout: timeout}
 	default: // command
 		if strings.TrimSpace(s) == "" {
 			p.errorf(n.Line, key, "empty command")
-			return nil, nil
+			return nil
 		}
-		return &probe.Command{Args: []string{"/bin/sh", "-c", s}, Period: period, Timeout: timeout}, nil
+		return &probe.Command{Args: []string{"/bin/sh", "-c", s}, Period: period, Timeout: timeout}
 	}
 }
 

@@ -186,8 +186,8 @@ func TestReadinessErrors(t *testing.T) {
 		{"watch_files NUL", "processes:\n  web: {command: x, watch_files: [\"a\\0\"]}\n", 2, "web.watch_files[0]", "NUL byte"},
 
 		// depends_on
-		{"depends_on scalar", "processes:\n  db: x\n  web: {command: x, depends_on: db}\n", 3, "web.depends_on", `want a list of process names, or a mapping of names to conditions (started, ready, completed), not "db"`},
-		{"depends_on unknown condition", "processes:\n  db: x\n  web:\n    command: x\n    depends_on:\n      db: healthy\n", 6, "web.depends_on.db", `"healthy" is not a condition (started, ready or completed)`},
+		{"depends_on scalar", "processes:\n  db: x\n  web: {command: x, depends_on: db}\n", 3, "web.depends_on", `want a list of process names, or a mapping of names to conditions (started, ready, completed, healthy), not "db"`},
+		{"depends_on unknown condition", "processes:\n  db: x\n  web:\n    command: x\n    depends_on:\n      db: live\n", 6, "web.depends_on.db", `"live" is not a condition (started, ready, completed, healthy)`},
 		{"depends_on condition case", "processes:\n  db: x\n  web: {command: x, depends_on: {db: Ready}}\n", 3, "web.depends_on.db", `"Ready" is not a condition`},
 		{"depends_on condition bool", "processes:\n  db: x\n  web: {command: x, depends_on: {db: true}}\n", 3, "web.depends_on.db", `"true" is not a condition`},
 		{"depends_on condition null", "processes:\n  db: x\n  web:\n    command: x\n    depends_on:\n      db:\n", 6, "web.depends_on.db", "no value"},

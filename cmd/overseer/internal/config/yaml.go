@@ -19,7 +19,7 @@ var processKeys = []string{
 	"command", "args", "dir", "env", "group", "restart", "max_restarts", "reset_after",
 	"backoff", "start_delay", "stop_signal", "stop_timeout", "buffer_lines", "buffer_bytes",
 	"max_line_bytes", "success_codes", "log", "log_timestamps", "pty", "listeners", "ready", "ready_timeout", "notify",
-	"watchdog", "watch_files", "depends_on",
+	"watchdog", "liveness", "watch_files", "depends_on",
 	"memory_limit", "cpu_quota", "tasks_max", "limits", "nice", "umask", "user", "user_group",
 }
 
@@ -236,6 +236,8 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 			cmd.Notify = p.boolean(k, e.value)
 		case "watchdog":
 			cmd.Watchdog = p.duration(k, e.value)
+		case "liveness":
+			cmd.Liveness = p.liveness(k, e.value)
 		case "watch_files":
 			cmd.WatchFiles = p.paths(k, e.value)
 		case "depends_on":
@@ -268,7 +270,7 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 			}
 			groupOf, cmd.UserGroup = e.key, group
 		default:
-			p.errorf(e.key.Line, k, "unknown key%s", suggest(e.key.Value, processKeys))
+			p.errorf(e.key.Line, k, "unknown key%s", suggestProcessKey(e.key.Value))
 		}
 	}
 	if program == nil {
