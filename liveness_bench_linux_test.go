@@ -13,14 +13,16 @@ import (
 )
 
 // BenchmarkLiveness measures the host's CPU, user and system, per second
-// of wall time, with 1,000 idle runs (sleep): without liveness ("none"),
-// and with a TCP liveness check every second ("tcp-1s"), a connect as
-// package probe's TCP makes, to one listener in a process of its own (the
-// test child, outside the host's count). cpu-%core is that CPU as a share of one core;
-// goroutines is how many the host holds between tries. When "none" ran
-// first, "tcp-1s" also reports what the checks add at the default Period
-// of 10s, scaled from 1s: liveness-%core@10s, whose bar is 1 % of a core.
-// Each op is one Period of wall time.
+// of wall time, with 1,000 idle runs (sleep): without liveness ("none");
+// with a Check that does nothing every second ("noop-1s": the cost of the
+// checking itself); and with a TCP liveness check every second ("tcp-1s"),
+// a connect as package probe's TCP makes, to one listener in a process of
+// its own (the test child, outside the host's count). cpu-%core is that
+// CPU as a share of one core; goroutines is how many the host holds
+// between tries. When "none" ran first, the others also report what the
+// checks add at the default Period of 10s, scaled from 1s:
+// liveness-%core@10s, whose bar is 1 % of a core. Each op is one Period of
+// wall time.
 //
 //	go test -run '^$' -bench Liveness -benchtime=5x .
 func BenchmarkLiveness(b *testing.B) {
@@ -28,6 +30,13 @@ func BenchmarkLiveness(b *testing.B) {
 	baseline := -1.0
 	b.Run("none", func(b *testing.B) {
 		baseline = benchmarkLiveness(b, nil, period)
+	})
+	b.Run("noop-1s", func(b *testing.B) {
+		pass := checkFunc(func(context.Context, *ProbeRun) error { return nil })
+		pct := benchmarkLiveness(b, pass, period)
+		if baseline >= 0 {
+			b.ReportMetric((pct-baseline)*float64(period)/float64(10*time.Second), "liveness-%core@10s")
+		}
 	})
 	b.Run("tcp-1s", func(b *testing.B) {
 		addr := acceptingChild(b)

@@ -427,3 +427,39 @@ func TestDependencyRestart(t *testing.T) {
 	cancel()
 	require.NoError(t, recvErr(t, errc, "SuperviseAll"))
 }
+
+// A Check that never returns does not hold up the end of its run beyond
+// StopTimeout: Stop returns, and the Check finds the run over when it
+// returns at last.
+func TestLivenessHungCheckDoesNotHoldTheEnd(t *testing.T) {
+	o := newTestOverseer(t)
+	log := watchEvents(t, o)
+	c := addChild(t, o, "p", "sleep")
+	c.StopTimeout = 50 * time.Millisecond
+	release := make(chan struct{})
+	began := make(chan struct{})
+	returned := make(chan struct{})
+	var once sync.Once
+	c.Liveness = Liveness{Period: time.Hour, Timeout: time.Hour, Check: checkFunc(func(context.Context, *ProbeRun) error {
+		once.Do(func() { close(began) })
+		defer close(returned) // called once: the next try is an hour away
+		<-release             // deaf to its context
+		return nil
+	})}
+	require.NoError(t, o.Start("p"))
+	select {
+	case <-began:
+	case <-time.After(waitTimeout):
+		t.Fatal("no try")
+	}
+	within(t, "Stop", func() { require.NoError(t, o.Stop("p")) })
+	st := status(t, o, "p")
+	assert.Equal(t, StateInterrupted, st.State)
+	assert.Equal(t, HealthUnknown, st.Health)
+	close(release)
+	<-returned
+	assert.Empty(t, log.healths("p"), "a try that returned after the end counted")
+	o.StopAll()
+	log.close()
+	goleak.VerifyNone(t, ignoreGuardian)
+}
