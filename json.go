@@ -82,6 +82,7 @@ func (c *Cmd) fillJSON(jp *JSONProcess, now time.Time) {
 	jp.StatusText = st.StatusText
 	jp.MainPID = st.MainPID
 	jp.Cgroup = st.Cgroup
+	jp.NextRun, jp.Skipped = st.NextRun, st.Skipped
 	if st.Listeners != nil {
 		jp.Listeners = slices.Clone(st.Listeners)
 	}

@@ -93,6 +93,12 @@ func (o *Overseer) supervise(c *Cmd, restart, fresh, wait bool) (*supervision, e
 	}
 	sup := newSupervision(c)
 	c.sup = sup
+	if cfg.schedule != nil && !sup.beginSchedule(cfg.schedule, cfg.runOnStart || restart) {
+		go sup.firstTick() // no run until the first tick
+		c.unlock()
+		o.notify()
+		return sup, nil
+	}
 	kind := notRestart
 	if restart {
 		kind = requestedRestart
