@@ -216,14 +216,16 @@ func unlessRunning(p *overseer.JSONProcess) string {
 }
 
 // printStatus prints the processes as a table. CPU and MEM are the last
-// sample of the run's usage, "-" for none (usagefmt.go). The STATUS
+// sample of the run's usage, "-" for none (usagefmt.go); NEXT the next
+// run of a scheduled process (schedfmt.go). The STATUS
 // column, which a process writes (STATUS=), is sanitized, without colours
 // (sanitize.go).
 func printStatus(w io.Writer, procs []overseer.JSONProcess) error {
 	z := sanitizerFor(w)
 	z.colour = false
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATE\tPID\tRESTARTS\tUPTIME\tCPU\tMEM\tSTATUS")
+	fmt.Fprintln(tw, "ID\tSTATE\tPID\tRESTARTS\tUPTIME\tCPU\tMEM\tNEXT\tSTATUS")
+	now := time.Now()
 	for _, p := range procs {
 		pid, uptime := "-", "-"
 		if p.PID != 0 {
@@ -237,8 +239,8 @@ func printStatus(w io.Writer, procs []overseer.JSONProcess) error {
 			status = p.Error
 		}
 		status = strings.ReplaceAll(z.clean(status), "\t", " ") // a tab would make a column
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", z.clean(p.ID), p.State, pid, p.Restarts, uptime,
-			cpuText(p.Usage), memText(p.Usage), status)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", z.clean(p.ID), p.State, pid, p.Restarts, uptime,
+			cpuText(p.Usage), memText(p.Usage), nextRunText(p, now), status)
 	}
 	return tw.Flush()
 }
