@@ -9,7 +9,8 @@ type Event struct {
 	ID string `json:"id"`
 	// From and To are the states before and after the change. They are
 	// the same (running) when a rolling restart's new run takes over, with
-	// its PID, and the same (any state) when StatusText alone changed.
+	// its PID, and the same (any state) when StatusText alone changed, or,
+	// for a scheduled Cmd, Status.NextRun or Skipped alone.
 	From State `json:"from"`
 	To   State `json:"to"`
 	// Time is when the change happened.

@@ -200,6 +200,7 @@ func TestScheduleStopWhileWaiting(t *testing.T) {
 	for _, how := range []string{"Stop", "StopAll", "ctx"} {
 		t.Run(how, func(t *testing.T) {
 			o := newTestOverseer(t)
+			log := watchEvents(t, o)
 			_, clock := addScheduled(t, o, "job", "exit:0")
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
@@ -219,6 +220,8 @@ func TestScheduleStopWhileWaiting(t *testing.T) {
 			})
 			st := status(t, o, "job")
 			assert.Equal(t, StateInitial, st.State, "never ran")
+			eventually(t, func() bool { return len(log.transitions("job")) >= 2 }, "no Events of NextRun: %v", log.transitions("job"))
+			assert.Equal(t, []string{"initial>initial", "initial>initial"}, log.transitions("job"), "the Events of NextRun set, then gone")
 			assert.Zero(t, st.NextRun)
 			assert.False(t, clock.waiting(tickAt(1)), "the timer of the tick was not stopped")
 		})
@@ -266,7 +269,9 @@ func TestScheduleOver(t *testing.T) {
 	eventually(t, func() bool { return clock.waiting(tickAt(1)) }, "no wait for tick 1")
 	clock.set(tickAt(1))
 	require.NoError(t, recvErr(t, errc, "Supervise")) // no tick left after the run
-	assert.Equal(t, []string{"initial>starting", "starting>running", "running>finished"}, log.transitions("job"))
+	log.waitCount(t, "job", StateFinished, 1)
+	assert.Equal(t, []string{"initial>initial", "initial>starting", "starting>running", "running>finished"}, log.transitions("job"),
+		"with the Event of NextRun set at the beginning")
 	assert.Zero(t, status(t, o, "job").NextRun)
 }
 

@@ -341,6 +341,9 @@ func (s *supervision) finish() {
 	c.mu.Lock()
 	if c.sup == s {
 		c.sup = nil
+		if s.sched != nil && !s.tick.IsZero() {
+			c.publishLocked(c.state) // NextRun is gone: an Event of the same state says so
+		}
 	}
 	s.disarmTickLocked()
 	notify := c.onIdle

@@ -95,6 +95,7 @@ func (o *Overseer) supervise(c *Cmd, restart, fresh, wait bool) (*supervision, e
 	c.sup = sup
 	if cfg.schedule != nil && !sup.beginSchedule(cfg.schedule, cfg.runOnStart || restart) {
 		go sup.firstTick() // no run until the first tick
+		c.publishLocked(c.state) // NextRun is set: an Event of the same state says so
 		c.unlock()
 		o.notify()
 		return sup, nil

@@ -161,11 +161,16 @@ func outcome(req control.Request, resp control.Response) string {
 	}
 	switch req.Op {
 	case control.OpStart:
+		if !after.NextRun.IsZero() && (after.State == overseer.StateInitial || after.State.IsFinal()) {
+			return fmt.Sprintf("%s scheduled (next run %s)", req.ID, nextRunText(*after, time.Now()))
+		}
 		return fmt.Sprintf("%s started (%s)", req.ID, describeRun(after))
 	case control.OpStop:
 		switch {
 		case before.PID != 0 && (before.State == overseer.StateRunning || before.State == overseer.StateStopping):
 			return fmt.Sprintf("%s stopped (was pid %d)", req.ID, before.PID)
+		case !before.NextRun.IsZero():
+			return fmt.Sprintf("%s stopped: no more runs on its schedule (next run was %s)", req.ID, nextRunText(*before, time.Now()))
 		case before.State.IsFinal() || before.State == overseer.StateInitial:
 			return fmt.Sprintf("%s: not running (%v), nothing to stop", req.ID, before.State)
 		default: // starting, or waiting to restart: no run to name

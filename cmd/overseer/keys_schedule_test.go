@@ -127,3 +127,17 @@ func (k *keyRun) statusRow(name string) string {
 	k.t.Fatalf("no process %s in overseer status", name)
 	return ""
 }
+
+// "overseer stop" ends a job's schedule, "overseer start" begins it again
+// without running it at once (no wait for a run that comes at the tick).
+func TestScheduleStopStart(t *testing.T) {
+	t.Parallel()
+	k := startKeys(t, "serve", `processes:
+  job: {command: 'echo job', schedule: "0 0 1 1 *"}
+`)
+	assert.Contains(t, k.client("stop", "job"), "job stopped: no more runs on its schedule (next run was ")
+	assert.Regexp(t, `^job\s+initial\s.*\s-\s*$`, k.statusRow("job"), "NEXT after the stop")
+	assert.Contains(t, k.client("start", "job"), "job scheduled (next run ")
+	assert.Regexp(t, `^job\s+initial\s.*\s\d{4}-\d\d-\d\d \d\d:\d\d\s*$`, k.statusRow("job"), "NEXT after the start")
+	assert.Equal(t, 0, k.interrupt(), k.p.stderrText())
+}
