@@ -94,7 +94,7 @@ func (o *Overseer) supervise(c *Cmd, restart, fresh, wait bool) (*supervision, e
 	sup := newSupervision(c)
 	c.sup = sup
 	if cfg.schedule != nil && !sup.beginSchedule(cfg.schedule, cfg.runOnStart || restart) {
-		go sup.firstTick() // no run until the first tick
+		go sup.firstTick()       // no run until the first tick
 		c.publishLocked(c.state) // NextRun is set: an Event of the same state says so
 		c.unlock()
 		o.notify()
