@@ -79,7 +79,7 @@ func (o *Overseer) restart(c *Cmd, args []string) error {
 		return o.awaitNewRun(c, restarts+1)
 	}
 	c.Stop()
-	if _, err := o.supervise(c, wasActive, false, false); err != nil {
+	if _, err := o.supervise(c, wasActive, false, false, true); err != nil {
 		return err
 	}
 	if !wasActive {

@@ -287,6 +287,14 @@ func TestScheduleRestartRunsNow(t *testing.T) {
 	assert.Equal(t, tickAt(1), status(t, o, "job").NextRun)
 	require.NoError(t, o.Stop("job"))
 	require.NoError(t, recvErr(t, errc, "Supervise"))
+
+	// Stopped, no longer supervised: Restart runs it at once and
+	// supervises it again, on its schedule.
+	require.NoError(t, o.Restart("job"))
+	log.waitCount(t, "job", StateFinished, 2)
+	eventually(t, func() bool { return clock.waiting(tickAt(1)) }, "not on its schedule after a Restart")
+	assert.Equal(t, tickAt(1), status(t, o, "job").NextRun)
+	require.NoError(t, o.Stop("job"))
 }
 
 func TestScheduleRestartAlwaysInvalid(t *testing.T) {
