@@ -204,7 +204,8 @@ type Cmd struct {
 	// next tick instead of ending. A tick that comes while a run is in
 	// progress is skipped and counted (Status.Skipped): never two runs
 	// at once. Status.NextRun shows the next tick. RestartAlways makes no
-	// sense with it (ErrInvalid). Nil means none.
+	// sense with it (ErrInvalid). It is read when the supervision begins;
+	// StartDelay delays a RunOnStart run only. Nil means none.
 	Schedule Schedule
 	// RunOnStart also starts a run of a scheduled Cmd when its
 	// supervision begins, as systemd's Persistent= catch-up or

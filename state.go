@@ -9,7 +9,7 @@ import "time"
 // refused (the state is kept), never applied silently.
 //
 //	from                                  what happens                                  to
-//	initial, finished, interrupted, fatal Start / Restart                               starting
+//	initial, finished, interrupted, fatal Start / Restart / a tick of the Schedule      starting
 //	initial                               SuperviseAll: a dependency failed or is bad   fatal
 //	starting                              exec succeeded and Ready passed (at once       running
 //	                                      without Ready)
