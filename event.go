@@ -30,6 +30,11 @@ type Event struct {
 	// Health is Status.Health after the change. A new Health alone is
 	// published as an Event whose From and To are the same state.
 	Health Health `json:"health,omitzero"`
+	// NextRun is Status.NextRun after the change: the next tick of a
+	// scheduled Cmd, zero for none. A new NextRun alone (set when the
+	// supervision begins, gone when it ends, moved by a skipped tick) is
+	// published as an Event whose From and To are the same state.
+	NextRun time.Time `json:"nextRun,omitzero"`
 	// Warning, when set, is something the Overseer noticed about the run
 	// that is not an error, told once per process with the change it came
 	// with. On Linux: a run that exited 0 within ResetAfter, on its own,

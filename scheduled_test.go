@@ -142,6 +142,13 @@ func TestScheduleRunsAtEachTick(t *testing.T) {
 	assert.Zero(t, st.Skipped)
 	assert.Zero(t, st.Restarts, "a tick's run is no restart")
 	assert.Equal(t, n, log.count("job", StateStarting))
+	var nextRuns []time.Time // as the Events tell them
+	for _, ev := range log.of("job") {
+		if ev.To == StateFinished || ev.From == ev.To {
+			nextRuns = append(nextRuns, ev.NextRun)
+		}
+	}
+	assert.Equal(t, []time.Time{tickAt(1), tickAt(2), tickAt(3), tickAt(4)}, nextRuns, "NextRun at the beginning, then after each run")
 
 	within(t, "Stop during the wait for a tick", func() { require.NoError(t, o.Stop("job")) })
 	require.NoError(t, recvErr(t, errc, "Supervise"))

@@ -167,6 +167,9 @@ func (c *Cmd) publishLocked(from State) {
 		ev.Error = c.err.Error()
 	}
 	ev.Warning = c.warning
+	if c.sup != nil {
+		ev.NextRun = c.sup.tick
+	}
 	c.onEvent(ev)
 }
 

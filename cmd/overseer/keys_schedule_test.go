@@ -28,8 +28,10 @@ func TestKeySchedule(t *testing.T) {
     command: 'echo tick >> {dir}/runs; echo tick'
     schedule: "@every 1s"
 `)
+		k.wait("job * scheduled (next run ")
 		first := k.wait("job | tick")
 		k.waitFrom(first+1, "job | tick") // the command did not end after the first run
+		k.wait("job * finished (exit 0, next run ")
 		runs, err := os.ReadFile(filepath.Join(k.dir, "runs"))
 		require.NoError(t, err)
 		assert.GreaterOrEqual(t, strings.Count(string(runs), "tick"), 2)
