@@ -204,7 +204,8 @@ type Cmd struct {
 	// next tick instead of ending. A tick that comes while a run is in
 	// progress is skipped and counted (Status.Skipped): never two runs
 	// at once. Status.NextRun shows the next tick. RestartAlways makes no
-	// sense with it (ErrInvalid). Nil means none.
+	// sense with it (ErrInvalid). It is read when the supervision begins;
+	// StartDelay delays a RunOnStart run only. Nil means none.
 	Schedule Schedule
 	// RunOnStart also starts a run of a scheduled Cmd when its
 	// supervision begins, as systemd's Persistent= catch-up or
@@ -310,6 +311,7 @@ type Cmd struct {
 	startTime time.Time
 	stopTime  time.Time
 	restarts  int
+	skipped   int // Status.Skipped: ticks of the Schedule that came during a run
 
 	warning      string // Event.Warning of the change being published
 	warnedDaemon bool   // a run was said to have daemonized: said once
@@ -327,7 +329,8 @@ type Cmd struct {
 	// Set by the Overseer (or by tests) before the first start.
 	owner     *Overseer     // the Overseer c is registered with, nil if none
 	added     atomic.Uint64 // its place among the Cmds registered with owner, from 1; read by SuperviseAll without a lock
-	timer     timerFunc     // for backoff and StartDelay; nil means real timers
+	timer     timerFunc     // for backoff, StartDelay and Schedule; nil means real timers
+	now       nowFunc       // the clock of Schedule's ticks; nil means time.Now (tests set it)
 	logger    *slog.Logger
 	onEvent   func(Event)          // every change of state, under mu; must not block
 	onIllegal func(from, to State) // a transition outside the table

@@ -85,7 +85,7 @@ func (o *Overseer) restart(c *Cmd, args []string, onlySupervised bool) error {
 		return o.awaitNewRun(c, restarts+1)
 	}
 	c.Stop()
-	if _, err := o.supervise(c, wasActive, false, false); err != nil {
+	if _, err := o.supervise(c, wasActive, false, false, true); err != nil {
 		return err
 	}
 	if !wasActive {

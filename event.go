@@ -9,7 +9,8 @@ type Event struct {
 	ID string `json:"id"`
 	// From and To are the states before and after the change. They are
 	// the same (running) when a rolling restart's new run takes over, with
-	// its PID, and the same (any state) when StatusText alone changed.
+	// its PID, and the same (any state) when StatusText alone changed, or,
+	// for a scheduled Cmd, Status.NextRun or Skipped alone.
 	From State `json:"from"`
 	To   State `json:"to"`
 	// Time is when the change happened.
@@ -29,6 +30,11 @@ type Event struct {
 	// Health is Status.Health after the change. A new Health alone is
 	// published as an Event whose From and To are the same state.
 	Health Health `json:"health,omitzero"`
+	// NextRun is Status.NextRun after the change: the next tick of a
+	// scheduled Cmd, zero for none. A new NextRun alone (set when the
+	// supervision begins, gone when it ends, moved by a skipped tick) is
+	// published as an Event whose From and To are the same state.
+	NextRun time.Time `json:"nextRun,omitzero"`
 	// Warning, when set, is something the Overseer noticed about the run
 	// that is not an error, told once per process with the change it came
 	// with. On Linux: a run that exited 0 within ResetAfter, on its own,

@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"os/exec"
 	"time"
+	_ "time/tzdata" // Europe/Paris wherever the example runs
+
+	"github.com/robfig/cron/v3"
 
 	"github.com/overseer-go/overseer"
 )
@@ -145,4 +148,47 @@ func ExampleOverseer_NewLogReader() {
 	// Output:
 	// greeter 1 stdout | hello
 	// greeter 2 stdout | world
+}
+
+// A batch job on a schedule: cron.ParseStandard of robfig/cron/v3 makes an
+// overseer.Schedule from a 5-field cron expression or a descriptor
+// ("@every 10m", "@daily"), in the zone CRON_TZ= names. RunOnStart runs it
+// once at once too; after each run the supervision waits for the next
+// tick, and Status.NextRun shows it.
+func ExampleCmd_schedule() {
+	o := overseer.NewOverseer()
+	job, err := o.Add("report", "sh", "-c", "echo report done")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	sched, err := cron.ParseStandard("CRON_TZ=Europe/Paris 30 2 * * *") // 02:30 every day, Paris time
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	job.Schedule = sched
+	job.RunOnStart = true
+
+	events := make(chan overseer.Event, 16)
+	stop := o.Watch(events)
+	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- o.Supervise(ctx, "report") }()
+	for ev := range events {
+		if ev.To == overseer.StateFinished {
+			break
+		}
+	}
+	st := job.Status()
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err == nil {
+		fmt.Println(st.State, st.Stdout, st.NextRun.In(paris).Format("15:04"))
+	}
+	cancel() // ends the wait for the next tick at once
+	fmt.Println(<-done)
+	// Output:
+	// finished [report done] 02:30
+	// <nil>
 }

@@ -10,6 +10,7 @@ require (
 	github.com/go-cmd/cmd v1.4.4
 	github.com/jpillora/backoff v1.1.0
 	github.com/prometheus/client_golang v1.24.1
+	github.com/robfig/cron/v3 v3.0.1
 	github.com/stretchr/testify v1.12.1
 	go.uber.org/goleak v1.3.0
 	go.yaml.in/yaml/v3 v3.0.6

@@ -83,6 +83,7 @@ func (c *Cmd) fillJSON(jp *JSONProcess, now time.Time) {
 	jp.MainPID = st.MainPID
 	jp.Cgroup = st.Cgroup
 	jp.Health = st.Health
+	jp.NextRun, jp.Skipped = st.NextRun, st.Skipped
 	if st.Listeners != nil {
 		jp.Listeners = slices.Clone(st.Listeners)
 	}

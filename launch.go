@@ -71,8 +71,8 @@ func (c *Cmd) prepareLaunchLocked(kind restartKind) (*launch, error) {
 // held.
 func (c *Cmd) prepareLaunchWithLocked(kind restartKind, cfg runConfig, err error) (*launch, error) {
 	configured := err == nil
-	if !configured && !c.state.active() {
-		return nil, err // a caller's mistake: nothing was tried
+	if !configured && !c.state.active() && (c.sup == nil || c.sup.sched == nil) {
+		return nil, err // a caller's mistake: nothing was tried (a tick's start fails as a start)
 	}
 	if kind != notRestart {
 		c.countRestartLocked(kind)

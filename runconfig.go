@@ -36,6 +36,8 @@ type runConfig struct {
 	startDelay   time.Duration
 	backoff      Backoff
 	successCodes []int
+	schedule     Schedule
+	runOnStart   bool
 
 	ready        Probe
 	readyTimeout time.Duration
@@ -121,6 +123,9 @@ func (c *Cmd) configArgs(args []string) (runConfig, error) {
 	if c.Restart > RestartAlways {
 		return runConfig{}, fmt.Errorf("%w: %s: Restart %d is not a RestartPolicy", ErrInvalid, c.name(), c.Restart)
 	}
+	if c.Schedule != nil && c.Restart == RestartAlways {
+		return runConfig{}, fmt.Errorf("%w: %s: Schedule with Restart RestartAlways: a scheduled run must end by itself (use RestartOnFailure or RestartNever)", ErrInvalid, c.name())
+	}
 	backoff, err := c.Backoff.withDefaults()
 	if err != nil {
 		return runConfig{}, fmt.Errorf("%w: %s: %v", ErrInvalid, c.name(), err)
@@ -180,6 +185,8 @@ func (c *Cmd) configArgs(args []string) (runConfig, error) {
 		startDelay:   c.StartDelay,
 		backoff:      backoff,
 		successCodes: slices.Clone(c.SuccessCodes),
+		schedule:     c.Schedule,
+		runOnStart:   c.RunOnStart,
 		ready:        c.Ready,
 		readyTimeout: orDefault(c.ReadyTimeout, defaultReadyTimeout),
 		notify:       notify,

@@ -9,7 +9,7 @@ import "time"
 // refused (the state is kept), never applied silently.
 //
 //	from                                  what happens                                  to
-//	initial, finished, interrupted, fatal Start / Restart                               starting
+//	initial, finished, interrupted, fatal Start / Restart / a tick of the Schedule      starting
 //	initial                               SuperviseAll: a dependency failed or is bad   fatal
 //	starting                              exec succeeded and Ready passed (at once       running
 //	                                      without Ready)
@@ -167,6 +167,9 @@ func (c *Cmd) publishLocked(from State) {
 		ev.Error = c.err.Error()
 	}
 	ev.Warning = c.warning
+	if c.sup != nil {
+		ev.NextRun = c.sup.tick
+	}
 	c.onEvent(ev)
 }
 

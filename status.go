@@ -123,6 +123,10 @@ func (c *Cmd) baseStatusLocked() Status {
 	if c.exited {
 		st.Exit = c.exit
 	}
+	st.Skipped = c.skipped
+	if c.sup != nil {
+		st.NextRun = c.sup.tick
+	}
 	if c.run != nil {
 		st.Usage = c.run.usage.last
 		if c.run.cgroup != nil {

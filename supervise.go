@@ -23,6 +23,7 @@ func realTimer(d time.Duration) (<-chan time.Time, func() bool) {
 type supervision struct {
 	cmd   *Cmd
 	timer timerFunc
+	now   nowFunc
 	done  chan struct{} // closed when the loop has returned
 	stop  chan struct{} // closed by cancel
 	kick  chan struct{} // ends a wait early for a restart; holds a token only while restart is set
@@ -33,6 +34,12 @@ type supervision struct {
 	inRow   int           // restarts made in a row after failed runs (MaxRestarts)
 	quick   int           // restarts in a row after runs shorter than ResetAfter (backoff)
 	delay   time.Duration // the backoff before the next start
+
+	// The ticks of a scheduled Cmd (scheduled.go); guarded by cmd.mu.
+	sched    Schedule  // Cmd.Schedule as the supervision began; nil for none
+	tick     time.Time // the pending tick (Status.NextRun); zero for none
+	tickStop func()    // stops the timer counting skipped ticks; nil when none
+	tickGen  uint64    // tells a fired timer of that kind it is stale
 }
 
 func newSupervision(c *Cmd) *supervision {
@@ -40,9 +47,14 @@ func newSupervision(c *Cmd) *supervision {
 	if timer == nil {
 		timer = realTimer
 	}
+	now := c.now
+	if now == nil {
+		now = time.Now
+	}
 	return &supervision{
 		cmd:   c,
 		timer: timer,
+		now:   now,
 		done:  make(chan struct{}),
 		stop:  make(chan struct{}),
 		kick:  make(chan struct{}, 1),
@@ -54,6 +66,7 @@ func (s *supervision) cancel() {
 	if !s.stopped {
 		s.stopped = true
 		close(s.stop)
+		s.disarmTickLocked()
 	}
 }
 
@@ -151,6 +164,16 @@ func (s *supervision) loop(startDelay time.Duration, first *launch, launched boo
 	s.drive(launched, false)
 }
 
+// firstTick is the loop of a scheduled supervision that starts no run
+// before its first tick.
+func (s *supervision) firstTick() {
+	if !s.awaitTick() {
+		s.finish()
+		return
+	}
+	s.drive(false, false)
+}
+
 // drive is the loop from a start on: launched says that the start is made
 // already, backoffOver that the next launch is the restart a backoff
 // scheduled. It returns once the supervision is over (finished), or once a
@@ -218,13 +241,15 @@ func (s *supervision) nextLocked() (goOn, backoffOver bool) {
 		return false, false
 	}
 	state, delay, restart := c.state, s.delay, s.restart && !s.stopped
+	scheduled := s.sched != nil && !s.stopped
 	c.detachIfDone()
 	c.unlock()
 	if restart {
 		return true, false
 	}
 	if state != StateBackoff {
-		return false, false
+		// Done, unless a schedule starts the next run at its tick.
+		return scheduled && s.awaitTick(), false
 	}
 	if !s.sleep(delay) {
 		s.stoppedWhileWaiting()
@@ -302,9 +327,11 @@ func (s *supervision) stoppedWhileWaiting() {
 // supervised or asking a supervision that is about to return. A Cmd whose
 // run ended for a requested restart stays. setState calls it with every
 // final state; the supervision's loop again when a stop comes after a run
-// that ended for a requested restart. c.mu is held.
+// that ended for a requested restart. A scheduled Cmd stays too, until
+// its supervision is cancelled or its schedule is over: it waits for its
+// next tick. c.mu is held.
 func (c *Cmd) detachIfDone() {
-	if s := c.sup; s != nil && c.state.IsFinal() && (!s.restart || s.stopped) {
+	if s := c.sup; s != nil && c.state.IsFinal() && (!s.restart || s.stopped) && (s.sched == nil || s.stopped) {
 		c.sup = nil
 	}
 }
@@ -314,7 +341,11 @@ func (s *supervision) finish() {
 	c.mu.Lock()
 	if c.sup == s {
 		c.sup = nil
+		if s.sched != nil && !s.tick.IsZero() {
+			c.publishLocked(c.state) // NextRun is gone: an Event of the same state says so
+		}
 	}
+	s.disarmTickLocked()
 	notify := c.onIdle
 	c.unlock()
 	close(s.done)

@@ -14,7 +14,8 @@ import (
 // Start starts process id and supervises it in the background: it is
 // restarted under its policy until it is done for good or stopped. When
 // Start returns, the first run has been started, unless the Cmd has a
-// StartDelay: Status shows its pid, or the failure to start it, which the
+// StartDelay, or a Schedule (its first run comes at its first tick, unless
+// RunOnStart): Status shows its pid, or the failure to start it, which the
 // restart policy handles like any failed run. Start returns only registry
 // errors: ErrNotFound, ErrRunning when the process is already running or
 // supervised, ErrInvalid for an unusable configuration (and off Unix an
@@ -26,7 +27,7 @@ func (o *Overseer) Start(id string) error {
 	if err != nil {
 		return err
 	}
-	_, err = o.supervise(c, false, false, true)
+	_, err = o.supervise(c, false, false, true, false)
 	return err
 }
 
@@ -34,7 +35,9 @@ func (o *Overseer) Start(id string) error {
 // and blocks until it is done for good (finished, interrupted or fatal) or
 // ctx is done, in which case it stops the process first. It returns nil for
 // a finish and for a requested stop (Stop, StopAll, ctx); for a process that
-// ended fatal it returns the reason (Status.Error). Supervise does not wait
+// ended fatal it returns the reason (Status.Error). A scheduled Cmd (see
+// Cmd.Schedule) is done for good only once its Schedule has no tick left;
+// its state between ticks is its last run's. Supervise does not wait
 // for the process's DependsOn: only SuperviseAll does.
 func (o *Overseer) Supervise(ctx context.Context, id string) error {
 	if ctx == nil {
@@ -44,7 +47,7 @@ func (o *Overseer) Supervise(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	sup, err := o.supervise(c, false, false, true)
+	sup, err := o.supervise(c, false, false, true, false)
 	if err != nil {
 		return err
 	}
@@ -66,7 +69,10 @@ func (o *Overseer) Supervise(ctx context.Context, id string) error {
 // With fresh set it begins only for a process never started, and reports
 // ErrRunning for the others: SuperviseAll starts what is new and waits for
 // what runs, but does not run again what has already ended.
-func (o *Overseer) supervise(c *Cmd, restart, fresh, wait bool) (*supervision, error) {
+//
+// A scheduled Cmd's first run waits for its first tick, unless RunOnStart
+// or runNow (Restart) says to start it at once.
+func (o *Overseer) supervise(c *Cmd, restart, fresh, wait, runNow bool) (*supervision, error) {
 	if err := proc.Supported(); err != nil { // off Unix: see internal/proc's unsupported_other.go
 		return nil, fmt.Errorf("overseer: %s: %w", c.id, err)
 	}
@@ -93,6 +99,13 @@ func (o *Overseer) supervise(c *Cmd, restart, fresh, wait bool) (*supervision, e
 	}
 	sup := newSupervision(c)
 	c.sup = sup
+	if cfg.schedule != nil && !sup.beginSchedule(cfg.schedule, cfg.runOnStart || runNow) {
+		go sup.firstTick()       // no run until the first tick
+		c.publishLocked(c.state) // NextRun is set: an Event of the same state says so
+		c.unlock()
+		o.notify()
+		return sup, nil
+	}
 	kind := notRestart
 	if restart {
 		kind = requestedRestart
@@ -123,7 +136,8 @@ func (o *Overseer) supervise(c *Cmd, restart, fresh, wait bool) (*supervision, e
 // and every process added while it runs; one already started (with Start,
 // say) is waited for while it runs, and not run again once it has ended. It returns when ctx is done, after stopping every process, or when
 // every process is done for good, counting those started or restarted while
-// it runs; with nothing registered it returns at once.
+// it runs; with nothing registered it returns at once. A scheduled process
+// is done for good only once its Schedule has no tick left.
 //
 // It starts the processes in the order of their DependsOn, those that do
 // not depend on each other in parallel, in the order they were registered. A process whose dependencies are

@@ -108,7 +108,7 @@
 //	snapshot  {"processes": [...],                 every process, as GET /api/processes,
 //	           "warnings": {id: text}}             and the warnings told of them (left out if none)
 //	state     {"id", "from", "to", "time", "pid", "exitCode", "error", "restarts",
-//	           "statusText", "warning",
+//	           "statusText", "warning", "nextRun" (a scheduled process's),
 //	           "process": {...}}                   an overseer.Event, with the process as it is after it
 //	lines     {"lines": [...]}                     lines of any processes, in Seq order for each
 //

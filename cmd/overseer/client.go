@@ -162,11 +162,16 @@ func outcome(req control.Request, resp control.Response) string {
 	}
 	switch req.Op {
 	case control.OpStart:
+		if !after.NextRun.IsZero() && (after.State == overseer.StateInitial || after.State.IsFinal()) {
+			return fmt.Sprintf("%s scheduled (next run %s)", req.ID, nextRunText(*after, time.Now()))
+		}
 		return fmt.Sprintf("%s started (%s)", req.ID, describeRun(after))
 	case control.OpStop:
 		switch {
 		case before.PID != 0 && (before.State == overseer.StateRunning || before.State == overseer.StateStopping):
 			return fmt.Sprintf("%s stopped (was pid %d)", req.ID, before.PID)
+		case !before.NextRun.IsZero():
+			return fmt.Sprintf("%s stopped: no more runs on its schedule (next run was %s)", req.ID, nextRunText(*before, time.Now()))
 		case before.State.IsFinal() || before.State == overseer.StateInitial:
 			return fmt.Sprintf("%s: not running (%v), nothing to stop", req.ID, before.State)
 		default: // starting, or waiting to restart: no run to name
@@ -219,18 +224,24 @@ func unlessRunning(p *overseer.JSONProcess) string {
 // printStatus prints the processes as a table. CPU and MEM are the last
 // sample of the run's usage, "-" for none (usagefmt.go). HEALTH, there
 // when a process has a liveness probe, is what the probe says, "-" for a
-// process without one. The STATUS column, which a process writes
+// process without one; NEXT, there when a process has a schedule, its
+// next run (schedfmt.go). The STATUS column, which a process writes
 // (STATUS=), is sanitized, without colours (sanitize.go).
 func printStatus(w io.Writer, procs []overseer.JSONProcess) error {
 	z := sanitizerFor(w)
 	z.colour = false
 	health := slices.ContainsFunc(procs, func(p overseer.JSONProcess) bool { return p.Health != overseer.HealthNone })
+	scheduled := slices.ContainsFunc(procs, func(p overseer.JSONProcess) bool { return !p.NextRun.IsZero() || p.Skipped > 0 })
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	fmt.Fprint(tw, "ID\tSTATE\tPID\tRESTARTS\tUPTIME\tCPU\tMEM\t")
 	if health {
 		fmt.Fprint(tw, "HEALTH\t")
 	}
+	if scheduled {
+		fmt.Fprint(tw, "NEXT\t")
+	}
 	fmt.Fprintln(tw, "STATUS")
+	now := time.Now()
 	for _, p := range procs {
 		pid, uptime := "-", "-"
 		if p.PID != 0 {
@@ -248,6 +259,9 @@ func printStatus(w io.Writer, procs []overseer.JSONProcess) error {
 			cpuText(p.Usage), memText(p.Usage))
 		if health {
 			fmt.Fprintf(tw, "%s\t", healthText(p.Health))
+		}
+		if scheduled {
+			fmt.Fprintf(tw, "%s\t", nextRunText(p, now))
 		}
 		fmt.Fprintln(tw, status)
 	}

@@ -86,8 +86,10 @@ func describe(p *procState, ev overseer.Event) string {
 		case ev.To == overseer.StateRunning && ev.PID != prevPID:
 			// A rolling restart's new run took over.
 			return fmt.Sprintf("running (pid %d, restart %d, rolling)", ev.PID, ev.Restarts)
+		case ev.StatusText == "" && !ev.NextRun.IsZero() && (ev.To == overseer.StateInitial || ev.To.IsFinal()):
+			return scheduledText(ev) // its supervision begins: it waits for a tick
 		case ev.StatusText == "":
-			return "" // a text cleared: the state says enough
+			return "" // a text cleared (or a tick skipped): the state says enough
 		case ev.To == overseer.StateInitial:
 			return ev.StatusText // "waiting for db (ready)"
 		}
@@ -115,6 +117,9 @@ func describe(p *procState, ev overseer.Event) string {
 	}
 	if ev.Restarts > 0 && ev.To == overseer.StateStarting {
 		detail = append(detail, fmt.Sprintf("restart %d", ev.Restarts))
+	}
+	if !ev.NextRun.IsZero() && ev.To.IsFinal() {
+		detail = append(detail, "next run "+nextRunAt(ev.NextRun, ev.Time))
 	}
 	text := ev.To.String()
 	if ev.StatusText != "" && ev.To == overseer.StateRunning {

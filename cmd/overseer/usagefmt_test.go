@@ -74,11 +74,11 @@ func TestPrintStatusUsage(t *testing.T) {
 	}
 	var out bytes.Buffer
 	require.NoError(t, printStatus(&out, procs))
-	assert.Equal(t, `ID      STATE     PID   RESTARTS  UPTIME  CPU    MEM      STATUS
-idle    initial   -     0         -       -      -        
-web     running   4242  0         1m15s   12.3%  48.0MiB  serving
-worker  running   4243  0         2s      -      -        
-job     finished  4000  0         -       -      -        
+	assert.Equal(t, `ID      STATE     PID   RESTARTS  UPTIME  CPU    MEM      NEXT  STATUS
+idle    initial   -     0         -       -      -        -     
+web     running   4242  0         1m15s   12.3%  48.0MiB  -     serving
+worker  running   4243  0         2s      -      -        -     
+job     finished  4000  0         -       -      -        -     
 `, out.String())
 }
 
@@ -100,8 +100,8 @@ func TestStatusUsageColumns(t *testing.T) {
 	p.waitLine("svc | hello")
 
 	// job has finished: no run, no sample.
-	job := regexp.MustCompile(`(?m)^job\s+finished\s+\d+\s+0\s+-\s+-\s+-\s*$`)
-	svc := regexp.MustCompile(`(?m)^svc\s+running\s+\d+\s+\d+\s+\S+\s+(\d+\.\d%)\s+(\d+(\.\d)?[KMG]iB)\s*$`)
+	job := regexp.MustCompile(`(?m)^job\s+finished\s+\d+\s+0\s+-\s+-\s+-\s+-\s*$`)
+	svc := regexp.MustCompile(`(?m)^svc\s+running\s+\d+\s+\d+\s+\S+\s+(\d+\.\d%)\s+(\d+(\.\d)?[KMG]iB)\s+-\s*$`)
 	var out string
 	testbuild.Eventually(t, func() bool {
 		code, o, errOut := client(t, "status", "-socket", sock)
@@ -132,4 +132,22 @@ api    stopping  11   0         -       -    -    unhealthy  overseer: api: live
 new    starting  12   0         -       -    -    unknown    
 plain  initial   -    0         -       -    -    -          
 `, out.String())
+}
+
+// The NEXT column of "overseer status": the next run of a scheduled
+// process, today as a time, another day with its date, and the ticks
+// skipped.
+func TestNextRunText(t *testing.T) {
+	now := time.Date(2026, 3, 4, 10, 0, 0, 0, time.Local)
+	for _, tc := range []struct {
+		p    overseer.JSONProcess
+		want string
+	}{
+		{overseer.JSONProcess{}, "-"},
+		{overseer.JSONProcess{NextRun: now.Add(90 * time.Second)}, "10:01:30"},
+		{overseer.JSONProcess{NextRun: now.Add(24 * time.Hour), Skipped: 2}, "2026-03-05 10:00 (2 skipped)"},
+		{overseer.JSONProcess{Skipped: 1}, "- (1 skipped)"},
+	} {
+		assert.Equal(t, tc.want, nextRunText(tc.p, now), "%+v", tc.p)
+	}
 }

@@ -314,11 +314,26 @@
     return `${sec}s`;
   }
 
+  // statusText is the status column: what the state says, then, for a
+  // scheduled process, when it runs next and the ticks it skipped.
   function statusText(e, loop) {
+    const s = stateText(e, loop);
+    const sched = scheduleText(e.p);
+    return sched ? s + ' · ' + sched : s;
+  }
+
+  function scheduleText(p) {
+    const parts = [];
+    if (p.nextRun) parts.push('next run ' + new Date(p.nextRun).toLocaleString());
+    if (p.skipped) parts.push(`${p.skipped} skipped`);
+    return parts.join(' · ');
+  }
+
+  function stateText(e, loop) {
     const p = e.p;
     if (p.error) return p.error;
     switch (p.state) {
-      case 'initial': return 'not started';
+      case 'initial': return p.nextRun ? 'scheduled' : 'not started';
       case 'starting': return loop ? 'restarting after a failure' : (p.statusText || 'starting');
       case 'running': return (loop ? 'up again after a failure' : 'up') + (p.statusText ? ' · ' + p.statusText : '');
       case 'stopping': return p.statusText || 'stopping';

@@ -56,11 +56,15 @@
 //	    umask: "077"                       # octal; 0 masks nothing
 //	    user: www-data                     # or www-data:adm, with its group
 //	    user_group: adm                    # the primary group (group is the label)
+//	    schedule: "*/5 * * * *"            # a run at each tick; or @every 10m, @hourly, @daily…
+//	    timezone: Europe/Paris             # of the schedule; the host's zone without it
+//	    run_on_start: true                 # also one run at once
 //
 // Each key sets the overseer.Cmd field of the same name (pty sets PTY, log
 // sets Process.Log, log_timestamps Process.LogTimestamps, watch_files
 // WatchFiles, depends_on DependsOn, memory_limit MemoryLimit, cpu_quota
-// CPUQuota, tasks_max TasksMax, user_group UserGroup); a key left out keeps
+// CPUQuota, tasks_max TasksMax, user_group UserGroup, schedule and timezone
+// Schedule, run_on_start RunOnStart); a key left out keeps
 // the default of overseer.NewCmd. log_timestamps true without log is an error: it would
 // do nothing.
 // Exactly one of command (a string run through /bin/sh -c) and args (a
@@ -90,6 +94,15 @@
 // label); both are looked up when the file is read, so that a slip is
 // reported at its line, and the group is set once, by user or by
 // user_group.
+//
+// schedule is a 5-field cron expression (minute hour day-of-month month
+// day-of-week: "*/5 * * * *") or a descriptor (@every 10m, @hourly,
+// @daily, @weekly, @monthly, @yearly), parsed by robfig/cron/v3, whose
+// reason a bad one gets; timezone is an IANA zone name (Europe/Paris), the
+// zone of its times (the host's without it; the zone database is built
+// in); run_on_start also runs the process once when supervision begins.
+// timezone and run_on_start without schedule are errors, as is schedule
+// with restart: always (a scheduled run must end by itself).
 //
 // ready says when a run is ready (Cmd.Ready): notify, for a process that
 // sends READY=1 itself (overseer.Notified), or a mapping with one probe of

@@ -21,6 +21,7 @@ var processKeys = []string{
 	"max_line_bytes", "success_codes", "log", "log_timestamps", "pty", "listeners", "ready", "ready_timeout", "notify",
 	"watchdog", "liveness", "watch_files", "depends_on",
 	"memory_limit", "cpu_quota", "tasks_max", "limits", "nice", "umask", "user", "user_group",
+	"schedule", "timezone", "run_on_start",
 }
 
 // backoffKeys are the keys of a process's backoff.
@@ -154,6 +155,7 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 	var program *yaml.Node // the key command or args
 	var stamps *yaml.Node  // the key log_timestamps, set true
 	var groupOf *yaml.Node // the key that set the user's group: user (name:group) or user_group
+	var sched scheduleKeys // read once restart is known
 	for _, e := range p.entries(v, name) {
 		k := name + "." + e.key.Value
 		switch e.key.Value {
@@ -269,6 +271,8 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 				continue
 			}
 			groupOf, cmd.UserGroup = e.key, group
+		case "schedule", "timezone", "run_on_start":
+			sched.add(e)
 		default:
 			p.errorf(e.key.Line, k, "unknown key%s", suggestProcessKey(e.key.Value))
 		}
@@ -276,6 +280,7 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 	if program == nil {
 		p.errorf(key.Line, name, "no command (set command, a shell line, or args, a list)")
 	}
+	p.schedule(name, cmd, sched)
 	if stamps != nil && proc.Log == "" {
 		// A key that would do nothing is an error, as an unknown one is.
 		p.errorf(stamps.Line, name+".log_timestamps", "there is no log file to stamp: set log too, or leave log_timestamps out")

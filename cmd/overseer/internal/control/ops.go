@@ -67,6 +67,9 @@ func startReady(ctx context.Context, o *overseer.Overseer, id string) error {
 	if err := o.Start(id); err != nil {
 		return err
 	}
+	if c.Schedule != nil && !c.RunOnStart { // the command never changes them once the Cmd is added
+		return nil // its first run comes at its next tick
+	}
 	for {
 		select {
 		case ev := <-events:

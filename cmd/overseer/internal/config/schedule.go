@@ -1,0 +1,97 @@
+package config
+
+import (
+	"strings"
+	"time"
+	_ "time/tzdata" // timezone: works on a host without a zone database (a scratch image)
+
+	"github.com/robfig/cron/v3"
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/overseer-go/overseer"
+)
+
+// scheduleKeys holds a process's keys schedule, timezone and run_on_start,
+// read together once all its keys are known (schedule).
+type scheduleKeys struct {
+	schedule, timezone, runOnStart *entry
+}
+
+// add keeps e, one of the keys of scheduleKeys.
+func (s *scheduleKeys) add(e entry) {
+	switch e.key.Value {
+	case "schedule":
+		s.schedule = &e
+	case "timezone":
+		s.timezone = &e
+	case "run_on_start":
+		s.runOnStart = &e
+	}
+}
+
+// schedule sets cmd's Schedule and RunOnStart from the keys of process
+// name: a 5-field cron expression or a descriptor (@every 10m, @hourly,
+// @daily…), parsed by robfig/cron/v3, in the IANA zone of timezone (the
+// host's without it). timezone and run_on_start without schedule are
+// errors, as is a schedule with restart: always.
+func (p *parser) schedule(name string, cmd *overseer.Cmd, s scheduleKeys) {
+	var runOnStart bool
+	if e := s.runOnStart; e != nil {
+		runOnStart = p.boolean(name+".run_on_start", e.value)
+	}
+	var zone string
+	if e := s.timezone; e != nil {
+		zone = p.zone(name+".timezone", e.value)
+	}
+	if s.schedule == nil {
+		for _, e := range []*entry{s.timezone, s.runOnStart} {
+			if e != nil {
+				p.errorf(e.key.Line, name+"."+e.key.Value, "there is no schedule: set schedule too, or leave %s out", e.key.Value)
+			}
+		}
+		return
+	}
+	k := name + ".schedule"
+	n := deref(s.schedule.value)
+	before := p.n
+	expr := strings.TrimSpace(p.text(k, n))
+	if p.n != before {
+		return
+	}
+	if zone != "" {
+		if strings.HasPrefix(expr, "CRON_TZ=") || strings.HasPrefix(expr, "TZ=") {
+			p.errorf(n.Line, k, "%q names its zone, and timezone is set too: set it once", expr)
+			return
+		}
+		expr = "CRON_TZ=" + zone + " " + expr
+	}
+	sched, err := cron.ParseStandard(expr)
+	if err != nil {
+		p.errorf(n.Line, k, "%q: %v (want 5 fields, minute hour day-of-month month day-of-week, or @every 10m, @hourly, @daily, @weekly, @monthly, @yearly)", s.schedule.value.Value, err)
+		return
+	}
+	if cmd.Restart == overseer.RestartAlways {
+		p.errorf(n.Line, k, "restart: always makes no sense with a schedule (a scheduled run must end by itself): use on-failure or never")
+		return
+	}
+	cmd.Schedule, cmd.RunOnStart = sched, runOnStart
+}
+
+// zone reads an IANA time zone name ("Europe/Paris", "UTC").
+func (p *parser) zone(key string, value *yaml.Node) string {
+	n := deref(value)
+	before := p.n
+	name := p.text(key, n)
+	if p.n != before {
+		return ""
+	}
+	if name == "" || name == "Local" {
+		p.errorf(n.Line, key, "%q: want an IANA time zone, as Europe/Paris or UTC", name)
+		return ""
+	}
+	if _, err := time.LoadLocation(name); err != nil {
+		p.errorf(n.Line, key, "%q: unknown time zone (want an IANA name, as Europe/Paris or UTC)", name)
+		return ""
+	}
+	return name
+}
