@@ -55,11 +55,15 @@
 //	    umask: "077"                       # octal; 0 masks nothing
 //	    user: www-data                     # or www-data:adm, with its group
 //	    user_group: adm                    # the primary group (group is the label)
+//	    pre_start: [./migrate, [mkdir, -p, tmp]]   # before each run, in order
+//	    post_stop: ['rm -rf tmp']          # after each run
+//	    stop_command: ./worker -drain $MAINPID     # in place of stop_signal
 //
 // Each key sets the overseer.Cmd field of the same name (pty sets PTY, log
 // sets Process.Log, log_timestamps Process.LogTimestamps, watch_files
 // WatchFiles, depends_on DependsOn, memory_limit MemoryLimit, cpu_quota
-// CPUQuota, tasks_max TasksMax, user_group UserGroup); a key left out keeps
+// CPUQuota, tasks_max TasksMax, user_group UserGroup, pre_start PreStart,
+// post_stop PostStop, stop_command StopCommand); a key left out keeps
 // the default of overseer.NewCmd. log_timestamps true without log is an error: it would
 // do nothing.
 // Exactly one of command (a string run through /bin/sh -c) and args (a
@@ -102,6 +106,11 @@
 // network://address; overseer checks the rest when the process starts.
 // depends_on lists processes of the same file, each waited for until it has
 // started, or maps each to a condition: started, ready or completed.
+//
+// pre_start and post_stop are lists of commands, and stop_command one
+// command: each a shell line, run through /bin/sh -c as command is, or a
+// list, the program first, run as args is. An empty list, an empty
+// command or a NUL byte is an error.
 //
 // depends_on may not go round in a cycle (a waits for b, b for a): that is
 // an error at an entry of the cycle, which it names ("a -> b -> a").

@@ -21,6 +21,7 @@ var processKeys = []string{
 	"max_line_bytes", "success_codes", "log", "log_timestamps", "pty", "listeners", "ready", "ready_timeout", "notify",
 	"watchdog", "watch_files", "depends_on",
 	"memory_limit", "cpu_quota", "tasks_max", "limits", "nice", "umask", "user", "user_group",
+	"pre_start", "post_stop", "stop_command",
 }
 
 // backoffKeys are the keys of a process's backoff.
@@ -267,6 +268,12 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 				continue
 			}
 			groupOf, cmd.UserGroup = e.key, group
+		case "pre_start":
+			cmd.PreStart = p.hookList(k, e.value)
+		case "post_stop":
+			cmd.PostStop = p.hookList(k, e.value)
+		case "stop_command":
+			cmd.StopCommand = p.hookCommand(k, e.value)
 		default:
 			p.errorf(e.key.Line, k, "unknown key%s", suggest(e.key.Value, processKeys))
 		}
