@@ -8,23 +8,53 @@ import (
 )
 
 // hookConfig is a run's copy of the Cmd's hooks: PreStart, PostStop and
-// StopCommand, checked.
+// StopCommand, checked. A run without hooks has none (nil), which its
+// methods take for no hooks: a runConfig, which a Cmd keeps, grows by a
+// pointer only.
 type hookConfig struct {
 	preStart    [][]string
 	postStop    [][]string
 	stopCommand []string // nil: StopSignal
 }
 
+// pre returns the PreStart commands.
+func (h *hookConfig) pre() [][]string {
+	if h == nil {
+		return nil
+	}
+	return h.preStart
+}
+
+// post returns the PostStop commands.
+func (h *hookConfig) post() [][]string {
+	if h == nil {
+		return nil
+	}
+	return h.postStop
+}
+
+// stop returns the StopCommand, nil for StopSignal.
+func (h *hookConfig) stop() []string {
+	if h == nil {
+		return nil
+	}
+	return h.stopCommand
+}
+
 // keepsEnv reports whether the run needs its environment after its exec:
 // for its StopCommand or its PostStop commands.
 func (h *hookConfig) keepsEnv() bool {
-	return h.stopCommand != nil || len(h.postStop) > 0
+	return h.stop() != nil || len(h.post()) > 0
 }
 
 // hookConfig checks PreStart, PostStop and StopCommand and copies them, or
-// returns an error wrapping ErrInvalid that names the field and the entry.
-func (c *Cmd) hookConfig() (hookConfig, error) {
-	var h hookConfig
+// returns an error wrapping ErrInvalid that names the field and the entry;
+// nil when there are none.
+func (c *Cmd) hookConfig() (*hookConfig, error) {
+	if len(c.PreStart) == 0 && len(c.PostStop) == 0 && len(c.StopCommand) == 0 {
+		return nil, nil
+	}
+	h := new(hookConfig)
 	for _, f := range []struct {
 		name string
 		list [][]string
@@ -32,14 +62,14 @@ func (c *Cmd) hookConfig() (hookConfig, error) {
 	}{{"PreStart", c.PreStart, &h.preStart}, {"PostStop", c.PostStop, &h.postStop}} {
 		for i, args := range f.list {
 			if err := checkHookArgs(args); err != nil {
-				return hookConfig{}, fmt.Errorf("%w: %s: %s[%d] %v", ErrInvalid, c.name(), f.name, i, err)
+				return nil, fmt.Errorf("%w: %s: %s[%d] %v", ErrInvalid, c.name(), f.name, i, err)
 			}
 			*f.dst = append(*f.dst, slices.Clone(args))
 		}
 	}
 	if len(c.StopCommand) > 0 {
 		if err := checkHookArgs(c.StopCommand); err != nil {
-			return hookConfig{}, fmt.Errorf("%w: %s: StopCommand %v", ErrInvalid, c.name(), err)
+			return nil, fmt.Errorf("%w: %s: StopCommand %v", ErrInvalid, c.name(), err)
 		}
 		h.stopCommand = slices.Clone(c.StopCommand)
 	}

@@ -269,3 +269,23 @@ func TestHookConfigInvalid(t *testing.T) {
 		})
 	}
 }
+
+// TestRestartDuringPreStart checks that a Restart while a PreStart command
+// hangs ends it and starts again: the commands, then the program.
+func TestRestartDuringPreStart(t *testing.T) {
+	o := newTestOverseer(t)
+	dir := t.TempDir()
+	c := addChild(t, o, "web", "out:up", "sleep")
+	c.Dir = dir
+	c.PreStart = [][]string{sh(`if [ -e once ]; then echo again; else touch once; echo waiting; exec sleep 1000; fi`)}
+
+	errc := goSupervise(context.Background(), o, "web")
+	hook := waitHookLine(t, c, HookPreStart, "waiting")
+	within(t, "Restart", func() { require.NoError(t, o.Restart("web")) })
+	waitHookLine(t, c, HookPreStart, "again")
+	waitLine(t, c, "up")
+	assert.Equal(t, StateRunning, status(t, o, "web").State)
+	assert.True(t, processGone(hook.PID), "the first hook (pid %d) still runs", hook.PID)
+	require.NoError(t, o.Stop("web"))
+	require.NoError(t, recvErr(t, errc, "Supervise"))
+}

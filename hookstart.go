@@ -6,7 +6,7 @@ package overseer
 // not executed; a Stop during them (see stopRequest.add) ends the one
 // running, and the start returns errHookStopped.
 func (c *Cmd) execHooked(l *launch) (*run, error) {
-	if pre := l.cfg.hooks.preStart; len(pre) > 0 {
+	if pre := l.cfg.hooks.pre(); len(pre) > 0 {
 		for i, args := range pre {
 			h := hookCmd{kind: HookPreStart, index: i, args: args}
 			if err := c.runHook(h, l.cfg, l.env, l.interrupt, 0); err != nil {

@@ -34,7 +34,7 @@ func (r *run) beginStop() {
 			_ = r.signal(syscall.SIGKILL) // a group already gone needs none
 		})
 	}
-	if r.cfg.hooks.stopCommand == nil {
+	if r.cfg.hooks.stop() == nil {
 		r.stopSignaled = true
 		r.sigMu.Unlock()
 		_ = r.signal(r.cfg.stopSignal) // a group already gone needs none
@@ -64,7 +64,7 @@ func (r *run) runStopCommand() {
 		main = r.pid
 	}
 	env := append(slices.Clip(r.hooks.env), "MAINPID="+strconv.Itoa(main))
-	h := hookCmd{kind: HookStopCommand, args: r.cfg.hooks.stopCommand}
+	h := hookCmd{kind: HookStopCommand, args: r.cfg.hooks.stop()}
 	err := c.runHook(h, r.cfg, env, nil, r.cfg.stopTimeout)
 	if err == nil {
 		return
@@ -97,7 +97,7 @@ func (r *run) endHooks() {
 		<-stopDone // bounded by StopTimeout
 	}
 	c := r.cmd
-	for i, args := range r.cfg.hooks.postStop {
+	for i, args := range r.cfg.hooks.post() {
 		h := hookCmd{kind: HookPostStop, index: i, args: args}
 		if err := c.runHook(h, r.cfg, r.hooks.env, nil, r.cfg.stopTimeout); err != nil && c.logger != nil {
 			c.logger.Warn("overseer: a PostStop command failed", "id", c.id, "pid", r.pid, "err", err)

@@ -46,7 +46,7 @@ type runConfig struct {
 	dependsOn    []Dependency
 	limits       proc.CgroupLimits // MemoryLimit, CPUQuota, TasksMax
 	setup        proc.Setup        // Limits, Nice, Umask, User, UserGroup
-	hooks        hookConfig        // PreStart, PostStop, StopCommand
+	hooks        *hookConfig       // PreStart, PostStop, StopCommand; nil if none
 }
 
 // takeEnv returns the environment of cfg and removes it from cfg. Only the
