@@ -1,6 +1,7 @@
 package overseer
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"sync"
@@ -79,7 +80,7 @@ func (o *Overseer) restart(c *Cmd, args []string) error {
 		return o.awaitNewRun(c, restarts+1)
 	}
 	c.Stop()
-	if _, err := o.supervise(c, wasActive, false, false); err != nil {
+	if _, err := o.supervise(context.Background(), c, wasActive, false, false); err != nil {
 		return err
 	}
 	if !wasActive {

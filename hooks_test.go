@@ -127,32 +127,48 @@ func TestPreStartInOrderWithDirAndEnv(t *testing.T) {
 	assert.Equal(t, "one\ntwo\n", string(order))
 }
 
-// TestStopDuringPreStart checks that a Stop while a PreStart command hangs
-// ends it (SIGKILL after StopTimeout to one that ignores StopSignal), that
-// the Cmd is starting meanwhile and interrupted after, and that the
-// program never runs.
+// TestStopDuringPreStart checks that a stop (Stop, StopAll, the end of
+// Supervise's context) while a PreStart command hangs ends it (SIGKILL
+// after StopTimeout to one that ignores StopSignal), that the Cmd is
+// starting meanwhile and interrupted after, and that the program never
+// runs.
 func TestStopDuringPreStart(t *testing.T) {
-	o := newTestOverseer(t)
-	log := watchEvents(t, o)
-	marker := filepath.Join(t.TempDir(), "ran")
-	c, err := o.Add("web", "/bin/sh", "-c", "touch "+marker)
-	require.NoError(t, err)
-	c.StopTimeout = 100 * time.Millisecond
-	c.PreStart = [][]string{{childPath, "ignore:TERM", "out:waiting", "sleep"}}
+	for _, how := range []string{"Stop", "StopAll", "context"} {
+		t.Run(how, func(t *testing.T) {
+			o := newTestOverseer(t)
+			log := watchEvents(t, o)
+			marker := filepath.Join(t.TempDir(), "ran")
+			c, err := o.Add("web", "/bin/sh", "-c", "touch "+marker)
+			require.NoError(t, err)
+			c.StopTimeout = 100 * time.Millisecond
+			c.PreStart = [][]string{{childPath, "ignore:TERM", "out:waiting", "sleep"}}
 
-	errc := goSupervise(context.Background(), o, "web")
-	hook := waitHookLine(t, c, HookPreStart, "waiting")
-	assert.Equal(t, StateStarting, status(t, o, "web").State)
-	within(t, "Stop", func() { require.NoError(t, o.Stop("web")) })
-	require.NoError(t, recvErr(t, errc, "Supervise"))
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			errc := goSupervise(ctx, o, "web")
+			hook := waitHookLine(t, c, HookPreStart, "waiting")
+			assert.Equal(t, StateStarting, status(t, o, "web").State)
+			within(t, how, func() {
+				switch how {
+				case "Stop":
+					require.NoError(t, o.Stop("web"))
+				case "StopAll":
+					o.StopAll()
+				case "context":
+					cancel()
+				}
+				recvErr(t, errc, "Supervise") // nil, or the context's error
+			})
 
-	st := status(t, o, "web")
-	assert.Equal(t, StateInterrupted, st.State)
-	assert.NoError(t, st.Error)
-	assert.True(t, processGone(hook.PID), "the hook (pid %d) still runs", hook.PID)
-	assert.NoFileExists(t, marker, "the program ran")
-	log.close()
-	assert.Equal(t, []string{"initial>starting", "starting>stopping", "stopping>interrupted"}, log.transitions("web"))
+			st := status(t, o, "web")
+			assert.Equal(t, StateInterrupted, st.State)
+			assert.NoError(t, st.Error)
+			assert.True(t, processGone(hook.PID), "the hook (pid %d) still runs", hook.PID)
+			assert.NoFileExists(t, marker, "the program ran")
+			log.close()
+			assert.Equal(t, []string{"initial>starting", "starting>stopping", "stopping>interrupted"}, log.transitions("web"))
+		})
+	}
 }
 
 // TestStopCommandGetsMainPID checks that a Stop runs the StopCommand in

@@ -46,7 +46,9 @@ const (
 // It returns an error wrapping ErrRunning if a run is in progress or
 // scheduled, one wrapping ErrInvalid if the configuration is unusable (the
 // state does not change), and the exec error if the program could not be
-// started (the state becomes fatal and Status.Error keeps the error).
+// started (the state becomes fatal and Status.Error keeps the error). The
+// PreStart commands run first, before it returns: the error of one that
+// fails is returned as an exec error is.
 //
 // Start makes one run; restarts are the work of Overseer.Supervise.
 func (c *Cmd) Start() error {

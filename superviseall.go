@@ -13,8 +13,8 @@ import (
 
 // Start starts process id and supervises it in the background: it is
 // restarted under its policy until it is done for good or stopped. When
-// Start returns, the first run has been started, unless the Cmd has a
-// StartDelay: Status shows its pid, or the failure to start it, which the
+// Start returns, the first run has been started (its PreStart commands
+// run first), unless the Cmd has a StartDelay: Status shows its pid, or the failure to start it, which the
 // restart policy handles like any failed run. Start returns only registry
 // errors: ErrNotFound, ErrRunning when the process is already running or
 // supervised, ErrInvalid for an unusable configuration (and off Unix an
@@ -26,7 +26,7 @@ func (o *Overseer) Start(id string) error {
 	if err != nil {
 		return err
 	}
-	_, err = o.supervise(c, false, false, true)
+	_, err = o.supervise(context.Background(), c, false, false, true)
 	return err
 }
 
@@ -44,7 +44,7 @@ func (o *Overseer) Supervise(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	sup, err := o.supervise(c, false, false, true)
+	sup, err := o.supervise(ctx, c, false, false, true) // a ctx done during its PreStart commands stops it
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,10 @@ func (o *Overseer) Supervise(ctx context.Context, id string) error {
 // With fresh set it begins only for a process never started, and reports
 // ErrRunning for the others: SuperviseAll starts what is new and waits for
 // what runs, but does not run again what has already ended.
-func (o *Overseer) supervise(c *Cmd, restart, fresh, wait bool) (*supervision, error) {
+//
+// With wait it returns once the first run's program is executed (its
+// PreStart commands done), or once ctx is done.
+func (o *Overseer) supervise(ctx context.Context, c *Cmd, restart, fresh, wait bool) (*supervision, error) {
 	if err := proc.Supported(); err != nil { // off Unix: see internal/proc's unsupported_other.go
 		return nil, fmt.Errorf("overseer: %s: %w", c.id, err)
 	}
@@ -114,7 +117,10 @@ func (o *Overseer) supervise(c *Cmd, restart, fresh, wait bool) (*supervision, e
 	c.unlock()
 	o.notify()
 	if wait && first != nil {
-		<-first.execd // as with exec.Cmd, the process runs when Start returns
+		select {
+		case <-first.execd: // as with exec.Cmd, the process runs when Start returns
+		case <-ctx.Done(): // the caller stops it: its PreStart commands may hang
+		}
 	}
 	return sup, nil
 }
