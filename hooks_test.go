@@ -5,6 +5,7 @@ package overseer
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -304,4 +305,57 @@ func TestRestartDuringPreStart(t *testing.T) {
 	assert.True(t, processGone(hook.PID), "the first hook (pid %d) still runs", hook.PID)
 	require.NoError(t, o.Stop("web"))
 	require.NoError(t, recvErr(t, errc, "Supervise"))
+}
+
+// TestPreStartFailures checks the error of each way a PreStart command
+// fails, as Cmd.Start returns it and Status keeps it: fatal, the program
+// not run. (A Cmd outside an Overseer is named by its program.)
+func TestPreStartFailures(t *testing.T) {
+	tests := []struct {
+		name string
+		hook []string
+		want string
+		is   error
+	}{
+		{"exit", sh("exit 2"), `overseer: /bin/sh: pre_start[0] "exit 2": exit status 2`, nil},
+		{"signal", sh("kill -KILL $$"), `overseer: /bin/sh: pre_start[0] "kill -KILL $$": killed by signal 9 (killed)`, nil},
+		{"not found", []string{"/nonexistent/overseer-hook", "a"}, `overseer: /bin/sh: pre_start[0] "/nonexistent/overseer-hook a": `, fs.ErrNotExist},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			marker := filepath.Join(t.TempDir(), "ran")
+			c := NewCmd("/bin/sh", "-c", "touch "+marker)
+			watchCmd(t, c)
+			c.PreStart = [][]string{tt.hook}
+			err := c.Start()
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			if tt.is != nil {
+				assert.ErrorIs(t, err, tt.is)
+			}
+			st := wait(t, c)
+			assert.Equal(t, StateFatal, st.State)
+			assert.Equal(t, err, st.Error)
+			assert.Zero(t, st.PID)
+			assert.NoFileExists(t, marker, "the program ran")
+		})
+	}
+}
+
+// TestPostStopBounded checks that a PostStop command still going
+// StopTimeout after it began is killed, and the run ends as it would have.
+func TestPostStopBounded(t *testing.T) {
+	var logs testbuild.Buffer
+	o := NewOverseer(WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	t.Cleanup(func() { o.StopAll() })
+	c := addChild(t, o, "web", "exit:0")
+	c.StopTimeout = 100 * time.Millisecond
+	c.PostStop = [][]string{{childPath, "ignore:TERM", "out:hanging", "sleep"}}
+	require.NoError(t, c.Start())
+	st := wait(t, c)
+	assert.Equal(t, StateFinished, st.State)
+	assert.NoError(t, st.Error)
+	hook := waitHookLine(t, c, HookPostStop, "hanging")
+	assert.True(t, processGone(hook.PID), "the hook (pid %d) still runs", hook.PID)
+	assert.Contains(t, logs.String(), "killed after 100ms")
 }
