@@ -442,7 +442,7 @@ func TestLogsKeepBytes(t *testing.T) {
 }
 
 // TestLogsMarkHooks checks that the API marks the lines a hook wrote, for
-// the page to show them as the hook's.
+// the page to show them as the hook's, and that logs.txt names the hook.
 func TestLogsMarkHooks(t *testing.T) {
 	o := newOverseer(t)
 	h := newHandler(t, o)
@@ -467,5 +467,8 @@ func TestLogsMarkHooks(t *testing.T) {
 		if n := bytes.Count(r.body, []byte(`"hook":"pre_start"`)); n != 1 {
 			t.Errorf("%s: %s: %d hook fields, want 1", path, r.body, n)
 		}
+	}
+	if r := get(t, h, "/api/processes/web/logs.txt"); string(r.body) != "[pre_start] migrating\nserving\n" {
+		t.Errorf("logs.txt: %q, want the hook's line marked", r.body)
 	}
 }
