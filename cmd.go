@@ -172,16 +172,19 @@ type Cmd struct {
 
 	// PreStart lists commands run one after the other before each run,
 	// each as Args is (no shell), with the Dir, Env, User, UserGroup,
-	// Limits, Nice and Umask of the process, their output captured into
-	// the Cmd's rings as Lines marked HookPreStart. One that fails (a
-	// non-zero exit, a signal, a program that cannot be started) ends the
-	// start as a start failure: the program is not run, and the restart
-	// policy decides what comes next (backoff, then fatal after
-	// MaxRestarts), as systemd's ExecStartPre=. A Stop during them ends
-	// them as it ends a run. Nil means none.
+	// Limits, Nice and Umask of the process, in a process group of their
+	// own (what one leaves in it when it exits is killed), their output
+	// captured into the Cmd's rings (not Stdout and Stderr) as Lines
+	// marked HookPreStart. One that fails (a non-zero exit, a signal, a
+	// program that cannot be started) ends the start as a start failure:
+	// the program is not run, and the restart policy decides what comes
+	// next (backoff, then fatal after MaxRestarts), as systemd's
+	// ExecStartPre=. A Stop during them ends
+	// them as it ends a run, and the Cmd is interrupted. Nil means none.
 	PreStart [][]string
 	// PostStop lists commands run one after the other after each run has
-	// ended, however it ended, as PreStart's are, their Lines marked
+	// ended, however it ended (a start that failed before the program was
+	// executed is not a run), as PreStart's are, their Lines marked
 	// HookPostStop; the run counts as ended once they are done. A failure
 	// is logged, and changes nothing else (systemd's ExecStopPost=). Each
 	// is bounded by StopTimeout. Nil means none.
@@ -191,9 +194,11 @@ type Cmd struct {
 	// readiness and memory, as process-compose's shutdown.command and
 	// systemd's ExecStop=. It runs as PreStart's commands do, with
 	// MAINPID (the run's main process: its MAINPID=, else its leader) in
-	// its environment, its Lines marked HookStopCommand. A run still going
-	// StopTimeout after it began gets SIGKILL, as after StopSignal. Nil
-	// means StopSignal.
+	// its environment, its Lines marked HookStopCommand, once per run,
+	// bounded by StopTimeout. A run still going StopTimeout after it began
+	// gets SIGKILL, as after StopSignal. One that cannot be started or
+	// fails is logged, and StopSignal is sent in its place. Nil means
+	// StopSignal.
 	StopCommand []string
 
 	// Schedule, when set, starts a run of the Cmd at each of its ticks

@@ -1,6 +1,7 @@
 package overseer
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"sync"
@@ -85,7 +86,7 @@ func (o *Overseer) restart(c *Cmd, args []string, onlySupervised bool) error {
 		return o.awaitNewRun(c, restarts+1)
 	}
 	c.Stop()
-	if _, err := o.supervise(c, wasActive, false, false, true); err != nil {
+	if _, err := o.supervise(context.Background(), c, wasActive, false, false, true); err != nil {
 		return err
 	}
 	if !wasActive {

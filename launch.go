@@ -1,6 +1,7 @@
 package overseer
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -17,6 +18,9 @@ type launch struct {
 	env   []string      // the run's environment (cfg's env, taken out: see takeEnv)
 	done  chan struct{} // the run's: closed when it has ended, or when the start failed
 	execd chan struct{} // closed once the exec has returned and its outcome is recorded
+	// interrupt is closed by the first Stop of the launch, which ends its
+	// PreStart command in progress (see execHooked).
+	interrupt chan struct{}
 
 	// Guarded by c.mu.
 	stopRequested bool // a Stop came while the program was executed
@@ -25,6 +29,12 @@ type launch struct {
 
 // restartKind says whether a start is a restart, for Status.Restarts.
 type restartKind uint8
+
+// newLaunch returns the launch of a run of cfg in env, which closes done
+// when it has ended.
+func newLaunch(cfg *runConfig, env []string, done chan struct{}) *launch {
+	return &launch{cfg: cfg, env: env, done: done, execd: make(chan struct{}), interrupt: make(chan struct{})}
+}
 
 const (
 	notRestart       restartKind = iota // a first start
@@ -36,7 +46,9 @@ const (
 // It returns an error wrapping ErrRunning if a run is in progress or
 // scheduled, one wrapping ErrInvalid if the configuration is unusable (the
 // state does not change), and the exec error if the program could not be
-// started (the state becomes fatal and Status.Error keeps the error).
+// started (the state becomes fatal and Status.Error keeps the error). The
+// PreStart commands run first, before it returns: the error of one that
+// fails is returned as an exec error is.
 //
 // Start makes one run; restarts are the work of Overseer.Supervise.
 func (c *Cmd) Start() error {
@@ -93,7 +105,7 @@ func (c *Cmd) prepareLaunchWithLocked(kind restartKind, cfg runConfig, err error
 		c.failStartLocked(&cfg, configured, err)
 		return nil, err
 	}
-	l := &launch{cfg: &cfg, env: env, done: c.done, execd: make(chan struct{})}
+	l := newLaunch(&cfg, env, c.done)
 	c.launching = l
 	return l, nil
 }
@@ -110,10 +122,14 @@ func (c *Cmd) execLaunch(l *launch) error {
 		return nil
 	}
 	c.mu.Unlock() // nothing changed: no snapshot to publish
-	r, err := c.startRun(l.cfg, l.env, l.done)
+	r, err := c.execHooked(l)
 	l.env = nil // the exec has it
 	c.mu.Lock()
 	defer c.unlock()
+	if errors.Is(err, errHookStopped) {
+		c.abandonLaunchLocked(l) // stopped before the program was executed
+		return nil
+	}
 	defer close(l.execd)
 	c.launching = nil
 	if err != nil {

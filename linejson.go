@@ -43,6 +43,14 @@ func (l Line) MarshalJSON() ([]byte, error) {
 	if l.Partial {
 		b = append(b, `,"partial":true`...)
 	}
+	if l.Hook != HookNone {
+		if !hookNames.valid(int(l.Hook)) {
+			return nil, hookNames.marshalErr(int(l.Hook))
+		}
+		b = append(b, `,"hook":"`...)
+		b = append(b, hookNames.names[l.Hook]...)
+		b = append(b, '"')
+	}
 	return append(b, '}'), nil
 }
 

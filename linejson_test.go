@@ -28,8 +28,11 @@ var jsonTexts = []string{
 func TestLineJSONAsBefore(t *testing.T) {
 	at := time.Date(2026, 12, 3, 7, 24, 38, 123456789, time.FixedZone("", 3600))
 	for _, text := range jsonTexts {
-		for _, partial := range []bool{false, true} {
+		for i, partial := range []bool{false, true, false, true} {
 			l := Line{ID: "web<1>", Stream: StreamStderr, Seq: 1 << 60, PID: 4131, Time: at, Text: text, Partial: partial}
+			if i >= 2 {
+				l.Hook = Hook(i - 1) // pre_start, post_stop: written after partial, as the tags say
+			}
 			for _, escapeHTML := range []bool{true, false} {
 				got, want := encode(t, l, escapeHTML), encode(t, plainLine(l), escapeHTML)
 				if !bytes.Equal(got, want) {
@@ -67,8 +70,9 @@ func jsonField(t *testing.T, obj []byte, name string) json.RawMessage {
 // TestLineJSONKeepsBytes checks that a Text that is not UTF-8 comes back
 // exactly through JSON, and that a valid one costs no "bytes" field.
 func TestLineJSONKeepsBytes(t *testing.T) {
-	for _, text := range jsonTexts {
+	for i, text := range jsonTexts {
 		l := Line{ID: "web", Stream: StreamStdout, Seq: 7, PID: 12, Time: time.Unix(1700000000, 5).UTC(), Text: text, Partial: true}
+		l.Hook = Hook(i % 4) // none, pre_start, post_stop, stop_command
 		data, err := json.Marshal(l)
 		require.NoError(t, err)
 		var back Line
@@ -88,10 +92,13 @@ func isUTF8(s string) bool { return string([]rune(s)) == s }
 func TestLineJSONErrors(t *testing.T) {
 	_, err := json.Marshal(Line{Stream: 9})
 	assert.ErrorIs(t, err, ErrInvalid)
+	_, err = json.Marshal(Line{Stream: StreamStdout, Hook: 9})
+	assert.ErrorIs(t, err, ErrInvalid)
 	_, err = json.Marshal(Line{Stream: StreamStdout, Time: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)})
 	assert.Error(t, err, "a year outside of RFC 3339")
 	var l Line
 	assert.ErrorIs(t, json.Unmarshal([]byte(`{"stream":"stdin"}`), &l), ErrInvalid)
+	assert.ErrorIs(t, json.Unmarshal([]byte(`{"stream":"stdout","hook":"exec_start"}`), &l), ErrInvalid)
 	assert.Error(t, json.Unmarshal([]byte(`{"text":"a","bytes":"%%%"}`), &l), "bytes not base64")
 }
 

@@ -3,8 +3,6 @@ package overseer
 import (
 	"errors"
 	"fmt"
-	"syscall"
-	"time"
 )
 
 // ErrMemoryLimit reports a run ended for using more memory than its
@@ -81,22 +79,10 @@ func (c *Cmd) checkMemoryLocked(r *run, memory uint64) bool {
 	return true
 }
 
-// stopForMemory ends run r as Stop does, StopSignal to the group, then
-// SIGKILL after StopTimeout unless it has ended, without waiting: the
-// sampler's goroutine calls it. The run's end stops the timer of the
-// SIGKILL (see sampler.remove).
+// stopForMemory ends run r as Stop does, by its graceful stop (see
+// beginStop), without waiting: the sampler's goroutine calls it.
 func (r *run) stopForMemory() {
-	r.sigMu.Lock()
-	if r.reaped {
-		r.sigMu.Unlock()
-		return
-	}
-	r.stopSignaled = true
-	r.usage.kill = time.AfterFunc(r.cfg.stopTimeout, func() {
-		_ = r.signal(syscall.SIGKILL) // a group already gone needs none
-	})
-	r.sigMu.Unlock()
-	_ = r.signal(r.cfg.stopSignal) // a group already gone needs none
+	r.beginStop()
 }
 
 // memoryLimitEndLocked is what runEnded makes of run r, stopped for its memory:

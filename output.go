@@ -141,7 +141,7 @@ func (o *output) appendAfterToArena(dst []Line, seq uint64, b readBounds) []Line
 				ns, t = m.Time, time.Unix(0, m.Time)
 			}
 			l := &dst[x]
-			l.ID, l.Stream, l.Seq, l.PID, l.Time, l.Partial = o.id, StreamStdout+Stream(k), m.Seq, int(m.PID), t, m.Partial
+			l.ID, l.Stream, l.Seq, l.PID, l.Time, l.Partial, l.Hook = o.id, StreamStdout+Stream(k), m.Seq, int(m.PID), t, m.Partial, Hook(m.Mark)
 			l.Text, text = text[:m.Len], text[m.Len:]
 		}
 		w.at[k] = j
@@ -159,7 +159,7 @@ func (b readBounds) reached(n, size int) bool {
 // lineOf is the Line of m, a line held in ring k (0 stdout, 1 stderr),
 // without its Text.
 func (o *output) lineOf(m *linebuf.Meta, k int) Line {
-	return Line{ID: o.id, Stream: StreamStdout + Stream(k), Seq: m.Seq, PID: int(m.PID), Time: time.Unix(0, m.Time), Partial: m.Partial}
+	return Line{ID: o.id, Stream: StreamStdout + Stream(k), Seq: m.Seq, PID: int(m.PID), Time: time.Unix(0, m.Time), Partial: m.Partial, Hook: Hook(m.Mark)}
 }
 
 // ringWalk goes through the lines of both rings in Seq order.

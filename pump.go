@@ -39,7 +39,8 @@ const maxDrainBytes = 1 << 20
 // deadline that the run sets once the process group is gone.
 type pump struct {
 	id     string
-	pid    int // of the run
+	pid    int  // of the run, or of the hook
+	hook   Hook // the hook whose output it is; HookNone for the program's
 	stream Stream
 	pipe   *os.File // the read end; non-blocking, polled by the runtime
 	raw    io.Writer
@@ -334,9 +335,9 @@ func (p *pump) line(text []byte, partial bool) {
 	} else {
 		o.stdoutN++
 	}
-	o.ring(p.stream).Push(o.seq, p.now, int32(p.pid), text, partial)
+	o.ring(p.stream).Push(o.seq, p.now, int32(p.pid), uint8(p.hook), text, partial)
 	if len(o.watches) > 0 {
-		o.offer(Line{ID: o.id, Stream: p.stream, Seq: o.seq, PID: p.pid, Time: time.Unix(0, p.now), Text: string(text), Partial: partial})
+		o.offer(Line{ID: o.id, Stream: p.stream, Seq: o.seq, PID: p.pid, Time: time.Unix(0, p.now), Text: string(text), Partial: partial, Hook: p.hook})
 	}
 }
 

@@ -38,7 +38,7 @@ func (c *Cmd) prepareRollLocked(args []string) (*launch, *run, error) {
 		return nil, nil, err
 	}
 	env := cfg.takeEnv()
-	l := &launch{cfg: &cfg, env: env, done: make(chan struct{}), execd: make(chan struct{})}
+	l := newLaunch(&cfg, env, make(chan struct{}))
 	c.next = l
 	return l, c.run, nil
 }
@@ -52,8 +52,8 @@ func (c *Cmd) prepareRollLocked(args []string) (*launch, *run, error) {
 // configuration, and Args is written only once the new run has taken
 // over. It returns once the run that lost has ended. c.mu is not held.
 func (c *Cmd) roll(l *launch, old *run, args []string) error {
-	r, err := c.startRun(l.cfg, l.env, l.done) // without the lock, as every exec
-	l.env = nil                                // the exec has it
+	r, err := c.execHooked(l) // without the lock, as every exec; PreStart first
+	l.env = nil               // the exec has it
 	c.mu.Lock()
 	if err != nil {
 		c.next = nil

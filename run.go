@@ -84,6 +84,7 @@ type run struct {
 
 	usage runUsage // its samples and its MemoryLimit check (usagerun.go)
 	live  *liveRun // its liveness check, nil without one (liveness_run.go)
+	hooks runHooks // its StopCommand and PostStop (hookstop.go)
 }
 
 // startRun executes the program of cfg, in the environment cfgEnv (see
@@ -274,21 +275,11 @@ func (r *run) probe(ctx context.Context) {
 	}
 }
 
-// terminate ends the run: StopSignal to its group, then SIGKILL after
-// StopTimeout unless it has ended. It does not wait for the end of the
-// run, only for the leader's reaping, so the run's own goroutines may use it.
+// terminate ends the run: its graceful stop, the StopCommand or StopSignal
+// to its group, then SIGKILL after StopTimeout unless it has ended (see
+// beginStop). It does not wait, so the run's own goroutines may use it.
 func (r *run) terminate() {
-	r.sigMu.Lock()
-	r.stopSignaled = true
-	r.sigMu.Unlock()
-	_ = r.signal(r.cfg.stopSignal)
-	timer := time.NewTimer(r.cfg.stopTimeout)
-	defer timer.Stop()
-	select {
-	case <-r.ended:
-	case <-timer.C:
-		_ = r.signal(syscall.SIGKILL)
-	}
+	r.beginStop()
 }
 
 // wait owns the run from exec to its end. It waits for the exit on a
@@ -315,7 +306,7 @@ func (r *run) end(werr error) {
 	}
 	if werr == nil {
 		r.sigMu.Lock()
-		byItself := !r.stopSignaled
+		byItself := !r.stopSignaled && !r.hooks.stopCommanded
 		r.sigMu.Unlock()
 		r.ran = time.Since(r.started)
 		if byItself && r.ran < r.cfg.resetAfter && proc.ExitedCleanly(r.pid) {
@@ -395,6 +386,7 @@ func (r *run) end(werr error) {
 	if werr != nil || rerr != nil {
 		err = fmt.Errorf("overseer: wait for %s (pid %d): %w", r.cmd.name(), r.pid, errors.Join(werr, rerr))
 	}
+	r.endHooks() // the StopCommand over, the PostStop commands run
 	r.cmd.runEnded(r, ws, err)
 }
 

@@ -49,6 +49,7 @@ type runConfig struct {
 	dependsOn    []Dependency
 	limits       proc.CgroupLimits // MemoryLimit, CPUQuota, TasksMax
 	setup        proc.Setup        // Limits, Nice, Umask, User, UserGroup
+	hooks        *hookConfig       // PreStart, PostStop, StopCommand; nil if none
 }
 
 // takeEnv returns the environment of cfg and removes it from cfg. Only the
@@ -160,6 +161,10 @@ func (c *Cmd) configArgs(args []string) (runConfig, error) {
 	if err != nil {
 		return runConfig{}, err
 	}
+	hooks, err := c.hookConfig()
+	if err != nil {
+		return runConfig{}, err
+	}
 	stdout, stderr := c.Stdout, c.Stderr
 	if sameWriter(stdout, stderr) {
 		w := &lockedWriter{w: stdout}
@@ -197,6 +202,7 @@ func (c *Cmd) configArgs(args []string) (runConfig, error) {
 		dependsOn:    slices.Clone(c.DependsOn),
 		limits:       limits,
 		setup:        setup,
+		hooks:        hooks,
 	}, nil
 }
 

@@ -1,6 +1,7 @@
 package overseer
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -58,7 +59,7 @@ func (s *startOrder) add(c *Cmd, late bool) error {
 // learns it at once and by its name; SuperviseAll returns it with the
 // other fatal ones.
 func (s *startOrder) start(c *Cmd) error {
-	_, err := s.o.supervise(c, false, true, false, false) // the supervision executes it: a hung exec holds up no other start
+	_, err := s.o.supervise(context.Background(), c, false, true, false, false) // the supervision executes it: a hung exec holds up no other start
 	if err != nil && !errors.Is(err, ErrRunning) && !errors.Is(err, ErrNotFound) {
 		s.startErr[c] = err
 		if !s.fail(c, err) {

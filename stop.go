@@ -72,6 +72,9 @@ func (req *stopRequest) addRun(r *run) {
 func (req *stopRequest) add(l *launch) {
 	first := !l.stopRequested
 	l.stopRequested = true
+	if first {
+		close(l.interrupt) // ends a PreStart command in progress
+	}
 	if l.r != nil {
 		req.addRun(l.r)
 		return

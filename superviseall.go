@@ -13,9 +13,10 @@ import (
 
 // Start starts process id and supervises it in the background: it is
 // restarted under its policy until it is done for good or stopped. When
-// Start returns, the first run has been started, unless the Cmd has a
-// StartDelay, or a Schedule (its first run comes at its first tick, unless
-// RunOnStart): Status shows its pid, or the failure to start it, which the
+// Start returns, the first run has been started (its PreStart commands
+// run first), unless the Cmd has a StartDelay, or a Schedule (its first
+// run comes at its first tick, unless RunOnStart): Status shows its pid,
+// or the failure to start it, which the
 // restart policy handles like any failed run. Start returns only registry
 // errors: ErrNotFound, ErrRunning when the process is already running or
 // supervised, ErrInvalid for an unusable configuration (and off Unix an
@@ -27,7 +28,7 @@ func (o *Overseer) Start(id string) error {
 	if err != nil {
 		return err
 	}
-	_, err = o.supervise(c, false, false, true, false)
+	_, err = o.supervise(context.Background(), c, false, false, true, false)
 	return err
 }
 
@@ -47,7 +48,7 @@ func (o *Overseer) Supervise(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	sup, err := o.supervise(c, false, false, true, false)
+	sup, err := o.supervise(ctx, c, false, false, true, false) // a ctx done during its PreStart commands stops it
 	if err != nil {
 		return err
 	}
@@ -71,8 +72,10 @@ func (o *Overseer) Supervise(ctx context.Context, id string) error {
 // what runs, but does not run again what has already ended.
 //
 // A scheduled Cmd's first run waits for its first tick, unless RunOnStart
-// or runNow (Restart) says to start it at once.
-func (o *Overseer) supervise(c *Cmd, restart, fresh, wait, runNow bool) (*supervision, error) {
+// or runNow (Restart) says to start it at once. With wait it returns once
+// the first run's program is executed (its PreStart commands done), or
+// once ctx is done.
+func (o *Overseer) supervise(ctx context.Context, c *Cmd, restart, fresh, wait, runNow bool) (*supervision, error) {
 	if err := proc.Supported(); err != nil { // off Unix: see internal/proc's unsupported_other.go
 		return nil, fmt.Errorf("overseer: %s: %w", c.id, err)
 	}
@@ -127,7 +130,10 @@ func (o *Overseer) supervise(c *Cmd, restart, fresh, wait, runNow bool) (*superv
 	c.unlock()
 	o.notify()
 	if wait && first != nil {
-		<-first.execd // as with exec.Cmd, the process runs when Start returns
+		select {
+		case <-first.execd: // as with exec.Cmd, the process runs when Start returns
+		case <-ctx.Done(): // the caller stops it: its PreStart commands may hang
+		}
 	}
 	return sup, nil
 }

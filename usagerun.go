@@ -9,8 +9,7 @@ import (
 
 // runUsage is what a run keeps of its Usage: its samples, and where its
 // MemoryLimit check stands. Its fields are guarded by the Cmd's mu, but
-// for sampler, written before the run's goroutines start (begin), and
-// kill, guarded by the run's sigMu.
+// for sampler, written before the run's goroutines start (begin).
 type runUsage struct {
 	sampler *sampler // the one the run is registered with; nil if none
 
@@ -18,8 +17,6 @@ type runUsage struct {
 	ring  []usageSample // the samples, at most usageHistoryLen, grown as they come
 	next  int           // once the ring is full, where the next sample goes: the oldest
 	limit memoryCheck
-
-	kill *time.Timer // the SIGKILL after StopTimeout of a stop for memory
 }
 
 // usageSample is a sample of Usage as the history keeps it: 40 bytes

@@ -72,16 +72,10 @@ func (r *run) startSampling() {
 	}
 }
 
-// stopSampling unregisters run r, which has ended, from its sampler, and
-// stops the SIGKILL of a stop for memory if one is pending. It returns
+// stopSampling unregisters run r, which has ended, from its sampler. It returns
 // once the sampler's goroutine has returned if r was the last run
 // sampled. Neither c.mu nor r.sigMu is held.
 func (r *run) stopSampling() {
-	r.sigMu.Lock()
-	if r.usage.kill != nil {
-		r.usage.kill.Stop()
-	}
-	r.sigMu.Unlock()
 	if s := r.usage.sampler; s != nil {
 		s.remove(r)
 	}

@@ -19,6 +19,9 @@ type jsonLine struct {
 	Text    string          `json:"text"`
 	Bytes   []byte          `json:"bytes,omitempty"` // Text's exact bytes, when it is not UTF-8
 	Partial bool            `json:"partial"`
+	// Hook names the hook that wrote the line (pre_start, post_stop,
+	// stop_command); left out for the program's own lines.
+	Hook overseer.Hook `json:"hook,omitzero"`
 	// Missed, in the event stream, counts the lines of the process just
 	// before this one that the stream could not give: the process's rings
 	// let them go before the stream read them (a client reading slowly).
@@ -26,7 +29,7 @@ type jsonLine struct {
 }
 
 func toJSONLine(l overseer.Line) jsonLine {
-	jl := jsonLine{ID: l.ID, Stream: l.Stream, Seq: l.Seq, PID: l.PID, Time: l.Time, Text: l.Text, Partial: l.Partial}
+	jl := jsonLine{ID: l.ID, Stream: l.Stream, Seq: l.Seq, PID: l.PID, Time: l.Time, Text: l.Text, Partial: l.Partial, Hook: l.Hook}
 	if !utf8.ValidString(l.Text) {
 		jl.Bytes = []byte(l.Text) // as overseer.Line.MarshalJSON carries them
 	}

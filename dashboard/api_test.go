@@ -440,3 +440,35 @@ func TestLogsKeepBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestLogsMarkHooks checks that the API marks the lines a hook wrote, for
+// the page to show them as the hook's, and that logs.txt names the hook.
+func TestLogsMarkHooks(t *testing.T) {
+	o := newOverseer(t)
+	h := newHandler(t, o)
+	c := addChild(t, o, "web", "out:serving", "exit:0")
+	c.PreStart = [][]string{{childPath, "out:migrating"}}
+	if err := o.Start("web"); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, o, "web", overseer.StateFinished)
+	for _, path := range []string{"/api/processes/web/logs", "/api/logs"} {
+		r := get(t, h, path)
+		if r.status != http.StatusOK {
+			t.Fatalf("%s: status %d %s", path, r.status, r.body)
+		}
+		var body struct {
+			Lines []overseer.Line `json:"lines"`
+		}
+		r.json(t, &body)
+		if len(body.Lines) != 2 || body.Lines[0].Hook != overseer.HookPreStart || body.Lines[1].Hook != overseer.HookNone {
+			t.Errorf("%s: %s, want the hook's line marked, then the program's", path, r.body)
+		}
+		if n := bytes.Count(r.body, []byte(`"hook":"pre_start"`)); n != 1 {
+			t.Errorf("%s: %s: %d hook fields, want 1", path, r.body, n)
+		}
+	}
+	if r := get(t, h, "/api/processes/web/logs.txt"); string(r.body) != "[pre_start] migrating\nserving\n" {
+		t.Errorf("logs.txt: %q, want the hook's line marked", r.body)
+	}
+}

@@ -14,7 +14,8 @@ import (
 // process keeps (Cmd.Lines), as a text file to save, one line of output a
 // line, the Partial pieces of a line joined. A line still unfinished at
 // the end ends the file as it is. The two streams come in the order their
-// lines ended. It is written as it is read, a page of lines at a time,
+// lines ended; a line a hook wrote begins with its name ("[pre_start] ").
+// It is written as it is read, a page of lines at a time,
 // within the same bounds as the logs answers (answer.go).
 func (h *Handler) serveLogsText(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
@@ -77,6 +78,9 @@ func (j *joiner) add(w *bufio.Writer, l overseer.Line) error {
 		o.b.Reset()
 	}
 	if l.Partial {
+		if o.b.Len() == 0 && l.Hook != overseer.HookNone {
+			o.b.WriteString("[" + l.Hook.String() + "] ")
+		}
 		o.b.WriteString(l.Text)
 		o.pid = l.PID
 		return nil
@@ -86,6 +90,10 @@ func (j *joiner) add(w *bufio.Writer, l overseer.Line) error {
 			return err
 		}
 		o.b.Reset()
+	} else if l.Hook != overseer.HookNone {
+		if _, err := w.WriteString("[" + l.Hook.String() + "] "); err != nil {
+			return err
+		}
 	}
 	if _, err := w.WriteString(l.Text); err != nil {
 		return err

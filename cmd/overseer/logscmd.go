@@ -189,6 +189,7 @@ type logPrinter struct {
 	open       bool // a Partial line was printed: its rest may follow on the same line
 	openID     string
 	openStream overseer.Stream
+	openHook   overseer.Hook
 }
 
 // layout sets the width of the names and their colours: those of the
@@ -243,13 +244,14 @@ func (p *logPrinter) line(l overseer.Line) {
 		p.w.Write(append(b, '\n')) //nolint:errcheck // a bufio.Writer keeps its error for Flush
 		return
 	}
-	if !p.open || p.openID != l.ID || p.openStream != l.Stream {
+	if !p.open || p.openID != l.ID || p.openStream != l.Stream || p.openHook != l.Hook {
 		p.end()
 		mark := "|"
 		if l.Stream == overseer.StreamStderr {
 			mark = "!"
 		}
 		p.prefix(l.Time, l.ID, mark)
+		p.w.WriteString(hookMark(l.Hook))
 	}
 	text := l.Text
 	if !p.raw {
@@ -259,7 +261,7 @@ func (p *logPrinter) line(l overseer.Line) {
 		}
 	}
 	p.w.WriteString(text)
-	p.open, p.openID, p.openStream = l.Partial, l.ID, l.Stream
+	p.open, p.openID, p.openStream, p.openHook = l.Partial, l.ID, l.Stream, l.Hook
 	if !l.Partial {
 		p.w.WriteByte('\n')
 	}

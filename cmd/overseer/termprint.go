@@ -150,6 +150,7 @@ func (t *terminal) line(l *overseer.Line) {
 	}
 	t.stamp(l.Time)
 	t.buf = append(t.buf, prefix...)
+	t.buf = append(t.buf, hookMark(l.Hook)...)
 	t.openSGR = false
 	t.text(l.Text)
 	t.endLine(p, l, pc, partial)

@@ -952,8 +952,9 @@
     if (el) view.open.delete(key);
     if (el && el.pid === item.pid) return el;
     el = lineEl('line ' + item.stream, item.id, item.time, combined);
+    if (item.hook) el.append(span('hook', '[' + item.hook + '] ')); // a PreStart, PostStop or StopCommand's line
     el.sgr = newSGR();
-    el.head = el.childNodes.length; // the name of the process, if shown
+    el.head = el.childNodes.length; // the name of the process and the hook, if shown
     el.len = 0; // characters of output shown
     el.cut = false; // past MAX_CHARS: the rest is not shown
     el.pid = item.pid;

@@ -268,7 +268,7 @@ func FuzzRing(f *testing.F) {
 				for k := range text {
 					text[k] = byte(seq*31) + byte(k)
 				}
-				r.Push(seq, int64(seq)*1000, 0, text, op&0x40 != 0)
+				r.Push(seq, int64(seq)*1000, 0, uint8(seq%4), text, op&0x40 != 0)
 				model.push(seq, string(text))
 				partial[seq] = op&0x40 != 0
 			}
@@ -294,9 +294,9 @@ func FuzzRing(f *testing.F) {
 			}
 			for k := 0; k < r.n; k++ {
 				m := r.At(k)
-				if m.Partial != partial[m.Seq] || m.Time != int64(m.Seq)*1000 {
-					t.Fatalf("op %d: line Seq %d has partial %v, time %d; pushed with %v, %d",
-						i, m.Seq, m.Partial, m.Time, partial[m.Seq], int64(m.Seq)*1000)
+				if m.Partial != partial[m.Seq] || m.Time != int64(m.Seq)*1000 || m.Mark != uint8(m.Seq%4) {
+					t.Fatalf("op %d: line Seq %d has partial %v, time %d, mark %d; pushed with %v, %d, %d",
+						i, m.Seq, m.Partial, m.Time, m.Mark, partial[m.Seq], int64(m.Seq)*1000, m.Seq%4)
 				}
 			}
 		}

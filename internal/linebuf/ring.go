@@ -46,6 +46,9 @@ type Meta struct {
 	PID int32
 	// Partial is true when the line goes on in the next line of its stream.
 	Partial bool
+	// Mark is the owner's tag of the line (overseer: the hook that wrote
+	// it, zero for the program). It fits in the struct's padding.
+	Mark uint8
 }
 
 // SetLimits changes the bounds, evicting the oldest lines that no longer
@@ -62,7 +65,7 @@ func (r *Ring) SetLimits(maxLines, maxBytes, maxLine int) {
 	for i := 0; i < old.n; i++ {
 		m := old.At(i)
 		scratch = old.copyText(scratch[:0], m.off, int(m.Len))
-		r.Push(m.Seq, m.Time, m.PID, scratch, m.Partial)
+		r.Push(m.Seq, m.Time, m.PID, m.Mark, scratch, m.Partial)
 	}
 }
 
@@ -72,8 +75,8 @@ func (r *Ring) Bytes() int { return int(r.tail - r.head) }
 // Push appends a line, evicting the oldest lines to stay within the bounds;
 // the newest line is always kept. text is copied. seq must be greater than
 // the Seq of every line pushed before (After relies on it); time is in
-// Unix nanoseconds.
-func (r *Ring) Push(seq uint64, time int64, pid int32, text []byte, partial bool) {
+// Unix nanoseconds; mark is kept as Meta.Mark.
+func (r *Ring) Push(seq uint64, time int64, pid int32, mark uint8, text []byte, partial bool) {
 	if r.maxLines <= 0 {
 		return
 	}
@@ -94,7 +97,7 @@ func (r *Ring) Push(seq uint64, time int64, pid int32, text []byte, partial bool
 		slot -= len(r.meta)
 	}
 	r.meta[slot] = Meta{
-		Seq: seq, off: r.tail, Time: time, Len: uint32(len(text)), PID: pid, Partial: partial,
+		Seq: seq, off: r.tail, Time: time, Len: uint32(len(text)), PID: pid, Partial: partial, Mark: mark,
 	}
 	r.n++
 	if len(text) > 0 {

@@ -45,7 +45,7 @@ const testMaxLine = 64
 
 // pushText pushes one line of text, copying nothing the caller keeps.
 func pushText(r *Ring, seq uint64, text string) {
-	r.Push(seq, 0, 0, []byte(text), false)
+	r.Push(seq, 0, 0, 0, []byte(text), false)
 }
 
 // checkRing checks the ring's bookkeeping: n fits in meta and maxLines, the

@@ -59,12 +59,16 @@
 //	    schedule: "*/5 * * * *"            # a run at each tick; or @every 10m, @hourly, @daily…
 //	    timezone: Europe/Paris             # of the schedule; the host's zone without it
 //	    run_on_start: true                 # also one run at once
+//	    pre_start: [./migrate, [mkdir, -p, tmp]]   # before each run, in order
+//	    post_stop: ['rm -rf tmp']          # after each run
+//	    stop_command: ./worker -drain $MAINPID     # in place of stop_signal
 //
 // Each key sets the overseer.Cmd field of the same name (pty sets PTY, log
 // sets Process.Log, log_timestamps Process.LogTimestamps, watch_files
 // WatchFiles, depends_on DependsOn, memory_limit MemoryLimit, cpu_quota
 // CPUQuota, tasks_max TasksMax, user_group UserGroup, schedule and timezone
-// Schedule, run_on_start RunOnStart); a key left out keeps
+// Schedule, run_on_start RunOnStart, pre_start PreStart, post_stop
+// PostStop, stop_command StopCommand); a key left out keeps
 // the default of overseer.NewCmd. log_timestamps true without log is an error: it would
 // do nothing.
 // Exactly one of command (a string run through /bin/sh -c) and args (a
@@ -131,6 +135,11 @@
 // durations are above 0 (initial_delay may be 0), the counts above 0.
 // process-compose's and Kubernetes' names (period_seconds,
 // failure_threshold, liveness_probe, ...) are refused with ours suggested.
+//
+// pre_start and post_stop are lists of commands, and stop_command one
+// command: each a shell line, run through /bin/sh -c as command is, or a
+// list, the program first, run as args is. An empty list, an empty
+// command or a NUL byte is an error.
 //
 // depends_on may not go round in a cycle (a waits for b, b for a): that is
 // an error at an entry of the cycle, which it names ("a -> b -> a").

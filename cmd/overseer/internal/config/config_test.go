@@ -54,6 +54,9 @@ type fields struct {
 	Umask        fs.FileMode
 	User         string
 	UserGroup    string
+	PreStart     [][]string
+	PostStop     [][]string
+	StopCommand  []string
 }
 
 func project(c *overseer.Cmd) fields {
@@ -68,6 +71,7 @@ func project(c *overseer.Cmd) fields {
 		Listeners: c.Listeners, DependsOn: c.DependsOn, WatchFiles: c.WatchFiles, Env: c.Env,
 		MemoryLimit: c.MemoryLimit, CPUQuota: c.CPUQuota, TasksMax: c.TasksMax, Limits: c.Limits,
 		Nice: c.Nice, Umask: c.Umask, User: c.User, UserGroup: c.UserGroup,
+		PreStart: c.PreStart, PostStop: c.PostStop, StopCommand: c.StopCommand,
 	}
 	return f
 }

@@ -22,6 +22,7 @@ var processKeys = []string{
 	"watchdog", "liveness", "watch_files", "depends_on",
 	"memory_limit", "cpu_quota", "tasks_max", "limits", "nice", "umask", "user", "user_group",
 	"schedule", "timezone", "run_on_start",
+	"pre_start", "post_stop", "stop_command",
 }
 
 // backoffKeys are the keys of a process's backoff.
@@ -273,6 +274,12 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 			groupOf, cmd.UserGroup = e.key, group
 		case "schedule", "timezone", "run_on_start":
 			sched.add(e)
+		case "pre_start":
+			cmd.PreStart = p.hookList(k, e.value)
+		case "post_stop":
+			cmd.PostStop = p.hookList(k, e.value)
+		case "stop_command":
+			cmd.StopCommand = p.hookCommand(k, e.value)
 		default:
 			p.errorf(e.key.Line, k, "unknown key%s", suggestProcessKey(e.key.Value))
 		}
