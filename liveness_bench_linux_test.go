@@ -1,23 +1,23 @@
-package overseer
+package overseer_test
 
 import (
 	"context"
 	"errors"
-	"io"
-	"net"
 	"os/exec"
 	"runtime"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/overseer-go/overseer"
+	"github.com/overseer-go/overseer/probe"
 )
 
 // BenchmarkLiveness measures the host's CPU, user and system, per second
 // of wall time, with 1,000 idle runs (sleep): without liveness ("none");
 // with a Check that does nothing every second ("noop-1s": the cost of the
-// checking itself); and with a TCP liveness check every second ("tcp-1s"),
-// a connect as package probe's TCP makes, to one listener in a process of
-// its own (the test child, outside the host's count). cpu-%core is that
+// checking itself); and with package probe's TCP as the liveness check
+// every second ("tcp-1s"), to one listener in a process of its own (the test child, outside the host's count). cpu-%core is that
 // CPU as a share of one core; goroutines is how many the host holds
 // between tries. When "none" ran first, the others also report what the
 // checks add at the default Period of 10s, scaled from 1s:
@@ -32,23 +32,14 @@ func BenchmarkLiveness(b *testing.B) {
 		baseline = benchmarkLiveness(b, nil, period)
 	})
 	b.Run("noop-1s", func(b *testing.B) {
-		pass := checkFunc(func(context.Context, *ProbeRun) error { return nil })
+		pass := checkFunc(func(context.Context, *overseer.ProbeRun) error { return nil })
 		pct := benchmarkLiveness(b, pass, period)
 		if baseline >= 0 {
 			b.ReportMetric((pct-baseline)*float64(period)/float64(10*time.Second), "liveness-%core@10s")
 		}
 	})
 	b.Run("tcp-1s", func(b *testing.B) {
-		addr := acceptingChild(b)
-		var d net.Dialer
-		check := checkFunc(func(ctx context.Context, _ *ProbeRun) error {
-			conn, err := d.DialContext(ctx, "tcp", addr)
-			if err != nil {
-				return err
-			}
-			return conn.Close()
-		})
-		pct := benchmarkLiveness(b, check, period)
+		pct := benchmarkLiveness(b, &probe.TCP{Addr: overseer.AcceptingChild(b)}, period)
 		if baseline >= 0 {
 			b.ReportMetric((pct-baseline)*float64(period)/float64(10*time.Second), "liveness-%core@10s")
 		}
@@ -59,24 +50,25 @@ func BenchmarkLiveness(b *testing.B) {
 // liveness check (none for nil) every period, and returns the host's CPU
 // per second of wall time while they run, in % of one core, which it
 // reports.
-func benchmarkLiveness(b *testing.B, check Checker, period time.Duration) float64 {
+func benchmarkLiveness(b *testing.B, check overseer.Checker, period time.Duration) float64 {
 	sleep, err := exec.LookPath("sleep")
 	if err != nil {
 		b.Skip("no sleep program")
 	}
 	const n = 1000
-	o := NewOverseer()
+	o := overseer.NewOverseer()
 	b.Cleanup(func() { o.StopAll() })
-	var cmds []*Cmd
+	var cmds []*overseer.Cmd
 	for i := range n {
-		c, err := o.Add("p"+strconv.Itoa(i), sleep, "infinity")
+		id := "p" + strconv.Itoa(i)
+		c, err := o.Add(id, sleep, "infinity")
 		if err != nil {
 			b.Fatal(err)
 		}
 		if check != nil {
-			c.Liveness = Liveness{Check: check, Period: period}
+			c.Liveness = overseer.Liveness{Check: check, Period: period}
 		}
-		if err := o.Start(c.id); err != nil {
+		if err := o.Start(id); err != nil {
 			b.Fatal(err)
 		}
 		cmds = append(cmds, c)
@@ -86,60 +78,35 @@ func benchmarkLiveness(b *testing.B, check Checker, period time.Duration) float6
 	for _, c := range cmds {
 		for {
 			st := c.Status()
-			if st.State == StateRunning && (check == nil || st.Health == HealthHealthy) {
+			if st.State == overseer.StateRunning && (check == nil || st.Health == overseer.HealthHealthy) {
 				break
 			}
 			if time.Now().After(deadline) {
-				b.Fatal(errors.New(c.id + " not up and healthy: " + st.State.String() + ", " + st.Health.String()))
+				b.Fatal(errors.New(st.ID + " not up and healthy: " + st.State.String() + ", " + st.Health.String()))
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
 	time.Sleep(period) // the starts' own work settles
 	goroutines := runtime.NumGoroutine()
-	start, before := time.Now(), hostCPU(b)
+	start, before := time.Now(), overseer.HostCPU(b)
 	b.ResetTimer()
 	for range b.N {
 		time.Sleep(period)
 	}
 	b.StopTimer()
-	pct := 100 * float64(hostCPU(b)-before) / float64(time.Since(start))
+	pct := 100 * float64(overseer.HostCPU(b)-before) / float64(time.Since(start))
 	b.ReportMetric(pct, "cpu-%core")
 	b.ReportMetric(float64(goroutines), "goroutines")
 	for _, c := range cmds {
-		if st := c.Status(); st.State != StateRunning {
-			b.Fatalf("%s: %v: %v", c.id, st.State, st.Error)
+		if st := c.Status(); st.State != overseer.StateRunning {
+			b.Fatalf("%s: %v: %v", st.ID, st.State, st.Error)
 		}
 	}
 	return pct
 }
 
-// acceptingChild starts the test child accepting and closing connections
-// on a local port until the benchmark ends, and returns its address.
-func acceptingChild(b *testing.B) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	if err := ln.Close(); err != nil {
-		b.Fatal(err)
-	}
-	child := exec.Command(childPath, "tcpaccept:"+addr)
-	out, err := child.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := child.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		_ = child.Process.Kill() // it serves until killed
-		_ = child.Wait()         // killed: its error says so
-	})
-	line := make([]byte, len("listening\n"))
-	if _, err := io.ReadFull(out, line); err != nil || string(line) != "listening\n" {
-		b.Fatalf("the accepting child: %q, %v", line, err)
-	}
-	return addr
-}
+// checkFunc is an overseer.Checker made of a function.
+type checkFunc func(ctx context.Context, run *overseer.ProbeRun) error
+
+func (f checkFunc) Check(ctx context.Context, run *overseer.ProbeRun) error { return f(ctx, run) }
