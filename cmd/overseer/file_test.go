@@ -70,7 +70,10 @@ func TestDemoRunsAnywhere(t *testing.T) {
 	p := startCommand(t, "demo", "-http", "")
 	p.waitLine("web     * waiting for migrate (completed)")
 	p.waitLine("migrate * finished (exit 0)")
-	p.waitLine("web     | listening on :5100") // PORT: 5000 + 100 × its place in the file
+	p.waitLines("web     | [pre_start] checking the config for :5100", // PORT: 5000 + 100 × its place in the file
+		"web     | listening on :5100",
+		"web     * healthy",                     // its liveness line came
+		"batch   * finished (exit 0, next run ") // on its schedule
 	p.signal(syscall.SIGINT)
 	assert.Equal(t, 0, p.exitCode(), p.stderrText())
 }

@@ -35,8 +35,12 @@ func TestDemoFile(t *testing.T) {
 		{"web", "services", overseer.RestartOnFailure, 5},
 		{"chatty", "workers", overseer.RestartOnFailure, 5},
 		{"flaky", "services", overseer.RestartOnFailure, -1},
-		{"batch", "workers", overseer.RestartNever, 5},
+		{"batch", "workers", overseer.RestartOnFailure, 5},
 	}, got)
+	assert.NotNil(t, procs[1].Cmd.Liveness.Check, "web has a liveness probe")
+	assert.Len(t, procs[1].Cmd.PreStart, 1, "web has a pre_start command")
+	assert.NotNil(t, procs[4].Cmd.Schedule, "batch runs on a schedule")
+	assert.True(t, procs[4].Cmd.RunOnStart)
 	assert.Equal(t, []overseer.Dependency{{ID: "migrate", Condition: overseer.ConditionCompleted}}, procs[1].Cmd.DependsOn)
 	assert.Equal(t, overseer.Backoff{Min: 500 * time.Millisecond, Max: 2 * time.Second, Factor: 2}, procs[3].Cmd.Backoff)
 }

@@ -131,6 +131,6 @@ func TestScheduleStopStart(t *testing.T) {
 	assert.Equal(t, "initial", row["STATE"])
 	assert.NotContains(t, row, "NEXT", "no NEXT column once no process has a schedule going")
 	assert.Contains(t, k.client("start", "job"), "job scheduled (next run ")
-	assert.Regexp(t, `^job\s+initial\s.*\s\d{4}-\d\d-\d\d \d\d:\d\d\s*$`, k.client("status"), "NEXT after the start: a date and a time")
+	assert.Regexp(t, `(?m)^job\s+initial\s.*\s\d{4}-\d\d-\d\d \d\d:\d\d\s*$`, k.client("status"), "NEXT after the start: a date and a time")
 	assert.Equal(t, 0, k.interrupt(), k.p.stderrText())
 }

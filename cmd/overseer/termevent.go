@@ -76,13 +76,11 @@ func describe(p *procState, ev overseer.Event) string {
 	p.health = ev.Health
 	if ev.From == ev.To {
 		switch {
-		case ev.Health != prevHealth:
-			// A new health comes alone: "healthy", "unhealthy"; unknown
-			// (a new run's, before its first verdict) is no news.
-			if ev.Health == overseer.HealthHealthy || ev.Health == overseer.HealthUnhealthy {
-				return ev.Health.String()
-			}
-			return ""
+		case ev.Health != prevHealth && (ev.Health == overseer.HealthHealthy || ev.Health == overseer.HealthUnhealthy):
+			// A new health comes alone: "healthy", "unhealthy". Unknown
+			// (a new run's, before its first verdict) is no news: what
+			// else came with it is told as without a probe.
+			return ev.Health.String()
 		case ev.To == overseer.StateRunning && ev.PID != prevPID:
 			// A rolling restart's new run took over.
 			return fmt.Sprintf("running (pid %d, restart %d, rolling)", ev.PID, ev.Restarts)

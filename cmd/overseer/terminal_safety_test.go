@@ -124,7 +124,7 @@ func TestHostileLogsAndStatus(t *testing.T) {
 	code, out, errOut = client(t, "status", "-socket", sock)
 	require.Equal(t, 0, code, errOut)
 	checkSafe(t, out, false)
-	assert.Regexp(t, `(?m)^web\s+running\s+\d+\s+0\s+\S+\s+\S+\s+\S+\s+-\s+upok$`, out) // UPTIME CPU MEM NEXT, then STATUS
+	assert.Regexp(t, `(?m)^web\s+running\s+\d+\s+0\s+\S+\s+\S+\s+\S+\s+upok$`, out) // UPTIME CPU MEM, then STATUS
 
 	p.signal(syscall.SIGINT)
 	assert.Equal(t, 0, p.exitCode(), p.stderrText())

@@ -74,11 +74,11 @@ func TestPrintStatusUsage(t *testing.T) {
 	}
 	var out bytes.Buffer
 	require.NoError(t, printStatus(&out, procs))
-	assert.Equal(t, `ID      STATE     PID   RESTARTS  UPTIME  CPU    MEM      NEXT  STATUS
-idle    initial   -     0         -       -      -        -     
-web     running   4242  0         1m15s   12.3%  48.0MiB  -     serving
-worker  running   4243  0         2s      -      -        -     
-job     finished  4000  0         -       -      -        -     
+	assert.Equal(t, `ID      STATE     PID   RESTARTS  UPTIME  CPU    MEM      STATUS
+idle    initial   -     0         -       -      -        
+web     running   4242  0         1m15s   12.3%  48.0MiB  serving
+worker  running   4243  0         2s      -      -        
+job     finished  4000  0         -       -      -        
 `, out.String())
 }
 
@@ -100,8 +100,8 @@ func TestStatusUsageColumns(t *testing.T) {
 	p.waitLine("svc | hello")
 
 	// job has finished: no run, no sample.
-	job := regexp.MustCompile(`(?m)^job\s+finished\s+\d+\s+0\s+-\s+-\s+-\s+-\s*$`)
-	svc := regexp.MustCompile(`(?m)^svc\s+running\s+\d+\s+\d+\s+\S+\s+(\d+\.\d%)\s+(\d+(\.\d)?[KMG]iB)\s+-\s*$`)
+	job := regexp.MustCompile(`(?m)^job\s+finished\s+\d+\s+0\s+-\s+-\s+-\s*$`)
+	svc := regexp.MustCompile(`(?m)^svc\s+running\s+\d+\s+\d+\s+\S+\s+(\d+\.\d%)\s+(\d+(\.\d)?[KMG]iB)\s*$`)
 	var out string
 	testbuild.Eventually(t, func() bool {
 		code, o, errOut := client(t, "status", "-socket", sock)
@@ -150,4 +150,20 @@ func TestNextRunText(t *testing.T) {
 	} {
 		assert.Equal(t, tc.want, nextRunText(tc.p, now), "%+v", tc.p)
 	}
+}
+
+// The NEXT column of "overseer status" is there only when a process has a
+// schedule, as HEALTH only with a liveness probe: a table without either
+// reads as before.
+func TestPrintStatusNext(t *testing.T) {
+	next := time.Now().Add(time.Hour)
+	procs := []overseer.JSONProcess{
+		{ID: "job", State: overseer.StateFinished, PID: 7, Exit: 0, NextRun: next, Skipped: 1},
+		{ID: "web", State: overseer.StateRunning, PID: 8, Exit: -1},
+	}
+	var out bytes.Buffer
+	require.NoError(t, printStatus(&out, procs))
+	assert.Regexp(t, `(?m)^ID\s+STATE\s+PID\s+RESTARTS\s+UPTIME\s+CPU\s+MEM\s+NEXT\s+STATUS$`, out.String())
+	assert.Regexp(t, `(?m)^job\s+finished\s+7\s+0\s+-\s+-\s+-\s+\S+.*\(1 skipped\)`, out.String())
+	assert.Regexp(t, `(?m)^web\s+running\s+8\s+0\s+\S+\s+-\s+-\s+-\s*$`, out.String())
 }
