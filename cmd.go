@@ -185,9 +185,12 @@ type Cmd struct {
 	// PostStop lists commands run one after the other after each run has
 	// ended, however it ended (a start that failed before the program was
 	// executed is not a run), as PreStart's are, their Lines marked
-	// HookPostStop; the run counts as ended once they are done. A failure
-	// is logged, and changes nothing else (systemd's ExecStopPost=). Each
-	// is bounded by StopTimeout. Nil means none.
+	// HookPostStop; the run counts as ended once they are done. As
+	// systemd's ExecStopPost=, they are told how the run ended in their
+	// environment: MAINPID (its leader), EXIT_CODE ("exited", "killed" or
+	// "dumped") and EXIT_STATUS (the exit code, or the signal's name:
+	// "TERM"). A failure is logged, and changes nothing else. Each is
+	// bounded by StopTimeout. Nil means none.
 	PostStop [][]string
 	// StopCommand, when set, is run to stop a run in place of sending
 	// StopSignal: by Stop, StopAll, Restart, and the stops for liveness,

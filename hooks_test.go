@@ -263,6 +263,25 @@ func TestPostStopAfterEachRun(t *testing.T) {
 	assert.Equal(t, HookPostStop, last.Hook)
 }
 
+// TestPostStopTold checks that a PostStop command is told how the run
+// ended, as systemd tells ExecStopPost=: its leader, and its exit code or
+// the signal that ended it.
+func TestPostStopTold(t *testing.T) {
+	c, _ := newChild(t, "exit:3")
+	c.PostStop = [][]string{sh("echo $MAINPID $EXIT_CODE $EXIT_STATUS")}
+	require.NoError(t, c.Start())
+	st := wait(t, c)
+	last := c.Lines(0)[len(c.Lines(0))-1]
+	assert.Equal(t, fmt.Sprintf("%d exited 3", st.PID), last.Text)
+
+	c.PostStop = [][]string{sh("echo $EXIT_CODE $EXIT_STATUS")}
+	c.Args = append(c.Args[:len(c.Args)-1], "sleep")
+	require.NoError(t, c.Start())
+	c.Stop()
+	lines := c.Lines(0)
+	assert.Equal(t, "killed TERM", lines[len(lines)-1].Text)
+}
+
 // TestHookConfigInvalid checks that a hook without a program, or with a
 // NUL byte, is refused with ErrInvalid naming the entry.
 func TestHookConfigInvalid(t *testing.T) {

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/overseer-go/overseer/internal/proc"
 )
 
 // runHooks is what a run keeps for its StopCommand and PostStop commands.
@@ -84,8 +86,8 @@ func (r *run) runStopCommand() {
 // and its output read, before the run counts as ended: the SIGKILL of its
 // stop is called off, its StopCommand waited for, and its PostStop
 // commands run one after the other, each bounded by StopTimeout, a
-// failure logged.
-func (r *run) endHooks() {
+// failure logged. ws is how the leader ended, valid when reaped is true.
+func (r *run) endHooks(ws syscall.WaitStatus, reaped bool) {
 	// Reaped: beginStop changes nothing now, and what it wrote is seen.
 	r.sigMu.Lock()
 	kill, stopDone := r.hooks.kill, r.hooks.stopDone
@@ -96,11 +98,35 @@ func (r *run) endHooks() {
 	if stopDone != nil {
 		<-stopDone // bounded by StopTimeout
 	}
+	post := r.cfg.hooks.post()
+	if len(post) == 0 {
+		return
+	}
 	c := r.cmd
-	for i, args := range r.cfg.hooks.post() {
+	env := append(slices.Clip(r.hooks.env), exitEnv(r.pid, ws, reaped)...)
+	for i, args := range post {
 		h := hookCmd{kind: HookPostStop, index: i, args: args}
-		if err := c.runHook(h, r.cfg, r.hooks.env, nil, r.cfg.stopTimeout); err != nil && c.logger != nil {
+		if err := c.runHook(h, r.cfg, env, nil, r.cfg.stopTimeout); err != nil && c.logger != nil {
 			c.logger.Warn("overseer: a PostStop command failed", "id", c.id, "pid", r.pid, "err", err)
 		}
 	}
+}
+
+// exitEnv is what a PostStop command is told of the run that ended, as
+// systemd tells ExecStopPost=: MAINPID, the run's leader; EXIT_CODE,
+// "exited", "killed" or "dumped"; EXIT_STATUS, the exit code or the
+// signal's name ("TERM"). The last two are left out when the leader could
+// not be waited for.
+func exitEnv(pid int, ws syscall.WaitStatus, reaped bool) []string {
+	env := []string{"MAINPID=" + strconv.Itoa(pid)}
+	switch {
+	case !reaped:
+	case ws.Signaled() && ws.CoreDump():
+		env = append(env, "EXIT_CODE=dumped", "EXIT_STATUS="+proc.SignalName(ws.Signal()))
+	case ws.Signaled():
+		env = append(env, "EXIT_CODE=killed", "EXIT_STATUS="+proc.SignalName(ws.Signal()))
+	default:
+		env = append(env, "EXIT_CODE=exited", "EXIT_STATUS="+strconv.Itoa(ws.ExitStatus()))
+	}
+	return env
 }

@@ -85,14 +85,17 @@ func (r *run) stopForMemory() {
 	r.beginStop()
 }
 
-// memoryLimitEndLocked is what runEnded makes of run r, stopped for its memory:
-// the run failed, with err as its reason, and ends fatal unless the
-// policy restarts it. c.mu is held.
-func (c *Cmd) memoryLimitEndLocked(err error) (failed bool, next State) {
-	if c.err == nil {
-		c.err = err // it caught StopSignal and exited
+// stoppedForLocked is what runEnded makes of run r, stopped by the
+// Overseer for reason (its memory, its liveness): the run failed, with
+// reason as its error, and ends fatal unless the policy restarts it. How
+// the run ended comes after the reason, unless it is the stop signal it
+// was sent, which says nothing more. c.mu is held.
+func (c *Cmd) stoppedForLocked(r *run, reason error) (failed bool, next State) {
+	var se *SignalError
+	if c.err == nil || errors.As(c.err, &se) && se.Signal == r.cfg.stopSignal {
+		c.err = reason
 	} else {
-		c.err = fmt.Errorf("%w (%w)", err, c.err)
+		c.err = fmt.Errorf("%w (%w)", reason, c.err) // it caught the stop signal and exited, say
 	}
 	return true, StateFatal
 }

@@ -51,11 +51,11 @@ func (c *Cmd) runEnded(r *run, ws syscall.WaitStatus, err error) {
 	failed := err != nil || signaled || !r.cfg.success(c.exit)
 	switch {
 	case r.usage.limit.err != nil && !r.stopRequested:
-		failed, next = c.memoryLimitEndLocked(r.usage.limit.err)
+		failed, next = c.stoppedForLocked(r, r.usage.limit.err)
 	case r.readyErr != nil && !r.stopRequested:
 		c.err, failed, next = r.readyErr, true, StateFatal
 	case r.live != nil && r.live.err != nil && !r.stopRequested:
-		failed, next = c.memoryLimitEndLocked(r.live.err) // the same end: a failed run, stopped for a reason
+		failed, next = c.stoppedForLocked(r, r.live.err)
 	case r.oomErr != nil && !r.stopRequested:
 		c.err, failed, next = r.oomErr, true, StateFatal // its SIGKILL says less
 	case r.watchdogErr != nil && !r.stopRequested:

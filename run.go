@@ -386,7 +386,7 @@ func (r *run) end(werr error) {
 	if werr != nil || rerr != nil {
 		err = fmt.Errorf("overseer: wait for %s (pid %d): %w", r.cmd.name(), r.pid, errors.Join(werr, rerr))
 	}
-	r.endHooks() // the StopCommand over, the PostStop commands run
+	r.endHooks(ws, werr == nil && rerr == nil) // the StopCommand over, the PostStop commands run
 	r.cmd.runEnded(r, ws, err)
 }
 

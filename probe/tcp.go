@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -60,12 +61,12 @@ func (p *TCP) try() (func(context.Context) error, error) {
 	return func(ctx context.Context) error {
 		if loopback {
 			if done, err := connectLoopback(ctx, ap); done {
-				return err
+				return withoutAddr(err)
 			}
 		}
 		c, err := d.DialContext(ctx, "tcp", p.Addr)
 		if err != nil {
-			return err
+			return withoutAddr(err)
 		}
 		if tc, ok := c.(*net.TCPConn); ok {
 			_ = tc.SetLinger(0) // a reset at close, no TIME_WAIT (see connectLoopback); without it, a FIN: the try holds all the same
@@ -91,4 +92,16 @@ func checkHostPort(addr string) error {
 		return fmt.Errorf("no port")
 	}
 	return nil
+}
+
+// withoutAddr returns what a dial's error says beyond the address, which
+// the probe's own errors name already: "connect: connection refused", not
+// "dial tcp 127.0.0.1:8080: connect: connection refused". errors.Is still
+// finds the system's error in it.
+func withoutAddr(err error) error {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		return op.Err
+	}
+	return err
 }

@@ -4,6 +4,8 @@ package proc
 
 import (
 	"errors"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -12,6 +14,15 @@ import (
 // MaxSignal is the largest signal number a Cmd accepts (Linux's SIGRTMAX;
 // the kernel rejects what it does not know with EINVAL).
 const MaxSignal = 64
+
+// SignalName returns the name of sig without its SIG prefix, as systemd
+// writes it in EXIT_STATUS ("TERM"), or its number when it has none.
+func SignalName(sig syscall.Signal) string {
+	if name := unix.SignalName(sig); name != "" {
+		return strings.TrimPrefix(name, "SIG")
+	}
+	return strconv.Itoa(int(sig))
+}
 
 // SignalGroup sends sig to every process in the process group pgid.
 func SignalGroup(pgid int, sig syscall.Signal) error {

@@ -5,6 +5,7 @@ package proc
 import (
 	"errors"
 	"os"
+	"strconv"
 	"syscall"
 )
 
@@ -27,6 +28,9 @@ func Supported() error { return errUnsupported }
 
 // MaxSignal is the largest signal number a caller accepts.
 const MaxSignal = 64
+
+// SignalName returns the number of sig: there are no names here.
+func SignalName(sig syscall.Signal) string { return strconv.Itoa(int(sig)) }
 
 // Process is the handle of a child, which cannot be started here.
 type Process struct{ pid int }
