@@ -16,6 +16,7 @@ type runHooks struct {
 	// Guarded by the run's sigMu.
 	kill          *time.Timer   // SIGKILL to the run, StopTimeout after its stop began
 	stopCommanded bool          // the StopCommand has been started
+	closed        bool          // the leader is about to be reaped: no StopCommand starts
 	stopDone      chan struct{} // closed once the StopCommand is over
 }
 
@@ -36,7 +37,7 @@ func (r *run) beginStop() {
 			_ = r.signal(syscall.SIGKILL) // a group already gone needs none
 		})
 	}
-	if r.cfg.hooks.stop() == nil {
+	if r.cfg.hooks.stop() == nil || r.hooks.closed {
 		r.stopSignaled = true
 		r.sigMu.Unlock()
 		_ = r.signal(r.cfg.stopSignal) // a group already gone needs none
@@ -80,6 +81,21 @@ func (r *run) runStopCommand() {
 		_ = r.signalLocked(r.cfg.stopSignal) // a group already gone needs none
 	}
 	r.sigMu.Unlock()
+}
+
+// awaitStopCommand waits for the run's StopCommand, if one runs, before
+// the leader is reaped: the command was given the leader's pid as
+// MAINPID, which must not name another process while it runs. From now
+// on a stop sends StopSignal instead of starting one. The wait is bounded
+// by StopTimeout, as the command is.
+func (r *run) awaitStopCommand() {
+	r.sigMu.Lock()
+	r.hooks.closed = true
+	done := r.hooks.stopDone
+	r.sigMu.Unlock()
+	if done != nil {
+		<-done
+	}
 }
 
 // endHooks is the end of run r for its hooks, once its leader is reaped

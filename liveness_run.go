@@ -87,7 +87,15 @@ func (c *Cmd) liveTick(r *run) {
 		return
 	case lv.try != nil:
 		lv.due = true // it follows the try in progress
-		c.mu.Unlock()
+		if lv.try.settled {
+			// The try before outlived its Timeout, was counted failed
+			// then, and has still not returned: this period fails too,
+			// as a missed one does for Kubernetes, so that a Check that
+			// hangs for good makes the run unhealthy.
+			lv.timer.Reset(onGrid(time.Now(), lv.cfg.Period, lv.cfg.Period))
+			c.liveOutcomeLocked(r, fmt.Errorf("the try before has not returned, %v after its Timeout: %w", lv.cfg.Period, context.DeadlineExceeded))
+		}
+		c.mu.Unlock() // a change observers see is published where it is made
 		return
 	}
 	c.mu.Unlock()
@@ -187,8 +195,9 @@ func (c *Cmd) liveOutcomeLocked(r *run, err error) {
 	if c.state == StateRunning || c.state == StateStarting {
 		c.setState(StateStopping)
 	}
-	// The stop goes on its own goroutine, which the run's end waits for:
-	// the caller may be the timeout of a try that has not returned.
+	// The stop goes on a goroutine of its own, which the run's end waits
+	// for: it takes the run's signal lock, which is not taken under c.mu,
+	// held here.
 	stop := make(chan struct{})
 	lv.stop = stop
 	go func() {
@@ -215,12 +224,11 @@ func (c *Cmd) setHealthLocked(r *run, h Health) {
 	}
 }
 
-// endLiveness ends the liveness check of run r, whose leader is reaped:
-// no try starts any more, the one in progress is cancelled, and it and
-// the stop the check began are waited for, up to StopTimeout: a Check is
-// the user's code, and one that does not heed its context must not hold
-// up the end of the run. It finds the run over when it returns.
-func (r *run) endLiveness() {
+// haltLiveness stops the liveness check of run r, whose leader has
+// exited: no try starts any more, the one in progress is cancelled, and
+// no outcome counts from now on, so that a server that exits by itself is
+// not found unhealthy by the tries its going fails. c.mu is not held.
+func (r *run) haltLiveness() {
 	lv := r.live
 	if lv == nil {
 		return
@@ -231,9 +239,27 @@ func (r *run) endLiveness() {
 	if lv.timer != nil {
 		lv.timer.Stop()
 	}
-	var try, stop chan struct{}
 	if t := lv.try; t != nil {
 		t.cancel()
+	}
+	c.mu.Unlock() // nothing observers see changed
+}
+
+// endLiveness ends the liveness check of run r, whose leader is reaped:
+// halted (haltLiveness), and the try in progress and the stop the check
+// began waited for, up to StopTimeout: a Check is the user's code, and one
+// that does not heed its context must not hold up the end of the run. It
+// finds the run over when it returns.
+func (r *run) endLiveness() {
+	lv := r.live
+	if lv == nil {
+		return
+	}
+	r.haltLiveness()
+	c := r.cmd
+	c.mu.Lock()
+	var try, stop chan struct{}
+	if t := lv.try; t != nil {
 		try = t.done
 	}
 	stop = lv.stop

@@ -166,7 +166,9 @@ func (l *tryLog) record() ([]string, int) {
 }
 
 // A Check that ignores its context counts as failed at its Timeout, and
-// the next try starts only once it has returned: tries never overlap.
+// again at each period while it still hangs; no other try starts until it
+// has returned: tries never overlap, and a Check hung for good makes the
+// run unhealthy.
 func TestLivenessHungCheckDoesNotOverlap(t *testing.T) {
 	const period = 20 * time.Millisecond
 	o := newTestOverseer(t)
@@ -174,24 +176,31 @@ func TestLivenessHungCheckDoesNotOverlap(t *testing.T) {
 	c := addChild(t, o, "p", "sleep")
 	c.Restart = RestartNever
 	tries := &tryLog{}
+	release := make(chan struct{})
 	c.Liveness = Liveness{Period: period, Timeout: period / 2, Check: checkFunc(func(ctx context.Context, _ *ProbeRun) error {
 		n := tries.begin()
 		defer tries.end(n)
 		if n == 1 {
-			// Hung, deaf to ctx, for several periods: the fake's own hang.
-			time.Sleep(5 * period)
-			return nil // too late: it failed at its Timeout
+			<-release // hung, deaf to ctx, until the test lets it go
+			return nil
 		}
 		return errors.New("boom")
 	})}
 	require.NoError(t, o.Start("p"))
+	// Failed at its Timeout, then once more each period it still hangs:
+	// unhealthy after three, with no other try begun meanwhile.
+	log.waitCount(t, "p", StateStopping, 1)
+	steps, _ := tries.record()
+	assert.Equal(t, []string{"begin 1"}, steps, "a try began while the one before hung")
+	close(release)
 	st := wait(t, c)
 	steps, most := tries.record()
 	assert.Equal(t, 1, most, "tries overlapped: %v", steps)
-	assert.Equal(t, []string{"begin 1", "end 1", "begin 2", "end 2", "begin 3", "end 3"}, steps,
-		"three failures, the first the hung try's, and no try after")
+	assert.Equal(t, []string{"begin 1", "end 1"}, steps, "no try after the run was found unhealthy")
 	require.ErrorIs(t, st.Error, ErrUnhealthy)
-	assert.Contains(t, st.Error.Error(), "liveness: boom after 3 tries")
+	require.ErrorIs(t, st.Error, context.DeadlineExceeded)
+	assert.Contains(t, st.Error.Error(), "liveness: the try before has not returned")
+	assert.Contains(t, st.Error.Error(), "after 3 tries")
 	assert.Equal(t, []Health{HealthUnhealthy}, log.healths("p"), "never healthy")
 	o.StopAll()
 	log.close()

@@ -301,6 +301,7 @@ func (r *run) wait() {
 // end ends the run, whose leader has exited (werr nil) or could not be
 // waited for.
 func (r *run) end(werr error) {
+	r.haltLiveness() // its tries fail now: they must not count
 	if r.notify != nil {
 		r.notify.finish()
 	}
@@ -336,6 +337,7 @@ func (r *run) end(werr error) {
 		// through a wait would hold them up.
 		r.killCgroup()
 	}
+	r.awaitStopCommand() // its MAINPID names the leader until the reap
 	r.sigMu.Lock()
 	if werr == nil { // else the child may be reaped by someone else: its pid is not ours to signal
 		r.killRest()
