@@ -149,7 +149,8 @@ type Cmd struct {
 	// aim at the Cmd's own Listeners: the held socket accepts whichever run
 	// is up, so such a probe cannot tell runs apart (ErrInvalid).
 	Ready Probe
-	// ReadyTimeout bounds the wait for Ready. Zero means 1 minute.
+	// ReadyTimeout bounds the wait for Ready, and each PreStart command.
+	// Zero means 1 minute.
 	ReadyTimeout time.Duration
 
 	// Notify gives every run a notification socket, as systemd's
@@ -175,18 +176,23 @@ type Cmd struct {
 	// Limits, Nice and Umask of the process, in a process group of their
 	// own (what one leaves in it when it exits is killed), their output
 	// captured into the Cmd's rings (not Stdout and Stderr) as Lines
-	// marked HookPreStart. One that fails (a non-zero exit, a signal, a
-	// program that cannot be started) ends the start as a start failure:
-	// the program is not run, and the restart policy decides what comes
-	// next (backoff, then fatal after MaxRestarts), as systemd's
-	// ExecStartPre=. A Stop during them ends
-	// them as it ends a run, and the Cmd is interrupted. Nil means none.
+	// marked HookPreStart. They do not run in the run's control group:
+	// MemoryLimit, CPUQuota and TasksMax do not bound them. One that fails
+	// (a non-zero exit, a signal, a program that cannot be started, or
+	// one still going after ReadyTimeout, which is then killed, as
+	// systemd's TimeoutStartSec= bounds ExecStartPre=) ends the start as
+	// a start failure: the program is not run, and the restart policy
+	// decides what comes next (backoff, then fatal after MaxRestarts), as
+	// systemd's ExecStartPre=. A Stop during them ends them as it ends a
+	// run, and the Cmd is interrupted. Nil means none.
 	PreStart [][]string
 	// PostStop lists commands run one after the other after each run has
 	// ended, however it ended (a start that failed before the program was
 	// executed is not a run), as PreStart's are, their Lines marked
-	// HookPostStop; the run counts as ended once they are done. As
-	// systemd's ExecStopPost=, they are told how the run ended in their
+	// HookPostStop; the run counts as ended once they are done. Unlike
+	// systemd's ExecStopPost=, they do not run after a start that failed
+	// before the program was executed. As ExecStopPost=, they are told how
+	// the run ended in their
 	// environment: MAINPID (its leader), EXIT_CODE ("exited", "killed" or
 	// "dumped") and EXIT_STATUS (the exit code, or the signal's name:
 	// "TERM"). A failure is logged, and changes nothing else. Each is

@@ -60,7 +60,7 @@ func (c *Cmd) runHook(h hookCmd, cfg *runConfig, env []string, stop <-chan struc
 
 	// Every signal goes from this goroutine, before the reap: none can
 	// reach a group whose id was reused.
-	var killAt <-chan time.Time
+	var killAt, stopKill <-chan time.Time // at limit; StopTimeout after a stop
 	if limit > 0 {
 		t := time.NewTimer(limit)
 		defer t.Stop()
@@ -79,13 +79,14 @@ wait:
 		case <-stop:
 			stop, stopped = nil, true
 			_ = proc.SignalGroup(st.PID, cfg.stopSignal) // ESRCH: gone already
-			if killAt == nil {
-				t := time.NewTimer(cfg.stopTimeout)
-				defer t.Stop()
-				killAt = t.C
-			}
+			t := time.NewTimer(cfg.stopTimeout)          // SIGKILL then, or at limit if that comes first
+			defer t.Stop()
+			stopKill = t.C
 		case <-killAt:
 			killAt, timedOut = nil, !stopped
+			_ = proc.SignalGroup(st.PID, syscall.SIGKILL) // ESRCH: gone already
+		case <-stopKill:
+			stopKill, killAt = nil, nil
 			_ = proc.SignalGroup(st.PID, syscall.SIGKILL) // ESRCH: gone already
 		}
 	}

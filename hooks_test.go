@@ -282,6 +282,20 @@ func TestPostStopTold(t *testing.T) {
 	assert.Equal(t, "killed TERM", lines[len(lines)-1].Text)
 }
 
+// TestPreStartBounded checks that a PreStart command still going after
+// ReadyTimeout is killed, and fails the start: the program never runs.
+func TestPreStartBounded(t *testing.T) {
+	c, _ := newChild(t, "out:ran", "exit:0")
+	c.ReadyTimeout = 100 * time.Millisecond
+	c.PreStart = [][]string{sh("echo migrating; exec sleep 60")}
+	err := c.Start()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `pre_start[0] "echo migrating; exec sleep 60": killed after 100ms`)
+	st := c.Status()
+	assert.Equal(t, StateFatal, st.State)
+	assert.Equal(t, []string{"migrating"}, texts(c.Lines(0)), "the program never ran")
+}
+
 // TestHookConfigInvalid checks that a hook without a program, or with a
 // NUL byte, is refused with ErrInvalid naming the entry.
 func TestHookConfigInvalid(t *testing.T) {

@@ -41,7 +41,9 @@ type Liveness struct {
 	// Check is the probe; nil means no liveness check.
 	Check Checker
 	// Period is the time from the start of one try to the start of the
-	// next. Zero means 10s.
+	// next, give or take a twentieth of it (at most half a second): the
+	// tries of all runs are placed on a shared grid, so that many runs
+	// wake the host once. Zero means 10s.
 	Period time.Duration
 	// Timeout bounds one try: a try still going then is a failure. Zero
 	// means 1s; it is at most Period.
@@ -49,11 +51,14 @@ type Liveness struct {
 	// Failures is how many failed tries in a row make the run unhealthy.
 	// Zero means 3.
 	Failures int
-	// Successes is how many passed tries in a row make a run that is not
-	// healthy (unknown, or after a failure) healthy. Zero means 1.
+	// Successes is how many passed tries in a row make a run healthy: its
+	// health is unknown until then. A healthy run stays so through fewer
+	// than Failures failed tries in a row. Zero means 1.
 	Successes int
-	// InitialDelay is waited after the run is ready before the first try.
-	// Zero means none.
+	// InitialDelay is waited after the run is ready before the first try,
+	// which comes up to a tenth of Period later (at most 1s), as every
+	// try is placed on a grid the tries of all runs share. Zero means
+	// none.
 	InitialDelay time.Duration
 }
 

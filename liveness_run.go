@@ -74,7 +74,11 @@ func (c *Cmd) startLivenessLocked(r *run) {
 	if lv == nil || lv.timer != nil || lv.ended {
 		return
 	}
-	lv.timer = time.AfterFunc(onGrid(time.Now(), lv.cfg.InitialDelay, lv.cfg.Period), func() { c.liveTick(r) })
+	first := onGrid(time.Now(), lv.cfg.InitialDelay, lv.cfg.Period)
+	if first < lv.cfg.InitialDelay {
+		first += gridStep(lv.cfg.Period) // never before InitialDelay
+	}
+	lv.timer = time.AfterFunc(first, func() { c.liveTick(r) })
 }
 
 // liveTick is the timer's function: the next try is due.
@@ -297,7 +301,7 @@ const maxGrid = time.Second
 // a step early or late, its Period kept on average. The wait is never
 // below half a step, so a try is not made at once again.
 func onGrid(now time.Time, d, period time.Duration) time.Duration {
-	step := min(period/10, maxGrid)
+	step := gridStep(period)
 	if step <= 0 {
 		return d
 	}
@@ -308,4 +312,9 @@ func onGrid(now time.Time, d, period time.Duration) time.Duration {
 		at += int64(step) - r
 	}
 	return max(time.Duration(at-now.UnixNano()), step/2)
+}
+
+// gridStep is the step of the grid of liveness tries of a Period.
+func gridStep(period time.Duration) time.Duration {
+	return min(period/10, maxGrid)
 }
