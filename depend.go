@@ -20,6 +20,8 @@ type Dependency struct {
 	// depends on, once that one meets Condition again, as Docker
 	// Compose's depends_on restart: true. Without it, a dependency that
 	// restarts, or turns unhealthy, changes nothing for its dependents.
+	// Every new run counts, the first excepted: so each tick of a
+	// scheduled dependency (see Cmd.Schedule) restarts such dependents.
 	//
 	// A restart is any new run after an end: a crash, a liveness stop,
 	// Overseer.Restart (see Status.Restarts). SuperviseAll does it, as it

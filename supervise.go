@@ -274,6 +274,13 @@ func (s *supervision) launch(backoffOver bool) (stopped bool) {
 	switch {
 	case s.takeRestart():
 		kind = requestedRestart
+		if s.sched != nil && s.tickStop == nil {
+			// A restart that comes between a run's end and the wait for
+			// the next tick: the ticks passed are skipped, never queued,
+			// and those during the new run are counted.
+			s.skipPassedLocked(s.now())
+			s.armTickLocked()
+		}
 	case backoffOver:
 		kind = scheduledRestart
 	}

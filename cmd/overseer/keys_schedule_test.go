@@ -99,6 +99,8 @@ func TestKeyScheduleErrors(t *testing.T) {
 		{"run_on_start alone", "run_on_start: true", `:2: job.run_on_start: there is no schedule`},
 		{"run_on_start not a bool", "schedule: '@daily', run_on_start: maybe", `:2: job.run_on_start: want true or false`},
 		{"restart always", "schedule: '@daily', restart: always", `:2: job.schedule: restart: always makes no sense with a schedule`},
+		{"every in a zone", "schedule: '@every 10m', timezone: UTC", `:2: job.schedule: "@every 10m": @every counts from the start, in no time zone`},
+		{"every below a second", "schedule: '@every 500ms'", `:2: job.schedule: "@every 500ms": @every takes whole seconds, 1s or more`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -678,7 +678,7 @@
     if (d.process) {
       e = setProcess(d.process, false);
     } else if (e) {
-      Object.assign(e.p, { state: d.to, pid: d.pid, exitCode: d.exitCode, error: d.error, restarts: d.restarts, health: d.health });
+      Object.assign(e.p, { state: d.to, pid: d.pid, exitCode: d.exitCode, error: d.error, restarts: d.restarts, health: d.health, nextRun: d.nextRun, statusText: d.statusText });
       noteUsage(e);
       dirty.add(d.id);
     }

@@ -65,6 +65,18 @@ func (p *parser) schedule(name string, cmd *overseer.Cmd, s scheduleKeys) {
 		}
 		expr = "CRON_TZ=" + zone + " " + expr
 	}
+	if every, ok := strings.CutPrefix(strings.TrimSpace(tzless(expr)), "@every "); ok {
+		// robfig/cron runs @every on whole seconds from the start, in no
+		// zone: say so rather than round or ignore what was written.
+		if zone != "" || tzless(expr) != expr {
+			p.errorf(n.Line, k, "%q: @every counts from the start, in no time zone: leave timezone out, or give times (\"30 2 * * *\")", s.schedule.value.Value)
+			return
+		}
+		if d, err := time.ParseDuration(strings.TrimSpace(every)); err == nil && (d < time.Second || d%time.Second != 0) {
+			p.errorf(n.Line, k, "%q: @every takes whole seconds, 1s or more", s.schedule.value.Value)
+			return
+		}
+	}
 	sched, err := cron.ParseStandard(expr)
 	if err != nil {
 		p.errorf(n.Line, k, "%q: %v (want 5 fields, minute hour day-of-month month day-of-week, or @every 10m, @hourly, @daily, @weekly, @monthly, @yearly)", s.schedule.value.Value, err)
@@ -94,4 +106,14 @@ func (p *parser) zone(key string, value *yaml.Node) string {
 		return ""
 	}
 	return name
+}
+
+// tzless returns a cron expression without its CRON_TZ= or TZ= prefix.
+func tzless(expr string) string {
+	if strings.HasPrefix(expr, "CRON_TZ=") || strings.HasPrefix(expr, "TZ=") {
+		if _, rest, ok := strings.Cut(expr, " "); ok {
+			return rest
+		}
+	}
+	return expr
 }
