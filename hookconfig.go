@@ -101,12 +101,16 @@ type hookCmd struct {
 // `stop_command "./stop"`. A shell's command line (sh -c LINE, as the
 // command's YAML makes them) is shown as LINE.
 func (h hookCmd) String() string {
-	line := strings.Join(h.args, " ")
-	if len(h.args) == 3 && h.args[1] == "-c" && strings.HasSuffix(filepath.Base(h.args[0]), "sh") {
-		line = h.args[2]
-	}
 	if h.kind == HookStopCommand {
-		return fmt.Sprintf("%v %q", h.kind, line)
+		return fmt.Sprintf("%v %q", h.kind, h.line())
 	}
-	return fmt.Sprintf("%v[%d] %q", h.kind, h.index, line)
+	return fmt.Sprintf("%v[%d] %q", h.kind, h.index, h.line())
+}
+
+// line is the command line of h, or the shell line of /bin/sh -c.
+func (h hookCmd) line() string {
+	if len(h.args) == 3 && h.args[1] == "-c" && strings.HasSuffix(filepath.Base(h.args[0]), "sh") {
+		return h.args[2]
+	}
+	return strings.Join(h.args, " ")
 }

@@ -27,7 +27,7 @@ var errHookStopped = errors.New("overseer: stopped during the PreStart commands"
 // failed. c.mu is not held.
 func (c *Cmd) runHook(h hookCmd, cfg *runConfig, env []string, stop <-chan struct{}, limit time.Duration) error {
 	fail := func(err error) error {
-		return fmt.Errorf("overseer: %s: %v: %w", c.name(), h, err)
+		return &HookError{Name: c.name(), Hook: h.kind, Index: h.index, Command: h.line(), Err: err}
 	}
 	pipes, ends, err := proc.OpenPipes()
 	if err != nil {

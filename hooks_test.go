@@ -291,6 +291,11 @@ func TestPreStartBounded(t *testing.T) {
 	err := c.Start()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `pre_start[0] "echo migrating; exec sleep 60": killed after 100ms`)
+	var he *HookError
+	require.ErrorAs(t, err, &he)
+	assert.Equal(t, HookPreStart, he.Hook)
+	assert.Equal(t, 0, he.Index)
+	assert.Equal(t, "echo migrating; exec sleep 60", he.Command)
 	st := c.Status()
 	assert.Equal(t, StateFatal, st.State)
 	assert.Equal(t, []string{"migrating"}, texts(c.Lines(0)), "the program never ran")
