@@ -17,14 +17,7 @@ import (
 func TestIdleChildHoldsOneGoroutine(t *testing.T) {
 	const n = 20
 	o := newTestOverseer(t)
-	// The first run of the test binary may start the guardian's goroutine:
-	// count from after one run.
-	warm, err := o.Add("warm", childPath, "sleep")
-	require.NoError(t, err)
-	require.NoError(t, o.Start("warm"))
-	require.NoError(t, o.Stop("warm"))
-	wait(t, warm)
-	before := runtime.NumGoroutine()
+	before := goroutinesAfterOneRun(t, o)
 	for i := range n {
 		id := "p" + strconv.Itoa(i)
 		ops := []string{"sleep"}
@@ -81,4 +74,17 @@ func TestQuietPipesLoseNoLines(t *testing.T) {
 	// (the Line it began ends as "answer").
 	assert.Equal(t, 1, partial, "%q", out)
 	assert.Equal(t, append(wantOut, "prompt ", "answer", "last"), out)
+}
+
+// goroutinesAfterOneRun makes one run of a child and returns the host's
+// goroutines once it has ended: the first run of the test binary may
+// start the guardian's goroutine, which must not be counted as a run's.
+func goroutinesAfterOneRun(t *testing.T, o *Overseer) int {
+	t.Helper()
+	warm, err := o.Add("warm", childPath, "sleep")
+	require.NoError(t, err)
+	require.NoError(t, o.Start("warm"))
+	require.NoError(t, o.Stop("warm"))
+	wait(t, warm)
+	return runtime.NumGoroutine()
 }

@@ -16,12 +16,7 @@ import (
 func TestLivenessIdleHoldsNoGoroutine(t *testing.T) {
 	const n = 20
 	o := newTestOverseer(t)
-	warm, err := o.Add("warm", childPath, "sleep")
-	require.NoError(t, err)
-	require.NoError(t, o.Start("warm"))
-	require.NoError(t, o.Stop("warm"))
-	wait(t, warm)
-	before := runtime.NumGoroutine()
+	before := goroutinesAfterOneRun(t, o)
 	pass := checkFunc(func(context.Context, *ProbeRun) error { return nil })
 	var cmds []*Cmd
 	for i := range n {
