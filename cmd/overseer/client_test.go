@@ -352,6 +352,12 @@ func TestClientRestart(t *testing.T) {
 	require.NoError(t, o.Start("web"))
 	old := receive(t, g.entered)
 	g.verdict <- nil
+	// The probe's verdict is acted on in its own goroutine: the restart
+	// must find the old run running, not still starting.
+	testbuild.Eventually(t, func() bool {
+		p, err := o.ToJSON("web")
+		return err == nil && p.State == overseer.StateRunning
+	}, "the first run did not become ready")
 
 	answer := askLater(t, sock, "restart", "web")
 	pid := receive(t, g.entered)
