@@ -79,11 +79,14 @@ type Cmd struct {
 	Group string
 
 	// Stdout and Stderr, when set, receive the raw bytes of each stream as
-	// they are read, before they are split into Lines (for log files). They
-	// are called from the goroutine reading the pipe: a writer that blocks
+	// they are read, before they are split into Lines (for log files), and
+	// those of the hooks (PreStart, PostStop, StopCommand) too. They are
+	// called from the goroutine reading the pipe: a writer that blocks
 	// holds up that stream, and one that fails is dropped for the rest of
-	// the run. When both are the same writer, as with os/exec, at most one
-	// Write runs at a time.
+	// the run (of the hook). When both are the same writer, as with
+	// os/exec, at most one Write runs at a time; so it does for each of
+	// two writers when a StopCommand, whose output comes while the
+	// program's does, is set.
 	Stdout io.Writer
 	Stderr io.Writer
 
@@ -175,8 +178,8 @@ type Cmd struct {
 	// each as Args is (no shell), with the Dir, Env, User, UserGroup,
 	// Limits, Nice and Umask of the process, in a process group of their
 	// own (what one leaves in it when it exits is killed), their output
-	// captured into the Cmd's rings (not Stdout and Stderr) as Lines
-	// marked HookPreStart. They do not run in the run's control group:
+	// captured into the Cmd's rings as Lines marked HookPreStart, and
+	// written to Stdout and Stderr as the program's is. They do not run in the run's control group:
 	// MemoryLimit, CPUQuota and TasksMax do not bound them. One that fails
 	// (a non-zero exit, a signal, a program that cannot be started, or
 	// one still going after ReadyTimeout, which is then killed, as

@@ -50,7 +50,11 @@ func (c *Cmd) runHook(h hookCmd, cfg *runConfig, env []string, stop <-chan struc
 	var pumps sync.WaitGroup
 	ps := make([]*pump, len(pipes))
 	for i, s := range []Stream{StreamStdout, StreamStderr} {
-		p := newPump(c.id, st.PID, s, pipes[i], nil, &c.out, cfg.maxLineBytes, c.logger)
+		raw := cfg.stdout // the process's writers get the hook's bytes too (log files)
+		if s == StreamStderr {
+			raw = cfg.stderr
+		}
+		p := newPump(c.id, st.PID, s, pipes[i], raw, &c.out, cfg.maxLineBytes, c.logger)
 		p.hook = h.kind
 		ps[i] = p
 		pumps.Go(func() { p.run() }) // no park: a hook is short-lived

@@ -3,6 +3,7 @@
 package overseer
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
@@ -11,6 +12,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -299,6 +302,58 @@ func TestPreStartBounded(t *testing.T) {
 	st := c.Status()
 	assert.Equal(t, StateFatal, st.State)
 	assert.Equal(t, []string{"migrating"}, texts(c.Lines(0)), "the program never ran")
+}
+
+// TestHookOutputToWriters checks that the hooks' bytes reach Stdout and
+// Stderr as the program's do (a log file has them), and that a writer gets
+// one Write at a time although the StopCommand writes while the program
+// does.
+func TestHookOutputToWriters(t *testing.T) {
+	stdout, stderr := &slowWriter{}, &slowWriter{}
+	c := NewCmd("/bin/sh", "-c", "echo started; while :; do echo tick; echo tock >&2; done")
+	c.Stdout, c.Stderr = stdout, stderr
+	c.PreStart = [][]string{sh("echo pre; echo pre-err >&2")}
+	c.StopCommand = sh("echo stopping; echo stopping-err >&2; kill $MAINPID")
+	c.PostStop = [][]string{sh("echo post")}
+	require.NoError(t, c.Start())
+	eventually(t, func() bool {
+		return slices.ContainsFunc(c.Lines(0), func(l Line) bool { return l.Text == "tick" })
+	}, "the program wrote nothing")
+	c.Stop()
+	out, errs := stdout.String(), stderr.String()
+	assert.True(t, strings.HasPrefix(out, "pre\nstarted\n"), "%.40q", out)
+	assert.Contains(t, out, "stopping\n")
+	assert.True(t, strings.HasSuffix(out, "post\n"), "%.40q", out)
+	assert.True(t, strings.HasPrefix(errs, "pre-err\n"), "%.40q", errs)
+	assert.Contains(t, errs, "stopping-err\n")
+	assert.False(t, stdout.overlapped.Load() || stderr.overlapped.Load(), "two Writes at once")
+}
+
+// slowWriter keeps what it is given, and notes two Writes at once. Each
+// Write takes a millisecond, as a slow disk's would, so that one that
+// comes while another is going finds it there.
+type slowWriter struct {
+	inside     atomic.Int32
+	overlapped atomic.Bool
+	mu         sync.Mutex
+	buf        bytes.Buffer
+}
+
+func (w *slowWriter) Write(p []byte) (int, error) {
+	if w.inside.Add(1) > 1 {
+		w.overlapped.Store(true)
+	}
+	defer w.inside.Add(-1)
+	time.Sleep(time.Millisecond) // the slow disk, not a wait for an event
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.Write(p)
+}
+
+func (w *slowWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
 }
 
 // TestHookConfigInvalid checks that a hook without a program, or with a

@@ -372,6 +372,15 @@ type lockedWriter struct {
 	w  io.Writer
 }
 
+// lockedOrNil returns w serialized by a lockedWriter of its own, nil for
+// nil.
+func lockedOrNil(w io.Writer) io.Writer {
+	if w == nil {
+		return nil
+	}
+	return &lockedWriter{w: w}
+}
+
 func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -166,9 +166,14 @@ func (c *Cmd) configArgs(args []string) (runConfig, error) {
 		return runConfig{}, err
 	}
 	stdout, stderr := c.Stdout, c.Stderr
-	if sameWriter(stdout, stderr) {
+	switch {
+	case sameWriter(stdout, stderr):
 		w := &lockedWriter{w: stdout}
 		stdout, stderr = w, w
+	case hooks.stop() != nil:
+		// The StopCommand's output comes while the program's does: one
+		// Write at a time to each writer all the same.
+		stdout, stderr = lockedOrNil(stdout), lockedOrNil(stderr)
 	}
 	return runConfig{
 		args:         slices.Clone(args),

@@ -7,6 +7,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -26,6 +27,7 @@ func TestKeyPreStart(t *testing.T) {
   ok:
     command: 'echo "program $(paste -sd " " state)"'
     restart: never
+    log: ok.log
     env: {HOOK_V: v1}
     pre_start: ['echo "migrated $HOOK_V"; echo first > state', [/bin/sh, -c, 'echo second >> state; echo warn >&2']]
   bad:
@@ -45,6 +47,10 @@ func TestKeyPreStart(t *testing.T) {
 			assert.Equal(t, "ok | [pre_start] migrated v1\nok ! [pre_start] warn\nok | program first second\n", logs)
 			assert.Equal(t, 2, strings.Count(k.client("logs", "-json", "ok"), `"hook":"pre_start"`))
 		}), k.p.stderrText())
+		// The log file has the hooks' output as the program's.
+		logFile, err := os.ReadFile(filepath.Join(k.dir, "ok.log"))
+		require.NoError(t, err)
+		assert.Equal(t, "migrated v1\nwarn\nprogram first second\n", string(logFile))
 		assert.Equal(t, 2, k.count("bad | [pre_start] checking"), k.output())
 		assert.Equal(t, -1, k.index("bad | ran"), k.output())
 		assert.NoFileExists(t, filepath.Join(k.dir, "ran"), "the program ran")
