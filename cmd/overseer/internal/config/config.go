@@ -222,6 +222,9 @@ type Process struct {
 	// written (YAML only; never set without Log).
 	LogTimestamps bool
 	Line          int // where it is defined in the file
+
+	envFiles []fileRef // its env_file, read by Load
+	refs     []varRef  // the values Load expands ${NAME} in
 }
 
 // Error is what a bad file gets: the file, the line (0: the file as a
@@ -310,7 +313,7 @@ func Load(path string, opts Options) ([]Process, error) {
 // and its .env. The command runs its built-in demo this way.
 func LoadData(path string, data []byte, opts Options) ([]Process, error) {
 	ext := strings.ToLower(filepath.Ext(path))
-	procs, err := Parse(path, data, ext == ".yaml" || ext == ".yml")
+	procs, top, err := parse(path, data, ext == ".yaml" || ext == ".yml")
 	if err != nil {
 		return nil, err
 	}
@@ -318,7 +321,7 @@ func LoadData(path string, data []byte, opts Options) ([]Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	env, err := loadEnv(filepath.Join(filepath.Dir(path), ".env"), opts)
+	env, err := loadEnv(path, filepath.Join(filepath.Dir(path), ".env"), top, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -363,6 +366,12 @@ func under(dir, path string) string {
 // variables of the process's env key, nil for none (Load sets them over the
 // host's environment, the env files and PORT).
 func Parse(name string, data []byte, yaml bool) ([]Process, error) {
+	procs, _, err := parse(name, data, yaml)
+	return procs, err
+}
+
+// parse is Parse, that returns the env files of the top-level env_file too.
+func parse(name string, data []byte, yaml bool) ([]Process, []fileRef, error) {
 	p := &parser{file: name}
 	var procs []Process
 	if yaml {
@@ -371,9 +380,9 @@ func Parse(name string, data []byte, yaml bool) ([]Process, error) {
 		procs = p.procfile(data)
 	}
 	if err := p.err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return procs, nil
+	return procs, p.envFiles, nil
 }
 
 // parser collects the errors of one file.
@@ -383,6 +392,8 @@ type parser struct {
 	seen map[string]bool // the texts of errs, so that a mistake in a node merged or aliased twice is told once
 	n    int             // errors found, told or not: a check that calls others compares it
 	deps []dependency    // the entries of depends_on, checked once every process is known
+	// envFiles are the env files of the YAML file's top-level env_file.
+	envFiles []fileRef
 }
 
 // errorf records an error at line about key.
