@@ -33,6 +33,21 @@ type varRef struct {
 	index int
 	line  int
 	key   string
+	block bool // a literal block (|): line is that of the |, and each line of the value one of the file
+}
+
+// refAt returns a varRef of the value n, of kind and index, set by key.
+func refAt(kind refKind, index int, n *yaml.Node, key string) varRef {
+	n = deref(n)
+	return varRef{kind: kind, index: index, line: n.Line, key: key, block: n.Style&yaml.LiteralStyle != 0}
+}
+
+// lineOf returns the line of the file at offset at of the value s of ref.
+func (ref varRef) lineOf(s string, at int) int {
+	if !ref.block {
+		return ref.line
+	}
+	return ref.line + 1 + strings.Count(s[:at], "\n")
 }
 
 // envFileList reads the value of an env_file key: one file name, or a list

@@ -138,6 +138,16 @@ func TestLoadEnvFileErrors(t *testing.T) {
 			file:  "app.yaml", line: 6, key: "web.env.B", msg: "A is not set",
 		},
 		{
+			name:  "in a literal block, at its line",
+			files: map[string]string{"app.yaml": "processes:\n  web:\n    command: |\n      echo one\n\n      echo ${NOPE}\n"},
+			file:  "app.yaml", line: 6, key: "web.command", msg: "NOPE is not set",
+		},
+		{
+			name:  "in an env value, after its name",
+			files: map[string]string{"app.yaml": "processes:\n  web:\n    command: ./web\n    env: [\"A=${NOPE}\"]\n"},
+			file:  "app.yaml", line: 4, key: "web.env[0]", msg: "NOPE is not set",
+		},
+		{
 			name:  "the short form",
 			files: map[string]string{"app.yaml": "processes:\n  web: echo ${NOPE}\n"},
 			file:  "app.yaml", line: 2, key: "web", msg: "NOPE is not set",

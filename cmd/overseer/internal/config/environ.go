@@ -141,10 +141,10 @@ func (env environment) apply(path string, procs []Process) error {
 				continue
 			}
 			name, value, _ := strings.Cut(own[ref.index], "=") // Parse checked the =
-			if value, err := expandVars(value, vars.get); err != nil {
-				p.errorf(ref.line, ref.key, "%v", err)
+			if expanded, at, err := expandVars(value, vars.get); err != nil {
+				p.errorf(ref.lineOf(value, at), ref.key, "%v", err)
 			} else {
-				own[ref.index] = name + "=" + value
+				own[ref.index] = name + "=" + expanded
 			}
 		}
 		for _, kv := range own {
@@ -163,8 +163,8 @@ func (env environment) apply(path string, procs []Process) error {
 			default:
 				continue
 			}
-			if value, err := expandVars(*s, vars.get); err != nil {
-				p.errorf(ref.line, ref.key, "%v", err)
+			if value, at, err := expandVars(*s, vars.get); err != nil {
+				p.errorf(ref.lineOf(*s, at), ref.key, "%v", err)
 			} else {
 				*s = value
 			}

@@ -15,10 +15,11 @@ import (
 // A variable that lookup does not know, with no default, is an error that
 // names it, as is a ${ without its }, or a ${...} of another form (the
 // shell's ${NAME:+x}, ${#NAME}, ...); the errors say to write $${...} to
-// leave the reference to the shell.
-func expandVars(s string, lookup func(string) (string, bool)) (string, error) {
+// leave the reference to the shell; at is the offset in s of the $ that
+// starts the reference at fault.
+func expandVars(s string, lookup func(string) (string, bool)) (out string, at int, err error) {
 	if !strings.Contains(s, "$") {
-		return s, nil
+		return s, 0, nil
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
@@ -32,12 +33,12 @@ func expandVars(s string, lookup func(string) (string, bool)) (string, error) {
 		case s[i+1] == '{':
 			end := strings.IndexByte(s[i:], '}')
 			if end < 0 {
-				return "", fmt.Errorf("%q: a ${ without its } (write $${ to leave it to the shell)", s[i:])
+				return "", i, fmt.Errorf("%q: a ${ without its } (write $${ to leave it to the shell)", s[i:])
 			}
 			ref := s[i+2 : i+end]
 			value, err := reference(ref, lookup)
 			if err != nil {
-				return "", err
+				return "", i, err
 			}
 			b.WriteString(value)
 			i += end
@@ -45,7 +46,7 @@ func expandVars(s string, lookup func(string) (string, bool)) (string, error) {
 			b.WriteByte(c)
 		}
 	}
-	return b.String(), nil
+	return b.String(), 0, nil
 }
 
 // reference returns the value of ref, what is between ${ and }: NAME or

@@ -15,6 +15,7 @@ func TestExpandVars(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name, in, want, err string
+		at                  int // of the error
 	}{
 		{name: "no reference", in: "echo hi", want: "echo hi"},
 		{name: "a reference", in: "echo ${GREETING} world", want: "echo hello world"},
@@ -29,18 +30,19 @@ func TestExpandVars(t *testing.T) {
 		{name: "$$ is a $", in: "echo $$ $${NOPE} $$$$", want: "echo $ ${NOPE} $$"},
 		{name: "a bare $NAME is the shell's", in: "echo $GREETING $1 $", want: "echo $GREETING $1 $"},
 		{name: "a $ before neither $ nor {", in: "a$ b$-c $(date)", want: "a$ b$-c $(date)"},
-		{name: "undefined", in: "echo ${NOPE}", err: "${NOPE}: NOPE is not set (set it in the environment or an env file, use ${NOPE:-default}, or write $${NOPE} to leave it to the shell)"},
-		{name: "no closing brace", in: "echo ${GREETING", err: `"${GREETING": a ${ without its } (write $${ to leave it to the shell)`},
+		{name: "undefined", in: "echo ${NOPE}", at: 5, err: "${NOPE}: NOPE is not set (set it in the environment or an env file, use ${NOPE:-default}, or write $${NOPE} to leave it to the shell)"},
+		{name: "no closing brace", in: "echo ${GREETING", at: 5, err: `"${GREETING": a ${ without its } (write $${ to leave it to the shell)`},
 		{name: "another form of the shell", in: "${PATH:+x}", err: "${PATH:+x}: overseer expands ${NAME} and ${NAME:-default} only: write $${PATH:+x} to leave it to the shell"},
 		{name: "a bad name", in: "${1X}", err: "${1X}: overseer expands"},
 		{name: "empty", in: "${}", err: "${}: overseer expands"},
-		{name: "a nested default", in: "${A:-${B}}", err: "${A:-${B}: overseer expands"},
+		{name: "a nested default", in: "x\n${A:-${B}}", at: 2, err: "${A:-${B}: overseer expands"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := expandVars(c.in, lookup)
+			got, at, err := expandVars(c.in, lookup)
 			if c.err != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), c.err)
+				assert.Equal(t, c.at, at)
 				return
 			}
 			require.NoError(t, err)

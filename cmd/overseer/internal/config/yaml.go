@@ -148,7 +148,7 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 	case v.Kind == yaml.ScalarNode && v.ShortTag() != "!!null": // name: command line
 		cmdline := p.command(name, v)
 		proc := Process{Name: name, Cmd: shell(cmdline), Line: key.Line}
-		proc.refs = []varRef{{kind: refArg, index: 2, line: v.Line, key: name}}
+		proc.refs = []varRef{refAt(refArg, 2, v, name)}
 		return proc, p.n == before
 	case v.Kind != yaml.MappingNode:
 		p.errorf(key.Line, name, "no command: want a command line, or a mapping with command or args")
@@ -172,16 +172,16 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 			program = e.key
 			if e.key.Value == "command" {
 				cmd.Args = []string{"/bin/sh", "-c", p.command(k, e.value)}
-				proc.refs = append(proc.refs, varRef{kind: refArg, index: 2, line: deref(e.value).Line, key: k})
+				proc.refs = append(proc.refs, refAt(refArg, 2, e.value, k))
 			} else {
 				cmd.Args = p.args(k, e.value)
 				for i := range cmd.Args {
-					proc.refs = append(proc.refs, varRef{kind: refArg, index: i, line: deref(deref(e.value).Content[i]).Line, key: fmt.Sprintf("%s[%d]", k, i)})
+					proc.refs = append(proc.refs, refAt(refArg, i, deref(e.value).Content[i], fmt.Sprintf("%s[%d]", k, i)))
 				}
 			}
 		case "dir":
 			cmd.Dir = p.path(k, e.value)
-			proc.refs = append(proc.refs, varRef{kind: refDir, line: deref(e.value).Line, key: k})
+			proc.refs = append(proc.refs, refAt(refDir, 0, e.value, k))
 		case "env":
 			vars, refs := p.env(k, e.value)
 			if len(vars) > 0 {
@@ -236,7 +236,7 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 			cmd.SuccessCodes = p.exitCodes(k, e.value)
 		case "log":
 			proc.Log = p.path(k, e.value)
-			proc.refs = append(proc.refs, varRef{kind: refLog, line: deref(e.value).Line, key: k})
+			proc.refs = append(proc.refs, refAt(refLog, 0, e.value, k))
 		case "log_timestamps":
 			if proc.LogTimestamps = p.boolean(k, e.value); proc.LogTimestamps {
 				stamps = e.key
@@ -428,7 +428,7 @@ func (p *parser) env(key string, value *yaml.Node) ([]string, []varRef) {
 			if err := checkEnv(name, s); err != nil {
 				p.errorf(e.key.Line, k, "%v", err)
 			}
-			refs = append(refs, varRef{kind: refEnv, index: len(vars), line: val.Line, key: k})
+			refs = append(refs, refAt(refEnv, len(vars), val, k))
 			vars = append(vars, name+"="+s)
 		}
 	case yaml.SequenceNode:
@@ -454,7 +454,7 @@ func (p *parser) env(key string, value *yaml.Node) ([]string, []varRef) {
 				continue
 			}
 			first[name] = item.Line
-			refs = append(refs, varRef{kind: refEnv, index: len(vars), line: item.Line, key: k})
+			refs = append(refs, refAt(refEnv, len(vars), item, k))
 			vars = append(vars, s)
 		}
 	default:
