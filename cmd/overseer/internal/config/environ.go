@@ -45,36 +45,45 @@ func loadEnv(path, dotenv string, top []fileRef, opts Options) (environment, err
 
 	var port *variable // the last PORT of the files
 	var portFile string
-	files := append([]string{dotenv}, make([]string, len(top))...)
-	files = append(files, opts.EnvFiles...)
-	for i, file := range files {
-		var vars []variable
-		var err error
-		if i >= 1 && i <= len(top) {
-			file, vars, err = readEnvFile(path, top[i-1], env.vars.get)
-			if err != nil {
-				return environment{}, err
-			}
-		} else {
-			data, err := readFile(file)
-			switch {
-			case i == 0 && errors.Is(err, fs.ErrNotExist): // the directory's .env is optional
-				continue
-			case err != nil:
-				return environment{}, fmt.Errorf("env file: %w", err)
-			}
-			p := &parser{file: file}
-			vars = p.dotenv(data, env.vars.get)
-			if err := p.err(); err != nil {
-				return environment{}, err
-			}
-		}
+	set := func(file string, vars []variable) {
 		for i, v := range vars {
 			env.vars.set(v.name, v.value)
 			if v.name == "PORT" {
 				port, portFile = &vars[i], file
 			}
 		}
+	}
+	// readFlagFile reads the .env or a file of opts.EnvFiles.
+	readFlagFile := func(file string) ([]variable, error) {
+		data, err := readFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("env file: %w", err)
+		}
+		p := &parser{file: file}
+		vars := p.dotenv(data, env.vars.get)
+		return vars, p.err()
+	}
+
+	switch vars, err := readFlagFile(dotenv); {
+	case errors.Is(err, fs.ErrNotExist): // the directory's .env is optional
+	case err != nil:
+		return environment{}, err
+	default:
+		set(dotenv, vars)
+	}
+	for _, ref := range top {
+		file, vars, err := readEnvFile(path, ref, env.vars.get)
+		if err != nil {
+			return environment{}, err
+		}
+		set(file, vars)
+	}
+	for _, file := range opts.EnvFiles {
+		vars, err := readFlagFile(file)
+		if err != nil {
+			return environment{}, err
+		}
+		set(file, vars)
 	}
 
 	switch {
