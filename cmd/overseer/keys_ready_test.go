@@ -261,8 +261,8 @@ func TestKeyNotify(t *testing.T) {
 	t.Parallel()
 	forModes(t, func(t *testing.T, mode string) {
 		k := startKeys(t, mode, `processes:
-  on: {command: 'echo "socket ${NOTIFY_SOCKET:+set}"; exec {prog} "status:hello from the run" sleep', notify: true}
-  off: {command: 'echo "socket ${NOTIFY_SOCKET:-none}"; exec sleep 1000'}
+  on: {command: 'echo "socket $${NOTIFY_SOCKET:+set}"; exec {prog} "status:hello from the run" sleep', notify: true}
+  off: {command: 'echo "socket $${NOTIFY_SOCKET:-none}"; exec sleep 1000'}
 `)
 		k.wait("on | socket set")
 		k.wait("off | socket none")

@@ -80,11 +80,11 @@ func TestKeyEnv(t *testing.T) {
 	forModes(t, func(t *testing.T, mode string) {
 		k := startKeys(t, mode, `processes:
   mapping:
-    command: 'printf "%s|%s|%s|%s\n" "$GREETING" "$LITERAL" "$HOME" "${PATH:+path-kept}"'
+    command: 'printf "%s|%s|%s|%s\n" "$GREETING" "$LITERAL" "$HOME" "$${PATH:+path-kept}"'
     env: {GREETING: hello, LITERAL: "$PATH", HOME: /nowhere}
     restart: never
   list:
-    command: 'printf "%s|%s|%s|%s\n" "$GREETING" "$LITERAL" "$HOME" "${PATH:+path-kept}"'
+    command: 'printf "%s|%s|%s|%s\n" "$GREETING" "$LITERAL" "$HOME" "$${PATH:+path-kept}"'
     env: ["GREETING=hi there", "LITERAL=$PATH", "HOME=/elsewhere"]
     restart: never
 `)

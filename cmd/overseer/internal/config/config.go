@@ -18,13 +18,17 @@
 // in the order the processes are to be listed. A name alone with a string is
 // short for {command: string}. Top-level keys starting with "x-" are ignored,
 // so that they can hold anchors (&name) to merge (<<: *name) into processes.
+// The top-level key env_file names env files for every process (see
+// Environment).
 //
+//	env_file: [shared.env]                 # or one name; relative to the file's directory
 //	processes:
-//	  web: python3 -m http.server 8000     # short for {command: ...}
+//	  web: python3 -m http.server ${PORT}  # short for {command: ...}
 //	  worker:
 //	    args: [./worker, -queue, jobs]     # exec'd directly, no shell
 //	    dir: ./worker                      # relative to the file's directory
-//	    env: {QUEUE_URL: "redis://localhost"}
+//	    env: {QUEUE_URL: "redis://${REDIS_HOST:-localhost}"}
+//	    env_file: [worker.env, prod.env]   # or one name; relative to the file's directory
 //	    group: backend
 //	    restart: always                    # never | on-failure | always
 //	    max_restarts: -1                   # -1: no limit; 0: none
@@ -64,7 +68,7 @@
 //	    stop_command: ./worker -drain $MAINPID     # in place of stop_signal
 //
 // Each key sets the overseer.Cmd field of the same name (pty sets PTY, log
-// sets Process.Log, log_timestamps Process.LogTimestamps, watch_files
+// sets Process.Log, env_file adds to Env, log_timestamps Process.LogTimestamps, watch_files
 // WatchFiles, depends_on DependsOn, memory_limit MemoryLimit, cpu_quota
 // CPUQuota, tasks_max TasksMax, user_group UserGroup, schedule and timezone
 // Schedule, run_on_start RunOnStart, pre_start PreStart, post_stop
@@ -74,8 +78,9 @@
 // Exactly one of command (a string run through /bin/sh -c) and args (a
 // list, the program first) is needed. env is a mapping of names to values
 // or a list of "NAME=value"; its variables are set over the rest of the
-// process's environment (see Environment), and are taken literally (a
-// command's shell expands $NAME itself). Durations are Go durations
+// process's environment (see Environment). command, args, env values, dir
+// and log have their ${NAME} references expanded when the file is loaded
+// (see Variables); a bare $NAME is left to the command's shell. Durations are Go durations
 // ("500ms", "1m30s"); sizes are a number of bytes, or one with the suffix
 // B, KiB, MiB or GiB. A value whose zero would stand for a default
 // (stop_timeout, reset_after, the buffer sizes, backoff min, max and factor)
@@ -156,14 +161,22 @@
 //
 //  1. the host's environment (Options.Environ, by default os.Environ());
 //  2. the file ".env" in the directory of the Procfile or YAML file, if
-//     there is one, then each file of Options.EnvFiles (the command's
-//     -env FILE, repeated), in order; these must exist;
+//     there is one, then each file of the YAML file's top-level env_file,
+//     then each file of Options.EnvFiles (the command's -env FILE,
+//     repeated), in order; all but .env must exist;
 //  3. PORT, as foreman sets it: the base port plus 100 times the process's
 //     index in the file (the first is 0), so that a process keeps its port
 //     whichever others run. The base is Options.BasePort (the command's
 //     -port) if set, else the PORT of the env files, else the host's PORT,
 //     else 5000;
-//  4. the env of the process in a YAML file, PORT included.
+//  4. each file of the process's env_file in a YAML file, in order;
+//  5. the env of the process in a YAML file, PORT included.
+//
+// The names of env_file, one string or a list, are taken from the YAML
+// file's directory. One that cannot be read is an *Error at the line of
+// the YAML file that names it (wrapping the error of the read,
+// fs.ErrNotExist for a missing file); a bad entry in it, an *Error at the
+// env file's line.
 //
 // An env file holds NAME=value lines, as foreman and godotenv read them:
 //
@@ -195,6 +208,33 @@
 // after a closing quote or a ${ without } is an *Error at the env file's
 // line, as is a PORT that is not a port (1-65535).
 //
+// The env file reader is this package's own rather than joho/godotenv, by
+// choice: it reports each malformed entry as an *Error at its file and
+// line, which godotenv cannot (its errors stop at the first mistake and
+// give no line), and it reads the same syntax.
+//
+// # Variables
+//
+// In a YAML file, the values of command, args, env, dir and log may refer
+// to variables, expanded once, when the file is loaded:
+//
+//	${NAME}             the value of NAME; an error if NAME is set nowhere
+//	${NAME:-default}    the value of NAME, or default (as written) if NAME is unset or empty
+//	$$                  a $
+//
+// Any other $ is kept as it is, a bare $NAME above all: a command's shell
+// expands it when the process starts. The values come from the process's
+// environment as Environment builds it (the host's, .env, the env files,
+// PORT, the process's env_file); command, args, dir and log also see the
+// process's own env, env values do not (they are expanded before they are
+// set). A value is not expanded again. Variables that overseer sets when
+// a run starts (NOTIFY_SOCKET, LISTEN_FDS, MAINPID, ...) are not known
+// then: write them $NAME or $${NAME}. A reference to a variable set
+// nowhere, with no default, a ${ without }, or another form of the shell
+// (${NAME:+x}, ${#NAME}, ...) is an *Error at the line of the value, whose
+// message says to write $${...} to leave it to the shell. A Procfile's
+// lines are not expanded: they go to the shell as written.
+//
 // Any mistake (an unknown or repeated key, a value of the wrong kind, a bad
 // name) is an *Error that names the file, line and key, and then no process
 // is returned at all. A YAML syntax error is at the line to fix: the
@@ -222,6 +262,9 @@ type Process struct {
 	// written (YAML only; never set without Log).
 	LogTimestamps bool
 	Line          int // where it is defined in the file
+
+	envFiles []fileRef // its env_file, read by Load
+	refs     []varRef  // the values Load expands ${NAME} in
 }
 
 // Error is what a bad file gets: the file, the line (0: the file as a
@@ -310,7 +353,7 @@ func Load(path string, opts Options) ([]Process, error) {
 // and its .env. The command runs its built-in demo this way.
 func LoadData(path string, data []byte, opts Options) ([]Process, error) {
 	ext := strings.ToLower(filepath.Ext(path))
-	procs, err := Parse(path, data, ext == ".yaml" || ext == ".yml")
+	procs, top, err := parse(path, data, ext == ".yaml" || ext == ".yml")
 	if err != nil {
 		return nil, err
 	}
@@ -318,7 +361,7 @@ func LoadData(path string, data []byte, opts Options) ([]Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	env, err := loadEnv(filepath.Join(filepath.Dir(path), ".env"), opts)
+	env, err := loadEnv(path, filepath.Join(filepath.Dir(path), ".env"), top, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -363,6 +406,12 @@ func under(dir, path string) string {
 // variables of the process's env key, nil for none (Load sets them over the
 // host's environment, the env files and PORT).
 func Parse(name string, data []byte, yaml bool) ([]Process, error) {
+	procs, _, err := parse(name, data, yaml)
+	return procs, err
+}
+
+// parse is Parse, that returns the env files of the top-level env_file too.
+func parse(name string, data []byte, yaml bool) ([]Process, []fileRef, error) {
 	p := &parser{file: name}
 	var procs []Process
 	if yaml {
@@ -371,9 +420,9 @@ func Parse(name string, data []byte, yaml bool) ([]Process, error) {
 		procs = p.procfile(data)
 	}
 	if err := p.err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return procs, nil
+	return procs, p.envFiles, nil
 }
 
 // parser collects the errors of one file.
@@ -383,6 +432,8 @@ type parser struct {
 	seen map[string]bool // the texts of errs, so that a mistake in a node merged or aliased twice is told once
 	n    int             // errors found, told or not: a check that calls others compares it
 	deps []dependency    // the entries of depends_on, checked once every process is known
+	// envFiles are the env files of the YAML file's top-level env_file.
+	envFiles []fileRef
 }
 
 // errorf records an error at line about key.

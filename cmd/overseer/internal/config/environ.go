@@ -27,8 +27,9 @@ type environment struct {
 }
 
 // loadEnv reads the host's environment, then dotenv if it exists, then the
-// env files of opts, and works out the base port.
-func loadEnv(dotenv string, opts Options) (environment, error) {
+// env files of the top-level env_file of the YAML file path (top), then
+// those of opts, and works out the base port.
+func loadEnv(path, dotenv string, top []fileRef, opts Options) (environment, error) {
 	host := opts.Environ
 	if host == nil {
 		host = os.Environ()
@@ -44,25 +45,45 @@ func loadEnv(dotenv string, opts Options) (environment, error) {
 
 	var port *variable // the last PORT of the files
 	var portFile string
-	for i, file := range append([]string{dotenv}, opts.EnvFiles...) {
-		data, err := readFile(file)
-		switch {
-		case i == 0 && errors.Is(err, fs.ErrNotExist): // the directory's .env is optional
-			continue
-		case err != nil:
-			return environment{}, fmt.Errorf("env file: %w", err)
-		}
-		p := &parser{file: file}
-		vars := p.dotenv(data, env.vars.get)
-		if err := p.err(); err != nil {
-			return environment{}, err
-		}
+	set := func(file string, vars []variable) {
 		for i, v := range vars {
 			env.vars.set(v.name, v.value)
 			if v.name == "PORT" {
 				port, portFile = &vars[i], file
 			}
 		}
+	}
+	// readFlagFile reads the .env or a file of opts.EnvFiles.
+	readFlagFile := func(file string) ([]variable, error) {
+		data, err := readFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("env file: %w", err)
+		}
+		p := &parser{file: file}
+		vars := p.dotenv(data, env.vars.get)
+		return vars, p.err()
+	}
+
+	switch vars, err := readFlagFile(dotenv); {
+	case errors.Is(err, fs.ErrNotExist): // the directory's .env is optional
+	case err != nil:
+		return environment{}, err
+	default:
+		set(dotenv, vars)
+	}
+	for _, ref := range top {
+		file, vars, err := readEnvFile(path, ref, env.vars.get)
+		if err != nil {
+			return environment{}, err
+		}
+		set(file, vars)
+	}
+	for _, file := range opts.EnvFiles {
+		vars, err := readFlagFile(file)
+		if err != nil {
+			return environment{}, err
+		}
+		set(file, vars)
 	}
 
 	switch {
@@ -94,10 +115,12 @@ func isPort(n int) bool { return n >= 1 && n <= 65535 }
 
 // apply gives each process of the file at path its environment: the host's
 // and the env files', then PORT (the base port plus 100 times the process's
-// index in the file), then the variables of its own env key, which Parse
-// left in Cmd.Env.
+// index in the file), then the variables of its own env_file, then those of
+// its own env key, which Parse left in Cmd.Env; and it expands ${NAME} in
+// the values Parse noted (see Variables in the package doc).
 func (env environment) apply(path string, procs []Process) error {
 	p := &parser{file: path}
+	var errs []error // of env files
 	for i := range procs {
 		proc := &procs[i]
 		vars := env.vars.clone()
@@ -110,13 +133,60 @@ func (env environment) apply(path string, procs []Process) error {
 			}
 			vars.set("PORT", strconv.Itoa(port))
 		}
+		for _, ref := range proc.envFiles {
+			_, fileVars, err := readEnvFile(path, ref, vars.get)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			for _, v := range fileVars {
+				vars.set(v.name, v.value)
+			}
+		}
+		// The values of env see everything but env itself; the rest see
+		// env too, as the process will.
+		for _, ref := range proc.refs {
+			if ref.kind != refEnv {
+				continue
+			}
+			name, value, _ := strings.Cut(own[ref.index], "=") // Parse checked the =
+			if expanded, at, err := expandVars(value, vars.get); err != nil {
+				p.errorf(ref.lineOf(value, at), ref.key, "%v", err)
+			} else {
+				own[ref.index] = name + "=" + expanded
+			}
+		}
 		for _, kv := range own {
-			name, value, _ := strings.Cut(kv, "=") // Parse checked the =
+			name, value, _ := strings.Cut(kv, "=")
 			vars.set(name, value)
+		}
+		for _, ref := range proc.refs {
+			var s *string
+			switch ref.kind {
+			case refArg:
+				s = &proc.Cmd.Args[ref.index]
+			case refDir:
+				s = &proc.Cmd.Dir
+			case refLog:
+				s = &proc.Log
+			default:
+				continue
+			}
+			if value, at, err := expandVars(*s, vars.get); err != nil {
+				p.errorf(ref.lineOf(*s, at), ref.key, "%v", err)
+			} else {
+				*s = value
+			}
 		}
 		proc.Cmd.Env = vars.list
 	}
-	return p.err()
+	if err := p.err(); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) == 1 {
+		return errs[0] // as is, for errors.As of one *Error
+	}
+	return errors.Join(errs...)
 }
 
 // setsPort reports whether vars, "NAME=value" entries, set PORT.

@@ -16,7 +16,7 @@ import (
 
 // processKeys are the keys of a process, as the package doc lists them.
 var processKeys = []string{
-	"command", "args", "dir", "env", "group", "restart", "max_restarts", "reset_after",
+	"command", "args", "dir", "env", "env_file", "group", "restart", "max_restarts", "reset_after",
 	"backoff", "start_delay", "stop_signal", "stop_timeout", "buffer_lines", "buffer_bytes",
 	"max_line_bytes", "success_codes", "log", "log_timestamps", "pty", "listeners", "ready", "ready_timeout", "notify",
 	"watchdog", "liveness", "watch_files", "depends_on",
@@ -69,9 +69,11 @@ func (p *parser) yaml(data []byte) []Process {
 		switch name := e.key.Value; {
 		case name == "processes":
 			key, procs = e.key, deref(e.value)
+		case name == "env_file":
+			p.envFiles = p.envFileList(name, e.value)
 		case strings.HasPrefix(name, "x-"): // room for anchors
 		default:
-			p.errorf(e.key.Line, name, "unknown key (a file has processes, and x- keys for anchors)")
+			p.errorf(e.key.Line, name, "unknown key (a file has processes, env_file, and x- keys for anchors)")
 		}
 	}
 	switch {
@@ -145,7 +147,9 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 	switch {
 	case v.Kind == yaml.ScalarNode && v.ShortTag() != "!!null": // name: command line
 		cmdline := p.command(name, v)
-		return Process{Name: name, Cmd: shell(cmdline), Line: key.Line}, p.n == before
+		proc := Process{Name: name, Cmd: shell(cmdline), Line: key.Line}
+		proc.refs = []varRef{refAt(refArg, 2, v, name)}
+		return proc, p.n == before
 	case v.Kind != yaml.MappingNode:
 		p.errorf(key.Line, name, "no command: want a command line, or a mapping with command or args")
 		return Process{}, false
@@ -168,15 +172,24 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 			program = e.key
 			if e.key.Value == "command" {
 				cmd.Args = []string{"/bin/sh", "-c", p.command(k, e.value)}
+				proc.refs = append(proc.refs, refAt(refArg, 2, e.value, k))
 			} else {
 				cmd.Args = p.args(k, e.value)
+				for i := range cmd.Args {
+					proc.refs = append(proc.refs, refAt(refArg, i, deref(e.value).Content[i], fmt.Sprintf("%s[%d]", k, i)))
+				}
 			}
 		case "dir":
 			cmd.Dir = p.path(k, e.value)
+			proc.refs = append(proc.refs, refAt(refDir, 0, e.value, k))
 		case "env":
-			if vars := p.env(k, e.value); len(vars) > 0 {
+			vars, refs := p.env(k, e.value)
+			if len(vars) > 0 {
 				cmd.Env = vars // Load sets them over the rest of the environment
+				proc.refs = append(proc.refs, refs...)
 			}
+		case "env_file":
+			proc.envFiles = p.envFileList(k, e.value)
 		case "group":
 			cmd.Group = p.text(k, e.value)
 		case "restart":
@@ -223,6 +236,7 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 			cmd.SuccessCodes = p.exitCodes(k, e.value)
 		case "log":
 			proc.Log = p.path(k, e.value)
+			proc.refs = append(proc.refs, refAt(refLog, 0, e.value, k))
 		case "log_timestamps":
 			if proc.LogTimestamps = p.boolean(k, e.value); proc.LogTimestamps {
 				stamps = e.key
@@ -394,10 +408,12 @@ func (p *parser) path(key string, value *yaml.Node) string {
 }
 
 // env reads environment variables, a mapping of names to values or a list
-// of "NAME=value", into "NAME=value" entries in file order.
-func (p *parser) env(key string, value *yaml.Node) []string {
+// of "NAME=value", into "NAME=value" entries in file order, and where each
+// is, for Load to expand its value.
+func (p *parser) env(key string, value *yaml.Node) ([]string, []varRef) {
 	n := deref(value)
 	var vars []string
+	var refs []varRef
 	switch n.Kind {
 	case yaml.MappingNode:
 		for _, e := range p.entries(n, key) {
@@ -412,6 +428,7 @@ func (p *parser) env(key string, value *yaml.Node) []string {
 			if err := checkEnv(name, s); err != nil {
 				p.errorf(e.key.Line, k, "%v", err)
 			}
+			refs = append(refs, refAt(refEnv, len(vars), val, k))
 			vars = append(vars, name+"="+s)
 		}
 	case yaml.SequenceNode:
@@ -437,12 +454,13 @@ func (p *parser) env(key string, value *yaml.Node) []string {
 				continue
 			}
 			first[name] = item.Line
+			refs = append(refs, refAt(refEnv, len(vars), item, k))
 			vars = append(vars, s)
 		}
 	default:
 		p.errorf(n.Line, key, "want a mapping of names to values, or a list of NAME=value, not %s", describe(n))
 	}
-	return vars
+	return vars, refs
 }
 
 // checkEnv checks the name and value of an environment variable.
