@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/overseer-go/overseer/internal/testbuild"
 )
 
 // schedule starts a run at each tick, "@every 1s" here; between runs the
@@ -59,7 +61,10 @@ func TestKeyRunOnStart(t *testing.T) {
 			State   string    `json:"state"`
 			NextRun time.Time `json:"nextRun"`
 		}
-		k.getJSON("/api/processes/later", &p)
+		testbuild.Eventually(t, func() bool { // once its supervision has begun
+			k.getJSON("/api/processes/later", &p)
+			return !p.NextRun.IsZero()
+		}, "no next run for later")
 		assert.Equal(t, "initial", p.State)
 		assert.Equal(t, time.Date(time.Now().Year()+1, 1, 1, 0, 0, 0, 0, time.Local), p.NextRun.Local())
 		assert.Equal(t, 0, k.count("later | "), k.output())
@@ -77,7 +82,12 @@ func TestKeyTimezone(t *testing.T) {
 		var p struct {
 			NextRun time.Time `json:"nextRun"`
 		}
-		k.getJSON("/api/processes/job", &p)
+		// The next run shows once the supervision has begun, which may
+		// come after the dashboard answers.
+		testbuild.Eventually(t, func() bool {
+			k.getJSON("/api/processes/job", &p)
+			return !p.NextRun.IsZero()
+		}, "no next run")
 		tokyo, err := time.LoadLocation("Asia/Tokyo")
 		require.NoError(t, err)
 		assert.Equal(t, "02:30:00", p.NextRun.In(tokyo).Format("15:04:05"), "next run %v", p.NextRun)
