@@ -8,6 +8,7 @@ require (
 	github.com/creack/pty v1.1.24
 	github.com/fsnotify/fsnotify v1.10.1
 	github.com/go-cmd/cmd v1.4.4
+	github.com/joho/godotenv v1.5.1
 	github.com/jpillora/backoff v1.1.0
 	github.com/prometheus/client_golang v1.24.1
 	github.com/robfig/cron/v3 v3.0.1

@@ -211,7 +211,8 @@
 // The env file reader is this package's own rather than joho/godotenv, by
 // choice: it reports each malformed entry as an *Error at its file and
 // line, which godotenv cannot (its errors stop at the first mistake and
-// give no line), and it reads the same syntax.
+// give no line), and it reads the same syntax: TestDotenvAsGodotenv reads
+// the shared syntax with both, and finds the same values.
 //
 // # Variables
 //
