@@ -230,6 +230,14 @@ type Cmd struct {
 	// nothing.
 	RunOnStart bool
 
+	// Revision labels this configuration for Overseer.Apply: when the
+	// registered Cmd and the one Apply is given both have a Revision, the
+	// process counts as changed exactly when they differ, and no field is
+	// compared. A configuration file's reader sets it to a digest of what
+	// it read (the command does); "" leaves the decision to the fields.
+	// It changes nothing else.
+	Revision string
+
 	// Listeners are addresses of listening sockets the Overseer opens
 	// before the first run and hands to every run, with systemd's socket
 	// activation protocol: fds 3, 4, … in order, LISTEN_FDS,

@@ -263,6 +263,15 @@ type Process struct {
 	// written (YAML only; never set without Log).
 	LogTimestamps bool
 	Line          int // where it is defined in the file
+	// Template is the process's name in the file: Name itself, but for an
+	// instance of a process with replicas, whose Name is Template-N.
+	Template string
+	// Replica is the instance's number, from 1, for a process with
+	// replicas; 0 for any other.
+	Replica int
+	// File is the file that defines the process (of several merged, the
+	// last one that sets one of its keys).
+	File string
 
 	envFiles []fileRef // its env_file, read by Load
 	refs     []varRef  // the values Load expands ${NAME} in
