@@ -25,6 +25,10 @@ func Line(re *regexp.Regexp) Lines { return Lines{re: re} }
 // value may serve several Cmds.
 type Lines struct{ re *regexp.Regexp }
 
+// Regexp returns the regular expression the probe matches lines with, as
+// Line was given it (nil for the zero Lines).
+func (p Lines) Regexp() *regexp.Regexp { return p.re }
+
 // Ready implements overseer.Probe.
 func (p Lines) Ready(ctx context.Context, run *overseer.ProbeRun) error {
 	if err := p.check(run); err != nil {

@@ -275,6 +275,10 @@ type Process struct {
 
 	envFiles []fileRef // its env_file, read by Load
 	refs     []varRef  // the values Load expands ${NAME} in
+	// schedule and timezone are the keys schedule and timezone as
+	// written (trimmed), kept for WriteProcesses: Cmd.Schedule cannot be
+	// written back. Set only when Cmd.Schedule is.
+	schedule, timezone string
 }
 
 // Error is what a bad file gets: the file, the line (0: the file as a

@@ -15,6 +15,9 @@ import (
 type Project struct {
 	files []string  // absolute paths of the files read: those given, then those included
 	procs []Process // as Load returned them: one per process of the file
+	// environ is the host's environment the files were loaded over
+	// (Options.Environ, or os.Environ()), which WriteYAML leaves out.
+	environ []string
 }
 
 // LoadFiles reads the files of paths, merged in order (a later file's
@@ -33,7 +36,7 @@ func LoadFiles(paths []string, opts Options) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Project{files: []string{abs}, procs: procs}, nil
+	return &Project{files: []string{abs}, procs: procs, environ: hostEnviron(opts)}, nil
 }
 
 // LoadProjectData is LoadFiles of one file whose content, data, is at hand
@@ -43,7 +46,7 @@ func LoadProjectData(path string, data []byte, opts Options) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Project{procs: procs}, nil
+	return &Project{procs: procs, environ: hostEnviron(opts)}, nil
 }
 
 // Files returns the absolute paths of the files read, those given first,
@@ -67,7 +70,12 @@ func (p *Project) Processes(scale map[string]int) ([]Process, error) {
 }
 
 // WriteYAML writes the processes of Processes(scale) as a YAML file that
-// loads into the same processes: what "overseer config" prints.
+// loads into the same processes, with the same host environment: what
+// "overseer config" prints (see WriteProcesses).
 func (p *Project) WriteYAML(w io.Writer, scale map[string]int) error {
-	return errors.New("config: WriteYAML: built with overseer config")
+	procs, err := p.Processes(scale)
+	if err != nil {
+		return err
+	}
+	return WriteProcesses(w, procs, p.environ)
 }

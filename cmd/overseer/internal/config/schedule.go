@@ -29,6 +29,18 @@ func (s *scheduleKeys) add(e entry) {
 	}
 }
 
+// text returns the values of schedule and timezone as written, trimmed
+// ("" for a key left out), once schedule has read them without error.
+func (s scheduleKeys) text() (expr, zone string) {
+	if s.schedule != nil {
+		expr = strings.TrimSpace(deref(s.schedule.value).Value)
+	}
+	if s.timezone != nil {
+		zone = deref(s.timezone.value).Value
+	}
+	return expr, zone
+}
+
 // schedule sets cmd's Schedule and RunOnStart from the keys of process
 // name: a 5-field cron expression or a descriptor (@every 10m, @hourly,
 // @daily…), parsed by robfig/cron/v3, in the IANA zone of timezone (the

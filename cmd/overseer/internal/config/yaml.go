@@ -302,6 +302,9 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 		p.errorf(key.Line, name, "no command (set command, a shell line, or args, a list)")
 	}
 	p.schedule(name, cmd, sched)
+	if cmd.Schedule != nil {
+		proc.schedule, proc.timezone = sched.text()
+	}
 	if stamps != nil && proc.Log == "" {
 		// A key that would do nothing is an error, as an unknown one is.
 		p.errorf(stamps.Line, name+".log_timestamps", "there is no log file to stamp: set log too, or leave log_timestamps out")
