@@ -28,6 +28,8 @@
 //	overseer run [-listen ADDR]... [-notify | -ready-...] -- PROGRAM ARGS
 //	                                                          one program, restarted without downtime on SIGUSR2
 //	overseer serve [-f FILE] [-socket PATH] [-http ADDR]      a file, with a control socket
+//	overseer config [-f FILE] [-env FILE]... [-port N] [NAME]...
+//	                                                          print the processes as they will run, as YAML
 //	overseer status | start NAME | stop NAME | restart NAME | upgrade NAME -- ARGS | signal NAME SIG | logs [-f] [NAME]...
 //	                                                          ask the server at the control socket
 package main
@@ -68,6 +70,9 @@ const usage = `usage:
   overseer logs [-socket PATH] [-f] [-n N] [-since DURATION|TIME] [-grep REGEXP] [-json | -raw]
                 [-timestamps] [NAME]...     print the lines processes wrote, every process's
                                             without NAME (-f: and follow; -n: the last N of each)
+  overseer config [-f FILE] [-env FILE]... [-port N] [NAME]...
+                                            print the processes as they will run: a YAML file with
+                                            the env files read, ${NAME} expanded and each PORT set
   overseer help                             this
 
 Without -f, the file is ./Procfile, else ./overseer.yaml (or .yml). "overseer COMMAND -h"
@@ -91,6 +96,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runStart(args[1:], stdout, stderr)
 		case "logs":
 			return runLogs(args[1:], stdout, stderr)
+		case "config":
+			return runConfig(args[1:], stdout, stderr)
 		case "status", "stop", "restart", "upgrade", "signal":
 			return runClient(args[0], args[1:], stdout, stderr)
 		case "help":
