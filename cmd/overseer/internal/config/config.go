@@ -241,6 +241,15 @@
 // is returned at all. A YAML syntax error is at the line to fix: the
 // line indented as no key above it, the one with a tab in its indentation,
 // the one where a quote or bracket never closed opens.
+//
+// # Writing
+//
+// WriteProcesses, and Project.WriteYAML, write processes back as a YAML
+// file of what will run, which loads into the same processes over the same
+// host's environment: what "overseer config" prints. Every key not at its
+// default is written in one canonical form; env holds only the variables
+// that differ from the host's environment, and PORT, and each $ of a value
+// that is expanded is written $$.
 package config
 
 import (

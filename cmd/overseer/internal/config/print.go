@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
 
@@ -126,11 +127,29 @@ func processNode(p *Process, host *envList) (*yaml.Node, error) {
 		if err != nil {
 			return nil, fmt.Errorf("config: %s.%s: %w", p.Name, key, err)
 		}
-		if v != nil {
-			m.Content = append(m.Content, str(key), v)
+		if v == nil {
+			continue
 		}
+		if bad := notUTF8(v); bad != "" {
+			return nil, fmt.Errorf("config: %s.%s: %q is not UTF-8, which a YAML file cannot hold", p.Name, key, bad)
+		}
+		m.Content = append(m.Content, str(key), v)
 	}
 	return m, nil
+}
+
+// notUTF8 returns the first value of n or its children that is not valid
+// UTF-8, or "".
+func notUTF8(n *yaml.Node) string {
+	if !utf8.ValidString(n.Value) {
+		return n.Value
+	}
+	for _, c := range n.Content {
+		if bad := notUTF8(c); bad != "" {
+			return bad
+		}
+	}
+	return ""
 }
 
 // envNode writes the variables of the process's environment that are not
