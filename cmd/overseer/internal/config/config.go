@@ -251,7 +251,6 @@ import (
 	"strings"
 
 	"github.com/overseer-go/overseer"
-	"github.com/overseer-go/overseer/probe"
 )
 
 // A Process is one entry of a file: its name and the Cmd to run, configured.
@@ -275,6 +274,10 @@ type Process struct {
 
 	envFiles []fileRef // its env_file, read by Load
 	refs     []varRef  // the values Load expands ${NAME} in
+
+	replicas     int  // the file's replicas, when hasReplicas
+	hasReplicas  bool // the process sets replicas, 0 included
+	replicasLine int  // the line of the key replicas
 }
 
 // Error is what a bad file gets: the file, the line (0: the file as a
@@ -362,40 +365,11 @@ func Load(path string, opts Options) ([]Process, error) {
 // it, says its kind by its extension, and places it, for relative paths
 // and its .env. The command runs its built-in demo this way.
 func LoadData(path string, data []byte, opts Options) ([]Process, error) {
-	ext := strings.ToLower(filepath.Ext(path))
-	procs, top, err := parse(path, data, ext == ".yaml" || ext == ".yml")
+	pr, err := loadProject(path, data, opts)
 	if err != nil {
 		return nil, err
 	}
-	base, err := filepath.Abs(filepath.Dir(path))
-	if err != nil {
-		return nil, err
-	}
-	env, err := loadEnv(path, filepath.Join(filepath.Dir(path), ".env"), top, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := env.apply(path, procs); err != nil {
-		return nil, err
-	}
-	for i := range procs {
-		p := &procs[i]
-		p.Cmd.Dir = under(base, p.Cmd.Dir)
-		for _, pr := range []any{p.Cmd.Ready, p.Cmd.Liveness.Check} {
-			if pr, ok := pr.(*probe.Command); ok {
-				// A ready or liveness command runs where its process
-				// runs, and sees what it sees ($PORT above all).
-				pr.Dir, pr.Env = p.Cmd.Dir, p.Cmd.Env
-			}
-		}
-		if p.Log != "" {
-			p.Log = under(base, p.Log)
-		}
-		for j, f := range p.Cmd.WatchFiles {
-			p.Cmd.WatchFiles[j] = under(base, f)
-		}
-	}
-	return procs, nil
+	return pr.Processes(nil)
 }
 
 // under returns path taken from dir: dir for "", path itself if absolute.

@@ -22,7 +22,7 @@ var processKeys = []string{
 	"watchdog", "liveness", "watch_files", "depends_on",
 	"memory_limit", "cpu_quota", "tasks_max", "limits", "nice", "umask", "user", "user_group",
 	"schedule", "timezone", "run_on_start",
-	"pre_start", "post_stop", "stop_command",
+	"pre_start", "post_stop", "stop_command", "replicas",
 }
 
 // backoffKeys are the keys of a process's backoff.
@@ -294,6 +294,8 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 			cmd.PostStop = p.hookList(k, e.value)
 		case "stop_command":
 			cmd.StopCommand = p.hookCommand(k, e.value)
+		case "replicas":
+			proc.replicas, proc.hasReplicas, proc.replicasLine = p.replicas(k, e.value), true, e.key.Line
 		default:
 			p.errorf(e.key.Line, k, "unknown key%s", suggestProcessKey(e.key.Value))
 		}
