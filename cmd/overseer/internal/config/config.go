@@ -66,13 +66,15 @@
 //	    pre_start: [./migrate, [mkdir, -p, tmp]]   # before each run, in order
 //	    post_stop: ['rm -rf tmp']          # after each run
 //	    stop_command: ./worker -drain $MAINPID     # in place of stop_signal
+//	    replicas: 3                        # instances worker-1 … worker-3 (see Replicas)
 //
 // Each key sets the overseer.Cmd field of the same name (pty sets PTY, log
 // sets Process.Log, env_file adds to Env, log_timestamps Process.LogTimestamps, watch_files
 // WatchFiles, depends_on DependsOn, memory_limit MemoryLimit, cpu_quota
 // CPUQuota, tasks_max TasksMax, user_group UserGroup, schedule and timezone
 // Schedule, run_on_start RunOnStart, pre_start PreStart, post_stop
-// PostStop, stop_command StopCommand); a key left out keeps
+// PostStop, stop_command StopCommand; replicas is the number of
+// instances, see Replicas); a key left out keeps
 // the default of overseer.NewCmd. log_timestamps true without log is an error: it would
 // do nothing.
 // Exactly one of command (a string run through /bin/sh -c) and args (a
@@ -168,7 +170,8 @@
 //     index in the file (the first is 0), so that a process keeps its port
 //     whichever others run. The base is Options.BasePort (the command's
 //     -port) if set, else the PORT of the env files, else the host's PORT,
-//     else 5000;
+//     else 5000. Instance r of a process with replicas adds r-1 to its
+//     process's, and gets OVERSEER_REPLICA=r (see Replicas);
 //  4. each file of the process's env_file in a YAML file, in order;
 //  5. the env of the process in a YAML file, PORT included.
 //
@@ -235,6 +238,40 @@
 // (${NAME:+x}, ${#NAME}, ...) is an *Error at the line of the value, whose
 // message says to write $${...} to leave it to the shell. A Procfile's
 // lines are not expanded: they go to the shell as written.
+//
+// # Replicas
+//
+// replicas: N (a whole number, 0 or more) in a YAML file runs N instances
+// of the process, named NAME-1 … NAME-N: each a Process of its own, whose
+// Name is that, Template the process's name and Replica its number r, from
+// 1 (a process without replicas has Name = Template and Replica 0). Each
+// instance is made as the process is, with, in its environment,
+// OVERSEER_REPLICA=r and its own PORT, the process's plus r-1 (the places
+// of the processes after it do not move); and ${REPLICA}, r, is known to
+// the expansion of its command, args, env, dir and log (not set in the
+// environment; in a process without replicas, ${REPLICA} is a variable as
+// any other). More than 100 instances would take the ports of the next
+// process: an error at the line of replicas, unless the process sets PORT
+// in its env (shared by its instances, unless it refers to ${REPLICA}). The
+// Group of the instances is the process's name, unless the process sets
+// group. An instance whose name is that of a process of the file is an
+// error at the line of replicas. A depends_on entry that names a process
+// with replicas stands for one entry per instance (none for 0), with the
+// same condition and restart; each instance depends on what its process
+// depends on. All instances have the process's listeners. replicas: 0
+// keeps the process in the file, and runs none: Project.Processes takes
+// another count (a scale). Select takes the name of a process with
+// replicas for all its instances.
+//
+// Each Cmd that Project.Processes makes (and Load, LoadData) has its
+// Revision set to a digest of its configuration: all the exported fields
+// of the Cmd that a file sets, by value, after expansion, and Log and
+// LogTimestamps. An unchanged file gives unchanged Revisions; an instance
+// kept by a new scale keeps its own; a change of a process's keys, of the
+// env files it reads or of the environment it starts from changes its
+// Revision only, but a process that depends on one with replicas
+// lists its instances in DependsOn: a scale of that one changes its
+// Revision too, as the fields Overseer.Apply would otherwise compare.
 //
 // Any mistake (an unknown or repeated key, a value of the wrong kind, a bad
 // name) is an *Error that names the file, line and key, and then no process
