@@ -425,7 +425,9 @@ func under(dir, path string) string {
 // file: relative paths are left as written, Cmd.Dir is "" (the host's
 // working directory) when the file sets no dir, and Cmd.Env holds only the
 // variables of the process's env key, nil for none (Load sets them over the
-// host's environment, the env files and PORT).
+// host's environment, the env files and PORT), and a process with replicas
+// is one Process, named as the file names it (Load counts out its
+// instances).
 func Parse(name string, data []byte, yaml bool) ([]Process, error) {
 	procs, _, err := parse(name, data, yaml)
 	return procs, err
@@ -442,6 +444,9 @@ func parse(name string, data []byte, yaml bool) ([]Process, []fileRef, error) {
 	}
 	if err := p.err(); err != nil {
 		return nil, nil, err
+	}
+	for i := range procs {
+		procs[i].Template = procs[i].Name
 	}
 	return procs, p.envFiles, nil
 }

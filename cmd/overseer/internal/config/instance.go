@@ -29,7 +29,7 @@ func (pr *Project) instance(errs *errorList, tmpl *Process, index, r int) Proces
 	file := pr.fileOf(tmpl)
 	proc := *tmpl
 	proc.Cmd = cloneCmd(tmpl.Cmd)
-	proc.Template = tmpl.Name
+	proc.Template, proc.File = tmpl.Name, file
 	proc.envFiles, proc.refs = nil, nil
 	if r > 0 {
 		proc.Name, proc.Replica = instanceName(tmpl.Name, r), r

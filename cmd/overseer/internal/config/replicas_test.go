@@ -303,3 +303,33 @@ func TestNoReplicas(t *testing.T) {
 	assert.ErrorContains(t, err, "web has no replicas")
 	assert.True(t, slices.Equal([]string{"web", "worker"}, names(procs)))
 }
+
+// Processes may be called from several goroutines at once: it changes
+// nothing of the Project (the race detector watches).
+func TestProcessesConcurrent(t *testing.T) {
+	pr, _ := loadProjectYAML(t, `processes:
+  web:
+    command: ./web ${PORT}
+    env_file: web.env
+    ready: {command: ./check}
+    replicas: 2
+`, map[string]string{"web.env": "A=${OVERSEER_REPLICA}\n"})
+	want, err := pr.Processes(nil)
+	require.NoError(t, err)
+	results := make(chan []Process)
+	for n := range 4 {
+		go func() {
+			procs, err := pr.Processes(map[string]int{"web": 2 + n%2})
+			assert.NoError(t, err)
+			results <- procs
+		}()
+	}
+	for range 4 {
+		procs := <-results
+		require.GreaterOrEqual(t, len(procs), 2)
+		for i := range 2 {
+			assert.Equal(t, want[i].Cmd.Revision, procs[i].Cmd.Revision)
+			assert.Equal(t, want[i].File, procs[i].File)
+		}
+	}
+}
