@@ -133,7 +133,8 @@ func (pr *Project) Replicas() map[string]int {
 // for an instance whatever the number of instances, so that a scale
 // leaves the instances it keeps alone. A scale that makes an instance's
 // name that of another process, or its PORT above 65535 or into the next
-// process's, is an *Error at the file's line.
+// process's, is an *Error at the file's line. It changes nothing of the
+// Project, and may be called from several goroutines at once.
 func (pr *Project) Processes(scale map[string]int) ([]Process, error) {
 	counts, err := pr.counts(scale)
 	if err != nil {
