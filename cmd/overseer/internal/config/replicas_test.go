@@ -174,6 +174,8 @@ func TestReplicasErrors(t *testing.T) {
 		{"negative", "processes:\n  web:\n    command: ./web\n    replicas: -1\n", 4, "web.replicas: -1: want a number of instances"},
 		{"not a number", "processes:\n  web:\n    command: ./web\n    replicas: two\n", 4, "web.replicas: want a whole number"},
 		{"a name taken", "processes:\n  web-2: ./other\n  web:\n    command: ./web\n    replicas: 3\n", 5, "instance web-2 has the name of the process web-2 (line 2)"},
+		{"compose's scale", "processes:\n  web:\n    command: ./web\n    scale: 3\n", 4, "web.scale: unknown key (did you mean replicas?)"},
+		{"a slip", "processes:\n  web:\n    command: ./web\n    replica: 3\n", 4, "web.replica: unknown key (did you mean replicas?)"},
 		{"over 100", "processes:\n  web:\n    command: ./web\n    replicas: 101\n", 4, "101 instances would take the ports of the next process"},
 		{"an error per instance, told once", "processes:\n  web:\n    command: ./web ${NOPE}\n    replicas: 3\n", 3, "web.command: ${NOPE}: NOPE is not set"},
 	} {
