@@ -377,7 +377,9 @@ type Options struct {
 
 // Load reads a Procfile or a YAML file (by extension: .yaml/.yml is YAML,
 // anything else a Procfile), and returns its processes in file order, each
-// with its full environment (see Environment in the package doc).
+// with its full environment (see Environment in the package doc), a
+// process with replicas as its instances (see Replicas): the
+// Processes(nil) of LoadFiles of the one file.
 //
 // Paths in the file are taken from the file's directory, as foreman and
 // docker compose take them: a relative dir, log or file of watch_files is
