@@ -38,8 +38,8 @@ func envOf(c *overseer.Cmd, name string) string {
 	return "<unset>"
 }
 
-// procNames returns the names of procs.
-func procNames(procs []Process) []string {
+// names returns the names of procs.
+func names(procs []Process) []string {
 	var out []string
 	for _, p := range procs {
 		out = append(out, p.Name)
@@ -63,7 +63,7 @@ func TestReplicasInstances(t *testing.T) {
 `, nil)
 	procs, err := pr.Processes(nil)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"db", "web-1", "web-2", "web-3", "worker-1", "worker-2", "cron"}, procNames(procs))
+	assert.Equal(t, []string{"db", "web-1", "web-2", "web-3", "worker-1", "worker-2", "cron"}, names(procs))
 	assert.Equal(t, map[string]int{"web": 3, "worker": 2}, pr.Replicas())
 
 	db, cron := procs[0], procs[6]
@@ -118,10 +118,10 @@ func TestReplicasScale(t *testing.T) {
 	pr, _ := loadProjectYAML(t, "processes:\n  web: {command: ./web, replicas: 2}\n  db: ./db\n", nil)
 	five, err := pr.Processes(map[string]int{"web": 5})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"web-1", "web-2", "web-3", "web-4", "web-5", "db"}, procNames(five))
+	assert.Equal(t, []string{"web-1", "web-2", "web-3", "web-4", "web-5", "db"}, names(five))
 	two, err := pr.Processes(map[string]int{"web": 2})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"web-1", "web-2", "db"}, procNames(two))
+	assert.Equal(t, []string{"web-1", "web-2", "db"}, names(two))
 	for i := range 2 {
 		assert.Equal(t, five[i].Cmd.Revision, two[i].Cmd.Revision, "%s", two[i].Name)
 		assert.NotSame(t, five[i].Cmd, two[i].Cmd, "a new Cmd each call")
@@ -131,7 +131,7 @@ func TestReplicasScale(t *testing.T) {
 
 	none, err := pr.Processes(map[string]int{"web": 0})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"db"}, procNames(none))
+	assert.Equal(t, []string{"db"}, names(none))
 
 	assert.Equal(t, map[string]int{"web": 2}, pr.Replicas(), "the file's count, whatever the scale")
 
@@ -155,12 +155,12 @@ func TestReplicasZero(t *testing.T) {
 	pr, _ := loadProjectYAML(t, "processes:\n  web: {command: ./web, replicas: 0}\n  db: ./db\n", nil)
 	procs, err := pr.Processes(nil)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"db"}, procNames(procs))
+	assert.Equal(t, []string{"db"}, names(procs))
 	assert.Equal(t, "5100", envOf(procs[0].Cmd, "PORT"), "web keeps its place")
 	assert.Equal(t, map[string]int{"web": 0}, pr.Replicas())
 	procs, err = pr.Processes(map[string]int{"web": 1})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"web-1", "db"}, procNames(procs))
+	assert.Equal(t, []string{"web-1", "db"}, names(procs))
 }
 
 // A bad replicas, an instance named as another process, and one whose
@@ -220,7 +220,7 @@ func TestReplicasDependsOn(t *testing.T) {
 `, nil)
 	procs, err := pr.Processes(nil)
 	require.NoError(t, err)
-	require.Equal(t, []string{"db", "web-1", "web-2", "proxy"}, procNames(procs))
+	require.Equal(t, []string{"db", "web-1", "web-2", "proxy"}, names(procs))
 	for _, web := range procs[1:3] {
 		assert.Equal(t, []overseer.Dependency{{ID: "db", Condition: overseer.ConditionReady}}, web.Cmd.DependsOn)
 	}
@@ -240,13 +240,13 @@ func TestReplicasDependsOn(t *testing.T) {
 	require.NoError(t, err)
 	sel, err := Select("app.yaml", procs, []string{"web"})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"db", "web-1", "web-2"}, procNames(sel))
+	assert.Equal(t, []string{"db", "web-1", "web-2"}, names(sel))
 	sel, err = Select("app.yaml", procs, []string{"proxy"})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"db", "web-1", "web-2", "proxy"}, procNames(sel))
+	assert.Equal(t, []string{"db", "web-1", "web-2", "proxy"}, names(sel))
 	sel, err = Select("app.yaml", procs, []string{"web-2"})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"db", "web-2"}, procNames(sel))
+	assert.Equal(t, []string{"db", "web-2"}, names(sel))
 	_, err = Select("app.yaml", procs, []string{"wbe"})
 	assert.ErrorContains(t, err, `no process "wbe" in app.yaml (did you mean web?)`)
 }
@@ -303,7 +303,7 @@ func TestNoReplicas(t *testing.T) {
 	assert.Empty(t, pr.Replicas())
 	_, err = pr.Processes(map[string]int{"web": 2})
 	assert.ErrorContains(t, err, "web has no replicas")
-	assert.True(t, slices.Equal([]string{"web", "worker"}, procNames(procs)))
+	assert.True(t, slices.Equal([]string{"web", "worker"}, names(procs)))
 }
 
 // Processes may be called from several goroutines at once: it changes
