@@ -244,6 +244,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -275,6 +276,16 @@ type Process struct {
 
 	envFiles []fileRef // its env_file, read by Load
 	refs     []varRef  // the values Load expands ${NAME} in
+	// from maps each key the process sets to the file that sets it (of
+	// several merged, the last one), and "" to the file that defines it
+	// first: relative paths are taken from the directory of the file that
+	// sets them (dir, log, watch_files), the process runs by default in
+	// that of the file that defines it.
+	from map[string]string
+	// disabled is where disabled: true is set, "FILE:LINE"; "" for a
+	// process that runs. Load leaves such a process out once each other
+	// has its port.
+	disabled string
 }
 
 // Error is what a bad file gets: the file, the line (0: the file as a
@@ -362,24 +373,50 @@ func Load(path string, opts Options) ([]Process, error) {
 // it, says its kind by its extension, and places it, for relative paths
 // and its .env. The command runs its built-in demo this way.
 func LoadData(path string, data []byte, opts Options) ([]Process, error) {
+	procs, _, err := load([]source{{path: path, data: data, yaml: isYAML(path)}}, opts)
+	return procs, err
+}
+
+// isYAML reports whether the file path is YAML by its extension, .yaml or
+// .yml; any other is a Procfile.
+func isYAML(path string) bool {
 	ext := strings.ToLower(filepath.Ext(path))
-	procs, top, err := parse(path, data, ext == ".yaml" || ext == ".yml")
+	return ext == ".yaml" || ext == ".yml"
+}
+
+// load reads the files of srcs, merged in order, with their includes (see
+// parse), gives each process its environment, taking the .env of the
+// first file's directory, and its paths; it returns the processes but
+// those disabled, and the absolute paths of the files read.
+func load(srcs []source, opts Options) ([]Process, []string, error) {
+	procs, top, files, err := parse(srcs)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	base, err := filepath.Abs(filepath.Dir(path))
+	first := srcs[0].path
+	env, err := loadEnv(first, filepath.Join(filepath.Dir(first), ".env"), top, opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	env, err := loadEnv(path, filepath.Join(filepath.Dir(path), ".env"), top, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := env.apply(path, procs); err != nil {
-		return nil, err
+	if err := env.apply(first, procs); err != nil {
+		return nil, nil, err
 	}
 	for i := range procs {
 		p := &procs[i]
+		if p.disabled != "" {
+			continue
+		}
+		dirOf := func(key string) (string, error) {
+			file, ok := p.from[key]
+			if !ok {
+				file = p.from[""]
+			}
+			return filepath.Abs(filepath.Dir(file))
+		}
+		base, err := dirOf("dir")
+		if err != nil {
+			return nil, nil, err
+		}
 		p.Cmd.Dir = under(base, p.Cmd.Dir)
 		for _, pr := range []any{p.Cmd.Ready, p.Cmd.Liveness.Check} {
 			if pr, ok := pr.(*probe.Command); ok {
@@ -389,13 +426,24 @@ func LoadData(path string, data []byte, opts Options) ([]Process, error) {
 			}
 		}
 		if p.Log != "" {
+			if base, err = dirOf("log"); err != nil {
+				return nil, nil, err
+			}
 			p.Log = under(base, p.Log)
+		}
+		if base, err = dirOf("watch_files"); err != nil {
+			return nil, nil, err
 		}
 		for j, f := range p.Cmd.WatchFiles {
 			p.Cmd.WatchFiles[j] = under(base, f)
 		}
 	}
-	return procs, nil
+	return enabled(procs), files, nil
+}
+
+// enabled returns procs without the processes disabled.
+func enabled(procs []Process) []Process {
+	return slices.DeleteFunc(procs, func(p Process) bool { return p.disabled != "" })
 }
 
 // under returns path taken from dir: dir for "", path itself if absolute.
@@ -416,40 +464,63 @@ func under(dir, path string) string {
 // variables of the process's env key, nil for none (Load sets them over the
 // host's environment, the env files and PORT).
 func Parse(name string, data []byte, yaml bool) ([]Process, error) {
-	procs, _, err := parse(name, data, yaml)
-	return procs, err
+	procs, _, _, err := parse([]source{{path: name, data: data, yaml: yaml}})
+	return enabled(procs), err
 }
 
-// parse is Parse, that returns the env files of the top-level env_file too.
-func parse(name string, data []byte, yaml bool) ([]Process, []fileRef, error) {
-	p := &parser{file: name}
+// parse reads the files of srcs, each with its includes, and merges their
+// processes in order (see merge); it returns them, the disabled ones
+// included, the env files of the top-level env_file of every file, and the
+// absolute paths of the files read. A given file that cannot be read is
+// its error as is; an included one, an *Error at the line that names it.
+func parse(srcs []source) ([]Process, []fileRef, []string, error) {
+	p := &parser{}
+	l := &loader{p: p}
+	for _, src := range srcs {
+		data := src.data
+		if data == nil {
+			var err error
+			if data, err = readFile(src.path); err != nil {
+				return nil, nil, nil, err
+			}
+		}
+		l.read(src.path, data, src.yaml)
+	}
 	var procs []Process
-	if yaml {
-		procs = p.yaml(data)
-	} else {
-		procs = p.procfile(data)
+	if !l.missing { // else a process would miss the keys of the file missing
+		procs = p.merge(l.layers)
 	}
 	if err := p.err(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return procs, p.envFiles, nil
+	var top []fileRef
+	for _, ly := range l.layers {
+		top = append(top, ly.envFiles...)
+	}
+	return procs, top, l.files, nil
 }
 
-// parser collects the errors of one file.
+// parser collects the errors of the files it reads.
 type parser struct {
-	file string
+	file string // the file being read, that errorf's errors name
 	errs []*Error
 	seen map[string]bool // the texts of errs, so that a mistake in a node merged or aliased twice is told once
 	n    int             // errors found, told or not: a check that calls others compares it
 	deps []dependency    // the entries of depends_on, checked once every process is known
-	// envFiles are the env files of the YAML file's top-level env_file.
-	envFiles []fileRef
+	// files are the files read, as named, in order: errors are sorted by
+	// file in this order, then by line.
+	files []string
 }
 
-// errorf records an error at line about key.
+// errorf records an error at line of the file being read about key.
 func (p *parser) errorf(line int, key, format string, args ...any) {
+	p.errorIn(p.file, line, key, format, args...)
+}
+
+// errorIn records an error at line of file about key.
+func (p *parser) errorIn(file string, line int, key, format string, args ...any) {
 	p.n++
-	e := &Error{File: p.file, Line: line, Key: key, Err: fmt.Errorf(format, args...)}
+	e := &Error{File: file, Line: line, Key: key, Err: fmt.Errorf(format, args...)}
 	if p.seen[e.Error()] {
 		return
 	}
@@ -460,17 +531,25 @@ func (p *parser) errorf(line int, key, format string, args ...any) {
 	p.errs = append(p.errs, e)
 }
 
-// err returns nil, the one error, or the first maxErrors by line joined
-// (and a count of the others).
+// err returns nil, the one error, or the first maxErrors by file and line
+// joined (and a count of the others).
 func (p *parser) err() error {
-	slices.SortStableFunc(p.errs, func(a, b *Error) int { return a.Line - b.Line })
+	rank := func(file string) int {
+		if i := slices.Index(p.files, file); i >= 0 {
+			return i
+		}
+		return len(p.files)
+	}
+	slices.SortStableFunc(p.errs, func(a, b *Error) int {
+		return cmp.Or(rank(a.File)-rank(b.File), a.Line-b.Line)
+	})
 	switch n := len(p.errs); {
 	case n == 0:
 		return nil
 	case n == 1:
 		return p.errs[0]
 	case n > maxErrors:
-		p.errs = append(p.errs[:maxErrors:maxErrors], &Error{File: p.file, Err: fmt.Errorf("%d more errors", n-maxErrors)})
+		p.errs = append(p.errs[:maxErrors:maxErrors], &Error{File: p.errs[0].File, Err: fmt.Errorf("%d more errors", n-maxErrors)})
 	}
 	errs := make([]error, len(p.errs))
 	for i, e := range p.errs {

@@ -123,12 +123,15 @@ func (env environment) apply(path string, procs []Process) error {
 	var errs []error // of env files
 	for i := range procs {
 		proc := &procs[i]
+		if proc.disabled != "" {
+			continue // left out, after counting for the ports of the others
+		}
 		vars := env.vars.clone()
 		own := proc.Cmd.Env
 		if !setsPort(own) {
 			port := env.port + portStep*i
 			if port > 65535 {
-				p.errorf(proc.Line, proc.Name, "PORT %d (the base %d + %d × %d) is above 65535: set a lower base port", port, env.port, portStep, i)
+				p.errorIn(proc.File, proc.Line, proc.Name, "PORT %d (the base %d + %d × %d) is above 65535: set a lower base port", port, env.port, portStep, i)
 				continue
 			}
 			vars.set("PORT", strconv.Itoa(port))
@@ -151,7 +154,7 @@ func (env environment) apply(path string, procs []Process) error {
 			}
 			name, value, _ := strings.Cut(own[ref.index], "=") // Parse checked the =
 			if expanded, at, err := expandVars(value, vars.get); err != nil {
-				p.errorf(ref.lineOf(value, at), ref.key, "%v", err)
+				p.errorIn(ref.file, ref.lineOf(value, at), ref.key, "%v", err)
 			} else {
 				own[ref.index] = name + "=" + expanded
 			}
@@ -173,7 +176,7 @@ func (env environment) apply(path string, procs []Process) error {
 				continue
 			}
 			if value, at, err := expandVars(*s, vars.get); err != nil {
-				p.errorf(ref.lineOf(*s, at), ref.key, "%v", err)
+				p.errorIn(ref.file, ref.lineOf(*s, at), ref.key, "%v", err)
 			} else {
 				*s = value
 			}

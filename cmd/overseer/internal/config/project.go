@@ -3,7 +3,6 @@ package config
 import (
 	"errors"
 	"io"
-	"path/filepath"
 	"slices"
 )
 
@@ -22,24 +21,24 @@ type Project struct {
 // returns the Project they describe. Errors are Load's, naming the file
 // and line of each mistake; with any error no Project is returned.
 func LoadFiles(paths []string, opts Options) (*Project, error) {
-	if len(paths) != 1 {
-		return nil, errors.New("config: LoadFiles: one file only (built with the merge)")
+	if len(paths) == 0 {
+		return nil, errors.New("config: LoadFiles: no file")
 	}
-	procs, err := Load(paths[0], opts)
+	srcs := make([]source, len(paths))
+	for i, path := range paths {
+		srcs[i] = source{path: path, yaml: isYAML(path)}
+	}
+	procs, files, err := load(srcs, opts)
 	if err != nil {
 		return nil, err
 	}
-	abs, err := filepath.Abs(paths[0])
-	if err != nil {
-		return nil, err
-	}
-	return &Project{files: []string{abs}, procs: procs}, nil
+	return &Project{files: files, procs: procs}, nil
 }
 
 // LoadProjectData is LoadFiles of one file whose content, data, is at hand
 // (see LoadData): the command's built-in demo.
 func LoadProjectData(path string, data []byte, opts Options) (*Project, error) {
-	procs, err := LoadData(path, data, opts)
+	procs, _, err := load([]source{{path: path, data: data, yaml: isYAML(path)}}, opts)
 	if err != nil {
 		return nil, err
 	}
