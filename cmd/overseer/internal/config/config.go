@@ -476,6 +476,11 @@ func Parse(name string, data []byte, yaml bool) ([]Process, error) {
 func parse(srcs []source) ([]Process, []fileRef, []string, error) {
 	p := &parser{}
 	l := &loader{p: p}
+	for _, src := range srcs { // the files given come first in Files
+		if abs, err := filepath.Abs(src.path); err == nil && !slices.Contains(l.files, abs) {
+			l.files = append(l.files, abs)
+		}
+	}
 	for _, src := range srcs {
 		data := src.data
 		if data == nil {

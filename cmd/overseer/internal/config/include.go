@@ -95,7 +95,7 @@ func (l *loader) include(path string, ref fileRef) {
 		if errors.As(err, &tooLarge) {
 			err = tooLarge.Err // the path is in the message
 		}
-		l.p.errorIn(path, ref.line, ref.key, "include %s: %w", file, unwrapPath(err))
+		l.p.errorIn(path, ref.line, ref.key, "%s: %w", file, unwrapPath(err))
 		return
 	}
 	l.read(file, data, isYAML(file))
