@@ -19,9 +19,11 @@
 // short for {command: string}. Top-level keys starting with "x-" are ignored,
 // so that they can hold anchors (&name) to merge (<<: *name) into processes.
 // The top-level key env_file names env files for every process (see
-// Environment).
+// Environment); include names files read before this one (see Several
+// files).
 //
 //	env_file: [shared.env]                 # or one name; relative to the file's directory
+//	include: [common.yaml]                 # or one name; relative to the file's directory
 //	processes:
 //	  web: python3 -m http.server ${PORT}  # short for {command: ...}
 //	  worker:
@@ -66,6 +68,7 @@
 //	    pre_start: [./migrate, [mkdir, -p, tmp]]   # before each run, in order
 //	    post_stop: ['rm -rf tmp']          # after each run
 //	    stop_command: ./worker -drain $MAINPID     # in place of stop_signal
+//	    disabled: false                    # true: left out (see Several files)
 //
 // Each key sets the overseer.Cmd field of the same name (pty sets PTY, log
 // sets Process.Log, env_file adds to Env, log_timestamps Process.LogTimestamps, watch_files
@@ -153,6 +156,54 @@
 // process whose settings are on lines of their own is taken for a setting
 // of that process indented too little, an error, unless it has command or
 // args of its own: a process may be named so, written as a mapping.
+//
+// # Several files
+//
+// LoadFiles reads several files, merged in order, as docker compose merges
+// its -f files: a later file changes the processes of the earlier ones, and
+// adds its own.
+//
+//   - A process that a later file names again keeps its place in the
+//     order; one that a later file adds comes after those before it.
+//   - Each key that a later file sets replaces that key of the process,
+//     whatever its kind: a scalar, a list (args, depends_on, env_file,
+//     watch_files, ...) or a mapping (backoff, limits, ready, ...), so that
+//     a later file can take an entry out. command and args replace each
+//     other, and a process given as a string alone, short for {command:
+//     string}, replaces the command only. The keys a later file leaves out
+//     are kept.
+//   - env is merged per variable, as compose merges environment: a
+//     variable a later file sets takes its new value (in the place it had),
+//     the others are kept.
+//   - disabled: true leaves the process out, so that a later file can turn
+//     off a process of an earlier one (and disabled: false turn it on
+//     again). A disabled process needs no command, and its ${NAME} are not
+//     expanded, but its keys are checked all the same. It still counts for
+//     the PORT of the others, which keep their ports whether it runs or
+//     not. A process that depends_on a disabled one is an error, that names
+//     both places.
+//   - After the merge, a process needs command or args from one of the
+//     files: a later file may set only a few keys of a process
+//     ({web: {env: {DEBUG: "1"}}}), but a process named in no file with a
+//     command is an error at the line that first defines it.
+//   - A Procfile may be merged too: each of its lines is {command: line}.
+//
+// include, a file name or a list of them, names files read before the file
+// that includes them, in order, each with its own includes before it: the
+// including file's keys win over theirs, as a later -f file's do. A file
+// with include needs no processes of its own. Includes may nest, 16 files
+// deep; a file that includes itself, or one that includes it, or a file
+// that cannot be read, is an error at the line of include that names it.
+//
+// Each key is read from the file that sets it: an error names that file
+// and line, and a relative path (dir, log, watch_files, env_file, include)
+// is taken from that file's directory. A process that sets no dir runs in
+// the directory of the file that first defines it. Each file's top-level
+// env_file applies to every process, in the order the files are read; the
+// .env read is that of the first file's directory only. A key that a later
+// file replaces is checked for mistakes still. Process.File and
+// Process.Line are the last file that names the process, and the line
+// there.
 //
 // # Environment
 //
