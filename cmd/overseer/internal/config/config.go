@@ -404,7 +404,9 @@ type Options struct {
 // Paths in the file are taken from the file's directory, as foreman and
 // docker compose take them: a relative dir, log or file of watch_files is
 // joined to it, and a process that sets no dir (every process of a
-// Procfile) runs in it.
+// Procfile) runs in it. A YAML file's include are read with it, before it,
+// each key's paths taken from the directory of the file that sets it (see
+// Several files in the package doc).
 //
 // An error reading the file or an env file is returned as is (wrapped, for
 // an env file); a file or env file over MaxFileBytes gets an *Error

@@ -130,7 +130,7 @@ func (p *parser) checkDeps(names []string, disabled map[string]string) {
 		switch {
 		case disabled[d.from] != "":
 		case !known[d.id]:
-			p.errorIn(d.file, d.line, d.key, "no process %s in the file%s", d.id, suggestProcess(d.id, names))
+			p.errorIn(d.file, d.line, d.key, "no process %s in the file%s%s", d.id, plural(len(p.files)), suggestProcess(d.id, names))
 		case disabled[d.id] != "":
 			p.errorIn(d.file, d.line, d.key, "%s is disabled (%s): enable it, or leave it out of depends_on", d.id, disabled[d.id])
 		default:
@@ -148,6 +148,14 @@ func (p *parser) checkDeps(names []string, disabled map[string]string) {
 		path = append(path, cycle[0].from)
 		p.errorIn(cycle[0].file, cycle[0].line, cycle[0].key, "a cycle of depends_on: %s (each would wait for the next for ever)", strings.Join(path, " -> "))
 	}
+}
+
+// plural returns "s" for n above 1.
+func plural(n int) string {
+	if n > 1 {
+		return "s"
+	}
+	return ""
 }
 
 // cycles returns a cycle of dependencies for each group of processes that

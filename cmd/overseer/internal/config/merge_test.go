@@ -143,6 +143,30 @@ func TestLoadFilesMerge(t *testing.T) {
 		load: []string{"base.yaml"},
 		want: []mergeWant{{name: "web", args: sh("./web"), env: []string{"PORT=5000"}, file: "base.yaml", line: 2}},
 	}, {
+		name: "depends_on a process of another file",
+		files: map[string]string{
+			"base.yaml":     "processes:\n  web: {command: ./web, depends_on: [db]}\n",
+			"override.yaml": "processes:\n  db: ./db\n",
+		},
+		load: []string{"base.yaml", "override.yaml"},
+		want: []mergeWant{
+			{name: "web", args: sh("./web"), env: []string{"PORT=5000"}, file: "base.yaml", line: 2,
+				change: func(f *fields) { f.DependsOn = []overseer.Dependency{{ID: "db"}} }},
+			{name: "db", args: sh("./db"), env: []string{"PORT=5100"}, file: "override.yaml", line: 2},
+		},
+	}, {
+		name: "a depends_on replaced may name a process disabled",
+		files: map[string]string{
+			"base.yaml":     "processes:\n  db: ./db\n  cache: ./cache\n  web: {command: ./web, depends_on: [db, cache]}\n",
+			"override.yaml": "processes:\n  db: {disabled: true}\n  web: {depends_on: {cache: started}}\n",
+		},
+		load: []string{"base.yaml", "override.yaml"},
+		want: []mergeWant{
+			{name: "cache", args: sh("./cache"), env: []string{"PORT=5100"}, file: "base.yaml", line: 3},
+			{name: "web", args: sh("./web"), env: []string{"PORT=5200"}, file: "override.yaml", line: 3,
+				change: func(f *fields) { f.DependsOn = []overseer.Dependency{{ID: "cache"}} }},
+		},
+	}, {
 		name: "a YAML file over a Procfile, and a Procfile over a YAML file",
 		files: map[string]string{
 			"Procfile":      "web: ./web\nworker: ./worker\n",
@@ -389,6 +413,14 @@ func TestLoadFilesErrors(t *testing.T) {
 		},
 		load: []string{"base.yaml", "override.yaml"},
 		file: "base.yaml", line: 5, key: "web.depends_on[0]", msg: "db is disabled (%s/override.yaml:3)", one: true,
+	}, {
+		name: "depends_on a process in none of the files",
+		files: map[string]string{
+			"base.yaml":     "processes:\n  db: ./db\n  web: ./web\n",
+			"override.yaml": "processes:\n  web:\n    depends_on: [dbb]\n",
+		},
+		load: []string{"base.yaml", "override.yaml"},
+		file: "override.yaml", line: 3, key: "web.depends_on[0]", msg: "no process dbb in the files (did you mean db?)", one: true,
 	}, {
 		name: "every process disabled",
 		files: map[string]string{
