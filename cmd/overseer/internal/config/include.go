@@ -15,6 +15,12 @@ import (
 // check does not catch (a file that includes a new name each time).
 const maxIncludeDepth = 16
 
+// maxIncludes is how many includes a load reads at most, counting a file
+// included twice (by two files) twice: a bound on files that include each
+// other many times over, within maxIncludeDepth (2 files each including
+// the next 2, 16 deep, would be 2^16 reads).
+const maxIncludes = 1000
+
 // A source is a file to read: its name, its content if at hand (nil: read
 // the file), and its kind.
 type source struct {
@@ -35,7 +41,8 @@ type loader struct {
 	stack, absStack []string
 	// missing is set once an include could not be read: the processes are
 	// not merged then, as they would lack the keys of the file missing.
-	missing bool
+	missing  bool
+	included int // includes read
 }
 
 // read reads the file path, whose content is data, and its includes.
@@ -86,6 +93,14 @@ func (l *loader) include(path string, ref fileRef) {
 	if len(l.stack) > maxIncludeDepth {
 		l.missing = true
 		l.p.errorIn(path, ref.line, ref.key, "includes nest more than %d files deep (%s)", maxIncludeDepth, strings.Join(append(slices.Clone(l.stack), file), " -> "))
+		return
+	}
+	if l.included++; l.included > maxIncludes {
+		l.missing = true
+		if l.included > maxIncludes+1 {
+			return // told once
+		}
+		l.p.errorIn(path, ref.line, ref.key, "more than %d includes read: do files include each other many times over?", maxIncludes)
 		return
 	}
 	data, err := readFile(file)

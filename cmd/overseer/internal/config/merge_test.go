@@ -341,6 +341,12 @@ func TestLoadFilesErrors(t *testing.T) {
 	for i := range maxIncludeDepth + 2 {
 		chain[fmt.Sprintf("f%d.yaml", i)] = fmt.Sprintf("include: f%d.yaml\nprocesses:\n  p%d: ./p\n", i+1, i)
 	}
+	// Each of 12 files includes the next twice over (by two names): 2^12
+	// reads.
+	blowup := map[string]string{"l12.yaml": "processes:\n  p: ./p\n"}
+	for i := range 12 {
+		blowup[fmt.Sprintf("l%d.yaml", i)] = fmt.Sprintf("include: [l%d.yaml, ./l%d.yaml]\n", i+1, i+1)
+	}
 	cases := []mergeError{{
 		name: "an error in the second file names it",
 		files: map[string]string{
@@ -472,6 +478,11 @@ func TestLoadFilesErrors(t *testing.T) {
 		files: chain,
 		load:  []string{"f0.yaml"},
 		file:  fmt.Sprintf("f%d.yaml", maxIncludeDepth), line: 1, key: "include", msg: "more than 16 files deep", one: true,
+	}, {
+		name:  "includes read many times over",
+		files: blowup,
+		load:  []string{"l0.yaml"},
+		file:  "l10.yaml", line: 1, key: "include[1]", msg: "more than 1000 includes read", one: true,
 	}, {
 		name: "include is a file name or a list",
 		files: map[string]string{
