@@ -192,8 +192,10 @@
 // that includes them, in order, each with its own includes before it: the
 // including file's keys win over theirs, as a later -f file's do. A file
 // with include needs no processes of its own. Includes may nest, 16 files
-// deep; a file that includes itself, or one that includes it, or a file
-// that cannot be read, is an error at the line of include that names it.
+// deep, and a load reads at most 1000 of them (a file included by two
+// files is read twice); a file that includes itself, or one that includes
+// it, or a file that cannot be read, is an error at the line of include
+// that names it.
 //
 // Each key is read from the file that sets it: an error names that file
 // and line, and a relative path (dir, log, watch_files, env_file, include)
