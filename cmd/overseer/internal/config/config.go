@@ -68,6 +68,7 @@
 //	    pre_start: [./migrate, [mkdir, -p, tmp]]   # before each run, in order
 //	    post_stop: ['rm -rf tmp']          # after each run
 //	    stop_command: ./worker -drain $MAINPID     # in place of stop_signal
+//	    replicas: 3                        # instances worker-1 … worker-3 (see Replicas)
 //	    disabled: false                    # true: left out (see Several files)
 //
 // Each key sets the overseer.Cmd field of the same name (pty sets PTY, log
@@ -75,7 +76,8 @@
 // WatchFiles, depends_on DependsOn, memory_limit MemoryLimit, cpu_quota
 // CPUQuota, tasks_max TasksMax, user_group UserGroup, schedule and timezone
 // Schedule, run_on_start RunOnStart, pre_start PreStart, post_stop
-// PostStop, stop_command StopCommand); a key left out keeps
+// PostStop, stop_command StopCommand; replicas is the number of
+// instances, see Replicas); a key left out keeps
 // the default of overseer.NewCmd. log_timestamps true without log is an error: it would
 // do nothing.
 // Exactly one of command (a string run through /bin/sh -c) and args (a
@@ -221,7 +223,8 @@
 //     index in the file (the first is 0), so that a process keeps its port
 //     whichever others run. The base is Options.BasePort (the command's
 //     -port) if set, else the PORT of the env files, else the host's PORT,
-//     else 5000;
+//     else 5000. Instance r of a process with replicas adds r-1 to its
+//     process's, and gets OVERSEER_REPLICA=r (see Replicas);
 //  4. each file of the process's env_file in a YAML file, in order;
 //  5. the env of the process in a YAML file, PORT included.
 //
@@ -289,6 +292,40 @@
 // message says to write $${...} to leave it to the shell. A Procfile's
 // lines are not expanded: they go to the shell as written.
 //
+// # Replicas
+//
+// replicas: N (a whole number, 0 or more) in a YAML file runs N instances
+// of the process, named NAME-1 … NAME-N: each a Process of its own, whose
+// Name is that, Template the process's name and Replica its number r, from
+// 1 (a process without replicas has Name = Template and Replica 0). Each
+// instance is made as the process is, with, in its environment,
+// OVERSEER_REPLICA=r and its own PORT, the process's plus r-1 (the places
+// of the processes after it do not move); and ${REPLICA}, r, is known to
+// the expansion of its command, args, env, dir and log (not set in the
+// environment; in a process without replicas, ${REPLICA} is a variable as
+// any other). More than 100 instances would take the ports of the next
+// process: an error at the line of replicas, unless the process sets PORT
+// in its env (shared by its instances, unless it refers to ${REPLICA}). The
+// Group of the instances is the process's name, unless the process sets
+// group. An instance whose name is that of a process of the file is an
+// error at the line of replicas. A depends_on entry that names a process
+// with replicas stands for one entry per instance (none for 0), with the
+// same condition and restart; each instance depends on what its process
+// depends on. All instances have the process's listeners. replicas: 0
+// keeps the process in the file, and runs none: Project.Processes takes
+// another count (a scale). Select takes the name of a process with
+// replicas for all its instances.
+//
+// Each Cmd that Project.Processes makes (and Load, LoadData) has its
+// Revision set to a digest of its configuration: all the exported fields
+// of the Cmd that a file sets, by value, after expansion, and Log and
+// LogTimestamps. An unchanged file gives unchanged Revisions; an instance
+// kept by a new scale keeps its own; a change of a process's keys, of the
+// env files it reads or of the environment it starts from changes its
+// Revision only, but a process that depends on one with replicas
+// lists its instances in DependsOn: a scale of that one changes its
+// Revision too, as the fields Overseer.Apply would otherwise compare.
+//
 // Any mistake (an unknown or repeated key, a value of the wrong kind, a bad
 // name) is an *Error that names the file, line and key, and then no process
 // is returned at all. A YAML syntax error is at the line to fix: the
@@ -305,7 +342,6 @@ import (
 	"strings"
 
 	"github.com/overseer-go/overseer"
-	"github.com/overseer-go/overseer/probe"
 )
 
 // A Process is one entry of a file: its name and the Cmd to run, configured.
@@ -336,9 +372,13 @@ type Process struct {
 	// that of the file that defines it.
 	from map[string]string
 	// disabled is where disabled: true is set, "FILE:LINE"; "" for a
-	// process that runs. Load leaves such a process out once each other
-	// has its port.
+	// process that runs. Processes leaves such a process out, after
+	// counting it for the ports of the others.
 	disabled string
+
+	replicas     int  // the file's replicas, when hasReplicas
+	hasReplicas  bool // the process sets replicas, 0 included
+	replicasLine int  // the line of the key replicas
 }
 
 // Error is what a bad file gets: the file, the line (0: the file as a
@@ -401,7 +441,9 @@ type Options struct {
 
 // Load reads a Procfile or a YAML file (by extension: .yaml/.yml is YAML,
 // anything else a Procfile), and returns its processes in file order, each
-// with its full environment (see Environment in the package doc).
+// with its full environment (see Environment in the package doc), a
+// process with replicas as its instances (see Replicas): the
+// Processes(nil) of LoadFiles of the one file.
 //
 // Paths in the file are taken from the file's directory, as foreman and
 // docker compose take them: a relative dir, log or file of watch_files is
@@ -428,8 +470,11 @@ func Load(path string, opts Options) ([]Process, error) {
 // it, says its kind by its extension, and places it, for relative paths
 // and its .env. The command runs its built-in demo this way.
 func LoadData(path string, data []byte, opts Options) ([]Process, error) {
-	procs, _, err := load([]source{{path: path, data: data, yaml: isYAML(path)}}, opts)
-	return procs, err
+	pr, err := loadProject([]source{{path: path, data: data, yaml: isYAML(path)}}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return pr.Processes(nil)
 }
 
 // isYAML reports whether the file path is YAML by its extension, .yaml or
@@ -437,63 +482,6 @@ func LoadData(path string, data []byte, opts Options) ([]Process, error) {
 func isYAML(path string) bool {
 	ext := strings.ToLower(filepath.Ext(path))
 	return ext == ".yaml" || ext == ".yml"
-}
-
-// load reads the files of srcs, merged in order, with their includes (see
-// parse), gives each process its environment, taking the .env of the
-// first file's directory, and its paths; it returns the processes but
-// those disabled, and the absolute paths of the files read.
-func load(srcs []source, opts Options) ([]Process, []string, error) {
-	procs, top, files, err := parse(srcs)
-	if err != nil {
-		return nil, nil, err
-	}
-	first := srcs[0].path
-	env, err := loadEnv(first, filepath.Join(filepath.Dir(first), ".env"), top, opts)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := env.apply(first, procs); err != nil {
-		return nil, nil, err
-	}
-	for i := range procs {
-		p := &procs[i]
-		if p.disabled != "" {
-			continue
-		}
-		dirOf := func(key string) (string, error) {
-			file, ok := p.from[key]
-			if !ok {
-				file = p.from[""]
-			}
-			return filepath.Abs(filepath.Dir(file))
-		}
-		base, err := dirOf("dir")
-		if err != nil {
-			return nil, nil, err
-		}
-		p.Cmd.Dir = under(base, p.Cmd.Dir)
-		for _, pr := range []any{p.Cmd.Ready, p.Cmd.Liveness.Check} {
-			if pr, ok := pr.(*probe.Command); ok {
-				// A ready or liveness command runs where its process
-				// runs, and sees what it sees ($PORT above all).
-				pr.Dir, pr.Env = p.Cmd.Dir, p.Cmd.Env
-			}
-		}
-		if p.Log != "" {
-			if base, err = dirOf("log"); err != nil {
-				return nil, nil, err
-			}
-			p.Log = under(base, p.Log)
-		}
-		if base, err = dirOf("watch_files"); err != nil {
-			return nil, nil, err
-		}
-		for j, f := range p.Cmd.WatchFiles {
-			p.Cmd.WatchFiles[j] = under(base, f)
-		}
-	}
-	return enabled(procs), files, nil
 }
 
 // enabled returns procs without the processes disabled.
@@ -517,7 +505,9 @@ func under(dir, path string) string {
 // file: relative paths are left as written, Cmd.Dir is "" (the host's
 // working directory) when the file sets no dir, and Cmd.Env holds only the
 // variables of the process's env key, nil for none (Load sets them over the
-// host's environment, the env files and PORT).
+// host's environment, the env files and PORT), and a process with replicas
+// is one Process, named as the file names it (Load counts out its
+// instances).
 func Parse(name string, data []byte, yaml bool) ([]Process, error) {
 	procs, _, _, err := parse([]source{{path: name, data: data, yaml: yaml}})
 	return enabled(procs), err
@@ -556,6 +546,9 @@ func parse(srcs []source) ([]Process, []fileRef, []string, error) {
 	var top []fileRef
 	for _, ly := range l.layers {
 		top = append(top, ly.envFiles...)
+	}
+	for i := range procs {
+		procs[i].Template = procs[i].Name
 	}
 	return procs, top, l.files, nil
 }

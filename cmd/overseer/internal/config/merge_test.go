@@ -281,15 +281,6 @@ func TestLoadFilesMerge(t *testing.T) {
 	}
 }
 
-// names returns the names of procs.
-func names(procs []Process) []string {
-	out := make([]string, len(procs))
-	for i, p := range procs {
-		out[i] = p.Name
-	}
-	return out
-}
-
 func TestLoadFilesFiles(t *testing.T) {
 	dir := tempFiles(t, map[string]string{
 		"base.yaml":         "include: inc/a.yaml\nprocesses:\n  web: ./web\n",
@@ -544,4 +535,27 @@ func TestLoadFilesErrorOfAGivenFile(t *testing.T) {
 	_, err = LoadFiles(nil, testOptions())
 	assert.Error(t, err)
 	assert.True(t, errors.Is(err, err))
+}
+
+func TestLoadFilesReplicas(t *testing.T) {
+	// replicas merges as any key; a disabled process has no replicas to
+	// scale, and keeps the place of its ports.
+	dir := tempFiles(t, map[string]string{
+		"base.yaml":         "processes:\n  web: {command: ./web, replicas: 2}\n  worker: {command: ./worker, replicas: 2}\n  db: ./db\n",
+		"dev/override.yaml": "processes:\n  web: {replicas: 3, dir: www}\n  worker: {disabled: true}\n",
+	})
+	proj, procs, err := loadFiles(t, dir, "base.yaml", "dev/override.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, map[string]int{"web": 3}, proj.Replicas())
+	assert.Equal(t, []string{"web-1", "web-2", "web-3", "db"}, names(procs))
+	for _, p := range procs[:3] {
+		assert.Equal(t, filepath.Join(dir, "dev/www"), p.Cmd.Dir, p.Name)
+		assert.Equal(t, filepath.Join(dir, "dev/override.yaml"), p.File, p.Name)
+	}
+	assert.Equal(t, filepath.Join(dir), procs[3].Cmd.Dir)
+	assert.Contains(t, procs[3].Cmd.Env, "PORT=5200")
+
+	_, err = proj.Processes(map[string]int{"worker": 1})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "worker is disabled ("+filepath.Join(dir, "dev/override.yaml")+":3)")
 }

@@ -22,7 +22,7 @@ var processKeys = []string{
 	"watchdog", "liveness", "watch_files", "depends_on",
 	"memory_limit", "cpu_quota", "tasks_max", "limits", "nice", "umask", "user", "user_group",
 	"schedule", "timezone", "run_on_start",
-	"pre_start", "post_stop", "stop_command", "disabled",
+	"pre_start", "post_stop", "stop_command", "replicas", "disabled",
 }
 
 // backoffKeys are the keys of a process's backoff.
@@ -320,6 +320,8 @@ func (p *parser) settings(name string, def *yaml.Node, defFile string, set []set
 			cmd.PostStop = p.hookList(k, e.value)
 		case "stop_command":
 			cmd.StopCommand = p.hookCommand(k, e.value)
+		case "replicas":
+			proc.replicas, proc.hasReplicas, proc.replicasLine = p.replicas(k, e.value), true, e.key.Line
 		case "disabled":
 			if p.boolean(k, e.value) {
 				proc.disabled = fmt.Sprintf("%s:%d", s.file, e.key.Line)
