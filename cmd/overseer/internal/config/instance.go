@@ -62,7 +62,7 @@ func (pr *Project) instance(errs *errorList, tmpl *Process, index, r int) Proces
 		}
 	}
 	for _, ref := range tmpl.envFiles {
-		name := envFilePath(file, ref.name)
+		name := envFilePath(refFile(ref.file, file), ref.name)
 		data, ok := pr.envData[name]
 		if !ok {
 			continue // not read: Load reported it
@@ -85,7 +85,7 @@ func (pr *Project) instance(errs *errorList, tmpl *Process, index, r int) Proces
 		}
 		name, value, _ := strings.Cut(own[ref.index], "=") // Parse checked the =
 		if expanded, at, err := expandVars(value, lookup); err != nil {
-			p.errorf(ref.lineOf(value, at), ref.key, "%v", err)
+			p.errorIn(refFile(ref.file, file), ref.lineOf(value, at), ref.key, "%v", err)
 		} else {
 			own[ref.index] = name + "=" + expanded
 		}
@@ -107,15 +107,25 @@ func (pr *Project) instance(errs *errorList, tmpl *Process, index, r int) Proces
 			continue
 		}
 		if value, at, err := expandVars(*s, lookup); err != nil {
-			p.errorf(ref.lineOf(*s, at), ref.key, "%v", err)
+			p.errorIn(refFile(ref.file, file), ref.lineOf(*s, at), ref.key, "%v", err)
 		} else {
 			*s = value
 		}
 	}
 	proc.Cmd.Env = vars.list
 
-	base := pr.baseOf(file)
-	proc.Cmd.Dir = under(base, proc.Cmd.Dir)
+	// Each path is taken from the directory of the file that sets it; the
+	// process runs by default in that of the file that defines it.
+	baseOf := func(key string) string {
+		if f, ok := tmpl.from[key]; ok {
+			return pr.baseOf(f)
+		}
+		if f, ok := tmpl.from[""]; ok {
+			return pr.baseOf(f)
+		}
+		return pr.baseOf(file)
+	}
+	proc.Cmd.Dir = under(baseOf("dir"), proc.Cmd.Dir)
 	for _, pr := range []any{proc.Cmd.Ready, proc.Cmd.Liveness.Check} {
 		if pr, ok := pr.(*probe.Command); ok {
 			// A ready or liveness command runs where its process runs,
@@ -124,12 +134,21 @@ func (pr *Project) instance(errs *errorList, tmpl *Process, index, r int) Proces
 		}
 	}
 	if proc.Log != "" {
-		proc.Log = under(base, proc.Log)
+		proc.Log = under(baseOf("log"), proc.Log)
 	}
 	for j, f := range proc.Cmd.WatchFiles {
-		proc.Cmd.WatchFiles[j] = under(base, f)
+		proc.Cmd.WatchFiles[j] = under(baseOf("watch_files"), f)
 	}
 	return proc
+}
+
+// refFile returns file, the file that names a reference, or else def, the
+// file of its process.
+func refFile(file, def string) string {
+	if file != "" {
+		return file
+	}
+	return def
 }
 
 // instanceName is the name of instance r of the process name.

@@ -6,7 +6,6 @@ import (
 	"io"
 	"path/filepath"
 	"slices"
-	"strings"
 )
 
 // A Project is what one or more files describe, read once: the processes
@@ -30,45 +29,40 @@ type Project struct {
 // returns the Project they describe. Errors are Load's, naming the file
 // and line of each mistake; with any error no Project is returned.
 func LoadFiles(paths []string, opts Options) (*Project, error) {
-	if len(paths) != 1 {
-		return nil, errors.New("config: LoadFiles: one file only (built with the merge)")
+	if len(paths) == 0 {
+		return nil, errors.New("config: LoadFiles: no file")
 	}
-	data, err := readFile(paths[0])
-	if err != nil {
-		return nil, err
+	srcs := make([]source, len(paths))
+	for i, path := range paths {
+		srcs[i] = source{path: path, yaml: isYAML(path)}
 	}
-	pr, err := loadProject(paths[0], data, opts)
-	if err != nil {
-		return nil, err
-	}
-	abs, err := filepath.Abs(paths[0])
-	if err != nil {
-		return nil, err
-	}
-	pr.files = []string{abs}
-	return pr, nil
+	return loadProject(srcs, opts)
 }
 
 // LoadProjectData is LoadFiles of one file whose content, data, is at hand
 // (see LoadData): the command's built-in demo.
 func LoadProjectData(path string, data []byte, opts Options) (*Project, error) {
-	return loadProject(path, data, opts)
+	return loadProject([]source{{path: path, data: data, yaml: isYAML(path)}}, opts)
 }
 
-// loadProject reads the file path, whose content is data, with the env
-// files it names, into a Project, and makes its processes once, so that
-// any mistake is reported now.
-func loadProject(path string, data []byte, opts Options) (*Project, error) {
-	ext := strings.ToLower(filepath.Ext(path))
-	procs, top, err := parse(path, data, ext == ".yaml" || ext == ".yml")
+// loadProject reads the files of srcs, merged, with their includes and the
+// env files they name, into a Project, the .env being that of the first
+// file's directory, and makes its processes once, so that any mistake is
+// reported now.
+func loadProject(srcs []source, opts Options) (*Project, error) {
+	procs, top, files, err := parse(srcs)
 	if err != nil {
 		return nil, err
 	}
+	path := srcs[0].path
 	env, err := loadEnv(path, filepath.Join(filepath.Dir(path), ".env"), top, opts)
 	if err != nil {
 		return nil, err
 	}
 	pr := &Project{path: path, procs: procs, env: env}
+	if srcs[0].data == nil { // none for LoadProjectData
+		pr.files = files
+	}
 	if err := pr.readEnvFiles(); err != nil {
 		return nil, err
 	}
@@ -86,8 +80,11 @@ func (pr *Project) readEnvFiles() error {
 	pr.envData = make(map[string][]byte)
 	for i := range pr.procs {
 		tmpl := &pr.procs[i]
-		file := pr.fileOf(tmpl)
+		if tmpl.disabled != "" {
+			continue // its env files need not be there
+		}
 		for _, ref := range tmpl.envFiles {
+			file := refFile(ref.file, pr.fileOf(tmpl))
 			name := envFilePath(file, ref.name)
 			if _, done := pr.envData[name]; done {
 				continue
@@ -112,7 +109,7 @@ func (pr *Project) Files() []string { return slices.Clone(pr.files) }
 func (pr *Project) Replicas() map[string]int {
 	counts := make(map[string]int)
 	for _, proc := range pr.procs {
-		if proc.hasReplicas {
+		if proc.hasReplicas && proc.disabled == "" {
 			counts[proc.Name] = proc.replicas
 		}
 	}
@@ -148,6 +145,9 @@ func (pr *Project) Processes(scale map[string]int) ([]Process, error) {
 	var out []Process
 	for i := range pr.procs {
 		tmpl := &pr.procs[i]
+		if tmpl.disabled != "" {
+			continue // left out, after counting for the ports of the others (i)
+		}
 		n, replicated := counts[tmpl.Name]
 		if !replicated {
 			out = append(out, pr.instance(&errs, tmpl, i, 0))

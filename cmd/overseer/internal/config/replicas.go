@@ -38,8 +38,10 @@ func (pr *Project) counts(scale map[string]int) (map[string]int, error) {
 	for _, name := range names {
 		n := scale[name]
 		_, ok := counts[name]
-		switch {
-		case !ok && pr.template(name) != nil:
+		switch tmpl := pr.template(name); {
+		case !ok && tmpl != nil && tmpl.disabled != "":
+			return nil, fmt.Errorf("scale: %s is disabled (%s)", name, tmpl.disabled)
+		case !ok && tmpl != nil:
 			return nil, fmt.Errorf("scale: %s has no replicas in %s: only a process with the key replicas can be scaled", name, pr.name())
 		case !ok:
 			return nil, fmt.Errorf("scale: no process %q in %s%s", name, pr.name(), suggestProcess(name, pr.names()))
