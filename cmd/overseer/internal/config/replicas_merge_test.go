@@ -47,3 +47,19 @@ func TestReplicasOfSeveralFiles(t *testing.T) {
 	_, err = pr.Processes(map[string]int{"old": 1})
 	assert.ErrorContains(t, err, "scale: old is disabled")
 }
+
+// An error of replicas names the file and line that set them, not the
+// later file that names the process too, and the other process where it is.
+func TestReplicasErrorOfALaterFile(t *testing.T) {
+	dir := tempFiles(t, map[string]string{
+		"base.yaml":     "processes:\n  web-2: ./other\n  web:\n    command: ./web\n    replicas: 3\n",
+		"override.yaml": "processes:\n  db: ./db\n  web:\n    env: {A: \"1\"}\n",
+	})
+	_, _, err := loadFiles(t, dir, "base.yaml", "override.yaml")
+	require.Error(t, err)
+	e := fileError(t, err)
+	assert.Same(t, e, err, "one error: %v", err)
+	assert.Equal(t, filepath.Join(dir, "base.yaml"), e.File)
+	assert.Equal(t, 5, e.Line)
+	assert.Contains(t, err.Error(), "instance web-2 has the name of the process web-2 ("+filepath.Join(dir, "base.yaml")+":2)")
+}
