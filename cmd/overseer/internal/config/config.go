@@ -19,9 +19,11 @@
 // short for {command: string}. Top-level keys starting with "x-" are ignored,
 // so that they can hold anchors (&name) to merge (<<: *name) into processes.
 // The top-level key env_file names env files for every process (see
-// Environment).
+// Environment); include names files read before this one (see Several
+// files).
 //
 //	env_file: [shared.env]                 # or one name; relative to the file's directory
+//	include: [common.yaml]                 # or one name; relative to the file's directory
 //	processes:
 //	  web: python3 -m http.server ${PORT}  # short for {command: ...}
 //	  worker:
@@ -66,13 +68,16 @@
 //	    pre_start: [./migrate, [mkdir, -p, tmp]]   # before each run, in order
 //	    post_stop: ['rm -rf tmp']          # after each run
 //	    stop_command: ./worker -drain $MAINPID     # in place of stop_signal
+//	    replicas: 3                        # instances worker-1 … worker-3 (see Replicas)
+//	    disabled: false                    # true: left out (see Several files)
 //
 // Each key sets the overseer.Cmd field of the same name (pty sets PTY, log
 // sets Process.Log, env_file adds to Env, log_timestamps Process.LogTimestamps, watch_files
 // WatchFiles, depends_on DependsOn, memory_limit MemoryLimit, cpu_quota
 // CPUQuota, tasks_max TasksMax, user_group UserGroup, schedule and timezone
 // Schedule, run_on_start RunOnStart, pre_start PreStart, post_stop
-// PostStop, stop_command StopCommand); a key left out keeps
+// PostStop, stop_command StopCommand; replicas is the number of
+// instances, see Replicas); a key left out keeps
 // the default of overseer.NewCmd. log_timestamps true without log is an error: it would
 // do nothing.
 // Exactly one of command (a string run through /bin/sh -c) and args (a
@@ -154,6 +159,58 @@
 // of that process indented too little, an error, unless it has command or
 // args of its own: a process may be named so, written as a mapping.
 //
+// # Several files
+//
+// LoadFiles reads several files, merged in order, as docker compose merges
+// its -f files: a later file changes the processes of the earlier ones, and
+// adds its own.
+//
+//   - A process that a later file names again keeps its place in the
+//     order; one that a later file adds comes after those before it.
+//   - Each key that a later file sets replaces that key of the process,
+//     whatever its kind: a scalar, a list (args, depends_on, env_file,
+//     watch_files, ...) or a mapping (backoff, limits, ready, ...), so that
+//     a later file can take an entry out. command and args replace each
+//     other, and a process given as a string alone, short for {command:
+//     string}, replaces the command only. The keys a later file leaves out
+//     are kept.
+//   - env is merged per variable, as compose merges environment: a
+//     variable a later file sets takes its new value (in the place it had),
+//     the others are kept.
+//   - disabled: true leaves the process out, so that a later file can turn
+//     off a process of an earlier one (and disabled: false turn it on
+//     again). A disabled process needs no command, its ${NAME} are not
+//     expanded nor its env files read, and it has no replicas to scale
+//     (Project.Replicas leaves it out), but its keys are checked all the
+//     same. It still counts for
+//     the PORT of the others, which keep their ports whether it runs or
+//     not. A process that depends_on a disabled one is an error, that names
+//     both places.
+//   - After the merge, a process needs command or args from one of the
+//     files: a later file may set only a few keys of a process
+//     ({web: {env: {DEBUG: "1"}}}), but a process named in no file with a
+//     command is an error at the line that first defines it.
+//   - A Procfile may be merged too: each of its lines is {command: line}.
+//
+// include, a file name or a list of them, names files read before the file
+// that includes them, in order, each with its own includes before it: the
+// including file's keys win over theirs, as a later -f file's do. A file
+// with include needs no processes of its own. Includes may nest, 16 files
+// deep, and a load reads at most 1000 of them (a file included by two
+// files is read twice); a file that includes itself, or one that includes
+// it, or a file that cannot be read, is an error at the line of include
+// that names it.
+//
+// Each key is read from the file that sets it: an error names that file
+// and line, and a relative path (dir, log, watch_files, env_file, include)
+// is taken from that file's directory. A process that sets no dir runs in
+// the directory of the file that first defines it. Each file's top-level
+// env_file applies to every process, in the order the files are read; the
+// .env read is that of the first file's directory only. A key that a later
+// file replaces is checked for mistakes still. Process.File and
+// Process.Line are the last file that names the process, and the line
+// there.
+//
 // # Environment
 //
 // Each process gets a full environment, built in this order, a later
@@ -168,7 +225,8 @@
 //     index in the file (the first is 0), so that a process keeps its port
 //     whichever others run. The base is Options.BasePort (the command's
 //     -port) if set, else the PORT of the env files, else the host's PORT,
-//     else 5000;
+//     else 5000. Instance r of a process with replicas adds r-1 to its
+//     process's, and gets OVERSEER_REPLICA=r (see Replicas);
 //  4. each file of the process's env_file in a YAML file, in order;
 //  5. the env of the process in a YAML file, PORT included.
 //
@@ -236,6 +294,40 @@
 // message says to write $${...} to leave it to the shell. A Procfile's
 // lines are not expanded: they go to the shell as written.
 //
+// # Replicas
+//
+// replicas: N (a whole number, 0 or more) in a YAML file runs N instances
+// of the process, named NAME-1 … NAME-N: each a Process of its own, whose
+// Name is that, Template the process's name and Replica its number r, from
+// 1 (a process without replicas has Name = Template and Replica 0). Each
+// instance is made as the process is, with, in its environment,
+// OVERSEER_REPLICA=r and its own PORT, the process's plus r-1 (the places
+// of the processes after it do not move); and ${REPLICA}, r, is known to
+// the expansion of its command, args, env, dir and log (not set in the
+// environment; in a process without replicas, ${REPLICA} is a variable as
+// any other). More than 100 instances would take the ports of the next
+// process: an error at the line of replicas, unless the process sets PORT
+// in its env (shared by its instances, unless it refers to ${REPLICA}). The
+// Group of the instances is the process's name, unless the process sets
+// group. An instance whose name is that of a process of the file is an
+// error at the line of replicas. A depends_on entry that names a process
+// with replicas stands for one entry per instance (none for 0), with the
+// same condition and restart; each instance depends on what its process
+// depends on. All instances have the process's listeners. replicas: 0
+// keeps the process in the file, and runs none: Project.Processes takes
+// another count (a scale). Select takes the name of a process with
+// replicas for all its instances.
+//
+// Each Cmd that Project.Processes makes (and Load, LoadData) has its
+// Revision set to a digest of its configuration: all the exported fields
+// of the Cmd that a file sets, by value, after expansion, and Log and
+// LogTimestamps. An unchanged file gives unchanged Revisions; an instance
+// kept by a new scale keeps its own; a change of a process's keys, of the
+// env files it reads or of the environment it starts from changes its
+// Revision only, but a process that depends on one with replicas
+// lists its instances in DependsOn: a scale of that one changes its
+// Revision too, as the fields Overseer.Apply would otherwise compare.
+//
 // Any mistake (an unknown or repeated key, a value of the wrong kind, a bad
 // name) is an *Error that names the file, line and key, and then no process
 // is returned at all. A YAML syntax error is at the line to fix: the
@@ -253,6 +345,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -260,7 +353,6 @@ import (
 	"strings"
 
 	"github.com/overseer-go/overseer"
-	"github.com/overseer-go/overseer/probe"
 )
 
 // A Process is one entry of a file: its name and the Cmd to run, configured.
@@ -288,6 +380,21 @@ type Process struct {
 	// written (trimmed), kept for WriteProcesses: Cmd.Schedule cannot be
 	// written back. Set only when Cmd.Schedule is.
 	schedule, timezone string
+	// from maps each key the process sets to the file that sets it (of
+	// several merged, the last one), and "" to the file that defines it
+	// first: relative paths are taken from the directory of the file that
+	// sets them (dir, log, watch_files), the process runs by default in
+	// that of the file that defines it.
+	from map[string]string
+	// disabled is where disabled: true is set, "FILE:LINE"; "" for a
+	// process that runs. Processes leaves such a process out, after
+	// counting it for the ports of the others.
+	disabled string
+
+	replicas     int    // the file's replicas, when hasReplicas
+	hasReplicas  bool   // the process sets replicas, 0 included
+	replicasFile string // the file and line of the key replicas
+	replicasLine int
 }
 
 // Error is what a bad file gets: the file, the line (0: the file as a
@@ -350,12 +457,16 @@ type Options struct {
 
 // Load reads a Procfile or a YAML file (by extension: .yaml/.yml is YAML,
 // anything else a Procfile), and returns its processes in file order, each
-// with its full environment (see Environment in the package doc).
+// with its full environment (see Environment in the package doc), a
+// process with replicas as its instances (see Replicas): the
+// Processes(nil) of LoadFiles of the one file.
 //
 // Paths in the file are taken from the file's directory, as foreman and
 // docker compose take them: a relative dir, log or file of watch_files is
 // joined to it, and a process that sets no dir (every process of a
-// Procfile) runs in it.
+// Procfile) runs in it. A YAML file's include are read with it, before it,
+// each key's paths taken from the directory of the file that sets it (see
+// Several files in the package doc).
 //
 // An error reading the file or an env file is returned as is (wrapped, for
 // an env file); a file or env file over MaxFileBytes gets an *Error
@@ -375,40 +486,23 @@ func Load(path string, opts Options) ([]Process, error) {
 // it, says its kind by its extension, and places it, for relative paths
 // and its .env. The command runs its built-in demo this way.
 func LoadData(path string, data []byte, opts Options) ([]Process, error) {
+	pr, err := loadProject([]source{{path: path, data: data, yaml: isYAML(path)}}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return pr.Processes(nil)
+}
+
+// isYAML reports whether the file path is YAML by its extension, .yaml or
+// .yml; any other is a Procfile.
+func isYAML(path string) bool {
 	ext := strings.ToLower(filepath.Ext(path))
-	procs, top, err := parse(path, data, ext == ".yaml" || ext == ".yml")
-	if err != nil {
-		return nil, err
-	}
-	base, err := filepath.Abs(filepath.Dir(path))
-	if err != nil {
-		return nil, err
-	}
-	env, err := loadEnv(path, filepath.Join(filepath.Dir(path), ".env"), top, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := env.apply(path, procs); err != nil {
-		return nil, err
-	}
-	for i := range procs {
-		p := &procs[i]
-		p.Cmd.Dir = under(base, p.Cmd.Dir)
-		for _, pr := range []any{p.Cmd.Ready, p.Cmd.Liveness.Check} {
-			if pr, ok := pr.(*probe.Command); ok {
-				// A ready or liveness command runs where its process
-				// runs, and sees what it sees ($PORT above all).
-				pr.Dir, pr.Env = p.Cmd.Dir, p.Cmd.Env
-			}
-		}
-		if p.Log != "" {
-			p.Log = under(base, p.Log)
-		}
-		for j, f := range p.Cmd.WatchFiles {
-			p.Cmd.WatchFiles[j] = under(base, f)
-		}
-	}
-	return procs, nil
+	return ext == ".yaml" || ext == ".yml"
+}
+
+// enabled returns procs without the processes disabled.
+func enabled(procs []Process) []Process {
+	return slices.DeleteFunc(procs, func(p Process) bool { return p.disabled != "" })
 }
 
 // under returns path taken from dir: dir for "", path itself if absolute.
@@ -427,42 +521,75 @@ func under(dir, path string) string {
 // file: relative paths are left as written, Cmd.Dir is "" (the host's
 // working directory) when the file sets no dir, and Cmd.Env holds only the
 // variables of the process's env key, nil for none (Load sets them over the
-// host's environment, the env files and PORT).
+// host's environment, the env files and PORT), and a process with replicas
+// is one Process, named as the file names it (Load counts out its
+// instances).
 func Parse(name string, data []byte, yaml bool) ([]Process, error) {
-	procs, _, err := parse(name, data, yaml)
-	return procs, err
+	procs, _, _, err := parse([]source{{path: name, data: data, yaml: yaml}})
+	return enabled(procs), err
 }
 
-// parse is Parse, that returns the env files of the top-level env_file too.
-func parse(name string, data []byte, yaml bool) ([]Process, []fileRef, error) {
-	p := &parser{file: name}
+// parse reads the files of srcs, each with its includes, and merges their
+// processes in order (see merge); it returns them, the disabled ones
+// included, the env files of the top-level env_file of every file, and the
+// absolute paths of the files read. A given file that cannot be read is
+// its error as is; an included one, an *Error at the line that names it.
+func parse(srcs []source) ([]Process, []fileRef, []string, error) {
+	p := &parser{}
+	l := &loader{p: p}
+	for _, src := range srcs { // the files given come first in Files
+		if abs, err := filepath.Abs(src.path); err == nil && !slices.Contains(l.files, abs) {
+			l.files = append(l.files, abs)
+		}
+	}
+	for _, src := range srcs {
+		data := src.data
+		if data == nil {
+			var err error
+			if data, err = readFile(src.path); err != nil {
+				return nil, nil, nil, err
+			}
+		}
+		l.read(src.path, data, src.yaml)
+	}
 	var procs []Process
-	if yaml {
-		procs = p.yaml(data)
-	} else {
-		procs = p.procfile(data)
+	if !l.missing { // else a process would miss the keys of the file missing
+		procs = p.merge(l.layers)
 	}
 	if err := p.err(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return procs, p.envFiles, nil
+	var top []fileRef
+	for _, ly := range l.layers {
+		top = append(top, ly.envFiles...)
+	}
+	for i := range procs {
+		procs[i].Template = procs[i].Name
+	}
+	return procs, top, l.files, nil
 }
 
-// parser collects the errors of one file.
+// parser collects the errors of the files it reads.
 type parser struct {
-	file string
+	file string // the file being read, that errorf's errors name
 	errs []*Error
 	seen map[string]bool // the texts of errs, so that a mistake in a node merged or aliased twice is told once
 	n    int             // errors found, told or not: a check that calls others compares it
 	deps []dependency    // the entries of depends_on, checked once every process is known
-	// envFiles are the env files of the YAML file's top-level env_file.
-	envFiles []fileRef
+	// files are the files read, as named, in order: errors are sorted by
+	// file in this order, then by line.
+	files []string
 }
 
-// errorf records an error at line about key.
+// errorf records an error at line of the file being read about key.
 func (p *parser) errorf(line int, key, format string, args ...any) {
+	p.errorIn(p.file, line, key, format, args...)
+}
+
+// errorIn records an error at line of file about key.
+func (p *parser) errorIn(file string, line int, key, format string, args ...any) {
 	p.n++
-	e := &Error{File: p.file, Line: line, Key: key, Err: fmt.Errorf(format, args...)}
+	e := &Error{File: file, Line: line, Key: key, Err: fmt.Errorf(format, args...)}
 	if p.seen[e.Error()] {
 		return
 	}
@@ -473,17 +600,25 @@ func (p *parser) errorf(line int, key, format string, args ...any) {
 	p.errs = append(p.errs, e)
 }
 
-// err returns nil, the one error, or the first maxErrors by line joined
-// (and a count of the others).
+// err returns nil, the one error, or the first maxErrors by file and line
+// joined (and a count of the others).
 func (p *parser) err() error {
-	slices.SortStableFunc(p.errs, func(a, b *Error) int { return a.Line - b.Line })
+	rank := func(file string) int {
+		if i := slices.Index(p.files, file); i >= 0 {
+			return i
+		}
+		return len(p.files)
+	}
+	slices.SortStableFunc(p.errs, func(a, b *Error) int {
+		return cmp.Or(rank(a.File)-rank(b.File), a.Line-b.Line)
+	})
 	switch n := len(p.errs); {
 	case n == 0:
 		return nil
 	case n == 1:
 		return p.errs[0]
 	case n > maxErrors:
-		p.errs = append(p.errs[:maxErrors:maxErrors], &Error{File: p.file, Err: fmt.Errorf("%d more errors", n-maxErrors)})
+		p.errs = append(p.errs[:maxErrors:maxErrors], &Error{File: p.errs[0].File, Err: fmt.Errorf("%d more errors", n-maxErrors)})
 	}
 	errs := make([]error, len(p.errs))
 	for i, e := range p.errs {

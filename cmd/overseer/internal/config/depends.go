@@ -17,6 +17,7 @@ type dependency struct {
 	from string // the process whose entry it is
 	key  string // web.depends_on[0], web.depends_on.db
 	id   string
+	file string
 	line int
 }
 
@@ -36,7 +37,7 @@ func (p *parser) dependsOn(name, key string, value *yaml.Node) []overseer.Depend
 			p.errorf(line, k, "%s depends on itself", name)
 			return
 		}
-		p.deps = append(p.deps, dependency{from: name, key: k, id: d.ID, line: line})
+		p.deps = append(p.deps, dependency{from: name, key: k, id: d.ID, file: p.file, line: line})
 		deps = append(deps, d)
 	}
 	switch n.Kind {
@@ -115,20 +116,26 @@ func (p *parser) condition(key string, value *yaml.Node) overseer.Condition {
 	return cond
 }
 
-// checkDeps checks that every dependency names a process of the file, and
-// that no processes depend on each other in a cycle.
-func (p *parser) checkDeps(names []string) {
+// checkDeps checks that every dependency names a process of the files
+// that is not disabled (disabled maps those to where disabled is set), and
+// that no processes depend on each other in a cycle. The dependencies of a
+// disabled process are not checked.
+func (p *parser) checkDeps(names []string, disabled map[string]string) {
 	known := make(map[string]bool, len(names))
 	for _, name := range names {
 		known[name] = true
 	}
 	edges := make(map[string][]dependency) // process → its dependencies, in file order
 	for _, d := range p.deps {
-		if !known[d.id] {
-			p.errorf(d.line, d.key, "no process %s in the file%s", d.id, suggestProcess(d.id, names))
-			continue
+		switch {
+		case disabled[d.from] != "":
+		case !known[d.id]:
+			p.errorIn(d.file, d.line, d.key, "no process %s in the file%s%s", d.id, plural(len(p.files)), suggestProcess(d.id, names))
+		case disabled[d.id] != "":
+			p.errorIn(d.file, d.line, d.key, "%s is disabled (%s): enable it, or leave it out of depends_on", d.id, disabled[d.id])
+		default:
+			edges[d.from] = append(edges[d.from], d)
 		}
-		edges[d.from] = append(edges[d.from], d)
 	}
 	for _, cycle := range cycles(names, edges) {
 		if len(cycle) == 0 {
@@ -139,8 +146,16 @@ func (p *parser) checkDeps(names []string) {
 			path = append(path, d.from)
 		}
 		path = append(path, cycle[0].from)
-		p.errorf(cycle[0].line, cycle[0].key, "a cycle of depends_on: %s (each would wait for the next for ever)", strings.Join(path, " -> "))
+		p.errorIn(cycle[0].file, cycle[0].line, cycle[0].key, "a cycle of depends_on: %s (each would wait for the next for ever)", strings.Join(path, " -> "))
 	}
+}
+
+// plural returns "s" for n above 1.
+func plural(n int) string {
+	if n > 1 {
+		return "s"
+	}
+	return ""
 }
 
 // cycles returns a cycle of dependencies for each group of processes that

@@ -8,10 +8,11 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 )
 
-// A fileRef is an env file named by an env_file key of a YAML file: its
-// name as written, and the line and key that name it.
+// A fileRef is a file named by an env_file or include key of a YAML file:
+// its name as written, and the file, line and key that name it.
 type fileRef struct {
 	name string
+	file string
 	line int
 	key  string
 }
@@ -31,6 +32,7 @@ const (
 type varRef struct {
 	kind  refKind
 	index int
+	file  string // of the YAML file that sets it
 	line  int
 	key   string
 	block bool // a literal block (|): line is that of the |, and each line of the value one of the file
@@ -60,7 +62,7 @@ func (p *parser) envFileList(key string, value *yaml.Node) []fileRef {
 			p.errorf(n.Line, key, "%q is not a file name", s)
 			return nil
 		}
-		return []fileRef{{name: s, line: n.Line, key: key}}
+		return []fileRef{{name: s, file: p.file, line: n.Line, key: key}}
 	}
 	if n.Kind != yaml.SequenceNode {
 		p.errorf(n.Line, key, "want a file name, or a list of them, not %s", describe(n))
@@ -72,17 +74,20 @@ func (p *parser) envFileList(key string, value *yaml.Node) []fileRef {
 			p.errorf(item.Line, k, "empty file name")
 			return
 		}
-		refs = append(refs, fileRef{name: s, line: item.Line, key: k})
+		refs = append(refs, fileRef{name: s, file: p.file, line: item.Line, key: k})
 	})
 	return refs
 }
 
-// readEnvFile reads the env file ref, named in the YAML file yamlPath (a
-// relative name is taken from its directory), expanding its references
-// from the file's own variables, then from lookup. A file that cannot be
-// read is an *Error at ref's line of the YAML file; a bad entry, at the
-// env file's line.
+// readEnvFile reads the env file ref, named in the YAML file ref.file, or
+// yamlPath if it is unset (a relative name is taken from its directory),
+// expanding its references from the file's own variables, then from
+// lookup. A file that cannot be read is an *Error at ref's line of the YAML
+// file; a bad entry, at the env file's line.
 func readEnvFile(yamlPath string, ref fileRef, lookup func(string) (string, bool)) (string, []variable, error) {
+	if ref.file != "" {
+		yamlPath = ref.file
+	}
 	file := ref.name
 	if !filepath.IsAbs(file) {
 		file = filepath.Join(filepath.Dir(yamlPath), file)

@@ -33,6 +33,7 @@ var livenessSpellings = map[string]string{
 var processSpellings = map[string]string{
 	"liveness_probe":  "liveness",
 	"readiness_probe": "ready",
+	"scale":           "replicas", // Docker Compose's
 }
 
 // suggestProcessKey returns what to say of key, unknown in a process: the

@@ -9,6 +9,7 @@ import (
 // lines starting with # are comments.
 func (p *parser) procfile(data []byte) []Process {
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
+	before := p.n
 	var procs []Process
 	first := make(map[string]int) // name → line
 	line := 0
@@ -43,7 +44,7 @@ func (p *parser) procfile(data []byte) []Process {
 		}
 		procs = append(procs, Process{Name: name, Cmd: shell(cmdline), Line: line})
 	}
-	if len(procs) == 0 && len(p.errs) == 0 {
+	if len(procs) == 0 && p.n == before {
 		p.errorf(0, "", `no processes (a Procfile has a line "name: command" for each)`)
 	}
 	return procs

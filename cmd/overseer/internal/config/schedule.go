@@ -14,11 +14,11 @@ import (
 // scheduleKeys holds a process's keys schedule, timezone and run_on_start,
 // read together once all its keys are known (schedule).
 type scheduleKeys struct {
-	schedule, timezone, runOnStart *entry
+	schedule, timezone, runOnStart *setting
 }
 
 // add keeps e, one of the keys of scheduleKeys.
-func (s *scheduleKeys) add(e entry) {
+func (s *scheduleKeys) add(e setting) {
 	switch e.key.Value {
 	case "schedule":
 		s.schedule = &e
@@ -49,20 +49,23 @@ func (s scheduleKeys) text() (expr, zone string) {
 func (p *parser) schedule(name string, cmd *overseer.Cmd, s scheduleKeys) {
 	var runOnStart bool
 	if e := s.runOnStart; e != nil {
+		p.file = e.file
 		runOnStart = p.boolean(name+".run_on_start", e.value)
 	}
 	var zone string
 	if e := s.timezone; e != nil {
+		p.file = e.file
 		zone = p.zone(name+".timezone", e.value)
 	}
 	if s.schedule == nil {
-		for _, e := range []*entry{s.timezone, s.runOnStart} {
+		for _, e := range []*setting{s.timezone, s.runOnStart} {
 			if e != nil {
-				p.errorf(e.key.Line, name+"."+e.key.Value, "there is no schedule: set schedule too, or leave %s out", e.key.Value)
+				p.errorIn(e.file, e.key.Line, name+"."+e.key.Value, "there is no schedule: set schedule too, or leave %s out", e.key.Value)
 			}
 		}
 		return
 	}
+	p.file = s.schedule.file
 	k := name + ".schedule"
 	n := deref(s.schedule.value)
 	before := p.n

@@ -8,18 +8,28 @@ import (
 
 // Select returns the processes of procs named in names, with the processes
 // they depend on (depends_on), transitively, in file order: what "overseer
-// -f FILE web" runs. No names selects them all. A name that is not in
-// procs is an error that names the file (file) and suggests a near name,
-// or lists them.
+// -f FILE web" runs. No names selects them all. A name may be that of a
+// process with replicas, as the file has it (Template), which selects all
+// its instances, or that of one instance (web-2). A name that is neither
+// is an error that names the file (file) and suggests a near name, or
+// lists them.
 func Select(file string, procs []Process, names []string) ([]Process, error) {
 	if len(names) == 0 {
 		return procs, nil
 	}
 	byName := make(map[string]Process, len(procs))
-	all := make([]string, len(procs))
-	for i, p := range procs {
+	instances := make(map[string][]string) // template → the names of its instances
+	var all []string
+	for _, p := range procs {
 		byName[p.Name] = p
-		all[i] = p.Name
+		if p.Replica > 0 {
+			if len(instances[p.Template]) == 0 {
+				all = append(all, p.Template)
+			}
+			instances[p.Template] = append(instances[p.Template], p.Name)
+			continue
+		}
+		all = append(all, p.Name)
 	}
 	chosen := make(map[string]bool)
 	var add func(name string)
@@ -33,6 +43,12 @@ func Select(file string, procs []Process, names []string) ([]Process, error) {
 		}
 	}
 	for _, name := range names {
+		if insts, ok := instances[name]; ok {
+			for _, inst := range insts {
+				add(inst)
+			}
+			continue
+		}
 		if _, ok := byName[name]; !ok {
 			hint := suggestProcess(name, all)
 			if hint == "" {

@@ -22,7 +22,7 @@ var processKeys = []string{
 	"watchdog", "liveness", "watch_files", "depends_on",
 	"memory_limit", "cpu_quota", "tasks_max", "limits", "nice", "umask", "user", "user_group",
 	"schedule", "timezone", "run_on_start",
-	"pre_start", "post_stop", "stop_command",
+	"pre_start", "post_stop", "stop_command", "replicas", "disabled",
 }
 
 // backoffKeys are the keys of a process's backoff.
@@ -32,64 +32,69 @@ var backoffKeys = []string{"min", "max", "factor", "jitter"}
 const maxLineBytes = 1 << 30
 
 // yaml reads a YAML file: a mapping whose key processes maps names to
-// process settings (see the package doc).
-func (p *parser) yaml(data []byte) []Process {
+// process settings (see the package doc), into the layer of the file.
+func (p *parser) yaml(data []byte) layer {
+	ly := layer{file: p.file}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	switch err := dec.Decode(&doc); {
 	case errors.Is(err, io.EOF):
 		p.errorf(0, "", "no processes (the file is empty)")
-		return nil
+		return ly
 	case err != nil:
 		p.syntaxError(data, err)
-		return nil
+		return ly
 	}
 	var next yaml.Node
 	switch err := dec.Decode(&next); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
 		p.syntaxError(data, err)
-		return nil
+		return ly
 	default:
 		p.errorf(next.Line, "", "a second YAML document (a file holds one)")
-		return nil
+		return ly
 	}
 	if len(doc.Content) == 0 { // comments only
 		p.errorf(0, "", "no processes (the file is empty)")
-		return nil
+		return ly
 	}
 
 	root := deref(doc.Content[0])
 	if root.Kind != yaml.MappingNode {
 		p.errorf(root.Line, "", "want a mapping with the key processes, not %s", describe(root))
-		return nil
+		return ly
 	}
-	var key, procs *yaml.Node
+	var key, procs, include *yaml.Node
 	for _, e := range p.entries(root, "") {
 		switch name := e.key.Value; {
 		case name == "processes":
 			key, procs = e.key, deref(e.value)
 		case name == "env_file":
-			p.envFiles = p.envFileList(name, e.value)
+			ly.envFiles = p.envFileList(name, e.value)
+		case name == "include":
+			include = e.key
+			ly.includes = p.envFileList(name, e.value)
 		case strings.HasPrefix(name, "x-"): // room for anchors
 		default:
-			p.errorf(e.key.Line, name, "unknown key (a file has processes, env_file, and x- keys for anchors)")
+			p.errorf(e.key.Line, name, "unknown key (a file has processes, env_file, include, and x- keys for anchors)")
 		}
 	}
 	switch {
+	case key == nil && include != nil: // a file of includes
+		return ly
 	case key == nil:
 		p.errorf(root.Line, "processes", "missing (the processes go under this key)")
-		return nil
+		return ly
 	case procs.Kind == yaml.ScalarNode && procs.ShortTag() == "!!null":
 		p.errorf(key.Line, "processes", "no processes")
-		return nil
+		return ly
 	case procs.Kind != yaml.MappingNode:
 		p.errorf(procs.Line, "processes", "want a mapping of process names to their settings, not %s", describe(procs))
-		return nil
+		return ly
 	}
 
-	var out []Process
-	var names []string
+	before := p.n
 	var prev *entry // the process before
 	for _, e := range p.entries(procs, "") {
 		name := e.key.Value
@@ -103,16 +108,12 @@ func (p *parser) yaml(data []byte) []Process {
 			continue
 		}
 		prev = &e
-		names = append(names, name)
-		if proc, ok := p.process(name, e.key, e.value); ok {
-			out = append(out, proc)
-		}
+		ly.procs = append(ly.procs, p.layerProc(e.key, e.value))
 	}
-	p.checkDeps(names)
-	if len(out) == 0 && p.n == 0 {
+	if len(ly.procs) == 0 && p.n == before {
 		p.errorf(key.Line, "processes", "no processes")
 	}
-	return out
+	return ly
 }
 
 // misplacedSetting reports whether e, an entry of processes, is likely a
@@ -140,40 +141,64 @@ func misplacedSetting(before, e entry) bool {
 	return true
 }
 
-// process reads the settings of the process name, defined by key.
-func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
-	before := p.n
+// layerProc reads the entry of a process of the file, name: value.
+func (p *parser) layerProc(key, value *yaml.Node) layerProc {
 	v := deref(value)
 	switch {
 	case v.Kind == yaml.ScalarNode && v.ShortTag() != "!!null": // name: command line
-		cmdline := p.command(name, v)
-		proc := Process{Name: name, Cmd: shell(cmdline), Line: key.Line}
-		proc.refs = []varRef{refAt(refArg, 2, v, name)}
-		return proc, p.n == before
+		return layerProc{key: key, settings: []setting{{entry: entry{key, v}, file: p.file, short: true}}}
 	case v.Kind != yaml.MappingNode:
-		p.errorf(key.Line, name, "no command: want a command line, or a mapping with command or args")
-		return Process{}, false
+		p.errorf(key.Line, key.Value, "no command: want a command line, or a mapping with command or args")
+		return layerProc{key: key, bad: true}
 	}
+	es := p.entries(v, key.Value)
+	lp := layerProc{key: key, settings: make([]setting, len(es))}
+	for i, e := range es {
+		lp.settings[i] = setting{entry: e, file: p.file}
+	}
+	return lp
+}
 
+// settings reads the settings of the process name, first defined by def in
+// the file defFile: set, each key once but env (see merge). With partial,
+// set are keys that a later file replaces, checked for what is wrong with
+// each and then dropped: whether the process has a command, a schedule that
+// fits its restart, a log for its log_timestamps, is not checked, nor are
+// its depends_on.
+func (p *parser) settings(name string, def *yaml.Node, defFile string, set []setting, partial bool) (Process, bool) {
+	before := p.n
+	if partial {
+		defer func(n int) { p.deps = p.deps[:n] }(len(p.deps))
+	}
 	cmd := overseer.NewCmd("/bin/sh")
-	proc := Process{Name: name, Cmd: cmd, Line: key.Line}
+	proc := Process{Name: name, Cmd: cmd, Line: def.Line, File: defFile, from: map[string]string{"": defFile}}
 	var program *yaml.Node // the key command or args
-	var stamps *yaml.Node  // the key log_timestamps, set true
+	var stamps *setting    // the key log_timestamps, set true
 	var groupOf *yaml.Node // the key that set the user's group: user (name:group) or user_group
 	var sched scheduleKeys // read once restart is known
-	for _, e := range p.entries(v, name) {
-		k := name + "." + e.key.Value
-		switch e.key.Value {
+	for _, s := range set {
+		p.file = s.file
+		e, kname := s.entry, s.name()
+		k := name + "." + kname
+		if s.short {
+			k = name
+		}
+		proc.from[kname] = s.file
+		refs := len(proc.refs)
+		switch kname {
 		case "command", "args":
 			if program != nil {
 				p.errorf(e.key.Line, k, "%s is set too (a process has command or args, not both)", program.Value)
 				continue
 			}
 			program = e.key
-			if e.key.Value == "command" {
+			switch {
+			case s.procfile: // checked, and never expanded
+				cmd.Args = []string{"/bin/sh", "-c", e.value.Value}
+			case kname == "command":
 				cmd.Args = []string{"/bin/sh", "-c", p.command(k, e.value)}
 				proc.refs = append(proc.refs, refAt(refArg, 2, e.value, k))
-			} else {
+			default:
 				cmd.Args = p.args(k, e.value)
 				for i := range cmd.Args {
 					proc.refs = append(proc.refs, refAt(refArg, i, deref(e.value).Content[i], fmt.Sprintf("%s[%d]", k, i)))
@@ -183,11 +208,12 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 			cmd.Dir = p.path(k, e.value)
 			proc.refs = append(proc.refs, refAt(refDir, 0, e.value, k))
 		case "env":
-			vars, refs := p.env(k, e.value)
-			if len(vars) > 0 {
-				cmd.Env = vars // Load sets them over the rest of the environment
-				proc.refs = append(proc.refs, refs...)
+			vars, envRefs := p.env(k, e.value)
+			for i := range envRefs {
+				envRefs[i].file = s.file
 			}
+			// Load sets them over the rest of the environment.
+			cmd.Env, proc.refs = mergeEnv(cmd.Env, proc.refs, vars, envRefs)
 		case "env_file":
 			proc.envFiles = p.envFileList(k, e.value)
 		case "group":
@@ -239,7 +265,7 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 			proc.refs = append(proc.refs, refAt(refLog, 0, e.value, k))
 		case "log_timestamps":
 			if proc.LogTimestamps = p.boolean(k, e.value); proc.LogTimestamps {
-				stamps = e.key
+				stamps = &s
 			}
 		case "pty":
 			cmd.PTY = p.boolean(k, e.value)
@@ -287,19 +313,32 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 			}
 			groupOf, cmd.UserGroup = e.key, group
 		case "schedule", "timezone", "run_on_start":
-			sched.add(e)
+			sched.add(s)
 		case "pre_start":
 			cmd.PreStart = p.hookList(k, e.value)
 		case "post_stop":
 			cmd.PostStop = p.hookList(k, e.value)
 		case "stop_command":
 			cmd.StopCommand = p.hookCommand(k, e.value)
+		case "replicas":
+			proc.replicas, proc.hasReplicas = p.replicas(k, e.value), true
+			proc.replicasFile, proc.replicasLine = s.file, e.key.Line
+		case "disabled":
+			if p.boolean(k, e.value) {
+				proc.disabled = fmt.Sprintf("%s:%d", s.file, e.key.Line)
+			}
 		default:
 			p.errorf(e.key.Line, k, "unknown key%s", suggestProcessKey(e.key.Value))
 		}
+		for i := refs; i < len(proc.refs); i++ {
+			proc.refs[i].file = s.file
+		}
 	}
-	if program == nil {
-		p.errorf(key.Line, name, "no command (set command, a shell line, or args, a list)")
+	if partial {
+		return proc, p.n == before
+	}
+	if program == nil && proc.disabled == "" {
+		p.errorIn(defFile, def.Line, name, "no command (set command, a shell line, or args, a list)%s", definedIn(set))
 	}
 	p.schedule(name, cmd, sched)
 	if cmd.Schedule != nil {
@@ -307,7 +346,7 @@ func (p *parser) process(name string, key, value *yaml.Node) (Process, bool) {
 	}
 	if stamps != nil && proc.Log == "" {
 		// A key that would do nothing is an error, as an unknown one is.
-		p.errorf(stamps.Line, name+".log_timestamps", "there is no log file to stamp: set log too, or leave log_timestamps out")
+		p.errorIn(stamps.file, stamps.key.Line, name+".log_timestamps", "there is no log file to stamp: set log too, or leave log_timestamps out")
 	}
 	return proc, p.n == before
 }
