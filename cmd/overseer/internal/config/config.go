@@ -379,9 +379,10 @@ type Process struct {
 	// counting it for the ports of the others.
 	disabled string
 
-	replicas     int  // the file's replicas, when hasReplicas
-	hasReplicas  bool // the process sets replicas, 0 included
-	replicasLine int  // the line of the key replicas
+	replicas     int    // the file's replicas, when hasReplicas
+	hasReplicas  bool   // the process sets replicas, 0 included
+	replicasFile string // the file and line of the key replicas
+	replicasLine int
 }
 
 // Error is what a bad file gets: the file, the line (0: the file as a

@@ -69,7 +69,7 @@ func (pr *Project) checkInstances(errs *errorList, counts map[string]int) {
 		if !ok {
 			continue
 		}
-		p := &parser{file: pr.fileOf(tmpl)}
+		p := &parser{file: refFile(tmpl.replicasFile, pr.fileOf(tmpl))}
 		if n > maxReplicas && !setsPort(tmpl.Cmd.Env) {
 			p.errorf(tmpl.replicasLine, tmpl.Name+".replicas", "%d instances would take the ports of the next process (PORT is %d apart from one process to the next): run %d at most, or set PORT in env (with ${REPLICA})",
 				n, portStep, maxReplicas)
@@ -85,13 +85,22 @@ func (pr *Project) checkInstances(errs *errorList, counts map[string]int) {
 				if other.Name != name {
 					what = "an instance of " + other.Name
 				}
-				p.errorf(tmpl.replicasLine, tmpl.Name+".replicas", "instance %s has the name of %s (line %d): rename one", name, what, other.Line)
+				p.errorf(tmpl.replicasLine, tmpl.Name+".replicas", "instance %s has the name of %s (%s): rename one", name, what, pr.where(other))
 				break
 			}
 			owner[name] = tmpl
 		}
 		errs.add(p.err())
 	}
+}
+
+// where returns where tmpl is named last, "FILE:LINE", or "line LINE" in
+// the file read when that is the only one.
+func (pr *Project) where(tmpl *Process) string {
+	if file := pr.fileOf(tmpl); len(pr.files) > 1 || file != pr.path {
+		return fmt.Sprintf("%s:%d", file, tmpl.Line)
+	}
+	return fmt.Sprintf("line %d", tmpl.Line)
 }
 
 // expandDeps returns deps with each entry that names a process with

@@ -321,7 +321,8 @@ func (p *parser) settings(name string, def *yaml.Node, defFile string, set []set
 		case "stop_command":
 			cmd.StopCommand = p.hookCommand(k, e.value)
 		case "replicas":
-			proc.replicas, proc.hasReplicas, proc.replicasLine = p.replicas(k, e.value), true, e.key.Line
+			proc.replicas, proc.hasReplicas = p.replicas(k, e.value), true
+			proc.replicasFile, proc.replicasLine = s.file, e.key.Line
 		case "disabled":
 			if p.boolean(k, e.value) {
 				proc.disabled = fmt.Sprintf("%s:%d", s.file, e.key.Line)
