@@ -179,10 +179,11 @@
 //     the others are kept.
 //   - disabled: true leaves the process out, so that a later file can turn
 //     off a process of an earlier one (and disabled: false turn it on
-//     again). A disabled process needs no command, its ${NAME} are not
-//     expanded nor its env files read, and it has no replicas to scale
-//     (Project.Replicas leaves it out), but its keys are checked all the
-//     same. It still counts for
+//     again). A disabled process's ${NAME} are not expanded nor its env
+//     files read, and it has no replicas to scale (Project.Replicas leaves
+//     it out), but its keys are checked all the same; one that no file
+//     gives a command is an error at its disabled (a slip of the name,
+//     that would turn off nothing). It still counts for
 //     the PORT of the others, which keep their ports whether it runs or
 //     not. A process that depends_on a disabled one is an error, that names
 //     both places.

@@ -97,6 +97,11 @@ func (p *parser) merge(layers []layer) []Process {
 	var out []Process
 	names := make([]string, 0, len(order))
 	disabled := make(map[string]string) // name → where
+	type orphan struct {
+		name string
+		key  setting // disabled: true
+	}
+	var orphans []orphan // disabled processes that no file gives a command
 	for _, m := range order {
 		names = append(names, m.name)
 		if m.bad {
@@ -115,8 +120,18 @@ func (p *parser) merge(layers []layer) []Process {
 		proc.Line, proc.File = m.last.Line, m.lastFile
 		if proc.disabled != "" {
 			disabled[m.name] = proc.disabled
+			if !slices.ContainsFunc(win, func(s setting) bool { return s.slot() == "program" }) {
+				i := slices.IndexFunc(win, func(s setting) bool { return s.name() == "disabled" })
+				orphans = append(orphans, orphan{m.name, win[i]})
+			}
 		}
 		out = append(out, proc)
+	}
+	for _, o := range orphans {
+		// A process that only disabled defines: a slip of the name of
+		// the process to turn off, most likely, that would turn off none.
+		others := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == o.name })
+		p.errorIn(o.key.file, o.key.key.Line, o.name+".disabled", "no file gives %s a command: is the name right?%s", o.name, suggestProcess(o.name, others))
 	}
 	p.checkDeps(names, disabled)
 	if p.n == 0 && len(out) > 0 && len(disabled) == len(out) {

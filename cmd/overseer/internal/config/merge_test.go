@@ -136,9 +136,9 @@ func TestLoadFilesMerge(t *testing.T) {
 			{name: "debug", args: sh("./debug"), env: []string{"PORT=5100", "X=x"}, file: "override.yaml", line: 2},
 		},
 	}, {
-		name: "a disabled process needs no command, nor its variables set",
+		name: "a disabled process needs no variables set",
 		files: map[string]string{
-			"base.yaml": "processes:\n  web: ./web\n  off: {disabled: true, env: {X: '${UNSET}'}}\n",
+			"base.yaml": "processes:\n  web: ./web\n  off: {command: './off ${UNSET}', disabled: true, env: {X: '${UNSET}'}}\n",
 		},
 		load: []string{"base.yaml"},
 		want: []mergeWant{{name: "web", args: sh("./web"), env: []string{"PORT=5000"}, file: "base.yaml", line: 2}},
@@ -418,6 +418,14 @@ func TestLoadFilesErrors(t *testing.T) {
 		},
 		load: []string{"base.yaml", "override.yaml"},
 		file: "override.yaml", line: 3, key: "web.depends_on[0]", msg: "no process dbb in the files (did you mean db?)", one: true,
+	}, {
+		name: "disabled, a slip of a name",
+		files: map[string]string{
+			"base.yaml":     "processes:\n  web: ./web\n  worker: ./worker\n",
+			"override.yaml": "processes:\n  wroker:\n    disabled: true\n",
+		},
+		load: []string{"base.yaml", "override.yaml"},
+		file: "override.yaml", line: 3, key: "wroker.disabled", msg: "no file gives wroker a command: is the name right? (did you mean worker?)", one: true,
 	}, {
 		name: "every process disabled",
 		files: map[string]string{
